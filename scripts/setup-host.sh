@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 host for virtpoint: the packages the daemon and the tests need, the npm
+# dependencies and the build, the test guest fixture, and a running libvirtd. Idempotent; run as
+# root from the repository: `sudo scripts/setup-host.sh`.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+step() { echo "==> $*"; }
+fail() {
+  echo "setup-host: FAILED: $1" >&2
+  [ $# -gt 1 ] && echo "setup-host: what to do: $2" >&2
+  exit 1
+}
+
+[ "$(id -u)" -eq 0 ] || fail "must run as root (it installs packages and starts libvirtd)" "run: sudo $0"
+[ -r /etc/debian_version ] || fail "this script supports Debian 12 only" "install the packages listed in $0 by hand"
+
+# Runtime: libvirt + QEMU + qemu-img. Tests: the guest fixture's inputs and the tools that read images.
+RUNTIME_PKGS=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients)
+TEST_PKGS=(busybox-static e2fsprogs cpio gzip qemu-guest-agent dbus)
+BUILD_PKGS=(python3 make g++)
+
+missing=()
+for p in "${RUNTIME_PKGS[@]}" "${TEST_PKGS[@]}" "${BUILD_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null || fail "apt-get update failed" "check /etc/apt/sources.list and the network to the Debian mirror"
+  apt-get install -y -q "${missing[@]}" >/tmp/virtpoint-apt.log 2>&1 ||
+    fail "apt-get install ${missing[*]} failed (log: /tmp/virtpoint-apt.log)" "read the log; fix apt, then run this script again"
+else
+  step "Debian packages present"
+fi
+
+command -v node >/dev/null || fail "node is not installed" "install Node.js 20 or newer"
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge 20 ] || fail "Node.js $(node -v) is too old" "install Node.js 20 or newer"
+
+# npm ci only when the lock file changed since the last install (it rebuilds native modules: ~2 min).
+stamp_file=node_modules/.virtpoint-lock-sha256
+lock_sha=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$lock_sha" ]; then
+  step "npm dependencies up to date"
+else
+  step "npm ci (compiles better-sqlite3 and friends from source)"
+  npm ci --no-audit --no-fund >/tmp/virtpoint-npm.log 2>&1 ||
+    fail "npm ci failed (log: /tmp/virtpoint-npm.log)" "read the log; a native build needs python3, make and g++"
+  echo "$lock_sha" >"$stamp_file"
+fi
+
+step "building"
+npm run -s build || fail "npm run build failed" "run 'npm run build' and fix the TypeScript errors it prints"
+
+step "building the test guest (vm-fixtures/build)"
+bash vm-fixtures/build.sh || fail "the test guest fixture did not build" "read the message above"
+
+libvirt_ok() { virsh -q -c qemu:///system version >/dev/null 2>&1; }
+
+if libvirt_ok; then
+  step "libvirtd answers"
+elif [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ]; then
+  step "starting libvirtd through systemd"
+  systemctl enable --now virtlogd.socket libvirtd.socket libvirtd.service ||
+    fail "systemctl could not start libvirtd" "see: journalctl -u libvirtd"
+else
+  step "starting virtlogd and libvirtd (no systemd as PID 1)"
+  mkdir -p /run/libvirt
+  pgrep -x virtlogd >/dev/null || virtlogd -d || fail "virtlogd did not start" "run 'virtlogd' in a terminal to see why"
+  pgrep -x libvirtd >/dev/null || libvirtd -d || fail "libvirtd did not start" "run 'libvirtd' in a terminal to see why"
+fi
+
+for _ in $(seq 1 60); do
+  libvirt_ok && break
+  sleep 0.5
+done
+libvirt_ok || fail "libvirtd does not answer on /var/run/libvirt/libvirt-sock after 30 s" \
+  "check 'virsh -c qemu:///system version' and libvirtd's log (/var/log/libvirt/libvirtd.log)"
+step "ready: $(virsh -q -c qemu:///system version | grep -i 'running hypervisor' || true)"

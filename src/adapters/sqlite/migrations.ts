@@ -1,0 +1,162 @@
+/**
+ * Catalog schema and its migrations. `PRAGMA user_version` holds the number of migrations
+ * applied; `migrate` applies the missing ones in order, each in its own transaction together with
+ * the new user_version, so a failed migration leaves the database at the previous version.
+ * Never edit a released migration: append a new one (and a test that migrates a database with
+ * data from the previous version).
+ *
+ * Schema (version 1). Times are ms since the epoch, sizes bytes, ids 12 hex chars (core/names).
+ *
+ * domains      uuid PK, name (last known, display only), first_seen_at, last_seen_at.
+ * chains       id PK, domain_uuid → domains, disk_set (canonical key: sorted targets joined by
+ *              ","), max_length 1–30, state open|sealed, seal_reason (null iff open),
+ *              created_at, sealed_at. At most one open chain per (domain_uuid, disk_set)
+ *              (partial unique index chains_one_open).
+ * points       id PK, name (unique per domain), domain_uuid → domains, chain_id → chains
+ *              (cascade delete), seq ≥ 0 (unique per chain, never reused; kind full iff seq 0),
+ *              kind, state (core/point-state), consistency filesystem|crash|offline|null,
+ *              consistency_reason, freeze_ms, new_chain_reason (full points), trigger
+ *              manual|schedule|retention, created_at, updated_at, error_code, error_message.
+ * point_disks  (point_id → points cascade, target) PK, path (relative to the store, unique),
+ *              virtual_size, size (allocated; null until known), format qcow2|raw, checkpoint.
+ * jobs         id PK, type, state, trigger, domain_uuid → domains (nullable), point_id (no
+ *              foreign key: a delete job keeps the id of the point it removed), progress_done,
+ *              progress_total, error_code, error_message, result (JSON text), created_at,
+ *              started_at, ended_at.
+ */
+
+import type { Database } from 'better-sqlite3';
+
+import { VirtpointError } from '../../core/errors.js';
+
+export interface Migration {
+  /** 1-based; migration N takes the database from user_version N-1 to N. */
+  readonly version: number;
+  readonly name: string;
+  readonly up: (db: Database) => void;
+}
+
+const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
+
+const POINT_STATES = list(['creating', 'available', 'restoring', 'deleting', 'error', 'delete-failed']);
+const TRIGGERS = list(['manual', 'schedule', 'retention']);
+const JOB_TYPES = list(['backup', 'restore', 'delete', 'cleanup', 'create-volume', 'create-image', 'verify']);
+const JOB_STATES = list(['queued', 'running', 'succeeded', 'failed', 'canceled']);
+
+const V1 = `
+CREATE TABLE domains (
+  uuid          TEXT PRIMARY KEY,
+  name          TEXT NOT NULL,
+  first_seen_at INTEGER NOT NULL,
+  last_seen_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE chains (
+  id          TEXT PRIMARY KEY,
+  domain_uuid TEXT NOT NULL REFERENCES domains(uuid),
+  disk_set    TEXT NOT NULL,
+  max_length  INTEGER NOT NULL CHECK (max_length BETWEEN 1 AND 30),
+  state       TEXT NOT NULL CHECK (state IN ('open', 'sealed')),
+  seal_reason TEXT,
+  created_at  INTEGER NOT NULL,
+  sealed_at   INTEGER,
+  CHECK ((state = 'open') = (seal_reason IS NULL))
+) STRICT;
+CREATE UNIQUE INDEX chains_one_open ON chains(domain_uuid, disk_set) WHERE state = 'open';
+CREATE INDEX chains_by_domain ON chains(domain_uuid, disk_set, created_at);
+
+CREATE TABLE points (
+  id                 TEXT PRIMARY KEY,
+  name               TEXT NOT NULL,
+  domain_uuid        TEXT NOT NULL REFERENCES domains(uuid),
+  chain_id           TEXT NOT NULL REFERENCES chains(id) ON DELETE CASCADE,
+  seq                INTEGER NOT NULL CHECK (seq >= 0),
+  kind               TEXT NOT NULL CHECK (kind IN ('full', 'incremental')),
+  state              TEXT NOT NULL CHECK (state IN (${POINT_STATES})),
+  consistency        TEXT CHECK (consistency IN ('filesystem', 'crash', 'offline')),
+  consistency_reason TEXT,
+  freeze_ms          INTEGER CHECK (freeze_ms >= 0),
+  new_chain_reason   TEXT,
+  trigger            TEXT NOT NULL CHECK (trigger IN (${TRIGGERS})),
+  created_at         INTEGER NOT NULL,
+  updated_at         INTEGER NOT NULL,
+  error_code         TEXT,
+  error_message      TEXT,
+  UNIQUE (chain_id, seq),
+  UNIQUE (domain_uuid, name),
+  CHECK ((kind = 'full') = (seq = 0))
+) STRICT;
+CREATE INDEX points_by_domain ON points(domain_uuid, created_at);
+CREATE INDEX points_by_state ON points(state);
+
+CREATE TABLE point_disks (
+  point_id     TEXT NOT NULL REFERENCES points(id) ON DELETE CASCADE,
+  target       TEXT NOT NULL,
+  path         TEXT NOT NULL UNIQUE,
+  virtual_size INTEGER NOT NULL CHECK (virtual_size >= 0),
+  size         INTEGER CHECK (size >= 0),
+  format       TEXT NOT NULL CHECK (format IN ('qcow2', 'raw')),
+  checkpoint   TEXT,
+  PRIMARY KEY (point_id, target)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE jobs (
+  id             TEXT PRIMARY KEY,
+  type           TEXT NOT NULL CHECK (type IN (${JOB_TYPES})),
+  state          TEXT NOT NULL CHECK (state IN (${JOB_STATES})),
+  trigger        TEXT NOT NULL CHECK (trigger IN (${TRIGGERS})),
+  domain_uuid    TEXT REFERENCES domains(uuid),
+  point_id       TEXT,
+  progress_done  INTEGER NOT NULL DEFAULT 0 CHECK (progress_done >= 0),
+  progress_total INTEGER CHECK (progress_total >= 0),
+  error_code     TEXT,
+  error_message  TEXT,
+  result         TEXT,
+  created_at     INTEGER NOT NULL,
+  started_at     INTEGER,
+  ended_at       INTEGER
+) STRICT;
+CREATE INDEX jobs_by_created ON jobs(created_at);
+CREATE INDEX jobs_by_state ON jobs(state, created_at);
+CREATE INDEX jobs_by_domain ON jobs(domain_uuid, created_at);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema: domains, chains, points, point_disks, jobs',
+    up: (db) => db.exec(V1),
+  },
+];
+
+export function schemaVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Applies the migrations the database lacks. Throws INVALID_STATE for a database written by a
+ * newer virtpoint (user_version beyond the known migrations). Returns the versions before/after.
+ */
+export function migrate(
+  db: Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): { from: number; to: number } {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new VirtpointError('INTERNAL', `migration #${i} has version ${m.version}`);
+  });
+  const from = schemaVersion(db);
+  if (from > migrations.length) {
+    throw new VirtpointError(
+      'INVALID_STATE',
+      `the catalog has schema version ${from}, newer than this virtpoint knows (${migrations.length}); ` +
+        'upgrade virtpoint or restore an older catalog',
+    );
+  }
+  for (const m of migrations.slice(from)) {
+    db.transaction(() => {
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+  return { from, to: schemaVersion(db) };
+}

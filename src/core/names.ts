@@ -1,0 +1,131 @@
+/**
+ * Names and ids: point names (custom or generated), short random ids, checkpoint names and disk
+ * targets. Pure: randomness comes in as a `RandomBytes` source (crypto.randomBytes in production,
+ * a seeded or fixed source in tests).
+ */
+
+import { VirtpointError } from './errors.js';
+
+/** A source of random bytes, e.g. `crypto.randomBytes`. */
+export type RandomBytes = (size: number) => Uint8Array;
+
+/** Length of generated ids in hex characters (6 random bytes). */
+export const ID_LENGTH = 12;
+const ID_RE = /^[0-9a-f]{12}$/;
+
+/** A short random id: 12 lowercase hex characters. */
+export function newId(random: RandomBytes): string {
+  const bytes = random(ID_LENGTH / 2);
+  if (bytes.length < ID_LENGTH / 2) throw new VirtpointError('INTERNAL', 'random source returned too few bytes');
+  let out = '';
+  for (let i = 0; i < ID_LENGTH / 2; i++) out += (bytes[i] ?? 0).toString(16).padStart(2, '0');
+  return out;
+}
+
+export function isValidId(id: string): boolean {
+  return ID_RE.test(id);
+}
+
+/** Max length of a custom point name, in characters (Unicode code points). */
+export const POINT_NAME_MAX = 255;
+
+/**
+ * Custom point names: letters of any script (`\p{L}`, with the combining marks `\p{M}` that
+ * scripts such as Devanagari or Thai need after a letter), decimal digits of any script
+ * (`\p{Nd}`), `_` and `-`. No spaces, dots or slashes, so a name is never path-like.
+ */
+const POINT_NAME_RE = /^[\p{L}\p{Nd}_-][\p{L}\p{M}\p{Nd}_-]*$/u;
+
+/** Why `name` is not a valid custom point name, or null when it is. */
+export function pointNameProblem(name: string): string | null {
+  if (name.length === 0) return 'the point name is empty';
+  const length = [...name].length;
+  if (length > POINT_NAME_MAX) return `the point name has ${length} characters; at most ${POINT_NAME_MAX} are allowed`;
+  if (!POINT_NAME_RE.test(name)) {
+    return 'a point name may contain only letters (any script), digits, "_" and "-"';
+  }
+  return null;
+}
+
+export function isValidPointName(name: string): boolean {
+  return pointNameProblem(name) === null;
+}
+
+/** Throws INVALID_ARGUMENT unless `name` is a valid custom point name; returns it. */
+export function validatePointName(name: string): string {
+  const problem = pointNameProblem(name);
+  if (problem !== null) throw new VirtpointError('INVALID_ARGUMENT', `${problem}: ${JSON.stringify(name)}`);
+  return name;
+}
+
+export type NameTrigger = 'manual' | 'schedule' | 'retention';
+
+/** `manualbk_<id>` for manual points, `autobk_<id>` for points made by the scheduler. */
+export function generatedPointName(trigger: NameTrigger, random: RandomBytes): string {
+  return `${trigger === 'manual' ? 'manualbk' : 'autobk'}_${newId(random)}`;
+}
+
+/** The custom name validated, or a generated one when none was given. */
+export function resolvePointName(custom: string | undefined, trigger: NameTrigger, random: RandomBytes): string {
+  return custom === undefined ? generatedPointName(trigger, random) : validatePointName(custom);
+}
+
+const CHECKPOINT_RE = /^vp-([0-9a-f]{12})-(0|[1-9][0-9]*)$/;
+
+/** The libvirt checkpoint name of point `seq` of chain `chainId`: `vp-<chainId>-<seq>`. */
+export function checkpointName(chainId: string, seq: number): string {
+  if (!isValidId(chainId)) throw new VirtpointError('INVALID_ARGUMENT', `invalid chain id ${JSON.stringify(chainId)}`);
+  if (!Number.isSafeInteger(seq) || seq < 0) throw new VirtpointError('INVALID_ARGUMENT', `invalid seq ${seq}`);
+  return `vp-${chainId}-${seq}`;
+}
+
+/** Chain id and seq of a virtpoint checkpoint name; null for checkpoints made by other tools. */
+export function parseCheckpointName(name: string): { chainId: string; seq: number } | null {
+  const m = CHECKPOINT_RE.exec(name);
+  if (m === null || m[1] === undefined || m[2] === undefined) return null;
+  const seq = Number(m[2]);
+  return Number.isSafeInteger(seq) ? { chainId: m[1], seq } : null;
+}
+
+export function isVirtpointCheckpoint(name: string): boolean {
+  return parseCheckpointName(name) !== null;
+}
+
+/** Disk target devs as libvirt names them (`vda`, `sdb`, `hdc`, `vdaa`): no dots, no slashes. */
+const TARGET_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+export function isValidDiskTarget(target: string): boolean {
+  return TARGET_RE.test(target);
+}
+
+export function validateDiskTarget(target: string): string {
+  if (!isValidDiskTarget(target)) {
+    throw new VirtpointError('INVALID_ARGUMENT', `invalid disk target ${JSON.stringify(target)}`);
+  }
+  return target;
+}
+
+/**
+ * The canonical key of a disk set: the targets sorted and joined with `,` (`vda,vdb`).
+ * Chains are keyed by domain UUID + this key. Duplicates and invalid targets are rejected.
+ */
+export function diskSetKey(targets: readonly string[]): string {
+  return canonicalDiskSet(targets).join(',');
+}
+
+/** The targets validated, sorted, duplicates rejected. */
+export function canonicalDiskSet(targets: readonly string[]): string[] {
+  if (targets.length === 0) throw new VirtpointError('INVALID_ARGUMENT', 'a disk set needs at least one disk');
+  const sorted = targets.map(validateDiskTarget).sort();
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i] === sorted[i - 1]) {
+      throw new VirtpointError('INVALID_ARGUMENT', `disk ${sorted[i]} is listed twice`);
+    }
+  }
+  return sorted;
+}
+
+/** The targets of a disk-set key. */
+export function parseDiskSetKey(key: string): string[] {
+  return canonicalDiskSet(key.split(','));
+}

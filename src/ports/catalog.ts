@@ -1,0 +1,256 @@
+/**
+ * The Catalog port: virtpoint's records of domains, chains, points (with their disks) and jobs.
+ * Implemented on SQLite (src/adapters/sqlite/). Methods are synchronous (the catalog is a local
+ * database); `transaction(fn)` groups several calls into one atomic unit (nested calls become
+ * savepoints).
+ *
+ * - Lookups (`get…`) return null when nothing matches; changes to a missing record throw
+ *   POINT_NOT_FOUND / CHAIN_NOT_FOUND / JOB_NOT_FOUND / DOMAIN_NOT_FOUND.
+ * - Every point state change is one transaction that re-reads the state and checks the
+ *   transition (core/point-state.ts): an illegal one throws INVALID_STATE and changes nothing.
+ * - A point that goes to `error` after having been usable (`available`, `restoring`) seals its
+ *   chain (reason `previous-point-unusable`) in the same transaction: an open chain holds
+ *   `error` points only for failed backups (see core/chain-decision.ts).
+ * - At most one open chain per domain + disk set; creating a second one throws ALREADY_EXISTS.
+ * - Point names are unique per domain (ALREADY_EXISTS).
+ * - Times are milliseconds since the epoch; sizes are bytes.
+ */
+
+import type { NewChainReason } from '../core/chain-decision.js';
+import type { ErrorCode } from '../core/errors.js';
+import type { FinalJobState, JobState, JobType, Trigger } from '../core/job-state.js';
+import type { PointState } from '../core/point-state.js';
+import type { DomainUsage } from '../core/usage.js';
+
+export type { NewChainReason, FinalJobState, JobState, JobType, Trigger, PointState, DomainUsage };
+
+export interface CodedError {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export interface Domain {
+  readonly uuid: string;
+  /** Last known name (display only). */
+  readonly name: string;
+  readonly firstSeenAt: number;
+  readonly lastSeenAt: number;
+}
+
+export type ChainState = 'open' | 'sealed';
+/** Why a chain was sealed: the reason of the new chain that replaced it, or `restored`. */
+export type ChainSealReason = NewChainReason | 'restored';
+
+export interface Chain {
+  readonly id: string;
+  readonly domainUuid: string;
+  /** Disk targets, sorted. */
+  readonly diskSet: readonly string[];
+  readonly maxLength: number;
+  readonly state: ChainState;
+  readonly sealReason: ChainSealReason | null;
+  readonly createdAt: number;
+  readonly sealedAt: number | null;
+}
+
+export type PointKind = 'full' | 'incremental';
+export type Consistency = 'filesystem' | 'crash' | 'offline';
+export type DiskFormat = 'qcow2' | 'raw';
+
+export interface PointDisk {
+  readonly target: string;
+  /** File path relative to the store root (core/store-layout.ts). */
+  readonly path: string;
+  /** Virtual size of the disk at the point. */
+  readonly virtualSize: number;
+  /** Allocated bytes of the file; null until known. */
+  readonly size: number | null;
+  readonly format: DiskFormat;
+  /** The libvirt checkpoint made with this point (null for non-qcow2 disks). */
+  readonly checkpoint: string | null;
+}
+
+export interface Point {
+  readonly id: string;
+  readonly name: string;
+  readonly domainUuid: string;
+  readonly chainId: string;
+  readonly seq: number;
+  readonly kind: PointKind;
+  readonly state: PointState;
+  /** Null until the capture is done. */
+  readonly consistency: Consistency | null;
+  /** Why the point is not filesystem-consistent (no agent, freeze timeout, …), or null. */
+  readonly consistencyReason: string | null;
+  /** Freeze window in ms; null when nothing was frozen. */
+  readonly freezeMs: number | null;
+  /** Set on full points: why a new chain was started. */
+  readonly newChainReason: NewChainReason | null;
+  readonly trigger: Trigger;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly error: CodedError | null;
+  /** Sorted by target. */
+  readonly disks: readonly PointDisk[];
+}
+
+export interface Job {
+  readonly id: string;
+  readonly type: JobType;
+  readonly state: JobState;
+  readonly trigger: Trigger;
+  readonly domainUuid: string | null;
+  /** The point the job works on or made (kept after the point is deleted). */
+  readonly pointId: string | null;
+  /** Bytes done / total; total null while unknown. */
+  readonly progress: { readonly done: number; readonly total: number | null };
+  readonly error: CodedError | null;
+  /** Any JSON value the job reports at its end. */
+  readonly result: unknown;
+  readonly createdAt: number;
+  readonly startedAt: number | null;
+  readonly endedAt: number | null;
+}
+
+export interface NewChain {
+  readonly domainUuid: string;
+  readonly diskSet: readonly string[];
+  /** 1–30 (INVALID_ARGUMENT otherwise); default 30. */
+  readonly maxLength?: number;
+  /** Seal this open chain in the same transaction (the new chain replaces it). */
+  readonly seal?: { readonly chainId: string; readonly reason: ChainSealReason };
+}
+
+export interface NewPointDisk {
+  readonly target: string;
+  readonly path: string;
+  readonly virtualSize: number;
+  readonly format: DiskFormat;
+  readonly checkpoint: string | null;
+}
+
+export interface NewPoint {
+  /** Already validated/generated (core/names.ts). */
+  readonly name: string;
+  readonly domainUuid: string;
+  readonly chainId: string;
+  readonly seq: number;
+  readonly kind: PointKind;
+  readonly trigger: Trigger;
+  readonly newChainReason?: NewChainReason | null;
+  readonly disks: readonly NewPointDisk[];
+}
+
+/** Fields written together with a state change, in the same transaction. */
+export interface PointStatePatch {
+  readonly error?: CodedError | null;
+  readonly consistency?: Consistency | null;
+  readonly consistencyReason?: string | null;
+  readonly freezeMs?: number | null;
+  /** Allocated bytes per target. */
+  readonly sizes?: Readonly<Record<string, number>>;
+}
+
+export interface PointFilter {
+  readonly domainUuid?: string;
+  readonly chainId?: string;
+  readonly state?: PointState | readonly PointState[];
+  readonly kind?: PointKind;
+  readonly trigger?: Trigger;
+}
+
+export interface ChainFilter {
+  readonly domainUuid?: string;
+  readonly state?: ChainState;
+  readonly diskSet?: readonly string[];
+}
+
+export interface NewJob {
+  readonly type: JobType;
+  readonly trigger: Trigger;
+  readonly domainUuid?: string | null;
+  readonly pointId?: string | null;
+}
+
+export interface JobFilter {
+  readonly type?: JobType | readonly JobType[];
+  readonly state?: JobState | readonly JobState[];
+  readonly trigger?: Trigger;
+  readonly domainUuid?: string;
+  readonly pointId?: string;
+  /** createdAt >= since */
+  readonly since?: number;
+  /** createdAt < until */
+  readonly until?: number;
+  /** Newest first when set; default oldest first, no limit. */
+  readonly newestFirst?: boolean;
+  readonly limit?: number;
+}
+
+export interface JobOutcome {
+  readonly state: FinalJobState;
+  readonly error?: CodedError | null;
+  readonly result?: unknown;
+}
+
+export interface Catalog {
+  /** Run `fn` in one transaction (savepoint when nested); rolled back if it throws. */
+  transaction<T>(fn: () => T): T;
+
+  // domains
+  upsertDomain(domain: { uuid: string; name: string }): Domain;
+  getDomain(uuid: string): Domain | null;
+  listDomains(): Domain[];
+
+  // chains
+  createChain(input: NewChain): Chain;
+  getChain(id: string): Chain | null;
+  /** Oldest first. */
+  listChains(filter?: ChainFilter): Chain[];
+  getOpenChain(domainUuid: string, diskSet: readonly string[]): Chain | null;
+  /** The newest chain (open or sealed) of a domain + disk set. */
+  getLatestChain(domainUuid: string, diskSet: readonly string[]): Chain | null;
+  /** Seals an open chain; a sealed chain is returned unchanged (first reason kept). */
+  sealChain(id: string, reason: ChainSealReason): Chain;
+  /** Deletes a chain with all its points (the store files are the caller's business). */
+  deleteChain(id: string): void;
+
+  // points
+  /** Creates a point in state `creating`, with its disks. */
+  createPoint(input: NewPoint): Point;
+  getPoint(id: string): Point | null;
+  getPointByName(domainUuid: string, name: string): Point | null;
+  /** Ordered by createdAt, then seq. */
+  listPoints(filter?: PointFilter): Point[];
+  /** One transaction: re-read, check the transition, write state + patch. */
+  updatePointState(id: string, to: PointState, patch?: PointStatePatch): Point;
+  /** `updatePointState(id, 'error', { error })`. */
+  setPointError(id: string, error: CodedError): Point;
+  /** Records the allocated size of each given target (state unchanged). */
+  setPointSizes(id: string, sizes: Readonly<Record<string, number>>): Point;
+  /** Records consistency and freeze window (state unchanged). */
+  setPointCapture(
+    id: string,
+    capture: { consistency: Consistency; consistencyReason?: string | null; freezeMs?: number | null },
+  ): Point;
+  /** Removes the point row and its disks. */
+  deletePoint(id: string): void;
+
+  // jobs
+  createJob(input: NewJob): Job;
+  getJob(id: string): Job | null;
+  listJobs(filter?: JobFilter): Job[];
+  /** queued → running; sets startedAt. */
+  startJob(id: string): Job;
+  setJobPoint(id: string, pointId: string | null): Job;
+  updateJobProgress(id: string, progress: { done: number; total?: number | null }): Job;
+  /** → succeeded | failed | canceled; sets endedAt. */
+  finishJob(id: string, outcome: JobOutcome): Job;
+
+  // usage
+  /** Per domain with at least one chain; sorted by UUID. */
+  usage(): DomainUsage[];
+  domainUsage(domainUuid: string): DomainUsage;
+
+  close(): void;
+}
