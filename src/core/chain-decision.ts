@@ -198,7 +198,10 @@ export function decideChain(input: ChainDecisionInput): ChainDecision {
   const tip = chainTip(chain.points);
   if (tip === null) return full('previous-point-unusable', `chain ${chain.id} has no usable point`);
   if (!isPointReadable(tip.state)) {
-    return full('previous-point-unusable', `the newest point (seq ${tip.seq}) of chain ${chain.id} is ${tip.state}`);
+    return full(
+      'previous-point-unusable',
+      `the newest point (seq ${tip.seq}) of chain ${chain.id} is ${tip.state}`,
+    );
   }
 
   const tipDisks = new Map(tip.disks.map((d) => [d.target, d]));

@@ -16,7 +16,8 @@ const ID_RE = /^[0-9a-f]{12}$/;
 /** A short random id: 12 lowercase hex characters. */
 export function newId(random: RandomBytes): string {
   const bytes = random(ID_LENGTH / 2);
-  if (bytes.length < ID_LENGTH / 2) throw new VirtpointError('INTERNAL', 'random source returned too few bytes');
+  if (bytes.length < ID_LENGTH / 2)
+    throw new VirtpointError('INTERNAL', 'random source returned too few bytes');
   let out = '';
   for (let i = 0; i < ID_LENGTH / 2; i++) out += (bytes[i] ?? 0).toString(16).padStart(2, '0');
   return out;
@@ -40,7 +41,8 @@ const POINT_NAME_RE = /^[\p{L}\p{Nd}_-][\p{L}\p{M}\p{Nd}_-]*$/u;
 export function pointNameProblem(name: string): string | null {
   if (name.length === 0) return 'the point name is empty';
   const length = [...name].length;
-  if (length > POINT_NAME_MAX) return `the point name has ${length} characters; at most ${POINT_NAME_MAX} are allowed`;
+  if (length > POINT_NAME_MAX)
+    return `the point name has ${length} characters; at most ${POINT_NAME_MAX} are allowed`;
   if (!POINT_NAME_RE.test(name)) {
     return 'a point name may contain only letters (any script), digits, "_" and "-"';
   }
@@ -66,7 +68,11 @@ export function generatedPointName(trigger: NameTrigger, random: RandomBytes): s
 }
 
 /** The custom name validated, or a generated one when none was given. */
-export function resolvePointName(custom: string | undefined, trigger: NameTrigger, random: RandomBytes): string {
+export function resolvePointName(
+  custom: string | undefined,
+  trigger: NameTrigger,
+  random: RandomBytes,
+): string {
   return custom === undefined ? generatedPointName(trigger, random) : validatePointName(custom);
 }
 
@@ -74,8 +80,10 @@ const CHECKPOINT_RE = /^vp-([0-9a-f]{12})-(0|[1-9][0-9]*)$/;
 
 /** The libvirt checkpoint name of point `seq` of chain `chainId`: `vp-<chainId>-<seq>`. */
 export function checkpointName(chainId: string, seq: number): string {
-  if (!isValidId(chainId)) throw new VirtpointError('INVALID_ARGUMENT', `invalid chain id ${JSON.stringify(chainId)}`);
-  if (!Number.isSafeInteger(seq) || seq < 0) throw new VirtpointError('INVALID_ARGUMENT', `invalid seq ${seq}`);
+  if (!isValidId(chainId))
+    throw new VirtpointError('INVALID_ARGUMENT', `invalid chain id ${JSON.stringify(chainId)}`);
+  if (!Number.isSafeInteger(seq) || seq < 0)
+    throw new VirtpointError('INVALID_ARGUMENT', `invalid seq ${seq}`);
   return `vp-${chainId}-${seq}`;
 }
 
@@ -115,7 +123,8 @@ export function diskSetKey(targets: readonly string[]): string {
 
 /** The targets validated, sorted, duplicates rejected. */
 export function canonicalDiskSet(targets: readonly string[]): string[] {
-  if (targets.length === 0) throw new VirtpointError('INVALID_ARGUMENT', 'a disk set needs at least one disk');
+  if (targets.length === 0)
+    throw new VirtpointError('INVALID_ARGUMENT', 'a disk set needs at least one disk');
   const sorted = targets.map(validateDiskTarget).sort();
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i] === sorted[i - 1]) {

@@ -20,7 +20,14 @@
 
 import { VirtpointError } from './errors.js';
 
-export const POINT_STATES = ['creating', 'available', 'restoring', 'deleting', 'error', 'delete-failed'] as const;
+export const POINT_STATES = [
+  'creating',
+  'available',
+  'restoring',
+  'deleting',
+  'error',
+  'delete-failed',
+] as const;
 export type PointState = (typeof POINT_STATES)[number];
 
 export const POINT_TRANSITIONS: Readonly<Record<PointState, readonly PointState[]>> = {

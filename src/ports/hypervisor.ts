@@ -9,14 +9,7 @@
  */
 
 export type DomainState =
-  | 'nostate'
-  | 'running'
-  | 'blocked'
-  | 'paused'
-  | 'shutdown'
-  | 'shutoff'
-  | 'crashed'
-  | 'pmsuspended';
+  'nostate' | 'running' | 'blocked' | 'paused' | 'shutdown' | 'shutoff' | 'crashed' | 'pmsuspended';
 
 export interface DiskInfo {
   /** Target dev, e.g. `vda`: the disk's key. */
@@ -148,7 +141,11 @@ export interface Hypervisor {
   listCheckpoints(uuid: string): Promise<CheckpointInfo[]>;
   /** Redefine checkpoint metadata from XML (REDEFINE; `validate` adds REDEFINE_VALIDATE). */
   redefineCheckpoint(uuid: string, xml: string, opts?: { validate?: boolean }): Promise<void>;
-  deleteCheckpoint(uuid: string, name: string, opts?: { metadataOnly?: boolean; children?: boolean }): Promise<void>;
+  deleteCheckpoint(
+    uuid: string,
+    name: string,
+    opts?: { metadataOnly?: boolean; children?: boolean },
+  ): Promise<void>;
 
   /** Start a push-mode backup job (REUSE_EXTERNAL). Resolves once the job runs. */
   beginBackup(uuid: string, spec: BackupSpec): Promise<void>;

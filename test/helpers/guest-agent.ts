@@ -75,7 +75,8 @@ export class GuestAgent {
           stderr: Buffer.from(st['err-data'] ?? '', 'base64').toString('utf8'),
         };
       }
-      if (Date.now() > deadline) throw new Error(`guest command did not finish in ${timeoutMs} ms: ${script}`);
+      if (Date.now() > deadline)
+        throw new Error(`guest command did not finish in ${timeoutMs} ms: ${script}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -88,7 +89,11 @@ export class GuestAgent {
   }
 
   /** Write bytes at `offset` of a guest file or device (created/truncated when `truncate`). */
-  async writeBytes(path: string, data: Buffer, opts: { offset?: number; truncate?: boolean } = {}): Promise<void> {
+  async writeBytes(
+    path: string,
+    data: Buffer,
+    opts: { offset?: number; truncate?: boolean } = {},
+  ): Promise<void> {
     const mode = opts.truncate ? 'w' : 'r+';
     const handle = await this.command<number>('guest-file-open', { path, mode });
     try {
@@ -113,7 +118,12 @@ export class GuestAgent {
   }
 
   /** Write `length` seeded bytes at `offset` of a block device (e.g. /dev/vdb); syncs; returns the sha256. */
-  async writeSeededBlocks(device: string, offset: number, seed: string | number, length: number): Promise<string> {
+  async writeSeededBlocks(
+    device: string,
+    offset: number,
+    seed: string | number,
+    length: number,
+  ): Promise<string> {
     const data = seededBytes(seed, length);
     await this.writeBytes(device, data, { offset });
     await this.sh('sync');

@@ -10,7 +10,13 @@ import { existsSync, rmSync } from 'node:fs';
  * so the sweeper can tell live runs from crashed ones.
  */
 export const TEST_ROOT = process.env.VIRTPOINT_TEST_ROOT ?? '/var/lib/libvirt/images/virtpoint-test';
-export const FIXTURE_BUILD = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'vm-fixtures', 'build');
+export const FIXTURE_BUILD = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'vm-fixtures',
+  'build',
+);
 
 export const RUN_ID = `vpt-${randomBytes(3).toString('hex')}`;
 export const RUN_DIR = join(TEST_ROOT, RUN_ID);
@@ -23,7 +29,9 @@ export function prepareRunDir(): Promise<{ kernel: string; initrd: string }> {
     const kernelSrc = join(FIXTURE_BUILD, 'vmlinuz');
     const initrdSrc = join(FIXTURE_BUILD, 'initrd.img');
     if (!existsSync(kernelSrc) || !existsSync(initrdSrc)) {
-      throw new Error(`test guest not built (${FIXTURE_BUILD}): run 'npm run fixtures' or scripts/setup-host.sh`);
+      throw new Error(
+        `test guest not built (${FIXTURE_BUILD}): run 'npm run fixtures' or scripts/setup-host.sh`,
+      );
     }
     await mkdir(TEST_ROOT, { recursive: true, mode: 0o755 });
     await chmod(TEST_ROOT, 0o755);

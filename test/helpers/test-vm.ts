@@ -157,10 +157,10 @@ export async function createTestVm(opts: TestVmOptions = {}): Promise<TestVm> {
 
 /** createTestVm() whose VM is removed when the test ends, pass or fail. */
 export async function withTestVm(t: ExecutionContext, opts: TestVmOptions = {}): Promise<TestVm> {
-  let vm: TestVm | undefined;
+  const holder: { vm?: TestVm } = {};
   t.teardown(async () => {
-    if (vm) await vm.remove();
+    await holder.vm?.remove();
   });
-  vm = await createTestVm({ label: t.title.slice(0, 24), ...opts });
-  return vm;
+  holder.vm = await createTestVm({ label: t.title.slice(0, 24), ...opts });
+  return holder.vm;
 }

@@ -3,13 +3,7 @@
  * call and decodes remote_*_ret. Errors are VirtpointError (see remote-error.ts, connection.ts).
  */
 import { LibvirtConnection, type ConnectionOptions } from './connection.js';
-import {
-  JOB_TYPES,
-  QEMU_PROGRAM,
-  QEMU_PROTOCOL_VERSION,
-  QemuProc,
-  RemoteProc,
-} from './procedures.js';
+import { JOB_TYPES, QEMU_PROGRAM, QEMU_PROTOCOL_VERSION, QemuProc, RemoteProc } from './procedures.js';
 import { readTypedParams, type TypedParam } from './typed-params.js';
 import {
   readCheckpoint,
@@ -87,7 +81,10 @@ export class LibvirtClient {
   // ---- domains ----------------------------------------------------------------------------
 
   async lookupDomainByName(name: string): Promise<DomainRef> {
-    return decode(await this.call(RemoteProc.DOMAIN_LOOKUP_BY_NAME, new XdrWriter().string(name)), readDomain);
+    return decode(
+      await this.call(RemoteProc.DOMAIN_LOOKUP_BY_NAME, new XdrWriter().string(name)),
+      readDomain,
+    );
   }
 
   async lookupDomainByUuid(uuid: string): Promise<DomainRef> {
@@ -106,7 +103,9 @@ export class LibvirtClient {
   }
 
   async getDomainXml(d: DomainRef, flags = 0): Promise<string> {
-    return decode(await this.call(RemoteProc.DOMAIN_GET_XML_DESC, this.dom(d).uint(flags)), (r) => r.string());
+    return decode(await this.call(RemoteProc.DOMAIN_GET_XML_DESC, this.dom(d).uint(flags)), (r) =>
+      r.string(),
+    );
   }
 
   /** virDomainState and reason. */
@@ -152,14 +151,19 @@ export class LibvirtClient {
 
   /** Creates (or with CheckpointCreateFlags.REDEFINE, redefines) a checkpoint from XML. */
   async createCheckpoint(d: DomainRef, xml: string, flags = 0): Promise<CheckpointRef> {
-    const body = await this.call(RemoteProc.DOMAIN_CHECKPOINT_CREATE_XML, this.dom(d).string(xml).uint(flags));
+    const body = await this.call(
+      RemoteProc.DOMAIN_CHECKPOINT_CREATE_XML,
+      this.dom(d).string(xml).uint(flags),
+    );
     return decode(body, readCheckpoint);
   }
 
   async getCheckpointXml(c: CheckpointRef, flags = 0): Promise<string> {
     const w = new XdrWriter();
     writeCheckpoint(w, c);
-    return decode(await this.call(RemoteProc.DOMAIN_CHECKPOINT_GET_XML_DESC, w.uint(flags)), (r) => r.string());
+    return decode(await this.call(RemoteProc.DOMAIN_CHECKPOINT_GET_XML_DESC, w.uint(flags)), (r) =>
+      r.string(),
+    );
   }
 
   async listAllCheckpoints(d: DomainRef, flags = 0): Promise<CheckpointRef[]> {
@@ -172,7 +176,10 @@ export class LibvirtClient {
   }
 
   async lookupCheckpoint(d: DomainRef, name: string): Promise<CheckpointRef> {
-    const body = await this.call(RemoteProc.DOMAIN_CHECKPOINT_LOOKUP_BY_NAME, this.dom(d).string(name).uint(0));
+    const body = await this.call(
+      RemoteProc.DOMAIN_CHECKPOINT_LOOKUP_BY_NAME,
+      this.dom(d).string(name).uint(0),
+    );
     return decode(body, readCheckpoint);
   }
 
@@ -190,7 +197,9 @@ export class LibvirtClient {
   }
 
   async backupGetXml(d: DomainRef): Promise<string> {
-    return decode(await this.call(RemoteProc.DOMAIN_BACKUP_GET_XML_DESC, this.dom(d).uint(0)), (r) => r.string());
+    return decode(await this.call(RemoteProc.DOMAIN_BACKUP_GET_XML_DESC, this.dom(d).uint(0)), (r) =>
+      r.string(),
+    );
   }
 
   async abortJob(d: DomainRef): Promise<void> {
@@ -211,12 +220,16 @@ export class LibvirtClient {
 
   /** Freezes guest filesystems (all when `mountpoints` is empty); returns how many. */
   async fsFreeze(d: DomainRef, mountpoints: readonly string[] = [], timeoutMs?: number): Promise<number> {
-    const w = this.dom(d).array(mountpoints, (x, m) => x.string(m)).uint(0);
+    const w = this.dom(d)
+      .array(mountpoints, (x, m) => x.string(m))
+      .uint(0);
     return decode(await this.call(RemoteProc.DOMAIN_FSFREEZE, w, timeoutMs), (r) => r.int());
   }
 
   async fsThaw(d: DomainRef, mountpoints: readonly string[] = [], timeoutMs?: number): Promise<number> {
-    const w = this.dom(d).array(mountpoints, (x, m) => x.string(m)).uint(0);
+    const w = this.dom(d)
+      .array(mountpoints, (x, m) => x.string(m))
+      .uint(0);
     return decode(await this.call(RemoteProc.DOMAIN_FSTHAW, w, timeoutMs), (r) => r.int());
   }
 
@@ -238,7 +251,10 @@ export class LibvirtClient {
   // ---- storage ----------------------------------------------------------------------------
 
   async lookupPoolByName(name: string): Promise<PoolRef> {
-    return decode(await this.call(RemoteProc.STORAGE_POOL_LOOKUP_BY_NAME, new XdrWriter().string(name)), readPool);
+    return decode(
+      await this.call(RemoteProc.STORAGE_POOL_LOOKUP_BY_NAME, new XdrWriter().string(name)),
+      readPool,
+    );
   }
 
   async refreshPool(p: PoolRef): Promise<void> {
@@ -266,7 +282,10 @@ export class LibvirtClient {
   }
 
   async lookupVolumeByPath(path: string): Promise<VolumeRef> {
-    return decode(await this.call(RemoteProc.STORAGE_VOL_LOOKUP_BY_PATH, new XdrWriter().string(path)), readVolume);
+    return decode(
+      await this.call(RemoteProc.STORAGE_VOL_LOOKUP_BY_PATH, new XdrWriter().string(path)),
+      readVolume,
+    );
   }
 
   async getVolumePath(v: VolumeRef): Promise<string> {

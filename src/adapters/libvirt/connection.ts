@@ -7,7 +7,14 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { VirtpointError } from '../../core/errors.js';
-import { DEFAULT_MAX_FRAME, encodeFrame, FrameDecoder, MessageStatus, MessageType, type Frame } from './frame.js';
+import {
+  DEFAULT_MAX_FRAME,
+  encodeFrame,
+  FrameDecoder,
+  MessageStatus,
+  MessageType,
+  type Frame,
+} from './frame.js';
 import {
   DrvFeature,
   KEEPALIVE_PROGRAM,
@@ -20,7 +27,10 @@ import {
 import { decodeRemoteError, remoteErrorToVirtpoint } from './remote-error.js';
 import { XdrReader, XdrWriter } from './xdr.js';
 
-export const DEFAULT_SOCKET_PATHS = ['/var/run/libvirt/libvirt-sock', '/var/run/libvirt/virtqemud-sock'] as const;
+export const DEFAULT_SOCKET_PATHS = [
+  '/var/run/libvirt/libvirt-sock',
+  '/var/run/libvirt/virtqemud-sock',
+] as const;
 
 const AUTH_NONE = 0;
 const AUTH_POLKIT = 2;
@@ -161,14 +171,20 @@ export class LibvirtConnection extends EventEmitter<ConnectionEvents> {
               if (!this.pending.delete(serial)) return;
               this.rememberTimedOut(serial);
               reject(
-                new VirtpointError('LIBVIRT_TIMEOUT', `libvirt call ${proc} timed out after ${timeoutMs} ms`, {
-                  details: { prog, proc, serial, timeoutMs },
-                }),
+                new VirtpointError(
+                  'LIBVIRT_TIMEOUT',
+                  `libvirt call ${proc} timed out after ${timeoutMs} ms`,
+                  {
+                    details: { prog, proc, serial, timeoutMs },
+                  },
+                ),
               );
             }, timeoutMs)
           : null;
       this.pending.set(serial, { prog, proc, resolve, reject, timer });
-      this.socket.write(encodeFrame({ prog, vers, proc, type: MessageType.CALL, serial, status: MessageStatus.OK }, body));
+      this.socket.write(
+        encodeFrame({ prog, vers, proc, type: MessageType.CALL, serial, status: MessageStatus.OK }, body),
+      );
     });
   }
 
@@ -295,7 +311,9 @@ export class LibvirtConnection extends EventEmitter<ConnectionEvents> {
         this.destroy(
           e instanceof VirtpointError
             ? e
-            : new VirtpointError('LIBVIRT_PROTOCOL', `libvirt protocol: ${(e as Error).message}`, { cause: e }),
+            : new VirtpointError('LIBVIRT_PROTOCOL', `libvirt protocol: ${(e as Error).message}`, {
+                cause: e,
+              }),
         );
         return;
       }
@@ -356,19 +374,32 @@ export class LibvirtConnection extends EventEmitter<ConnectionEvents> {
     this.stopKeepalive();
     let err: VirtpointError | null = this.fatal;
     if (!err && this.decoder.pending > 0) {
-      err = new VirtpointError('LIBVIRT_DISCONNECTED', 'libvirtd closed the connection inside a frame (truncated)', {
-        details: { bufferedBytes: this.decoder.pending },
-      });
+      err = new VirtpointError(
+        'LIBVIRT_DISCONNECTED',
+        'libvirtd closed the connection inside a frame (truncated)',
+        {
+          details: { bufferedBytes: this.decoder.pending },
+        },
+      );
     }
     const rejectWith =
-      err ?? new VirtpointError('LIBVIRT_DISCONNECTED', 'connection to libvirtd closed while the call was in flight');
+      err ??
+      new VirtpointError(
+        'LIBVIRT_DISCONNECTED',
+        'connection to libvirtd closed while the call was in flight',
+      );
     for (const [serial, p] of this.pending) {
       if (p.timer) clearTimeout(p.timer);
       this.pending.delete(serial);
       p.reject(rejectWith);
     }
     const cleanClose = this.closing && !this.fatal;
-    this.emit('close', cleanClose ? null : (err ?? new VirtpointError('LIBVIRT_DISCONNECTED', 'libvirtd closed the connection')));
+    this.emit(
+      'close',
+      cleanClose
+        ? null
+        : (err ?? new VirtpointError('LIBVIRT_DISCONNECTED', 'libvirtd closed the connection')),
+    );
   }
 }
 

@@ -10,7 +10,14 @@ export const HEADER_BYTES = 24;
 /** Our sanity bound for one frame (libvirt's own max is 16 MiB + 4). */
 export const DEFAULT_MAX_FRAME = 32 * 1024 * 1024;
 
-export const MessageType = { CALL: 0, REPLY: 1, MESSAGE: 2, STREAM: 3, CALL_WITH_FDS: 4, REPLY_WITH_FDS: 5 } as const;
+export const MessageType = {
+  CALL: 0,
+  REPLY: 1,
+  MESSAGE: 2,
+  STREAM: 3,
+  CALL_WITH_FDS: 4,
+  REPLY_WITH_FDS: 5,
+} as const;
 export const MessageStatus = { OK: 0, ERROR: 1, CONTINUE: 2 } as const;
 
 export interface Header {

@@ -105,7 +105,8 @@ const CODE_MAP: ReadonlyMap<number, ErrorCode> = new Map<number, ErrorCode>([
 /** Maps a libvirt error number (and its message, for the few ambiguous ones) to our code. */
 export function mapLibvirtCode(e: Pick<RemoteError, 'code' | 'message'>): ErrorCode {
   // "argument unsupported: QEMU guest agent is not configured": no agent channel.
-  if (e.code === VirErr.ARGUMENT_UNSUPPORTED && /guest agent/i.test(e.message ?? '')) return 'AGENT_UNAVAILABLE';
+  if (e.code === VirErr.ARGUMENT_UNSUPPORTED && /guest agent/i.test(e.message ?? ''))
+    return 'AGENT_UNAVAILABLE';
   return CODE_MAP.get(e.code) ?? 'LIBVIRT_ERROR';
 }
 

@@ -85,11 +85,16 @@ export function readTypedParams(r: XdrReader): TypedParam[] {
 }
 
 /** Typed parameters as a plain record; 64-bit values that fit a double become numbers. */
-export function typedParamsToRecord(params: readonly TypedParam[]): Record<string, string | number | boolean | bigint> {
+export function typedParamsToRecord(
+  params: readonly TypedParam[],
+): Record<string, string | number | boolean | bigint> {
   const out: Record<string, string | number | boolean | bigint> = {};
   for (const p of params) {
     const v = p.value;
-    out[p.field] = typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+    out[p.field] =
+      typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(v)
+        : v;
   }
   return out;
 }

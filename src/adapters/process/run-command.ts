@@ -62,7 +62,8 @@ export function runCommand(argv: readonly string[], opts: RunOptions = {}): Prom
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       clearTimeout(killTimer);
-      const message = e.code === 'ENOENT' ? `${program} is not installed or not in PATH` : `${program}: ${e.message}`;
+      const message =
+        e.code === 'ENOENT' ? `${program} is not installed or not in PATH` : `${program}: ${e.message}`;
       reject(new VirtpointError('COMMAND_FAILED', message, { cause: e, details: { argv } }));
     });
     child.on('close', (code, signal) => {

@@ -175,7 +175,8 @@ export function translateSqliteError(e: unknown, what: string): VirtpointError {
     SQLITE_IOERR: 'IO_ERROR',
     SQLITE_BUSY: 'IO_ERROR',
   };
-  const mapped = typeof code === 'string' ? (map[code] ?? (code.startsWith('SQLITE_IOERR') ? 'IO_ERROR' : null)) : null;
+  const mapped =
+    typeof code === 'string' ? (map[code] ?? (code.startsWith('SQLITE_IOERR') ? 'IO_ERROR' : null)) : null;
   return new VirtpointError(mapped ?? 'INTERNAL', `catalog: ${what}: ${message}`, {
     cause: e,
     details: { sqliteCode: code },

@@ -22,7 +22,11 @@ test('N virtio disks in order, with their format, and the agent channel', (t) =>
 });
 
 test('the agent-less variant has no agent channel', (t) => {
-  const xml = fixtureDomainXml({ ...base, agent: false, disks: [{ target: 'vda', path: '/d/a', format: 'qcow2' }] });
+  const xml = fixtureDomainXml({
+    ...base,
+    agent: false,
+    disks: [{ target: 'vda', path: '/d/a', format: 'qcow2' }],
+  });
   t.notRegex(xml, /guest_agent/);
 });
 

@@ -1,0 +1,364 @@
+/**
+ * The Catalog on better-sqlite3: WAL, foreign keys on, a busy timeout, synchronous=FULL,
+ * migrations by PRAGMA user_version (migrations.ts, where the schema is documented), prepared
+ * statements cached per SQL text. Every point state change runs in one IMMEDIATE transaction
+ * that re-reads the row and checks the transition. `path: ':memory:'` gives a private in-memory
+ * catalog for tests.
+ */
+
+import { randomBytes } from 'node:crypto';
+
+import Sqlite, { type Database } from 'better-sqlite3';
+
+import { validateChainLength } from '../../core/chain-decision.js';
+import { VirtpointError } from '../../core/errors.js';
+import { diskSetKey, newId, validatePointName, type RandomBytes } from '../../core/names.js';
+import { assertTransition, type PointState } from '../../core/point-state.js';
+import { isValidDomainUuid, resolveStorePath } from '../../core/store-layout.js';
+import type {
+  Catalog,
+  Chain,
+  ChainFilter,
+  ChainSealReason,
+  CodedError,
+  Consistency,
+  Domain,
+  DomainUsage,
+  Job,
+  JobFilter,
+  JobOutcome,
+  NewChain,
+  NewJob,
+  NewPoint,
+  Point,
+  PointFilter,
+  PointStatePatch,
+} from '../../ports/catalog.js';
+import { migrate } from './migrations.js';
+import { nonNegInt, StatementCache, Where } from './query.js';
+import { SqliteJobs } from './sqlite-jobs.js';
+import { SqlitePoints } from './sqlite-points.js';
+import { toChain, toDomain, translateSqliteError, type ChainRow, type DomainRow } from './rows.js';
+
+export interface SqliteCatalogOptions {
+  /** Database file, or `:memory:`. */
+  readonly path: string;
+  /** Random source for ids; default crypto.randomBytes. */
+  readonly random?: RandomBytes;
+  /** Clock in ms since the epoch; default Date.now. */
+  readonly now?: () => number;
+  /** How long to wait for a lock held by another connection; default 5000 ms. */
+  readonly busyTimeoutMs?: number;
+}
+
+const STORE_CHECK_ROOT = '/store';
+
+export class SqliteCatalog implements Catalog {
+  /** The connection (tests and maintenance only; the service uses the Catalog methods). */
+  readonly db: Database;
+  private readonly random: RandomBytes;
+  private readonly now: () => number;
+  private readonly statements: StatementCache;
+  private readonly jobs: SqliteJobs;
+  private readonly points: SqlitePoints;
+
+  constructor(options: SqliteCatalogOptions) {
+    this.random = options.random ?? randomBytes;
+    this.now = options.now ?? Date.now;
+    this.db = SqliteCatalog.open(options);
+    this.statements = new StatementCache(this.db);
+    this.jobs = new SqliteJobs(this.statements, this.now, this.random);
+    this.points = new SqlitePoints(this.statements, this.now);
+  }
+
+  /** Opens the database, sets the pragmas and migrates; closes it again on failure. */
+  private static open(options: SqliteCatalogOptions): Database {
+    let db: Database | undefined;
+    try {
+      db = new Sqlite(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('synchronous = FULL');
+      migrate(db);
+      return db;
+    } catch (e) {
+      db?.close();
+      throw translateSqliteError(e, `opening ${options.path}`);
+    }
+  }
+
+  private stmt(sql: string) {
+    return this.statements.get(sql);
+  }
+
+  private run<T>(what: string, fn: () => T, immediate = false): T {
+    try {
+      const tx = this.db.transaction(fn);
+      return immediate ? tx.immediate() : tx();
+    } catch (e) {
+      throw translateSqliteError(e, what);
+    }
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.run('transaction', fn, true);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // ---- domains ----
+
+  upsertDomain(domain: { uuid: string; name: string }): Domain {
+    return this.run('upsert domain', () => {
+      if (!isValidDomainUuid(domain.uuid)) {
+        throw new VirtpointError('INVALID_ARGUMENT', `invalid domain UUID ${JSON.stringify(domain.uuid)}`);
+      }
+      const t = this.now();
+      this.stmt(
+        `INSERT INTO domains (uuid, name, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (uuid) DO UPDATE SET name = excluded.name, last_seen_at = excluded.last_seen_at`,
+      ).run(domain.uuid, domain.name, t, t);
+      return this.requireDomain(domain.uuid);
+    });
+  }
+
+  getDomain(uuid: string): Domain | null {
+    const r = this.stmt('SELECT * FROM domains WHERE uuid = ?').get(uuid) as DomainRow | undefined;
+    return r === undefined ? null : toDomain(r);
+  }
+
+  listDomains(): Domain[] {
+    return (this.stmt('SELECT * FROM domains ORDER BY name, uuid').all() as DomainRow[]).map(toDomain);
+  }
+
+  private requireDomain(uuid: string): Domain {
+    const d = this.getDomain(uuid);
+    if (d === null) throw new VirtpointError('DOMAIN_NOT_FOUND', `domain ${uuid} is not in the catalog`);
+    return d;
+  }
+
+  // ---- chains ----
+
+  createChain(input: NewChain): Chain {
+    return this.run(
+      'create chain',
+      () => {
+        this.requireDomain(input.domainUuid);
+        const maxLength = validateChainLength(input.maxLength);
+        const key = diskSetKey(input.diskSet);
+        if (input.seal !== undefined) this.sealChain(input.seal.chainId, input.seal.reason);
+        if (this.getOpenChain(input.domainUuid, input.diskSet) !== null) {
+          throw new VirtpointError(
+            'ALREADY_EXISTS',
+            `domain ${input.domainUuid} already has an open chain for disks ${key}; seal it first`,
+          );
+        }
+        const id = newId(this.random);
+        this.stmt(
+          `INSERT INTO chains (id, domain_uuid, disk_set, max_length, state, created_at)
+           VALUES (?, ?, ?, ?, 'open', ?)`,
+        ).run(id, input.domainUuid, key, maxLength, this.now());
+        return this.requireChain(id);
+      },
+      true,
+    );
+  }
+
+  getChain(id: string): Chain | null {
+    const r = this.stmt('SELECT * FROM chains WHERE id = ?').get(id) as ChainRow | undefined;
+    return r === undefined ? null : toChain(r);
+  }
+
+  listChains(filter: ChainFilter = {}): Chain[] {
+    const where = new Where()
+      .eq('domain_uuid', filter.domainUuid)
+      .eq('state', filter.state)
+      .eq('disk_set', filter.diskSet === undefined ? undefined : diskSetKey(filter.diskSet));
+    const sql = `SELECT * FROM chains ${where} ORDER BY created_at, rowid`;
+    return (this.stmt(sql).all(where.params) as ChainRow[]).map(toChain);
+  }
+
+  getOpenChain(domainUuid: string, diskSet: readonly string[]): Chain | null {
+    const r = this.stmt(`SELECT * FROM chains WHERE domain_uuid = ? AND disk_set = ? AND state = 'open'`).get(
+      domainUuid,
+      diskSetKey(diskSet),
+    ) as ChainRow | undefined;
+    return r === undefined ? null : toChain(r);
+  }
+
+  getLatestChain(domainUuid: string, diskSet: readonly string[]): Chain | null {
+    const r = this.stmt(
+      `SELECT * FROM chains WHERE domain_uuid = ? AND disk_set = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+    ).get(domainUuid, diskSetKey(diskSet)) as ChainRow | undefined;
+    return r === undefined ? null : toChain(r);
+  }
+
+  sealChain(id: string, reason: ChainSealReason): Chain {
+    return this.run('seal chain', () => {
+      const chain = this.requireChain(id);
+      if (chain.state === 'sealed') return chain;
+      this.stmt(`UPDATE chains SET state = 'sealed', seal_reason = ?, sealed_at = ? WHERE id = ?`).run(
+        reason,
+        this.now(),
+        id,
+      );
+      return this.requireChain(id);
+    });
+  }
+
+  deleteChain(id: string): void {
+    this.run('delete chain', () => {
+      this.requireChain(id);
+      this.stmt('DELETE FROM chains WHERE id = ?').run(id);
+    });
+  }
+
+  private requireChain(id: string): Chain {
+    const c = this.getChain(id);
+    if (c === null) throw new VirtpointError('CHAIN_NOT_FOUND', `chain ${id} is not in the catalog`);
+    return c;
+  }
+
+  // ---- points ----
+
+  createPoint(input: NewPoint): Point {
+    const what = 'create point';
+    return this.run(
+      what,
+      () => {
+        const chain = this.requireChain(input.chainId);
+        const bad = (code: 'INVALID_ARGUMENT' | 'INVALID_STATE' | 'ALREADY_EXISTS', message: string) =>
+          new VirtpointError(code, `cannot create point ${JSON.stringify(input.name)}: ${message}`);
+        if (chain.domainUuid !== input.domainUuid) {
+          throw bad('INVALID_ARGUMENT', `chain ${chain.id} belongs to domain ${chain.domainUuid}`);
+        }
+        if (chain.state !== 'open') throw bad('INVALID_STATE', `chain ${chain.id} is sealed`);
+        validatePointName(input.name);
+        if ((input.kind === 'full') !== (nonNegInt(input.seq, 'seq') === 0)) {
+          throw bad('INVALID_ARGUMENT', 'a full point has seq 0 and an incremental one seq > 0');
+        }
+        if (diskSetKey(input.disks.map((d) => d.target)) !== chain.diskSet.join(',')) {
+          throw bad('INVALID_ARGUMENT', `its disks differ from the disk set of chain ${chain.id}`);
+        }
+        for (const d of input.disks) resolveStorePath(STORE_CHECK_ROOT, d.path);
+        if (this.points.getByName(input.domainUuid, input.name) !== null) {
+          throw bad('ALREADY_EXISTS', `domain ${input.domainUuid} already has a point of that name`);
+        }
+        const id = newId(this.random);
+        this.points.insert(id, input);
+        return this.points.require(id);
+      },
+      true,
+    );
+  }
+
+  getPoint(id: string): Point | null {
+    return this.points.get(id);
+  }
+
+  getPointByName(domainUuid: string, name: string): Point | null {
+    return this.points.getByName(domainUuid, name);
+  }
+
+  listPoints(filter: PointFilter = {}): Point[] {
+    return this.run('list points', () => this.points.list(filter));
+  }
+
+  updatePointState(id: string, to: PointState, patch: PointStatePatch = {}): Point {
+    return this.run(
+      'update point state',
+      () => {
+        const cur = this.points.require(id);
+        assertTransition(cur.state, to, id);
+        this.points.write(cur, { ...patch, state: to });
+        if (to === 'error' && (cur.state === 'available' || cur.state === 'restoring')) {
+          this.sealChain(cur.chainId, 'previous-point-unusable');
+        }
+        return this.points.require(id);
+      },
+      true,
+    );
+  }
+
+  setPointError(id: string, error: CodedError): Point {
+    return this.updatePointState(id, 'error', { error });
+  }
+
+  setPointSizes(id: string, sizes: Readonly<Record<string, number>>): Point {
+    return this.run('set point sizes', () => {
+      this.points.require(id);
+      this.points.writeSizes(id, sizes);
+      return this.points.require(id);
+    });
+  }
+
+  setPointCapture(
+    id: string,
+    capture: { consistency: Consistency; consistencyReason?: string | null; freezeMs?: number | null },
+  ): Point {
+    return this.run('set point capture', () => {
+      this.points.write(this.points.require(id), {
+        consistency: capture.consistency,
+        consistencyReason: capture.consistencyReason ?? null,
+        freezeMs: capture.freezeMs ?? null,
+      });
+      return this.points.require(id);
+    });
+  }
+
+  deletePoint(id: string): void {
+    this.run('delete point', () => this.points.delete(id));
+  }
+
+  // ---- jobs ----
+
+  createJob(input: NewJob): Job {
+    return this.run('create job', () => this.jobs.create(input));
+  }
+
+  getJob(id: string): Job | null {
+    return this.jobs.get(id);
+  }
+
+  listJobs(filter: JobFilter = {}): Job[] {
+    return this.run('list jobs', () => this.jobs.list(filter));
+  }
+
+  startJob(id: string): Job {
+    return this.run('start job', () => this.jobs.start(id));
+  }
+
+  setJobPoint(id: string, pointId: string | null): Job {
+    return this.run('set job point', () => this.jobs.setPoint(id, pointId));
+  }
+
+  updateJobProgress(id: string, progress: { done: number; total?: number | null }): Job {
+    return this.run('update job progress', () => this.jobs.progress(id, progress));
+  }
+
+  finishJob(id: string, outcome: JobOutcome): Job {
+    return this.run('finish job', () => this.jobs.finish(id, outcome));
+  }
+
+  // ---- usage ----
+
+  private static readonly USAGE_SQL = `
+    SELECT c.domain_uuid AS domainUuid, COUNT(DISTINCT c.id) AS chains, COUNT(DISTINCT p.id) AS points,
+           COALESCE(SUM(d.size), 0) AS bytes
+    FROM chains c LEFT JOIN points p ON p.chain_id = c.id LEFT JOIN point_disks d ON d.point_id = p.id`;
+
+  usage(): DomainUsage[] {
+    return this.stmt(
+      `${SqliteCatalog.USAGE_SQL} GROUP BY c.domain_uuid ORDER BY c.domain_uuid`,
+    ).all() as DomainUsage[];
+  }
+
+  domainUsage(domainUuid: string): DomainUsage {
+    const r = this.stmt(`${SqliteCatalog.USAGE_SQL} WHERE c.domain_uuid = ? GROUP BY c.domain_uuid`).get(
+      domainUuid,
+    ) as DomainUsage | undefined;
+    return r ?? { domainUuid, chains: 0, points: 0, bytes: 0 };
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Row access for points and their disks (used by SqliteCatalog, which owns validation and
+ * transactions).
+ */
+
+import { VirtpointError } from '../../core/errors.js';
+import type { PointState } from '../../core/point-state.js';
+import type { NewPoint, Point, PointFilter, PointStatePatch } from '../../ports/catalog.js';
+import { nonNegInt, Where, type StatementCache } from './query.js';
+import { toPoint, type PointDiskRow, type PointRow } from './rows.js';
+
+export class SqlitePoints {
+  constructor(
+    private readonly stmt: StatementCache,
+    private readonly now: () => number,
+  ) {}
+
+  insert(id: string, input: NewPoint): void {
+    const t = this.now();
+    this.stmt
+      .get(
+        `INSERT INTO points (id, name, domain_uuid, chain_id, seq, kind, state, new_chain_reason, trigger,
+           created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'creating', ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        input.name,
+        input.domainUuid,
+        input.chainId,
+        input.seq,
+        input.kind,
+        input.newChainReason ?? null,
+        input.trigger,
+        t,
+        t,
+      );
+    for (const d of input.disks) {
+      this.stmt
+        .get(
+          `INSERT INTO point_disks (point_id, target, path, virtual_size, format, checkpoint)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+        )
+        .run(id, d.target, d.path, nonNegInt(d.virtualSize, 'virtual size'), d.format, d.checkpoint);
+    }
+  }
+
+  get(id: string): Point | null {
+    const r = this.stmt.get('SELECT * FROM points WHERE id = ?').get(id) as PointRow | undefined;
+    return r === undefined ? null : this.withDisks(r);
+  }
+
+  getByName(domainUuid: string, name: string): Point | null {
+    const r = this.stmt
+      .get('SELECT * FROM points WHERE domain_uuid = ? AND name = ?')
+      .get(domainUuid, name) as PointRow | undefined;
+    return r === undefined ? null : this.withDisks(r);
+  }
+
+  list(filter: PointFilter): Point[] {
+    const where = new Where()
+      .eq('domain_uuid', filter.domainUuid)
+      .eq('chain_id', filter.chainId)
+      .eq('kind', filter.kind)
+      .eq('trigger', filter.trigger)
+      .in('state', filter.state);
+    const sql = `SELECT * FROM points ${where} ORDER BY created_at, seq, rowid`;
+    return (this.stmt.get(sql).all(where.params) as PointRow[]).map((r) => this.withDisks(r));
+  }
+
+  require(id: string): Point {
+    const p = this.get(id);
+    if (p === null) throw new VirtpointError('POINT_NOT_FOUND', `point ${id} is not in the catalog`);
+    return p;
+  }
+
+  /** Writes state and the patched fields; fields absent from the patch keep their value. */
+  write(cur: Point, patch: PointStatePatch & { state?: PointState }): void {
+    const error = patch.error === undefined ? cur.error : patch.error;
+    const freezeMs = patch.freezeMs === undefined ? cur.freezeMs : patch.freezeMs;
+    this.stmt
+      .get(
+        `UPDATE points SET state = ?, updated_at = ?, error_code = ?, error_message = ?, consistency = ?,
+           consistency_reason = ?, freeze_ms = ? WHERE id = ?`,
+      )
+      .run(
+        patch.state ?? cur.state,
+        this.now(),
+        error?.code ?? null,
+        error?.message ?? null,
+        patch.consistency === undefined ? cur.consistency : patch.consistency,
+        patch.consistencyReason === undefined ? cur.consistencyReason : patch.consistencyReason,
+        freezeMs === null ? null : nonNegInt(freezeMs, 'freeze window'),
+        cur.id,
+      );
+    if (patch.sizes !== undefined) this.writeSizes(cur.id, patch.sizes);
+  }
+
+  writeSizes(id: string, sizes: Readonly<Record<string, number>>): void {
+    for (const [target, size] of Object.entries(sizes)) {
+      const r = this.stmt
+        .get('UPDATE point_disks SET size = ? WHERE point_id = ? AND target = ?')
+        .run(nonNegInt(size, `size of ${target}`), id, target);
+      if (r.changes === 0) throw new VirtpointError('DISK_NOT_FOUND', `point ${id} has no disk ${target}`);
+    }
+  }
+
+  delete(id: string): void {
+    this.require(id);
+    this.stmt.get('DELETE FROM points WHERE id = ?').run(id);
+  }
+
+  private withDisks(r: PointRow): Point {
+    const disks = this.stmt
+      .get('SELECT * FROM point_disks WHERE point_id = ? ORDER BY target')
+      .all(r.id) as PointDiskRow[];
+    return toPoint(r, disks);
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The ImageTool port: disk image files (qcow2/raw) on the host. Implemented with qemu-img
+ * (src/adapters/qemu-img/) and by a fake for unit tests.
+ */
+
+export interface ImageInfo {
+  readonly format: string;
+  readonly virtualSize: number;
+  /** Bytes allocated on the host filesystem. */
+  readonly actualSize: number;
+  /** Backing file as written in the image (may be relative), or null. */
+  readonly backingFile: string | null;
+  /** Persistent dirty bitmaps stored in a qcow2 image, with their flags (`auto`, `in-use`). */
+  readonly bitmaps: readonly { readonly name: string; readonly flags: readonly string[] }[];
+}
+
+export interface CreateImageOptions {
+  readonly format: 'qcow2' | 'raw';
+  /** Virtual size in bytes. */
+  readonly size: number;
+  /** Backing file path, written as given (relative paths resolve against the new file's directory). */
+  readonly backingFile?: string;
+  readonly backingFormat?: 'qcow2' | 'raw';
+}
+
+export interface ImageTool {
+  create(path: string, opts: CreateImageOptions): Promise<void>;
+  /** Reads an image even while QEMU holds it open (shared, read-only). */
+  info(path: string): Promise<ImageInfo>;
+  /** Flattened copy of an image with its whole backing chain into a new file. */
+  convert(
+    source: string,
+    target: string,
+    opts: { format: 'qcow2' | 'raw'; onProgress?: (percent: number) => void; signal?: AbortSignal },
+  ): Promise<void>;
+  /** Change the backing file of `path` (`null`: none), copying data so content stays the same. */
+  rebase(path: string, backingFile: string | null, backingFormat?: 'qcow2' | 'raw'): Promise<void>;
+}

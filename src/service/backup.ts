@@ -1,0 +1,354 @@
+import { decideChain, validateChainLength, type ChainDecision } from '../core/chain-decision.js';
+import { VirtpointError, isVirtpointError, toVirtpointError } from '../core/errors.js';
+import { canonicalDiskSet, checkpointName, resolvePointName, type RandomBytes } from '../core/names.js';
+import {
+  chainDir,
+  pointDiskPath,
+  relativeBackingPath,
+  resolveStorePath,
+  STORE_DIR_MODE,
+  STORE_FILE_MODE,
+} from '../core/store-layout.js';
+import type { Catalog, Point, Trigger } from '../ports/catalog.js';
+import type { Clock, Fs } from '../ports/fs.js';
+import type { DiskInfo, Hypervisor } from '../ports/hypervisor.js';
+import type { ImageTool } from '../ports/image-tool.js';
+import type { Logger } from '../ports/logger.js';
+import { capture, type CaptureResult, type Quiesce } from './backup-capture.js';
+import { followBackupJob, nextJobCompleted } from './backup-follow.js';
+import { bitmapStates, chainToContinue, chainView, currentDisks, selectDisks } from './backup-plan.js';
+import { DomainLocks } from './domain-locks.js';
+
+/**
+ * The backup use case (design.md, "The backup flow"): decide the chain, pre-create the target
+ * files, freeze → backupBegin with the checkpoint → thaw, follow the job, and record the point.
+ * On failure at any step after the point exists: the checkpoint this job created is deleted, the
+ * partial files are removed, the point is `error` with the reason, and the chain does not advance.
+ */
+
+export interface BackupRequest {
+  /** Name or UUID. */
+  readonly domain: string;
+  /** Disk targets; all disks of the domain when omitted. */
+  readonly disks?: readonly string[];
+  readonly full?: boolean;
+  readonly name?: string;
+  readonly quiesce?: Quiesce;
+  readonly chainLength?: number;
+  readonly trigger?: Trigger;
+}
+
+export interface BackupRunOptions {
+  /** The catalog job running this backup: it gets the point id and progress. */
+  readonly jobId?: string;
+  readonly onProgress?: (progress: { done: number; total: number | null }) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface BackupDeps {
+  readonly hypervisor: Hypervisor;
+  readonly imageTool: ImageTool;
+  readonly catalog: Catalog;
+  readonly fs: Fs;
+  readonly clock: Clock;
+  readonly random: RandomBytes;
+  readonly log: Logger;
+  readonly storeRoot: string;
+  /** Guest freeze timeout (default 10 s). */
+  readonly freezeTimeoutMs?: number;
+  /** Job stats poll interval (default 250 ms). */
+  readonly pollMs?: number;
+  /** Free bytes to keep in the store on top of the estimate (default 64 MiB). */
+  readonly spaceMarginBytes?: number;
+  readonly locks?: DomainLocks;
+}
+
+const QUIESCE: readonly Quiesce[] = ['auto', 'required', 'off'];
+
+export class BackupService {
+  readonly locks: DomainLocks;
+
+  constructor(private readonly deps: BackupDeps) {
+    this.locks = deps.locks ?? new DomainLocks();
+  }
+
+  async backup(req: BackupRequest, opts: BackupRunOptions = {}): Promise<Point> {
+    const quiesce = req.quiesce ?? 'auto';
+    if (!QUIESCE.includes(quiesce)) {
+      throw new VirtpointError(
+        'INVALID_ARGUMENT',
+        `quiesce must be one of ${QUIESCE.join(', ')}, got ${String(quiesce)}`,
+      );
+    }
+    if (req.chainLength !== undefined) validateChainLength(req.chainLength);
+    const trigger = req.trigger ?? 'manual';
+    const name = resolvePointName(req.name, trigger, this.deps.random);
+    const domain = await this.deps.hypervisor.lookupDomain(req.domain);
+    return this.locks.run(domain.uuid, () =>
+      this.backupLocked(domain.uuid, { ...req, quiesce, trigger, name }, opts),
+    );
+  }
+
+  private async backupLocked(
+    uuid: string,
+    req: BackupRequest & { quiesce: Quiesce; trigger: Trigger; name: string },
+    opts: BackupRunOptions,
+  ): Promise<Point> {
+    const { hypervisor: hv, catalog, log } = this.deps;
+    const domain = await hv.lookupDomain(uuid);
+    const disks = selectDisks(domain, req.disks);
+    const diskSet = canonicalDiskSet(disks.map((d) => d.target));
+    catalog.upsertDomain({ uuid, name: domain.name });
+    if (catalog.getPointByName(uuid, req.name) !== null) {
+      throw new VirtpointError(
+        'ALREADY_EXISTS',
+        `domain ${domain.name} already has a point named ${req.name}`,
+      );
+    }
+
+    const offline = domain.state === 'shutoff';
+    const current = await currentDisks(hv, uuid, disks);
+    const checkpoints = await hv.listCheckpoints(uuid);
+    const chain = chainToContinue(catalog, uuid, diskSet, req.disks === undefined);
+    const view = chainView(catalog, chain);
+    const tipCheckpoint = view?.points.filter((p) => p.state === 'available').at(-1)?.disks[0]?.checkpoint;
+    const bitmaps = await bitmapStates(
+      this.deps.imageTool,
+      disks,
+      checkpoints.find((c) => c.name === tipCheckpoint),
+      !offline,
+    );
+    const decision = decideChain({
+      chain: view,
+      disks: current,
+      checkpoints: checkpoints.map((c) => ({
+        name: c.name,
+        bitmapDisks: c.disks.filter((d) => d.bitmap !== null).map((d) => d.target),
+      })),
+      bitmaps,
+      full: req.full === true,
+      maxLength: req.chainLength ?? chain?.maxLength,
+    });
+    await this.checkSpace(disks, decision);
+
+    const capacities = new Map(current.map((d) => [d.target, d.capacity]));
+    const point = this.createPoint(uuid, diskSet, disks, capacities, decision, req);
+    if (opts.jobId) catalog.setJobPoint(opts.jobId, point.id);
+    log.info(
+      { uuid, point: point.id, chain: point.chainId, seq: point.seq, reason: point.newChainReason },
+      decision.kind === 'full' ? `new chain: ${decision.detail}` : 'incremental backup',
+    );
+
+    let begun = false;
+    let started = false;
+    try {
+      await this.createTargets(point, decision);
+      if (offline) {
+        await hv.startDomain(uuid, { paused: true });
+        started = true;
+      }
+      const completed = nextJobCompleted(hv, uuid);
+      let result: CaptureResult;
+      try {
+        const withCheckpoint = point.disks.every((d) => d.checkpoint !== null);
+        result = await capture(hv, this.deps.clock, log, {
+          uuid,
+          offline,
+          quiesce: req.quiesce,
+          hasAgentChannel: domain.hasAgentChannel,
+          freezeTimeoutMs: this.deps.freezeTimeoutMs ?? 10_000,
+          spec: {
+            ...(decision.kind === 'incremental' ? { incrementalFrom: decision.parentCheckpoint } : {}),
+            disks: point.disks.map((d) => ({
+              target: d.target,
+              targetPath: resolveStorePath(this.deps.storeRoot, d.path),
+              targetFormat: 'qcow2',
+            })),
+            ...(withCheckpoint
+              ? {
+                  checkpoint: {
+                    name: point.disks[0]!.checkpoint!,
+                    description: `virtpoint point ${point.id}`,
+                  },
+                }
+              : {}),
+          },
+        });
+        begun = true;
+        await followBackupJob(
+          hv,
+          this.deps.clock,
+          uuid,
+          {
+            pollMs: this.deps.pollMs ?? 250,
+            onProgress: (p) => {
+              if (opts.jobId) catalog.updateJobProgress(opts.jobId, p);
+              opts.onProgress?.(p);
+            },
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          },
+          completed.promise,
+        );
+      } finally {
+        completed.cancel();
+      }
+      const sizes: Record<string, number> = {};
+      for (const d of point.disks) {
+        sizes[d.target] = (
+          await this.deps.imageTool.info(resolveStorePath(this.deps.storeRoot, d.path))
+        ).actualSize;
+      }
+      const done = catalog.updatePointState(point.id, 'available', {
+        sizes,
+        consistency: result.consistency,
+        consistencyReason: result.consistencyReason,
+        freezeMs: result.freezeMs,
+      });
+      log.info(
+        { uuid, point: point.id, consistency: result.consistency, freezeMs: result.freezeMs },
+        'backup done',
+      );
+      return done;
+    } catch (e) {
+      const err = toVirtpointError(e, 'JOB_FAILED');
+      await this.undo(point, begun, err);
+      throw err;
+    } finally {
+      if (started)
+        await hv
+          .destroyDomain(uuid)
+          .catch((e) =>
+            log.error({ uuid, err: String(e) }, 'could not stop the domain started for an offline backup'),
+          );
+    }
+  }
+
+  /** Free space in the store: a full copy needs the disks' allocation; nothing is written when it does not fit. */
+  private async checkSpace(disks: readonly DiskInfo[], decision: ChainDecision): Promise<void> {
+    const { fs } = this.deps;
+    await fs.mkdir(this.deps.storeRoot, STORE_DIR_MODE);
+    let need = this.deps.spaceMarginBytes ?? 64 * 1024 * 1024;
+    if (decision.kind === 'full') {
+      for (const d of disks)
+        need += d.sourcePath ? (await this.deps.imageTool.info(d.sourcePath)).actualSize : 0;
+    }
+    const free = await fs.freeBytes(this.deps.storeRoot);
+    if (free < need) {
+      throw new VirtpointError(
+        'NO_SPACE',
+        `the store ${this.deps.storeRoot} has ${free} bytes free; this backup needs about ${need}: free space or delete points`,
+      );
+    }
+  }
+
+  private createPoint(
+    uuid: string,
+    diskSet: readonly string[],
+    disks: readonly DiskInfo[],
+    capacities: ReadonlyMap<string, number>,
+    decision: ChainDecision,
+    req: BackupRequest & { trigger: Trigger; name: string },
+  ): Point {
+    const { catalog } = this.deps;
+    const withCheckpoint = disks.every((d) => d.format === 'qcow2');
+    return catalog.transaction(() => {
+      const chainId =
+        decision.kind === 'incremental'
+          ? decision.chainId
+          : catalog.createChain({
+              domainUuid: uuid,
+              diskSet,
+              maxLength: validateChainLength(req.chainLength),
+              ...(decision.sealChainId
+                ? { seal: { chainId: decision.sealChainId, reason: decision.reason } }
+                : {}),
+            }).id;
+      const seq = decision.kind === 'incremental' ? decision.seq : 0;
+      return catalog.createPoint({
+        name: req.name,
+        domainUuid: uuid,
+        chainId,
+        seq,
+        kind: decision.kind,
+        trigger: req.trigger,
+        newChainReason: decision.kind === 'full' ? decision.reason : null,
+        disks: disks.map((d) => ({
+          target: d.target,
+          path: pointDiskPath(uuid, chainId, d.target, seq),
+          virtualSize: capacities.get(d.target) ?? 0,
+          format: 'qcow2',
+          checkpoint: withCheckpoint ? checkpointName(chainId, seq) : null,
+        })),
+      });
+    });
+  }
+
+  private async createTargets(point: Point, decision: ChainDecision): Promise<void> {
+    const { fs, imageTool, storeRoot } = this.deps;
+    await fs.mkdir(resolveStorePath(storeRoot, chainDir(point.domainUuid, point.chainId)), STORE_DIR_MODE);
+    for (const d of point.disks) {
+      const path = resolveStorePath(storeRoot, d.path);
+      await imageTool.create(path, {
+        format: 'qcow2',
+        size: d.virtualSize,
+        ...(decision.kind === 'incremental'
+          ? {
+              backingFile: relativeBackingPath(d.target, decision.parentSeq),
+              backingFormat: 'qcow2' as const,
+            }
+          : {}),
+      });
+      await fs.chmod(path, STORE_FILE_MODE);
+    }
+  }
+
+  /** Makes sure no backup job of ours still runs on the domain (abort, then wait up to 30 s). */
+  private async stopJob(uuid: string): Promise<void> {
+    const { hypervisor: hv, clock, log } = this.deps;
+    const deadline = clock.now() + 30_000;
+    try {
+      if ((await hv.getJobStats(uuid)).type === 'none') return;
+      await hv.abortJob(uuid);
+      while (clock.now() < deadline) {
+        if ((await hv.getJobStats(uuid)).type === 'none') return;
+        await clock.sleep(this.deps.pollMs ?? 250);
+      }
+      log.error({ uuid }, 'the failed backup job did not stop within 30 s');
+    } catch (e) {
+      log.error({ uuid, err: String(e) }, 'could not abort the failed backup job');
+    }
+  }
+
+  /** Undo a failed backup: checkpoint, files, point state. Each step is tried; failures are logged. */
+  private async undo(point: Point, begun: boolean, err: VirtpointError): Promise<void> {
+    const { hypervisor: hv, fs, catalog, log, storeRoot } = this.deps;
+    if (begun) await this.stopJob(point.domainUuid);
+    const cp = point.disks[0]?.checkpoint ?? null;
+    if (cp !== null) {
+      try {
+        await hv.deleteCheckpoint(point.domainUuid, cp);
+      } catch (e) {
+        if (!isVirtpointError(e, 'CHECKPOINT_NOT_FOUND')) {
+          log.error(
+            { point: point.id, checkpoint: cp, begun, err: String(e) },
+            'could not delete the checkpoint of a failed backup',
+          );
+        }
+      }
+    }
+    for (const d of point.disks) {
+      await fs
+        .removeFile(resolveStorePath(storeRoot, d.path))
+        .catch((e) => log.error({ point: point.id, err: String(e) }, 'could not remove a partial file'));
+    }
+    await fs
+      .removeDirIfEmpty(resolveStorePath(storeRoot, chainDir(point.domainUuid, point.chainId)))
+      .catch(() => undefined);
+    try {
+      catalog.setPointError(point.id, { code: err.code, message: err.message });
+    } catch (e) {
+      log.error({ point: point.id, err: String(e) }, 'could not mark the failed point as error');
+    }
+    log.warn({ point: point.id, code: err.code, err: err.message }, 'backup failed');
+  }
+}

@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto';
+import { VirtpointError } from '../../src/core/errors.js';
+import type {
+  BackupSpec,
+  BlockInfo,
+  CheckpointInfo,
+  DiskInfo,
+  DomainInfo,
+  DomainState,
+  Hypervisor,
+  HypervisorEvent,
+  JobStats,
+} from '../../src/ports/hypervisor.js';
+
+/**
+ * A Hypervisor in memory for unit tests. Any single call can be made to fail (`failNext`), the
+ * backup job's outcome is configurable, and the guest's freeze state is tracked so tests can
+ * assert that a guest is never left frozen.
+ */
+
+export interface FakeDisk {
+  target: string;
+  sourcePath: string;
+  format: string;
+  capacity: number;
+  device?: string;
+}
+
+interface FakeDomain {
+  uuid: string;
+  name: string;
+  state: DomainState;
+  disks: FakeDisk[];
+  hasAgentChannel: boolean;
+  agentAlive: boolean;
+  checkpoints: CheckpointInfo[];
+  frozen: boolean;
+  job: { spec: BackupSpec; processed: number; total: number } | null;
+  lastJob: JobStats | null;
+}
+
+type Method = keyof Hypervisor;
+
+export class FakeHypervisor implements Hypervisor {
+  readonly domains = new Map<string, FakeDomain>();
+  readonly calls: { method: Method; args: unknown[] }[] = [];
+  readonly backups: { uuid: string; spec: BackupSpec }[] = [];
+  /** How a backup job ends: completed, failed (halfway) or never ends (until aborted). */
+  jobOutcome: 'completed' | 'failed' | 'hang' = 'completed';
+  /** Whether the job-completed event is sent (else only the completed-job stats tell). */
+  sendJobEvents = true;
+  /** Freeze never answers in time (the agent is silent). */
+  freezeHangs = false;
+  private failures = new Map<Method, Error[]>();
+  private listeners = new Set<(e: HypervisorEvent) => void>();
+
+  addDomain(opts: {
+    name: string;
+    state?: DomainState;
+    disks: FakeDisk[];
+    agent?: boolean;
+    uuid?: string;
+  }): string {
+    const uuid = opts.uuid ?? randomUUID();
+    this.domains.set(uuid, {
+      uuid,
+      name: opts.name,
+      state: opts.state ?? 'running',
+      disks: opts.disks,
+      hasAgentChannel: opts.agent !== false,
+      agentAlive: opts.agent !== false,
+      checkpoints: [],
+      frozen: false,
+      job: null,
+      lastJob: null,
+    });
+    return uuid;
+  }
+
+  dom(uuid: string): FakeDomain {
+    const d = this.domains.get(uuid);
+    if (!d) throw new Error(`fake: no domain ${uuid}`);
+    return d;
+  }
+
+  /** The next call of `method` throws `error` (queue: call several times for several failures). */
+  failNext(
+    method: Method,
+    error: Error = new VirtpointError('LIBVIRT_ERROR', `injected failure in ${method}`),
+  ) {
+    const q = this.failures.get(method) ?? [];
+    q.push(error);
+    this.failures.set(method, q);
+  }
+
+  private enter(method: Method, ...args: unknown[]): void {
+    this.calls.push({ method, args });
+    const err = this.failures.get(method)?.shift();
+    if (err) throw err;
+  }
+
+  private find(ref: string): FakeDomain {
+    const d = this.domains.get(ref) ?? [...this.domains.values()].find((x) => x.name === ref);
+    if (!d) throw new VirtpointError('DOMAIN_NOT_FOUND', `no domain ${ref}`);
+    return d;
+  }
+
+  private info(d: FakeDomain): DomainInfo {
+    const disks: DiskInfo[] = d.disks.map((x) => ({
+      target: x.target,
+      bus: 'virtio',
+      device: x.device ?? 'disk',
+      sourceType: 'file',
+      sourcePath: x.sourcePath,
+      format: x.format,
+      readonly: false,
+      bootOrder: null,
+    }));
+    return { uuid: d.uuid, name: d.name, state: d.state, disks, hasAgentChannel: d.hasAgentChannel };
+  }
+
+  private emit(e: HypervisorEvent) {
+    for (const l of [...this.listeners]) l(e);
+  }
+
+  async lookupDomain(ref: string) {
+    this.enter('lookupDomain', ref);
+    return this.info(this.find(ref));
+  }
+  async listDomains() {
+    this.enter('listDomains');
+    return [...this.domains.values()].map((d) => this.info(d));
+  }
+  async getDomainXml(uuid: string) {
+    this.enter('getDomainXml', uuid);
+    return `<domain><name>${this.find(uuid).name}</name></domain>`;
+  }
+  async getDomainState(uuid: string) {
+    this.enter('getDomainState', uuid);
+    return this.find(uuid).state;
+  }
+  async getBlockInfo(uuid: string, target: string): Promise<BlockInfo> {
+    this.enter('getBlockInfo', uuid, target);
+    const disk = this.find(uuid).disks.find((x) => x.target === target);
+    if (!disk) throw new VirtpointError('DISK_NOT_FOUND', `no disk ${target}`);
+    return { capacity: disk.capacity, allocation: disk.capacity / 2, physical: disk.capacity / 2 };
+  }
+  async startDomain(uuid: string, opts: { paused?: boolean } = {}) {
+    this.enter('startDomain', uuid, opts);
+    const d = this.find(uuid);
+    if (d.state !== 'shutoff') throw new VirtpointError('INVALID_STATE', 'domain is already running');
+    d.state = opts.paused ? 'paused' : 'running';
+  }
+  async shutdownDomain(uuid: string) {
+    this.enter('shutdownDomain', uuid);
+    this.find(uuid).state = 'shutoff';
+  }
+  async destroyDomain(uuid: string) {
+    this.enter('destroyDomain', uuid);
+    const d = this.find(uuid);
+    d.state = 'shutoff';
+    d.frozen = false;
+    d.job = null;
+  }
+  async defineDomain(): Promise<DomainInfo> {
+    throw new VirtpointError('UNSUPPORTED', 'fake: defineDomain');
+  }
+  async undefineDomain(uuid: string) {
+    this.enter('undefineDomain', uuid);
+    this.domains.delete(uuid);
+  }
+  async listCheckpoints(uuid: string) {
+    this.enter('listCheckpoints', uuid);
+    return [...this.find(uuid).checkpoints];
+  }
+  async redefineCheckpoint(uuid: string, xml: string) {
+    this.enter('redefineCheckpoint', uuid, xml);
+  }
+  async deleteCheckpoint(uuid: string, name: string) {
+    this.enter('deleteCheckpoint', uuid, name);
+    const d = this.find(uuid);
+    const i = d.checkpoints.findIndex((c) => c.name === name);
+    if (i < 0) throw new VirtpointError('CHECKPOINT_NOT_FOUND', `no checkpoint ${name}`);
+    d.checkpoints.splice(i, 1);
+  }
+  async beginBackup(uuid: string, spec: BackupSpec) {
+    this.enter('beginBackup', uuid, spec);
+    const d = this.find(uuid);
+    if (d.state === 'shutoff') throw new VirtpointError('INVALID_STATE', 'domain is not running');
+    if (d.job) throw new VirtpointError('INVALID_STATE', 'another job is running');
+    if (spec.incrementalFrom && !d.checkpoints.some((c) => c.name === spec.incrementalFrom)) {
+      throw new VirtpointError('CHECKPOINT_NOT_FOUND', `no checkpoint ${spec.incrementalFrom}`);
+    }
+    this.backups.push({ uuid, spec });
+    if (spec.checkpoint) {
+      d.checkpoints.push({
+        name: spec.checkpoint.name,
+        parent: d.checkpoints.at(-1)?.name ?? null,
+        creationTime: Math.floor(Date.now() / 1000),
+        description: spec.checkpoint.description ?? null,
+        disks: spec.disks.map((x) => ({ target: x.target, bitmap: spec.checkpoint!.name })),
+        xml: '<domaincheckpoint/>',
+      });
+    }
+    const total = spec.disks.length * 1024 * 1024;
+    d.job = { spec, processed: 0, total };
+    if (this.jobOutcome === 'hang') return;
+    setTimeout(() => this.endJob(uuid, this.jobOutcome === 'completed' ? 'completed' : 'failed'), 5);
+  }
+
+  private endJob(uuid: string, type: 'completed' | 'failed' | 'cancelled') {
+    const d = this.domains.get(uuid);
+    if (!d?.job) return;
+    const processed = type === 'completed' ? d.job.total : Math.floor(d.job.total / 2);
+    const stats: JobStats = {
+      type,
+      operation: 'backup',
+      dataProcessed: processed,
+      dataTotal: d.job.total,
+      timeElapsedMs: 5,
+      errorMessage: type === 'failed' ? 'injected: I/O error writing the target' : null,
+      raw: {},
+    };
+    d.job = null;
+    d.lastJob = stats;
+    if (this.sendJobEvents) this.emit({ kind: 'job-completed', domainUuid: uuid, domainName: d.name, stats });
+  }
+
+  async abortJob(uuid: string) {
+    this.enter('abortJob', uuid);
+    setTimeout(() => this.endJob(uuid, 'cancelled'), 1);
+  }
+  async getJobStats(uuid: string, opts: { completed?: boolean } = {}): Promise<JobStats> {
+    this.enter('getJobStats', uuid, opts);
+    const d = this.find(uuid);
+    if (opts.completed) {
+      return (
+        d.lastJob ?? {
+          type: 'none',
+          operation: null,
+          dataProcessed: null,
+          dataTotal: null,
+          timeElapsedMs: null,
+          errorMessage: null,
+          raw: {},
+        }
+      );
+    }
+    if (!d.job) {
+      return {
+        type: 'none',
+        operation: null,
+        dataProcessed: null,
+        dataTotal: null,
+        timeElapsedMs: null,
+        errorMessage: null,
+        raw: {},
+      };
+    }
+    return {
+      type: 'unbounded',
+      operation: 'backup',
+      dataProcessed: d.job.processed,
+      dataTotal: d.job.total,
+      timeElapsedMs: 1,
+      errorMessage: null,
+      raw: {},
+    };
+  }
+  async freezeFilesystems(uuid: string, timeoutMs: number) {
+    this.enter('freezeFilesystems', uuid, timeoutMs);
+    const d = this.find(uuid);
+    if (!d.agentAlive) throw new VirtpointError('AGENT_UNAVAILABLE', 'guest agent is not connected');
+    d.frozen = true; // a silent agent may still have frozen some filesystems
+    if (this.freezeHangs) throw new VirtpointError('LIBVIRT_TIMEOUT', 'guest agent did not answer in time');
+    return d.disks.length;
+  }
+  async thawFilesystems(uuid: string, timeoutMs: number) {
+    this.enter('thawFilesystems', uuid, timeoutMs);
+    const d = this.find(uuid);
+    if (!d.agentAlive) throw new VirtpointError('AGENT_UNAVAILABLE', 'guest agent is not connected');
+    const n = d.frozen ? d.disks.length : 0;
+    d.frozen = false;
+    return n;
+  }
+  async agentCommand(uuid: string, command: string) {
+    this.enter('agentCommand', uuid, command);
+    return '{"return":{}}';
+  }
+  onEvent(listener: (e: HypervisorEvent) => void) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  async close() {}
+
+  count(method: Method): number {
+    return this.calls.filter((c) => c.method === method).length;
+  }
+}

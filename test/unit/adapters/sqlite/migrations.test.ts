@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import test from 'ava';
+import Sqlite from 'better-sqlite3';
+
+import {
+  migrate,
+  MIGRATIONS,
+  schemaVersion,
+  type Migration,
+} from '../../../../src/adapters/sqlite/migrations.js';
+import { SqliteCatalog } from '../../../../src/adapters/sqlite/sqlite-catalog.js';
+
+function tables(db: Sqlite.Database): string[] {
+  return (
+    db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`).all() as {
+      name: string;
+    }[]
+  ).map((r) => r.name);
+}
+
+test('migration 1: an empty database (user_version 0) gets the schema', (t) => {
+  const db = new Sqlite(':memory:');
+  t.is(schemaVersion(db), 0);
+  t.deepEqual(migrate(db), { from: 0, to: 1 });
+  t.deepEqual(tables(db), ['chains', 'domains', 'jobs', 'point_disks', 'points']);
+  t.is(schemaVersion(db), MIGRATIONS.length);
+  // applying again changes nothing
+  t.deepEqual(migrate(db), { from: 1, to: 1 });
+  db.close();
+});
+
+test('migrations are applied in order, each with its data step, from any earlier version', (t) => {
+  const db = new Sqlite(':memory:');
+  const extra: Migration[] = [
+    ...MIGRATIONS,
+    {
+      version: MIGRATIONS.length + 1,
+      name: 'test: add a column and fill it',
+      up: (d) => {
+        d.exec(`ALTER TABLE domains ADD COLUMN note TEXT`);
+        d.exec(`UPDATE domains SET note = 'was ' || name`);
+      },
+    },
+  ];
+  migrate(db);
+  db.prepare(`INSERT INTO domains VALUES ('u', 'web', 1, 1)`).run();
+  t.deepEqual(migrate(db, extra), { from: 1, to: 2 });
+  t.deepEqual(db.prepare('SELECT name, note FROM domains').get(), { name: 'web', note: 'was web' });
+  db.close();
+});
+
+test('a failing migration rolls back and leaves the version unchanged', (t) => {
+  const db = new Sqlite(':memory:');
+  migrate(db);
+  const broken: Migration[] = [
+    ...MIGRATIONS,
+    {
+      version: 2,
+      name: 'broken',
+      up: (d) => {
+        d.exec('CREATE TABLE half_done (x INTEGER)');
+        throw new Error('boom');
+      },
+    },
+  ];
+  t.throws(() => migrate(db, broken), { message: 'boom' });
+  t.is(schemaVersion(db), 1);
+  t.false(tables(db).includes('half_done'));
+  db.close();
+});
+
+test('a catalog newer than this virtpoint is refused (INVALID_STATE)', (t) => {
+  const db = new Sqlite(':memory:');
+  db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+  t.throws(() => migrate(db), { code: 'INVALID_STATE' });
+  db.close();
+});
+
+test('migration versions must be contiguous from 1', (t) => {
+  const db = new Sqlite(':memory:');
+  t.throws(() => migrate(db, [{ version: 2, name: 'x', up: () => {} }]), { code: 'INTERNAL' });
+  db.close();
+});
+
+test('SqliteCatalog migrates a file database and sets WAL and foreign keys', (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'virtpoint-catalog-'));
+  try {
+    const c = new SqliteCatalog({ path: `${dir}/catalog.db` });
+    t.is(c.db.pragma('journal_mode', { simple: true }), 'wal');
+    t.is(c.db.pragma('foreign_keys', { simple: true }), 1);
+    t.is(schemaVersion(c.db), MIGRATIONS.length);
+    c.close();
+    const again = new SqliteCatalog({ path: `${dir}/catalog.db` });
+    t.is(schemaVersion(again.db), MIGRATIONS.length);
+    again.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
