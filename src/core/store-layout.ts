@@ -8,7 +8,9 @@
  * Paths in the catalog are relative to the store root; an incremental's backing file is written
  * relative to its own directory (`<disk>.<parentSeq>.qcow2`), so a chain directory can be moved
  * or copied whole. Every component is validated: no separators, no `.`/`..`, nothing
- * path-like. Files are created 0600, directories 0700.
+ * path-like. Files are created 0600, directories 0711: QEMU runs as its own user (libvirt-qemu)
+ * and libvirt hands it only the target file of a backup job (DAC relabel), so it must be able to
+ * traverse the directories, but not list them.
  */
 
 import path from 'node:path';
@@ -18,7 +20,7 @@ import { isValidDiskTarget, isValidId } from './names.js';
 
 export const DEFAULT_STORE_ROOT = '/var/lib/virtpoint/store';
 export const STORE_FILE_MODE = 0o600;
-export const STORE_DIR_MODE = 0o700;
+export const STORE_DIR_MODE = 0o711;
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const FILE_RE = /^([A-Za-z0-9][A-Za-z0-9_-]{0,63})\.(0|[1-9][0-9]{0,8})\.qcow2$/;

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { SqliteCatalog } from '../../../src/adapters/sqlite/sqlite-catalog.js';
-import { VirtpointError } from '../../../src/core/errors.js';
+import { VirtpointError, type ErrorCode } from '../../../src/core/errors.js';
 import { silentLogger } from '../../../src/ports/logger.js';
 import { BackupService } from '../../../src/service/backup.js';
 import { FakeHypervisor } from '../../fakes/fake-hypervisor.js';
@@ -178,7 +178,7 @@ test('freeze timeout: thaw is still attempted, the point is crash-consistent (au
 
 // A failure injected at each step: nothing `creating`, no orphan checkpoint, no partial file,
 // the chain does not advance, the guest is thawed.
-const steps: [string, (ctx: ReturnType<typeof setup>) => void, string][] = [
+const steps: [string, (ctx: ReturnType<typeof setup>) => void, ErrorCode | 'ok' | 'ok-crash'][] = [
   [
     'freeze fails (agent gone)',
     ({ hv }) => hv.failNext('freezeFilesystems', new VirtpointError('AGENT_UNAVAILABLE', 'agent gone')),
@@ -238,12 +238,13 @@ for (const [title, inject, expected] of steps) {
       t.false(hv.dom(uuid).frozen && title !== 'thaw fails');
       return;
     }
+    const code = expected as ErrorCode;
     const err = await t.throwsAsync(svc.backup({ domain: 'web1' }));
-    t.is((err as VirtpointError).code, expected);
+    t.is((err as VirtpointError).code, code);
     t.deepEqual(catalog.listPoints({ state: 'creating' }), [], 'no point left creating');
     const failed = catalog.listPoints({ state: 'error' });
     t.is(failed.length, 1);
-    t.is(failed[0]?.error?.code, expected);
+    t.is(failed[0]?.error?.code, code);
     t.deepEqual(
       hv.dom(uuid).checkpoints.map((c) => c.name),
       checkpointsBefore,
@@ -286,7 +287,7 @@ test('not enough free space: NO_SPACE before anything is written', async (t) => 
 
 test('bad input is refused before anything happens', async (t) => {
   const { svc, hv, catalog } = setup();
-  const cases: [Parameters<BackupService['backup']>[0], string][] = [
+  const cases: [Parameters<BackupService['backup']>[0], ErrorCode][] = [
     [{ domain: 'nope' }, 'DOMAIN_NOT_FOUND'],
     [{ domain: 'web1', disks: ['vdz'] }, 'DISK_NOT_FOUND'],
     [{ domain: 'web1', disks: ['../etc'] }, 'INVALID_ARGUMENT'],
