@@ -1,5 +1,5 @@
 import { decideChain, validateChainLength, type ChainDecision } from '../core/chain-decision.js';
-import { VirtpointError, isVirtpointError, toVirtpointError } from '../core/errors.js';
+import { VirtpointError, toVirtpointError } from '../core/errors.js';
 import { canonicalDiskSet, checkpointName, resolvePointName, type RandomBytes } from '../core/names.js';
 import {
   chainDir,
@@ -14,6 +14,7 @@ import type { Clock, Fs } from '../ports/fs.js';
 import type { DiskInfo, Hypervisor } from '../ports/hypervisor.js';
 import type { ImageTool } from '../ports/image-tool.js';
 import type { Logger } from '../ports/logger.js';
+import { dropCheckpoints, undoBackup } from './backup-cleanup.js';
 import { capture, type CaptureResult, type Quiesce } from './backup-capture.js';
 import { followBackupJob, nextJobCompleted } from './backup-follow.js';
 import { bitmapStates, chainToContinue, chainView, currentDisks, selectDisks } from './backup-plan.js';
@@ -65,6 +66,16 @@ export interface BackupDeps {
 
 const QUIESCE: readonly Quiesce[] = ['auto', 'required', 'off'];
 
+/** Internal: an incremental found its bitmap broken at backupBegin; undone, to be made as a full. */
+class RetryAsFull extends Error {
+  constructor(
+    readonly pointId: string,
+    override readonly cause: VirtpointError,
+  ) {
+    super(cause.message);
+  }
+}
+
 export class BackupService {
   readonly locks: DomainLocks;
 
@@ -85,14 +96,38 @@ export class BackupService {
     const name = resolvePointName(req.name, trigger, this.deps.random);
     const domain = await this.deps.hypervisor.lookupDomain(req.domain);
     return this.locks.run(domain.uuid, () =>
-      this.backupLocked(domain.uuid, { ...req, quiesce, trigger, name }, opts),
+      this.backupWithRetry(domain.uuid, { ...req, quiesce, trigger, name }, opts),
     );
+  }
+
+  /**
+   * A bitmap can turn out broken only when libvirt is asked to use it (a running domain whose
+   * QEMU was killed: its bitmaps stay `in-use`). Then the incremental attempt is undone, its
+   * point removed, and the backup made again as a new full chain (`bitmap-inconsistent`).
+   */
+  private async backupWithRetry(
+    uuid: string,
+    req: BackupRequest & { quiesce: Quiesce; trigger: Trigger; name: string },
+    opts: BackupRunOptions,
+  ): Promise<Point> {
+    try {
+      return await this.backupLocked(uuid, req, opts, false);
+    } catch (e) {
+      if (!(e instanceof RetryAsFull)) throw e;
+      this.deps.log.warn(
+        { uuid, point: e.pointId, err: e.cause.message },
+        'bitmap unusable: making a full backup',
+      );
+      this.deps.catalog.deletePoint(e.pointId);
+      return this.backupLocked(uuid, req, opts, true);
+    }
   }
 
   private async backupLocked(
     uuid: string,
     req: BackupRequest & { quiesce: Quiesce; trigger: Trigger; name: string },
     opts: BackupRunOptions,
+    bitmapsBroken: boolean,
   ): Promise<Point> {
     const { hypervisor: hv, catalog, log } = this.deps;
     const domain = await hv.lookupDomain(uuid);
@@ -112,12 +147,14 @@ export class BackupService {
     const chain = chainToContinue(catalog, uuid, diskSet, req.disks === undefined);
     const view = chainView(catalog, chain);
     const tipCheckpoint = view?.points.filter((p) => p.state === 'available').at(-1)?.disks[0]?.checkpoint;
-    const bitmaps = await bitmapStates(
-      this.deps.imageTool,
-      disks,
-      checkpoints.find((c) => c.name === tipCheckpoint),
-      !offline,
-    );
+    const bitmaps = bitmapsBroken
+      ? Object.fromEntries(disks.map((d) => [d.target, 'inconsistent' as const]))
+      : await bitmapStates(
+          this.deps.imageTool,
+          disks,
+          checkpoints.find((c) => c.name === tipCheckpoint),
+          !offline,
+        );
     const decision = decideChain({
       chain: view,
       disks: current,
@@ -208,10 +245,15 @@ export class BackupService {
         { uuid, point: point.id, consistency: result.consistency, freezeMs: result.freezeMs },
         'backup done',
       );
+      if (decision.kind === 'full' && decision.sealChainId)
+        await dropCheckpoints(this.deps, uuid, decision.sealChainId);
       return done;
     } catch (e) {
       const err = toVirtpointError(e, 'JOB_FAILED');
-      await this.undo(point, begun, err);
+      await undoBackup(this.deps, point, begun, err);
+      if (decision.kind === 'incremental' && !begun && err.code === 'CHECKPOINT_INCONSISTENT') {
+        throw new RetryAsFull(point.id, err);
+      }
       throw err;
     } finally {
       if (started)
@@ -300,55 +342,5 @@ export class BackupService {
       });
       await fs.chmod(path, STORE_FILE_MODE);
     }
-  }
-
-  /** Makes sure no backup job of ours still runs on the domain (abort, then wait up to 30 s). */
-  private async stopJob(uuid: string): Promise<void> {
-    const { hypervisor: hv, clock, log } = this.deps;
-    const deadline = clock.now() + 30_000;
-    try {
-      if ((await hv.getJobStats(uuid)).type === 'none') return;
-      await hv.abortJob(uuid);
-      while (clock.now() < deadline) {
-        if ((await hv.getJobStats(uuid)).type === 'none') return;
-        await clock.sleep(this.deps.pollMs ?? 250);
-      }
-      log.error({ uuid }, 'the failed backup job did not stop within 30 s');
-    } catch (e) {
-      log.error({ uuid, err: String(e) }, 'could not abort the failed backup job');
-    }
-  }
-
-  /** Undo a failed backup: checkpoint, files, point state. Each step is tried; failures are logged. */
-  private async undo(point: Point, begun: boolean, err: VirtpointError): Promise<void> {
-    const { hypervisor: hv, fs, catalog, log, storeRoot } = this.deps;
-    if (begun) await this.stopJob(point.domainUuid);
-    const cp = point.disks[0]?.checkpoint ?? null;
-    if (cp !== null) {
-      try {
-        await hv.deleteCheckpoint(point.domainUuid, cp);
-      } catch (e) {
-        if (!isVirtpointError(e, 'CHECKPOINT_NOT_FOUND')) {
-          log.error(
-            { point: point.id, checkpoint: cp, begun, err: String(e) },
-            'could not delete the checkpoint of a failed backup',
-          );
-        }
-      }
-    }
-    for (const d of point.disks) {
-      await fs
-        .removeFile(resolveStorePath(storeRoot, d.path))
-        .catch((e) => log.error({ point: point.id, err: String(e) }, 'could not remove a partial file'));
-    }
-    await fs
-      .removeDirIfEmpty(resolveStorePath(storeRoot, chainDir(point.domainUuid, point.chainId)))
-      .catch(() => undefined);
-    try {
-      catalog.setPointError(point.id, { code: err.code, message: err.message });
-    } catch (e) {
-      log.error({ point: point.id, err: String(e) }, 'could not mark the failed point as error');
-    }
-    log.warn({ point: point.id, code: err.code, err: err.message }, 'backup failed');
   }
 }

@@ -71,6 +71,11 @@ test('chain length 3: the 4th backup opens a new chain (chain-full); a resized d
   t.is(ps[3]!.kind, 'full');
   t.is(ps[3]!.newChainReason, 'chain-full');
   t.is(eng.catalog.getChain(ps[0]!.chainId)?.state, 'sealed');
+  t.deepEqual(
+    (await eng.hv.listCheckpoints(vm.uuid)).map((c) => c.name),
+    [`vp-${ps[3]!.chainId}-0`],
+    "the sealed chain's checkpoints are gone",
+  );
   await virsh(['blockresize', vm.name, 'vda', '96M']);
   const sha = await vm.agent.writeSeededFile('/mnt/vda/after-resize.bin', 'resize', 8192);
   const p = await eng.svc.backup({ domain: vm.uuid });
@@ -114,6 +119,10 @@ test('a shut-off VM is backed up offline and stays shut off; QEMU killed with SI
     ['bitmap-inconsistent', 'bitmap-missing', 'checkpoint-missing'].includes(p2.newChainReason ?? ''),
     `reason ${p2.newChainReason}`,
   );
+  t.deepEqual(
+    (await eng.hv.listCheckpoints(vm.uuid)).map((c) => c.name),
+    [`vp-${p2.chainId}-0`],
+  );
   t.is(await sha256FileInImage(eng.file(p2, 'vdb'), '/one.bin'), sha1);
   t.is(await sha256FileInImage(eng.file(p2, 'vdb'), '/two.bin'), sha2);
   // Running again after the kill: the next backup continues the new chain.
@@ -121,4 +130,26 @@ test('a shut-off VM is backed up offline and stays shut off; QEMU killed with SI
   const p3 = await eng.svc.backup({ domain: vm.name });
   t.is(p3.chainId, p2.chainId);
   t.is(p3.kind, 'incremental');
+});
+
+test('QEMU killed with SIGKILL, VM restarted: the next backup (running) is a new full chain that restores', async (t) => {
+  const vm = await withTestVm(t, { disks: [{ sizeMiB: 64 }] });
+  const eng = await withEngine(t);
+  const sha1 = await vm.agent.writeSeededFile('/mnt/vda/one.bin', 'k-one', 32 * 1024);
+  const p0 = await eng.svc.backup({ domain: vm.name });
+  const sha2 = await vm.agent.writeSeededFile('/mnt/vda/two.bin', 'k-two', 32 * 1024);
+  const pid = Number((await readFile(`/run/libvirt/qemu/${vm.name}.pid`, 'utf8')).trim());
+  process.kill(pid, 'SIGKILL');
+  await new Promise((r) => setTimeout(r, 1500));
+  await vm.start();
+  const p1 = await eng.svc.backup({ domain: vm.name });
+  t.log(`after SIGKILL + restart: ${p1.kind} ${p1.newChainReason}`);
+  t.is(p1.kind, 'full');
+  t.not(p1.chainId, p0.chainId);
+  t.true(
+    ['bitmap-inconsistent', 'bitmap-missing', 'checkpoint-missing'].includes(p1.newChainReason ?? ''),
+    `reason ${p1.newChainReason}`,
+  );
+  t.is(await sha256FileInImage(eng.file(p1, 'vda'), '/one.bin'), sha1);
+  t.is(await sha256FileInImage(eng.file(p1, 'vda'), '/two.bin'), sha2);
 });

@@ -99,6 +99,42 @@ test('chain length 2: the third backup opens a new chain with reason chain-full 
   t.is(catalog.getChain(p0.chainId)?.sealReason, 'chain-full');
 });
 
+test("a new chain drops the sealed chain's checkpoints; checkpoints of other tools are left alone", async (t) => {
+  const { svc, hv, uuid } = setup();
+  hv.dom(uuid).checkpoints.push({
+    name: 'other-tool-cp',
+    parent: null,
+    creationTime: 1,
+    description: null,
+    disks: [{ target: 'vda', bitmap: 'other-tool-cp' }],
+    xml: '<domaincheckpoint/>',
+  });
+  const p0 = await svc.backup({ domain: 'web1', chainLength: 2 });
+  await svc.backup({ domain: 'web1' });
+  const p2 = await svc.backup({ domain: 'web1' });
+  t.deepEqual(
+    hv.dom(uuid).checkpoints.map((c) => c.name),
+    ['other-tool-cp', `vp-${p2.chainId}-0`],
+  );
+  t.not(p0.chainId, p2.chainId);
+});
+
+test('libvirt finds the bitmap broken at backupBegin: the attempt is undone and a full chain made (bitmap-inconsistent)', async (t) => {
+  const { svc, hv, catalog, uuid } = setup();
+  const p0 = await svc.backup({ domain: 'web1' });
+  hv.failNext('beginBackup', new VirtpointError('CHECKPOINT_INCONSISTENT', "missing or broken bitmap 'x'"));
+  const p1 = await svc.backup({ domain: 'web1' });
+  t.is(p1.kind, 'full');
+  t.is(p1.newChainReason, 'bitmap-inconsistent');
+  t.deepEqual(catalog.listPoints({ state: 'error' }), [], 'the undone attempt leaves no point');
+  t.deepEqual(
+    hv.dom(uuid).checkpoints.map((c) => c.name),
+    [`vp-${p1.chainId}-0`],
+  );
+  t.not(p1.chainId, p0.chainId);
+  t.false(hv.dom(uuid).frozen);
+});
+
 test('full requested, disk subset, raw disk: each gets its own chain decision', async (t) => {
   const { svc } = setup({ formats: ['qcow2', 'qcow2', 'raw'] });
   const whole = await svc.backup({ domain: 'web1' });

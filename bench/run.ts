@@ -1,0 +1,26 @@
+/**
+ * `npm run bench`: runs every benchmark module below in order (each exports `run()`). Benchmarks
+ * report numbers; they never fail on them. A benchmark that throws is reported and the next runs.
+ * Add new modules by appending to BENCHES.
+ */
+
+interface BenchModule {
+  run(): Promise<unknown>;
+}
+
+const BENCHES: readonly string[] = ['./backup.js'];
+
+let failed = 0;
+for (const path of BENCHES) {
+  const start = Date.now();
+  try {
+    const mod = (await import(path)) as BenchModule;
+    await mod.run();
+    console.log(`[bench] ${path}: done in ${((Date.now() - start) / 1000).toFixed(1)} s`);
+  } catch (e) {
+    failed++;
+    console.error(`[bench] ${path}: failed after ${((Date.now() - start) / 1000).toFixed(1)} s`);
+    console.error(e);
+  }
+}
+if (failed > 0) process.exitCode = 1;
