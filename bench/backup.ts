@@ -34,7 +34,7 @@ const REDUCED_FILL_MIB = 512;
 /** If filling 1 GiB in the guest would take longer than this, fill 512 MiB instead. */
 const MAX_FILL_MS = 12 * 60_000;
 const PROBE_MIB = 64;
-const FULL_REPS = 3;
+const FULL_REPS = 5;
 const INCR_REPS = 3;
 /** Scattered writes per incremental: DIRTY_WRITES × DIRTY_KIB ≈ 1 % of the data. */
 const DIRTY_KIB = 256;
@@ -57,6 +57,11 @@ export interface BackupBenchResult {
     readonly ratio: number;
     readonly baselineCommand: string;
     readonly baselineNote: string;
+    /** Freeze window of each full backup, ms. */
+    readonly freezeMs: (number | null)[];
+    /** Informational: `qemu-img convert -U -W` (out-of-order writes, as virtpoint's own copies use). */
+    readonly baselineOutOfOrderMs: number[];
+    readonly baselineOutOfOrderMedianMs: number;
   };
   readonly incremental: {
     readonly dirtyBytes: number;
@@ -67,6 +72,12 @@ export interface BackupBenchResult {
     readonly medianBytes: number;
     /** incremental / full (target ≤ 0.05). */
     readonly ratio: number;
+    readonly freezeMs: (number | null)[];
+    /**
+     * Median wall time of the 20 freeze-sample backups (incrementals of ~256 KiB each): the fixed
+     * cost of a backup, whatever it copies.
+     */
+    readonly tinyIncrementalMedianMs: number;
   };
   readonly freeze: {
     readonly samples: number;
@@ -188,6 +199,8 @@ export async function run(): Promise<BackupBenchResult> {
     const baselineCommand = `qemu-img convert -U -O qcow2 ${disk.path} <out>`;
     const backupMs: number[] = [];
     const baselineMs: number[] = [];
+    const baselineWMs: number[] = [];
+    const fullFreezeMs: (number | null)[] = [];
     let backupBytes = 0;
     let baselineBytes = 0;
     for (let i = 0; i < FULL_REPS; i++) {
@@ -198,13 +211,21 @@ export async function run(): Promise<BackupBenchResult> {
       baselineMs.push(b.ms);
       baselineBytes = (await stat(out)).blocks * 512;
       await rm(out, { force: true });
+      const bw = await timed(() =>
+        runCommand(['qemu-img', 'convert', '-U', '-W', '-O', 'qcow2', disk.path, out], {
+          timeoutMs: 30 * 60_000,
+        }),
+      );
+      baselineWMs.push(bw.ms);
+      await rm(out, { force: true });
       const f = await timed(() => svc.backup({ domain, full: true, chainLength }));
       check(f.value, 'full');
       backupMs.push(f.ms);
       backupBytes = pointBytes(f.value);
+      fullFreezeMs.push(f.value.freezeMs);
       log(
         `full #${i + 1}: backup ${fmtMs(f.ms)} (${fmtMiB(backupBytes)}, freeze ${f.value.freezeMs} ms), ` +
-          `qemu-img convert ${fmtMs(b.ms)} (${fmtMiB(baselineBytes)})`,
+          `qemu-img convert ${fmtMs(b.ms)} (${fmtMiB(baselineBytes)}), with -W ${fmtMs(bw.ms)}`,
       );
     }
     const fullMedian = median(backupMs);
@@ -215,23 +236,28 @@ export async function run(): Promise<BackupBenchResult> {
     const dirtyBytes = writes * DIRTY_KIB * 1024;
     const incrMs: number[] = [];
     const incrBytes: number[] = [];
+    const incrFreezeMs: (number | null)[] = [];
     for (let i = 0; i < INCR_REPS; i++) {
       await dirtyGuest(vm, fill.fillMiB, writes, i);
       const r = await timed(() => svc.backup({ domain, chainLength }));
       check(r.value, 'incremental');
       incrMs.push(r.ms);
       incrBytes.push(pointBytes(r.value));
+      incrFreezeMs.push(r.value.freezeMs);
       log(`incremental #${i + 1}: ${fmtMs(r.ms)}, ${fmtMiB(pointBytes(r.value))} written`);
     }
 
     // Freeze window over 20 incrementals, each after a small write so there is something to copy.
     const freezeMs: number[] = [];
+    const tinyMs: number[] = [];
     for (let i = 0; i < FREEZE_SAMPLES; i++) {
       await vm.agent.sh(
         `dd if=/dev/urandom of=/mnt/vda/small-${i} bs=64K count=4 2>/dev/null && sync`,
         5 * 60_000,
       );
-      const p = check(await svc.backup({ domain, chainLength }), 'incremental');
+      const t = await timed(() => svc.backup({ domain, chainLength }));
+      const p = check(t.value, 'incremental');
+      tinyMs.push(t.ms);
       if (p.freezeMs === null) warnings.push(`point ${p.id}: no freeze window (${p.consistencyReason})`);
       else freezeMs.push(p.freezeMs);
     }
@@ -252,6 +278,9 @@ export async function run(): Promise<BackupBenchResult> {
         baselineBytes,
         ratio: Math.round((baselineMedian / fullMedian) * 1000) / 1000,
         baselineCommand,
+        freezeMs: fullFreezeMs,
+        baselineOutOfOrderMs: baselineWMs,
+        baselineOutOfOrderMedianMs: median(baselineWMs),
         baselineNote:
           'the VM keeps running during the baseline (-U: no image lock); runs alternate baseline/backup, both from a warm host page cache',
       },
@@ -263,6 +292,8 @@ export async function run(): Promise<BackupBenchResult> {
         medianMs: median(incrMs),
         medianBytes: median(incrBytes),
         ratio: Math.round((median(incrMs) / fullMedian) * 10000) / 10000,
+        freezeMs: incrFreezeMs,
+        tinyIncrementalMedianMs: median(tinyMs),
       },
       freeze: {
         samples: freezeMs.length,
@@ -302,12 +333,18 @@ function printTable(r: BackupBenchResult): void {
       `${fmtMiB(r.full.baselineBytes)} written`,
     ],
     ['  ratio baseline / backup', r.full.ratio.toFixed(3), 'target ≥ 0.9'],
+    ['qemu-img convert -U -W (median)', fmtMs(r.full.baselineOutOfOrderMedianMs), 'informational'],
     [
       'incremental (median)',
       fmtMs(r.incremental.medianMs),
       `${fmtMiB(r.incremental.medianBytes)} written for ${fmtMiB(r.incremental.dirtyBytes)} dirtied (${r.incremental.dirtyPercent} %)`,
     ],
     ['  ratio incremental / full', r.incremental.ratio.toFixed(4), 'target ≤ 0.05'],
+    [
+      'tiny incremental (median)',
+      fmtMs(r.incremental.tinyIncrementalMedianMs),
+      '~256 KiB dirtied: fixed cost',
+    ],
     ['freeze p50', fmtMs(r.freeze.p50), `${r.freeze.samples} backups`],
     ['freeze p95', fmtMs(r.freeze.p95), 'target ≤ 250 ms'],
     ['freeze max', fmtMs(r.freeze.max), ''],
@@ -319,7 +356,12 @@ function printTable(r: BackupBenchResult): void {
   console.log(
     `  full runs: backup ${r.full.backupMs.join('/')} ms, baseline ${r.full.baselineMs.join('/')} ms`,
   );
-  console.log(`  incremental runs: ${r.incremental.backupMs.join('/')} ms`);
+  console.log(
+    `  full runs: freeze ${r.full.freezeMs.join('/')} ms, qemu-img -W ${r.full.baselineOutOfOrderMs.join('/')} ms`,
+  );
+  console.log(
+    `  incremental runs: ${r.incremental.backupMs.join('/')} ms (freeze ${r.incremental.freezeMs.join('/')} ms)`,
+  );
   if (r.warnings.length > 0) console.log(`  warnings:\n    ${r.warnings.join('\n    ')}`);
   console.log('');
 }

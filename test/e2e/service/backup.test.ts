@@ -2,7 +2,7 @@ import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import { sha256FileInImage, imageInfo } from '../../helpers/host-image.js';
 import { withTestVm } from '../../helpers/test-vm.js';
-import { virsh } from '../../helpers/virsh.js';
+import { virsh, waitForState } from '../../helpers/virsh.js';
 import type { Point } from '../../../src/ports/catalog.js';
 import { withEngine } from './backup-harness.js';
 
@@ -110,8 +110,7 @@ test('a shut-off VM is backed up offline and stays shut off; QEMU killed with SI
   const sha2 = await vm.agent.writeSeededFile('/mnt/vdb/two.bin', 'two', 32 * 1024);
   const pid = Number((await readFile(`/run/libvirt/qemu/${vm.name}.pid`, 'utf8')).trim());
   process.kill(pid, 'SIGKILL');
-  await new Promise((r) => setTimeout(r, 1500));
-  t.is(await vm.state(), 'shut off');
+  await waitForState(vm.name, 'shut off', 30_000);
   const p2 = await eng.svc.backup({ domain: vm.name });
   t.is(p2.kind, 'full');
   t.not(p2.chainId, p0.chainId);
@@ -140,7 +139,7 @@ test('QEMU killed with SIGKILL, VM restarted: the next backup (running) is a new
   const sha2 = await vm.agent.writeSeededFile('/mnt/vda/two.bin', 'k-two', 32 * 1024);
   const pid = Number((await readFile(`/run/libvirt/qemu/${vm.name}.pid`, 'utf8')).trim());
   process.kill(pid, 'SIGKILL');
-  await new Promise((r) => setTimeout(r, 1500));
+  await waitForState(vm.name, 'shut off', 30_000);
   await vm.start();
   const p1 = await eng.svc.backup({ domain: vm.name });
   t.log(`after SIGKILL + restart: ${p1.kind} ${p1.newChainReason}`);

@@ -79,13 +79,17 @@ test('define, start paused, destroy, start, destroy, undefine: states, lifecycle
     10_000,
     'undefined',
   );
+  // libvirt's own order: a paused start is started+suspended; a plain start is resumed+started;
+  // destroy reports QEMU's shutdown, then stopped.
   t.deepEqual(lifecycle(events, uuid), [
     'defined',
-    'started', // paused start: started, then suspended
-    'suspended',
-    'stopped',
     'started',
+    'suspended',
+    'shutdown',
+    'stopped',
     'resumed',
+    'started',
+    'shutdown',
     'stopped',
     'undefined',
   ]);
@@ -136,10 +140,9 @@ test('guest agent through agentCommand (ping, guest-exec) and freeze/thaw, seen 
   try {
     t.is(frozen, 2, 'both ext4 filesystems (/mnt/vda, /mnt/vdb) frozen');
     t.is(await vm.agent.fsfreezeStatus(), 'frozen', 'virsh oracle');
-    t.deepEqual(
-      JSON.parse(await hv.agentCommand(vm.uuid, '{"execute":"guest-fsfreeze-status"}', 10_000)),
-      { return: 'frozen' },
-    );
+    t.deepEqual(JSON.parse(await hv.agentCommand(vm.uuid, '{"execute":"guest-fsfreeze-status"}', 10_000)), {
+      return: 'frozen',
+    });
   } finally {
     t.is(await hv.thawFilesystems(vm.uuid, 30_000), 2);
   }
@@ -163,5 +166,8 @@ test('guest agent through agentCommand (ping, guest-exec) and freeze/thaw, seen 
   }
   t.is(await vm.state(), 'shut off');
   const down = await t.throwsAsync(hv.agentCommand(vm.uuid, '{"execute":"guest-ping"}', 5_000));
-  t.true(isVirtpointError(down, 'INVALID_STATE') || isVirtpointError(down, 'AGENT_UNAVAILABLE'), String(down));
+  t.true(
+    isVirtpointError(down, 'INVALID_STATE') || isVirtpointError(down, 'AGENT_UNAVAILABLE'),
+    String(down),
+  );
 });
