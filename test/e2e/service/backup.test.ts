@@ -66,15 +66,17 @@ test('full + 3 incrementals of a 2-disk VM: each point holds exactly the files o
 test('chain length 3: the 4th backup opens a new chain (chain-full); a resized disk opens another (disk-resized)', async (t) => {
   const vm = await withTestVm(t, { disks: [{ sizeMiB: 64 }] });
   const eng = await withEngine(t);
+  // A checkpoint made by another tool is left alone.
+  await virsh(['checkpoint-create-as', vm.name, 'other-tool', '--diskspec', 'vda,checkpoint=bitmap']);
   const ps = [];
   for (let i = 0; i < 4; i++) ps.push(await eng.svc.backup({ domain: vm.uuid, chainLength: 3 }));
   t.is(ps[3]!.kind, 'full');
   t.is(ps[3]!.newChainReason, 'chain-full');
   t.is(eng.catalog.getChain(ps[0]!.chainId)?.state, 'sealed');
   t.deepEqual(
-    (await eng.hv.listCheckpoints(vm.uuid)).map((c) => c.name),
-    [`vp-${ps[3]!.chainId}-0`],
-    "the sealed chain's checkpoints are gone",
+    (await eng.hv.listCheckpoints(vm.uuid)).map((c) => c.name).sort(),
+    ['other-tool', `vp-${ps[3]!.chainId}-0`],
+    "the sealed chain's checkpoints are gone, the other tool's stays",
   );
   await virsh(['blockresize', vm.name, 'vda', '96M']);
   const sha = await vm.agent.writeSeededFile('/mnt/vda/after-resize.bin', 'resize', 8192);
