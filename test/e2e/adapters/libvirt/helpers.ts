@@ -13,16 +13,20 @@ export async function withHypervisor(
   return { hv, events };
 }
 
-/** Resolves with the first event (already recorded in `events` or arriving later) matching `pred`. */
+/**
+ * Resolves with the first event matching `pred` recorded in `events` (a live array) at index
+ * `from` or later, already there or arriving within `timeoutMs`.
+ */
 export async function waitEvent<E extends HypervisorEvent>(
   events: readonly HypervisorEvent[],
   pred: (e: HypervisorEvent) => e is E,
   timeoutMs: number,
   what: string,
+  from = 0,
 ): Promise<E> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = events.find(pred);
+    const found = events.slice(from).find(pred);
     if (found) return found;
     if (Date.now() > deadline) {
       throw new Error(`no ${what} event within ${timeoutMs} ms; got ${JSON.stringify(events, bigints)}`);
