@@ -41,6 +41,16 @@ interface FakeDomain {
 
 type Method = keyof Hypervisor;
 
+const NO_JOB: JobStats = {
+  type: 'none',
+  operation: null,
+  dataProcessed: null,
+  dataTotal: null,
+  timeElapsedMs: null,
+  errorMessage: null,
+  raw: {},
+};
+
 export class FakeHypervisor implements Hypervisor {
   readonly domains = new Map<string, FakeDomain>();
   readonly calls: { method: Method; args: unknown[] }[] = [];
@@ -234,28 +244,10 @@ export class FakeHypervisor implements Hypervisor {
     this.enter('getJobStats', uuid, opts);
     const d = this.find(uuid);
     if (opts.completed) {
-      return (
-        d.lastJob ?? {
-          type: 'none',
-          operation: null,
-          dataProcessed: null,
-          dataTotal: null,
-          timeElapsedMs: null,
-          errorMessage: null,
-          raw: {},
-        }
-      );
+      return d.lastJob ?? NO_JOB;
     }
     if (!d.job) {
-      return {
-        type: 'none',
-        operation: null,
-        dataProcessed: null,
-        dataTotal: null,
-        timeElapsedMs: null,
-        errorMessage: null,
-        raw: {},
-      };
+      return NO_JOB;
     }
     return {
       type: 'unbounded',
