@@ -7,6 +7,8 @@
 export const ERROR_CODES = [
   // input
   'INVALID_ARGUMENT',
+  'METHOD_NOT_ALLOWED',
+  'BODY_TOO_LARGE',
   // lookups
   'DOMAIN_NOT_FOUND',
   'DISK_NOT_FOUND',
@@ -39,6 +41,9 @@ export const ERROR_CODES = [
   // jobs
   'JOB_FAILED',
   'JOB_CANCELED',
+  // daemon
+  'DAEMON_UNREACHABLE',
+  'SHUTTING_DOWN',
   // host
   'NO_SPACE',
   'IO_ERROR',

@@ -1,0 +1,185 @@
+/**
+ * The Control interface: everything the HTTP API offers, in service terms, with the JSON shapes
+ * the API returns (they are a contract: the CLI's `--json` prints them as they are). Implemented
+ * by `VirtpointControl` (service/virtpoint-control.ts); the API's unit tests use a fake.
+ *
+ * Times are ISO 8601 strings (UTC); sizes are bytes. Errors are VirtpointError with a code.
+ */
+
+import type {
+  Consistency,
+  JobState,
+  JobType,
+  NewChainReason,
+  PointKind,
+  PointState,
+  Trigger,
+} from '../ports/catalog.js';
+import type { Quiesce } from './backup-capture.js';
+
+export interface CodedErrorView {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface PointDiskView {
+  readonly target: string;
+  /** Absolute path of the point's file for this disk. */
+  readonly path: string;
+  readonly virtualSize: number;
+  /** Allocated bytes; null while unknown. */
+  readonly size: number | null;
+}
+
+export interface PointView {
+  readonly id: string;
+  readonly name: string;
+  /** Domain UUID. */
+  readonly domain: string;
+  readonly domainName: string;
+  readonly chainId: string;
+  /** 0 = full. */
+  readonly seq: number;
+  readonly kind: PointKind;
+  readonly state: PointState;
+  readonly consistency: Consistency | null;
+  readonly consistencyReason: string | null;
+  readonly freezeMs: number | null;
+  readonly newChainReason: NewChainReason | null;
+  readonly trigger: Trigger;
+  readonly createdAt: string;
+  readonly error: CodedErrorView | null;
+  readonly disks: readonly PointDiskView[];
+}
+
+export interface ChainView {
+  readonly id: string;
+  readonly domain: string;
+  readonly domainName: string;
+  readonly disks: readonly string[];
+  readonly maxLength: number;
+  readonly state: 'open' | 'sealed';
+  readonly sealReason: string | null;
+  /** Points in the chain (all states). */
+  readonly points: number;
+  readonly bytes: number;
+  readonly createdAt: string;
+}
+
+export interface JobView {
+  readonly id: string;
+  readonly type: JobType;
+  readonly state: JobState;
+  readonly trigger: Trigger;
+  readonly domain: string | null;
+  readonly pointId: string | null;
+  readonly progress: { readonly done: number; readonly total: number | null };
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly endedAt: string | null;
+  readonly error: CodedErrorView | null;
+  readonly result: unknown;
+}
+
+export interface DomainDiskView {
+  readonly target: string;
+  readonly path: string | null;
+  readonly format: string | null;
+  readonly bus: string;
+  readonly device: string;
+}
+
+export interface DomainView {
+  readonly uuid: string;
+  readonly name: string;
+  readonly state: string;
+  readonly hasAgentChannel: boolean;
+  readonly disks: readonly DomainDiskView[];
+  readonly chains: number;
+  readonly points: number;
+  readonly bytes: number;
+  readonly lastPoint: {
+    readonly id: string;
+    readonly name: string;
+    readonly createdAt: string;
+    readonly state: PointState;
+  } | null;
+}
+
+export interface UsageView {
+  readonly domain: string;
+  readonly domainName: string;
+  readonly chains: number;
+  readonly points: number;
+  readonly bytes: number;
+}
+
+export interface StatusView {
+  readonly version: string;
+  readonly libvirtConnected: boolean;
+  readonly queue: { readonly queued: number; readonly running: number };
+  readonly storeRoot: string;
+  readonly startedAt: string;
+}
+
+export interface BackupInput {
+  /** Name or UUID. */
+  readonly domain: string;
+  readonly disks?: readonly string[];
+  readonly full?: boolean;
+  readonly name?: string;
+  readonly quiesce?: Quiesce;
+  readonly chainLength?: number;
+}
+
+export interface PointFilterInput {
+  /** Name or UUID. */
+  readonly domain?: string;
+  readonly chain?: string;
+  readonly state?: PointState;
+}
+
+export interface JobFilterInput {
+  readonly type?: JobType;
+  readonly state?: JobState;
+  readonly trigger?: Trigger;
+  /** Name or UUID. */
+  readonly domain?: string;
+  /** ms since the epoch, inclusive. */
+  readonly since?: number;
+  /** ms since the epoch, exclusive. */
+  readonly until?: number;
+  readonly limit?: number;
+}
+
+export interface Control {
+  status(): Promise<StatusView>;
+  listDomains(): Promise<DomainView[]>;
+  getDomain(ref: string): Promise<DomainView>;
+
+  /** Validates (domain, disks, name, numbers) and queues a backup job; bad input throws, nothing is queued. */
+  startBackup(input: BackupInput): Promise<JobView>;
+
+  listPoints(filter: PointFilterInput): Promise<PointView[]>;
+  getPoint(id: string): Promise<PointView>;
+  /** Queues a delete job (`cascade`: this point and every later one of its chain). */
+  deletePoint(id: string, opts: { cascade: boolean }): Promise<JobView>;
+
+  listChains(filter: { domain?: string }): Promise<ChainView[]>;
+  getChain(id: string): Promise<ChainView>;
+  /** Queues a delete job for the whole chain. */
+  deleteChain(id: string): Promise<JobView>;
+
+  listJobs(filter: JobFilterInput): Promise<JobView[]>;
+  getJob(id: string): Promise<JobView>;
+  /** Queued: canceled at once; running: aborted (the job ends `canceled`). Final jobs: INVALID_STATE. */
+  cancelJob(id: string): Promise<JobView>;
+  /** Removes a finished job's record; a queued or running job: INVALID_STATE. */
+  deleteJob(id: string): Promise<void>;
+  /** Removes every failed job's record; returns how many. */
+  deleteFailedJobs(): Promise<number>;
+  /** Calls `listener` on every change of the job (progress, state) until it ends; returns the unsubscribe function. */
+  watchJob(id: string, listener: (job: JobView) => void): () => void;
+
+  usage(filter: { domain?: string }): Promise<UsageView[]>;
+}
