@@ -246,6 +246,10 @@ export interface Catalog {
   updateJobProgress(id: string, progress: { done: number; total?: number | null }): Job;
   /** → succeeded | failed | canceled; sets endedAt. */
   finishJob(id: string, outcome: JobOutcome): Job;
+  /** Removes a finished job's record (INVALID_STATE while queued or running). */
+  deleteJob(id: string): void;
+  /** Removes the records of every finished job in `state`; returns how many. */
+  deleteJobs(state: FinalJobState): number;
 
   // usage
   /** Per domain with at least one chain; sorted by UUID. */

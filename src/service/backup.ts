@@ -40,8 +40,8 @@ export interface BackupRequest {
 }
 
 export interface BackupRunOptions {
-  /** The catalog job running this backup: it gets the point id and progress. */
-  readonly jobId?: string;
+  /** Called once the point exists (before anything is written), with its id. */
+  readonly onPoint?: (pointId: string) => void;
   readonly onProgress?: (progress: { done: number; total: number | null }) => void;
   readonly signal?: AbortSignal;
 }
@@ -170,7 +170,7 @@ export class BackupService {
 
     const capacities = new Map(current.map((d) => [d.target, d.capacity]));
     const point = this.createPoint(uuid, diskSet, disks, capacities, decision, req);
-    if (opts.jobId) catalog.setJobPoint(opts.jobId, point.id);
+    opts.onPoint?.(point.id);
     log.info(
       { uuid, point: point.id, chain: point.chainId, seq: point.seq, reason: point.newChainReason },
       decision.kind === 'full' ? `new chain: ${decision.detail}` : 'incremental backup',
@@ -218,10 +218,7 @@ export class BackupService {
           uuid,
           {
             pollMs: this.deps.pollMs ?? 250,
-            onProgress: (p) => {
-              if (opts.jobId) catalog.updateJobProgress(opts.jobId, p);
-              opts.onProgress?.(p);
-            },
+            ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
             ...(opts.signal ? { signal: opts.signal } : {}),
           },
           completed.promise,

@@ -24,6 +24,7 @@ import type {
   Consistency,
   Domain,
   DomainUsage,
+  FinalJobState,
   Job,
   JobFilter,
   JobOutcome,
@@ -340,6 +341,14 @@ export class SqliteCatalog implements Catalog {
 
   finishJob(id: string, outcome: JobOutcome): Job {
     return this.run('finish job', () => this.jobs.finish(id, outcome));
+  }
+
+  deleteJob(id: string): void {
+    this.run('delete job', () => this.jobs.delete(id));
+  }
+
+  deleteJobs(state: FinalJobState): number {
+    return this.run('delete jobs', () => this.jobs.deleteFinished(state));
   }
 
   // ---- usage ----

@@ -99,6 +99,20 @@ export class SqliteJobs {
     return this.require(id);
   }
 
+  /** Removes a finished job's record; a queued or running job cannot go (INVALID_STATE). */
+  delete(id: string): void {
+    const job = this.require(id);
+    if (!isJobFinal(job.state)) {
+      throw new VirtpointError('INVALID_STATE', `job ${id} is ${job.state}: cancel it first`);
+    }
+    this.stmt.get('DELETE FROM jobs WHERE id = ?').run(id);
+  }
+
+  /** Removes the records of every finished job in `state`; returns how many went. */
+  deleteFinished(state: 'succeeded' | 'failed' | 'canceled'): number {
+    return this.stmt.get('DELETE FROM jobs WHERE state = ?').run(state).changes;
+  }
+
   private transition(id: string, to: JobState): void {
     assertJobTransition(this.require(id).state, to, id);
   }

@@ -97,3 +97,20 @@ test('listJobs filters: type, state, trigger, domain, point, time window, order,
   t.deepEqual(ids({ domainUuid: U1, type: 'backup', state: 'queued', trigger: 'schedule' }), [j1.id]);
   t.throws(() => catalog.listJobs({ limit: -1 }), { code: 'INVALID_ARGUMENT' });
 });
+
+test('deleteJob removes a finished job only; deleteJobs removes every failed one', (t) => {
+  const c = memoryCatalog().catalog;
+  const a = c.createJob({ type: 'backup', trigger: 'manual' });
+  const b = c.createJob({ type: 'backup', trigger: 'manual' });
+  const d = c.createJob({ type: 'backup', trigger: 'manual' });
+  t.is(t.throws(() => c.deleteJob(a.id))?.message.includes('cancel it first'), true);
+  c.finishJob(a.id, { state: 'failed', error: { code: 'JOB_FAILED', message: 'x' } });
+  c.finishJob(b.id, { state: 'failed', error: { code: 'JOB_FAILED', message: 'y' } });
+  c.startJob(d.id);
+  c.finishJob(d.id, { state: 'succeeded' });
+  c.deleteJob(d.id);
+  t.is(c.getJob(d.id), null);
+  t.is(c.deleteJobs('failed'), 2);
+  t.deepEqual(c.listJobs(), []);
+  t.throws(() => c.deleteJob('000000000000'), { message: /not in the catalog/ });
+});

@@ -1,0 +1,36 @@
+/** Following a job to its end through its NDJSON events, with progress on stderr. */
+
+import { isJobFinal } from '../core/job-state.js';
+import { VirtpointError } from '../core/errors.js';
+import type { JobView } from '../service/control.js';
+import type { Ctx } from './context.js';
+import { JobProgress } from './progress.js';
+
+/** Resolves to the job in its final state. Progress goes to stderr (not with `--json` off a TTY). */
+export async function followJob(ctx: Ctx, jobId: string, label?: string): Promise<JobView> {
+  const show = ctx.io.isTTY || !ctx.json;
+  let progress: JobProgress | undefined;
+  let last: JobView | undefined;
+  for await (const job of ctx.client.jobEvents(jobId)) {
+    last = job;
+    progress ??= new JobProgress(ctx.io, label ?? `${job.type} job ${job.id}`);
+    if (isJobFinal(job.state)) break;
+    if (show) progress.update(job);
+  }
+  // The stream ended without a final state (daemon restarting?): ask once more.
+  if (last === undefined || !isJobFinal(last.state)) {
+    last = await ctx.client.get<JobView>(`/v1/jobs/${encodeURIComponent(jobId)}`);
+    if (!isJobFinal(last.state)) {
+      throw new VirtpointError('INTERNAL', `the event stream of job ${jobId} ended while it was ${last.state}`);
+    }
+  }
+  if (show) (progress ?? new JobProgress(ctx.io, label ?? `${last.type} job ${last.id}`)).finish(last);
+  return last;
+}
+
+/** The message for a job that ended failed or canceled. */
+export function jobFailure(job: JobView): VirtpointError {
+  if (job.state === 'canceled') return new VirtpointError('JOB_CANCELED', `${job.type} job ${job.id} was canceled`);
+  const why = job.error === null ? 'no reason given' : `${job.error.message} (${job.error.code})`;
+  return new VirtpointError('JOB_FAILED', `${job.type} job ${job.id} failed: ${why}`);
+}
