@@ -65,7 +65,15 @@ export class FakeImageTool implements ImageTool {
     };
   }
   async convert() {}
-  async rebase() {}
+  readonly rebases: { path: string; backingFile: string | null }[] = [];
+  failRebase: Error | null = null;
+  async rebase(path: string, backingFile: string | null) {
+    if (this.failRebase) throw this.failRebase;
+    const img = this.images.get(path);
+    if (!img) throw new VirtpointError('COMMAND_FAILED', `qemu-img: could not open '${path}'`);
+    this.rebases.push({ path, backingFile });
+    img.opts = { ...img.opts, ...(backingFile === null ? { backingFile: undefined } : { backingFile }) };
+  }
 }
 
 export class FakeClock implements Clock {
