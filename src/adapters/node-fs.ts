@@ -1,4 +1,4 @@
-import { chmod, mkdir, rm, rmdir, stat, statfs } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, rmdir, stat, statfs } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock, Fs } from '../ports/fs.js';
 
@@ -26,6 +26,14 @@ export const nodeFs: Fs = {
       return true;
     } catch {
       return false;
+    }
+  },
+  async listDir(path) {
+    try {
+      return await readdir(path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
     }
   },
   async freeBytes(path) {

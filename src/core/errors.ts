@@ -43,6 +43,7 @@ export const ERROR_CODES = [
   'JOB_CANCELED',
   // daemon
   'DAEMON_UNREACHABLE',
+  'DAEMON_RESTARTED',
   'SHUTTING_DOWN',
   // host
   'NO_SPACE',

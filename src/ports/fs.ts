@@ -10,6 +10,8 @@ export interface Fs {
   /** Removes an empty directory; no error when it is gone or not empty. */
   removeDirIfEmpty(path: string): Promise<void>;
   exists(path: string): Promise<boolean>;
+  /** Names in a directory; empty when it does not exist. */
+  listDir(path: string): Promise<string[]>;
   /** Bytes available to an unprivileged writer on the filesystem holding `path`. */
   freeBytes(path: string): Promise<number>;
 }

@@ -29,6 +29,13 @@ export class FakeFs implements Fs {
   async exists(path: string) {
     return this.files.has(path) || this.dirs.has(path);
   }
+  async listDir(path: string) {
+    const names = new Set<string>();
+    for (const p of [...this.files.keys(), ...this.dirs]) {
+      if (p.startsWith(path + '/')) names.add(p.slice(path.length + 1).split('/')[0]!);
+    }
+    return [...names].sort();
+  }
   async freeBytes() {
     return this.free;
   }

@@ -277,6 +277,9 @@ export class FakeHypervisor implements Hypervisor {
   }
   async agentCommand(uuid: string, command: string) {
     this.enter('agentCommand', uuid, command);
+    if (command.includes('guest-fsfreeze-status')) {
+      return JSON.stringify({ return: this.find(uuid).frozen ? 'frozen' : 'thawed' });
+    }
     return '{"return":{}}';
   }
   onEvent(listener: (e: HypervisorEvent) => void) {

@@ -2,6 +2,7 @@ import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { SqliteCatalog } from '../../../src/adapters/sqlite/sqlite-catalog.js';
 import { VirtpointError } from '../../../src/core/errors.js';
+import type { Point } from '../../../src/ports/catalog.js';
 import { silentLogger } from '../../../src/ports/logger.js';
 import { BackupService } from '../../../src/service/backup.js';
 import { DeleteService } from '../../../src/service/delete.js';
@@ -23,7 +24,7 @@ async function setup(points = 4) {
   const common = { hypervisor: hv, imageTool: images, catalog, fs, log: silentLogger, storeRoot: STORE };
   const backup = new BackupService({ ...common, clock: new FakeClock(), random: randomBytes, pollMs: 1 });
   const del = new DeleteService(common);
-  const ps = [];
+  const ps: Point[] = [];
   for (let i = 0; i < points; i++) ps.push(await backup.backup({ domain: uuid }));
   const file = (p: (typeof ps)[number]) => `${STORE}/${p.disks[0]!.path}`;
   const cps = () => hv.dom(uuid).checkpoints.map((c) => c.name);

@@ -1,0 +1,137 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { VirtpointError } from '../core/errors.js';
+
+/**
+ * virtpointd's settings: an optional file (`/etc/virtpoint/virtpoint.conf`, `key = value` lines,
+ * `#` comments, like libvirtd.conf) and command-line flags that override it. Every setting has a
+ * default, so the daemon runs with no file at all. Unknown keys and bad values are errors that
+ * name the file and line.
+ */
+
+export interface Config {
+  /** Catalog and store live here: `<stateDir>/catalog.db`, `<stateDir>/store/`. */
+  readonly stateDir: string;
+  readonly socket: string;
+  /** Group owning the API socket (0660); null: root's group. */
+  readonly socketGroup: string | null;
+  /** libvirt socket; null: libvirt-sock, then virtqemud-sock. */
+  readonly libvirtSocket: string | null;
+  readonly jobConcurrency: number;
+  readonly freezeTimeoutMs: number;
+  /** How long SIGTERM waits for running jobs before aborting them. */
+  readonly shutdownTimeoutMs: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+}
+
+export const DEFAULT_CONFIG_FILE = '/etc/virtpoint/virtpoint.conf';
+
+export const DEFAULTS: Config = {
+  stateDir: '/var/lib/virtpoint',
+  socket: '/run/virtpoint/virtpoint.sock',
+  socketGroup: 'virtpoint',
+  libvirtSocket: null,
+  jobConcurrency: 2,
+  freezeTimeoutMs: 10_000,
+  shutdownTimeoutMs: 120_000,
+  logLevel: 'info',
+};
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+type Parser = (raw: string) => Partial<Config>;
+
+const absPath = (key: keyof Config) => (raw: string) => {
+  if (!raw.startsWith('/')) throw new Error('must be an absolute path');
+  return { [key]: raw } as Partial<Config>;
+};
+const intIn = (lo: number, hi: number, to: (n: number) => Partial<Config>) => (raw: string) => {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < lo || n > hi) throw new Error(`must be an integer from ${lo} to ${hi}`);
+  return to(n);
+};
+
+const KEYS: Readonly<Record<string, Parser>> = {
+  state_dir: absPath('stateDir'),
+  socket: absPath('socket'),
+  socket_group: (raw) => {
+    if (!/^[a-z_][a-z0-9_-]{0,31}$/i.test(raw)) throw new Error('must be a group name');
+    return { socketGroup: raw };
+  },
+  libvirt_socket: absPath('libvirtSocket'),
+  job_concurrency: intIn(1, 16, (n) => ({ jobConcurrency: n })),
+  freeze_timeout_seconds: intIn(1, 600, (n) => ({ freezeTimeoutMs: n * 1000 })),
+  shutdown_timeout_seconds: intIn(1, 86_400, (n) => ({ shutdownTimeoutMs: n * 1000 })),
+  log_level: (raw) => {
+    if (!(LOG_LEVELS as readonly string[]).includes(raw))
+      throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
+    return { logLevel: raw as Config['logLevel'] };
+  },
+};
+
+/** Parses the text of a config file; `source` names it in errors. */
+export function parseConfig(text: string, source: string): Partial<Config> {
+  let out: Partial<Config> = {};
+  for (const [i, line] of text.split('\n').entries()) {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const m = /^([a-z_]+)\s*=\s*(.*)$/.exec(trimmed);
+    const where = `${source}:${i + 1}`;
+    if (!m) throw new VirtpointError('INVALID_ARGUMENT', `${where}: expected 'key = value'`);
+    const key = m[1] ?? '';
+    let value = (m[2] ?? '').replace(/\s+#.*$/, '').trim();
+    if (/^".*"$/.test(value)) value = value.slice(1, -1);
+    const parse = KEYS[key];
+    if (!parse) {
+      throw new VirtpointError(
+        'INVALID_ARGUMENT',
+        `${where}: unknown setting '${key}' (known: ${Object.keys(KEYS).join(', ')})`,
+      );
+    }
+    try {
+      out = { ...out, ...parse(value) };
+    } catch (e) {
+      throw new VirtpointError('INVALID_ARGUMENT', `${where}: ${key} ${(e as Error).message}`);
+    }
+  }
+  return out;
+}
+
+export interface ConfigFlags {
+  readonly config?: string;
+  readonly socket?: string;
+  readonly stateDir?: string;
+  readonly logLevel?: string;
+}
+
+/** Defaults, then the file (if it exists; a file named by --config must exist), then the flags. */
+export async function loadConfig(flags: ConfigFlags): Promise<Config> {
+  const file = flags.config ?? DEFAULT_CONFIG_FILE;
+  let fromFile: Partial<Config> = {};
+  try {
+    fromFile = parseConfig(await readFile(file, 'utf8'), file);
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    if (!missing || flags.config !== undefined) {
+      if (missing) throw new VirtpointError('INVALID_ARGUMENT', `config file ${file} does not exist`);
+      throw e;
+    }
+  }
+  const flag = (name: string, parse: Parser, raw: string | undefined): Partial<Config> => {
+    if (raw === undefined) return {};
+    try {
+      return parse(raw);
+    } catch (e) {
+      throw new VirtpointError('INVALID_ARGUMENT', `--${name} ${(e as Error).message}`);
+    }
+  };
+  const fromFlags: Partial<Config> = {
+    ...flag('socket', absPath('socket'), flags.socket),
+    ...flag('state-dir', absPath('stateDir'), flags.stateDir),
+    ...flag('log-level', KEYS.log_level!, flags.logLevel),
+  };
+  return { ...DEFAULTS, ...fromFile, ...fromFlags };
+}
+
+export const catalogPath = (c: Config): string => join(c.stateDir, 'catalog.db');
+export const storeRoot = (c: Config): string => join(c.stateDir, 'store');
