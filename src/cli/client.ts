@@ -53,7 +53,9 @@ export class ApiClient {
     try {
       return JSON.parse(text) as T;
     } catch (e) {
-      throw new VirtpointError('INTERNAL', `the daemon answered ${method} ${path} with bad JSON`, { cause: e });
+      throw new VirtpointError('INTERNAL', `the daemon answered ${method} ${path} with bad JSON`, {
+        cause: e,
+      });
     }
   }
 
@@ -149,6 +151,8 @@ function parseLine<T>(line: string): T {
   try {
     return JSON.parse(line) as T;
   } catch (e) {
-    throw new VirtpointError('INTERNAL', `bad NDJSON line from the daemon: ${line.slice(0, 100)}`, { cause: e });
+    throw new VirtpointError('INTERNAL', `bad NDJSON line from the daemon: ${line.slice(0, 100)}`, {
+      cause: e,
+    });
   }
 }

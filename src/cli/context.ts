@@ -34,8 +34,11 @@ export interface Ctx {
 /** A command's work, run after yargs has parsed and validated the argv; resolves to the exit code. */
 export type Run<A> = (args: A, ctx: Ctx) => Promise<number>;
 
-/** Turns a command's `Run` into a yargs handler that only records what to run. */
-export type Bind = <A>(run: Run<A>) => (args: A) => void;
+/**
+ * Turns a command's `Run` into a yargs handler that only records what to run. The handler takes
+ * the parsed argv as yargs built it (the command's builder declares the same fields as `A`).
+ */
+export type Bind = <A>(run: Run<A>) => (args: unknown) => void;
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;

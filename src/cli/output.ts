@@ -68,7 +68,10 @@ export function humanTime(iso: string | null | undefined): string {
   if (iso === null || iso === undefined) return '-';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export function orDash(v: string | number | null | undefined): string {

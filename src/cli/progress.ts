@@ -58,7 +58,8 @@ export class JobProgress {
   finish(job: JobView): void {
     const t = this.now();
     if (this.io.isTTY && this.drawn) this.io.stderr.write(`\r\x1b[K${this.describe(job, t, true)}\n`);
-    else if (!this.io.isTTY && job.state !== this.lastState) this.io.stderr.write(this.describe(job, t, false) + '\n');
+    else if (!this.io.isTTY && job.state !== this.lastState)
+      this.io.stderr.write(this.describe(job, t, false) + '\n');
     this.lastState = job.state;
   }
 
@@ -79,7 +80,8 @@ export class JobProgress {
     if (job.state === 'running' && rate !== null && rate > 0 && total !== null && total >= done) {
       parts.push(`ETA ${humanDuration((total - done) / rate)}`);
     }
-    if (job.state !== 'running' && this.start !== undefined) parts.push(`in ${humanDuration((t - this.start.t) / 1000)}`);
+    if (job.state !== 'running' && this.start !== undefined)
+      parts.push(`in ${humanDuration((t - this.start.t) / 1000)}`);
     return `${head} ${parts.join('  ')}`;
   }
 

@@ -1,9 +1,10 @@
 /** Following a job to its end through its NDJSON events, with progress on stderr. */
 
 import { isJobFinal } from '../core/job-state.js';
-import { VirtpointError } from '../core/errors.js';
+import { ERROR_CODES, VirtpointError, type ErrorCode } from '../core/errors.js';
 import type { JobView } from '../service/control.js';
 import type { Ctx } from './context.js';
+import { printJson } from './output.js';
 import { JobProgress } from './progress.js';
 
 /** Resolves to the job in its final state. Progress goes to stderr (not with `--json` off a TTY). */
@@ -21,7 +22,10 @@ export async function followJob(ctx: Ctx, jobId: string, label?: string): Promis
   if (last === undefined || !isJobFinal(last.state)) {
     last = await ctx.client.get<JobView>(`/v1/jobs/${encodeURIComponent(jobId)}`);
     if (!isJobFinal(last.state)) {
-      throw new VirtpointError('INTERNAL', `the event stream of job ${jobId} ended while it was ${last.state}`);
+      throw new VirtpointError(
+        'INTERNAL',
+        `the event stream of job ${jobId} ended while it was ${last.state}`,
+      );
     }
   }
   if (show) (progress ?? new JobProgress(ctx.io, label ?? `${last.type} job ${last.id}`)).finish(last);
@@ -30,7 +34,35 @@ export async function followJob(ctx: Ctx, jobId: string, label?: string): Promis
 
 /** The message for a job that ended failed or canceled. */
 export function jobFailure(job: JobView): VirtpointError {
-  if (job.state === 'canceled') return new VirtpointError('JOB_CANCELED', `${job.type} job ${job.id} was canceled`);
-  const why = job.error === null ? 'no reason given' : `${job.error.message} (${job.error.code})`;
-  return new VirtpointError('JOB_FAILED', `${job.type} job ${job.id} failed: ${why}`);
+  if (job.state === 'canceled')
+    return new VirtpointError('JOB_CANCELED', `${job.type} job ${job.id} was canceled`);
+  const code = job.error?.code;
+  const known = code !== undefined && (ERROR_CODES as readonly string[]).includes(code);
+  const why = job.error === null ? 'no reason given' : job.error.message;
+  return new VirtpointError(
+    known ? (code as ErrorCode) : 'JOB_FAILED',
+    `${job.type} job ${job.id} failed: ${why}`,
+  );
+}
+
+/**
+ * The end of a command that queued a job: `--no-wait` prints the queued job; otherwise follows it,
+ * prints the final job (`--json`) or `done(job)`, and fails (exit 1) unless it succeeded.
+ */
+export async function settleJob(
+  ctx: Ctx,
+  job: JobView,
+  wait: boolean,
+  done: (j: JobView) => string,
+): Promise<number> {
+  if (!wait) {
+    if (ctx.json) printJson(ctx.io.stdout, job);
+    else ctx.io.stdout.write(`queued ${job.type} job ${job.id} (virtpoint job wait ${job.id})\n`);
+    return 0;
+  }
+  const final = await followJob(ctx, job.id);
+  if (ctx.json) printJson(ctx.io.stdout, final);
+  if (final.state !== 'succeeded') throw jobFailure(final);
+  if (!ctx.json) ctx.io.stdout.write(done(final));
+  return 0;
 }

@@ -31,6 +31,8 @@ export interface JobRunnerOptions {
   readonly log: Logger;
   /** Jobs running at once over all domains (default 2). */
   readonly concurrency?: number;
+  /** Jobs wait for this before they start (the daemon's reconciliation after a crash). */
+  readonly startGate?: Promise<unknown>;
 }
 
 export class JobRunner {
@@ -42,8 +44,10 @@ export class JobRunner {
   private readonly busyDomains = new Set<string>();
   private readonly waiting = new Map<string, Task[]>();
   private accepting = true;
+  private readonly startGate: Promise<unknown>;
 
   constructor(opts: JobRunnerOptions) {
+    this.startGate = opts.startGate ?? Promise.resolve();
     this.catalog = opts.catalog;
     this.log = opts.log;
     this.events.setMaxListeners(0);
@@ -175,8 +179,9 @@ export class JobRunner {
 
   private async run(task: Task): Promise<void> {
     const { jobId } = task;
-    this.queued.delete(jobId);
     try {
+      await this.startGate;
+      this.queued.delete(jobId);
       if (this.catalog.getJob(jobId)?.state !== 'queued') return; // canceled while queued
       const ac = new AbortController();
       this.running.set(jobId, ac);

@@ -1,0 +1,90 @@
+/**
+ * `virtpoint backup DOMAIN [--disk vda]... [--full] [--name NAME] [--quiesce auto|required|off]
+ * [--chain-length N] [--no-wait]` (POST /v1/backups). Waits by default, following the job's
+ * events with progress, then prints the point; `--no-wait` prints the queued job.
+ */
+
+import type { Argv } from 'yargs';
+
+import { MAX_CHAIN_LENGTH, MIN_CHAIN_LENGTH } from '../../core/chain-decision.js';
+import { VirtpointError } from '../../core/errors.js';
+import type { Quiesce } from '../../service/backup-capture.js';
+import type { BackupInput, JobView, PointView } from '../../service/control.js';
+import type { Bind, GlobalArgs, Run } from '../context.js';
+import { printJson } from '../output.js';
+import { renderPoint } from '../render.js';
+import { checkInt, toList } from '../validate.js';
+import { followJob, jobFailure } from '../wait.js';
+
+const QUIESCE: readonly Quiesce[] = ['auto', 'required', 'off'];
+
+type Args = GlobalArgs & {
+  domain: string;
+  disk?: string[];
+  full?: boolean;
+  name?: string;
+  quiesce?: Quiesce;
+  chainLength?: number;
+  wait: boolean;
+};
+
+export const backupCreate: Run<Args> = async (args, ctx) => {
+  const input: BackupInput = {
+    domain: args.domain,
+    ...(args.disk === undefined ? {} : { disks: args.disk }),
+    ...(args.full === undefined ? {} : { full: args.full }),
+    ...(args.name === undefined ? {} : { name: args.name }),
+    ...(args.quiesce === undefined ? {} : { quiesce: args.quiesce }),
+    ...(args.chainLength === undefined ? {} : { chainLength: args.chainLength }),
+  };
+  const job = await ctx.client.post<JobView>('/v1/backups', input);
+  if (!args.wait) {
+    if (ctx.json) printJson(ctx.io.stdout, job);
+    else
+      ctx.io.stdout.write(`queued backup job ${job.id} of ${args.domain} (virtpoint job wait ${job.id})\n`);
+    return 0;
+  }
+  const final = await followJob(ctx, job.id, `backup of ${args.domain} (job ${job.id})`);
+  if (final.state !== 'succeeded') {
+    if (ctx.json) printJson(ctx.io.stdout, final);
+    throw jobFailure(final);
+  }
+  if (final.pointId === null) {
+    throw new VirtpointError('INTERNAL', `backup job ${final.id} succeeded without a point`);
+  }
+  const point = await ctx.client.get<PointView>(`/v1/points/${encodeURIComponent(final.pointId)}`);
+  if (ctx.json) printJson(ctx.io.stdout, point);
+  else ctx.io.stdout.write(renderPoint(point));
+  return 0;
+};
+
+export function registerBackupCreate(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalArgs> {
+  return y.command(
+    'backup <domain>',
+    'take a point of a domain (waits for it unless --no-wait)',
+    (b) =>
+      b
+        .positional('domain', { type: 'string', demandOption: true, describe: 'domain name or UUID' })
+        .option('disk', {
+          type: 'string',
+          describe: 'disk target to back up (repeatable; default: all)',
+          coerce: toList,
+        })
+        .option('full', { type: 'boolean', describe: 'start a new chain with a full point' })
+        .option('name', { type: 'string', describe: 'name of the point' })
+        .option('quiesce', { choices: QUIESCE, describe: 'freeze the guest filesystems through the agent' })
+        .option('chain-length', { type: 'number', describe: 'points per chain before a new full (1-30)' })
+        .option('wait', {
+          type: 'boolean',
+          default: true,
+          describe: 'wait for the job (--no-wait to only queue it)',
+        })
+        .check((a) => {
+          checkInt('--chain-length', a['chain-length'], MIN_CHAIN_LENGTH, MAX_CHAIN_LENGTH);
+          if (a.name !== undefined && a.name.trim() === '') throw new Error('--name must not be empty');
+          if (a.disk !== undefined && a.disk.some((d) => d === '')) throw new Error('--disk needs a target');
+          return true;
+        }),
+    bind<Args>(backupCreate),
+  );
+}

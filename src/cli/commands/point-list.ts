@@ -1,0 +1,35 @@
+/** `virtpoint point list [--domain D] [--chain C] [--state S]` (GET /v1/points). */
+
+import type { Argv } from 'yargs';
+
+import { POINT_STATES, type PointState } from '../../core/point-state.js';
+import type { PointView } from '../../service/control.js';
+import type { Bind, GlobalArgs, Run } from '../context.js';
+import { printJson, table } from '../output.js';
+import { POINT_COLUMNS } from '../render.js';
+
+type Args = GlobalArgs & { domain?: string; chain?: string; state?: PointState };
+
+export const pointList: Run<Args> = async (args, ctx) => {
+  const points = await ctx.client.get<PointView[]>('/v1/points', {
+    domain: args.domain,
+    chain: args.chain,
+    state: args.state,
+  });
+  if (ctx.json) printJson(ctx.io.stdout, points);
+  else ctx.io.stdout.write(table(points, POINT_COLUMNS));
+  return 0;
+};
+
+export function registerPointList(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalArgs> {
+  return y.command(
+    'list',
+    'list points',
+    (b) =>
+      b
+        .option('domain', { type: 'string', describe: 'domain name or UUID' })
+        .option('chain', { type: 'string', describe: 'chain id' })
+        .option('state', { choices: POINT_STATES, describe: 'point state' }),
+    bind<Args>(pointList),
+  );
+}

@@ -1,0 +1,28 @@
+/** `virtpoint status`: the daemon's version, libvirt connection and queue (GET /v1/status). */
+
+import type { Argv } from 'yargs';
+
+import type { StatusView } from '../../service/control.js';
+import type { Bind, GlobalArgs, Run } from '../context.js';
+import { humanTime, keyValues, printJson } from '../output.js';
+
+export const statusShow: Run<GlobalArgs> = async (_args, ctx) => {
+  const s = await ctx.client.get<StatusView>('/v1/status');
+  if (ctx.json) printJson(ctx.io.stdout, s);
+  else
+    ctx.io.stdout.write(
+      keyValues([
+        ['version', s.version],
+        ['libvirt', s.libvirtConnected ? 'connected' : 'disconnected'],
+        ['queue', `${s.queue.running} running, ${s.queue.queued} queued`],
+        ['store', s.storeRoot],
+        ['started', humanTime(s.startedAt)],
+        ['socket', ctx.client.socketPath],
+      ]),
+    );
+  return 0;
+};
+
+export function registerStatusShow(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalArgs> {
+  return y.command('status', "show the daemon's status", (b) => b, bind(statusShow));
+}

@@ -1,0 +1,106 @@
+/** Human views of the API objects shared by several commands. */
+
+import type { ChainView, JobView, PointView } from '../service/control.js';
+import { humanSize, humanTime, keyValues, orDash, table, type Column } from './output.js';
+
+export function pointSize(p: PointView): number | null {
+  let sum = 0;
+  for (const d of p.disks) {
+    if (d.size === null) return null;
+    sum += d.size;
+  }
+  return sum;
+}
+
+export const POINT_COLUMNS: readonly Column<PointView>[] = [
+  { header: 'ID', value: (p) => p.id },
+  { header: 'NAME', value: (p) => p.name },
+  { header: 'DOMAIN', value: (p) => p.domainName },
+  { header: 'CHAIN', value: (p) => p.chainId },
+  { header: 'SEQ', value: (p) => String(p.seq), align: 'right' },
+  { header: 'KIND', value: (p) => p.kind },
+  { header: 'STATE', value: (p) => p.state },
+  { header: 'CONSISTENCY', value: (p) => orDash(p.consistency) },
+  { header: 'SIZE', value: (p) => humanSize(pointSize(p)), align: 'right' },
+  { header: 'CREATED', value: (p) => humanTime(p.createdAt) },
+];
+
+export function renderPoint(p: PointView): string {
+  const pairs: [string, string][] = [
+    ['id', p.id],
+    ['name', p.name],
+    ['domain', `${p.domainName} (${p.domain})`],
+    ['chain', `${p.chainId} #${p.seq}`],
+    ['kind', p.kind],
+    ['state', p.state],
+    [
+      'consistency',
+      orDash(p.consistency) + (p.consistencyReason === null ? '' : ` (${p.consistencyReason})`),
+    ],
+    ['freeze', p.freezeMs === null ? '-' : `${p.freezeMs} ms`],
+    ['new chain', orDash(p.newChainReason)],
+    ['trigger', p.trigger],
+    ['created', humanTime(p.createdAt)],
+    ['size', humanSize(pointSize(p))],
+  ];
+  if (p.error !== null) pairs.push(['error', `${p.error.message} (${p.error.code})`]);
+  const disks = table(p.disks, [
+    { header: 'DISK', value: (d) => d.target },
+    { header: 'VIRTUAL', value: (d) => humanSize(d.virtualSize), align: 'right' },
+    { header: 'SIZE', value: (d) => humanSize(d.size), align: 'right' },
+    { header: 'PATH', value: (d) => d.path },
+  ]);
+  return keyValues(pairs) + '\n' + disks;
+}
+
+export function progressText(j: JobView): string {
+  const { done, total } = j.progress;
+  if (total === null) return done === 0 ? '-' : humanSize(done);
+  const pct = total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 100;
+  return `${pct}%`;
+}
+
+export const JOB_COLUMNS: readonly Column<JobView>[] = [
+  { header: 'ID', value: (j) => j.id },
+  { header: 'TYPE', value: (j) => j.type },
+  { header: 'STATE', value: (j) => j.state },
+  { header: 'TRIGGER', value: (j) => j.trigger },
+  { header: 'DOMAIN', value: (j) => orDash(j.domain) },
+  { header: 'POINT', value: (j) => orDash(j.pointId) },
+  { header: 'PROGRESS', value: progressText, align: 'right' },
+  { header: 'CREATED', value: (j) => humanTime(j.createdAt) },
+  { header: 'ERROR', value: (j) => (j.error === null ? '' : j.error.code) },
+];
+
+export function renderJob(j: JobView): string {
+  const pairs: [string, string][] = [
+    ['id', j.id],
+    ['type', j.type],
+    ['state', j.state],
+    ['trigger', j.trigger],
+    ['domain', orDash(j.domain)],
+    ['point', orDash(j.pointId)],
+    [
+      'progress',
+      j.progress.total === null
+        ? humanSize(j.progress.done)
+        : `${progressText(j)} (${humanSize(j.progress.done)} / ${humanSize(j.progress.total)})`,
+    ],
+    ['created', humanTime(j.createdAt)],
+    ['started', humanTime(j.startedAt)],
+    ['ended', humanTime(j.endedAt)],
+  ];
+  if (j.error !== null) pairs.push(['error', `${j.error.message} (${j.error.code})`]);
+  if (j.result !== null && j.result !== undefined) pairs.push(['result', JSON.stringify(j.result)]);
+  return keyValues(pairs);
+}
+
+export const CHAIN_COLUMNS: readonly Column<ChainView>[] = [
+  { header: 'ID', value: (c) => c.id },
+  { header: 'DOMAIN', value: (c) => c.domainName },
+  { header: 'DISKS', value: (c) => c.disks.join(',') },
+  { header: 'STATE', value: (c) => c.state + (c.sealReason === null ? '' : ` (${c.sealReason})`) },
+  { header: 'POINTS', value: (c) => `${c.points}/${c.maxLength}`, align: 'right' },
+  { header: 'SIZE', value: (c) => humanSize(c.bytes), align: 'right' },
+  { header: 'CREATED', value: (c) => humanTime(c.createdAt) },
+];

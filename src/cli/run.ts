@@ -1,0 +1,136 @@
+/**
+ * `runCli`: parses argv with yargs, runs the chosen command against the API and returns the exit
+ * code (0 ok, 1 failed, 2 usage error, 3 daemon unreachable). Never touches `process`, so the
+ * tests run it in-process with captured output; `main.ts` is the only caller that exits.
+ */
+
+import yargs, { type Argv } from 'yargs';
+
+import { toVirtpointError } from '../core/errors.js';
+import { ApiClient } from './client.js';
+import {
+  DEFAULT_SOCKET,
+  EXIT_FAILED,
+  EXIT_UNREACHABLE,
+  EXIT_USAGE,
+  UsageError,
+  type Bind,
+  type CliIo,
+  type Ctx,
+  type GlobalArgs,
+} from './context.js';
+import { registerBackupCreate } from './commands/backup-create.js';
+import { registerChainDelete } from './commands/chain-delete.js';
+import { registerChainList } from './commands/chain-list.js';
+import { registerDomainList } from './commands/domain-list.js';
+import { registerJobCancel } from './commands/job-cancel.js';
+import { registerJobDelete } from './commands/job-delete.js';
+import { registerJobList } from './commands/job-list.js';
+import { registerJobShow } from './commands/job-show.js';
+import { registerJobWait } from './commands/job-wait.js';
+import { registerPointDelete } from './commands/point-delete.js';
+import { registerPointList } from './commands/point-list.js';
+import { registerPointShow } from './commands/point-show.js';
+import { registerStatusShow } from './commands/status-show.js';
+import { registerUsageShow } from './commands/usage-show.js';
+
+export type { CliIo } from './context.js';
+
+type Register = (y: Argv<GlobalArgs>, bind: Bind) => Argv<GlobalArgs>;
+
+function group(y: Argv<GlobalArgs>, bind: Bind, noun: string, describe: string, verbs: Register[]) {
+  return y.command(`${noun} <command>`, describe, (sub) => {
+    for (const register of verbs) register(sub, bind);
+    return sub.demandCommand(1, `name a ${noun} command (virtpoint ${noun} --help lists them)`);
+  });
+}
+
+function buildParser(bind: Bind): Argv<GlobalArgs> {
+  let y: Argv<GlobalArgs> = yargs()
+    .scriptName('virtpoint')
+    .usage('$0 <command> [options]\n\nBack up KVM domains through virtpointd.')
+    .option('socket', {
+      type: 'string',
+      describe: `virtpointd's socket (env VIRTPOINT_SOCKET, default ${DEFAULT_SOCKET})`,
+      global: true,
+    })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'print the API objects as JSON',
+      global: true,
+    })
+    .option('debug', { type: 'boolean', default: false, describe: 'print stacks of errors', global: true });
+  y = registerStatusShow(y, bind);
+  y = registerUsageShow(y, bind);
+  y = registerBackupCreate(y, bind);
+  y = group(y, bind, 'domain', 'list domains', [registerDomainList]);
+  y = group(y, bind, 'point', 'list, show and delete points', [
+    registerPointList,
+    registerPointShow,
+    registerPointDelete,
+  ]);
+  y = group(y, bind, 'chain', 'list and delete chains', [registerChainList, registerChainDelete]);
+  y = group(y, bind, 'job', 'list, follow, cancel and delete jobs', [
+    registerJobList,
+    registerJobShow,
+    registerJobWait,
+    registerJobCancel,
+    registerJobDelete,
+  ]);
+  return y
+    .completion('completion', 'print the shell completion script (bash/zsh)')
+    .demandCommand(1, 'name a command (virtpoint --help lists them)')
+    .recommendCommands()
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .wrap(100)
+    .exitProcess(false)
+    .showHelpOnFail(false)
+    .fail((msg, err) => {
+      throw new UsageError((msg ?? err.message).replace(/\s*\n\s*/g, ' '));
+    });
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let action: (() => Promise<number>) | undefined;
+  let debug = argv.includes('--debug');
+  const bind: Bind = (run) => (args) => {
+    action = () => run(args as Parameters<typeof run>[0], makeCtx(args as GlobalArgs, io));
+  };
+  try {
+    let output = '';
+    await buildParser(bind).parseAsync(argv, {}, (_err, _args, out) => {
+      output = out;
+    });
+    if (output !== '') io.stdout.write(output.endsWith('\n') ? output : output + '\n');
+    if (action === undefined) return 0; // --help, --version, completion
+    return await action();
+  } catch (e) {
+    debug ||= io.env['VIRTPOINT_DEBUG'] === '1';
+    return reportError(e, io, debug);
+  }
+}
+
+function makeCtx(args: GlobalArgs, io: CliIo): Ctx {
+  const socket = args.socket ?? nonEmpty(io.env['VIRTPOINT_SOCKET']) ?? DEFAULT_SOCKET;
+  return { io, json: args.json, client: new ApiClient(socket) };
+}
+
+function nonEmpty(s: string | undefined): string | undefined {
+  return s === undefined || s === '' ? undefined : s;
+}
+
+/** `error: <message> (<CODE>)` on stderr, the stack only with --debug; returns the exit code. */
+function reportError(e: unknown, io: CliIo, debug: boolean): number {
+  if (e instanceof UsageError) {
+    io.stderr.write(`error: ${e.message} (INVALID_ARGUMENT)\nsee: virtpoint --help\n`);
+    if (debug && e.stack !== undefined) io.stderr.write(e.stack + '\n');
+    return EXIT_USAGE;
+  }
+  const err = toVirtpointError(e);
+  io.stderr.write(`error: ${err.message} (${err.code})\n`);
+  if (debug && err.stack !== undefined) io.stderr.write(err.stack + '\n');
+  return err.code === 'DAEMON_UNREACHABLE' ? EXIT_UNREACHABLE : EXIT_FAILED;
+}

@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import { chown, mkdir, readFile, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { LibvirtHypervisor } from '../adapters/libvirt/hypervisor.js';
+import { LibvirtSupervisor } from '../adapters/libvirt/supervisor.js';
+import { noopShutdownInhibitor, type ShutdownInhibitor } from '../adapters/logind/inhibitor.js';
+import { nodeFs, systemClock } from '../adapters/node-fs.js';
+import { QemuImg } from '../adapters/qemu-img/qemu-img.js';
+import { SqliteCatalog } from '../adapters/sqlite/sqlite-catalog.js';
+import { createApiServer, listenUnix, type ApiServer } from '../api/server.js';
+import { STORE_DIR_MODE } from '../core/store-layout.js';
+import type { Logger } from '../ports/logger.js';
+import { BackupService, type BackupDeps } from '../service/backup.js';
+import { DeleteService } from '../service/delete.js';
+import { JobRunner } from '../service/job-runner.js';
+import { VirtpointControl } from '../service/virtpoint-control.js';
+import { catalogPath, storeRoot, type Config } from './config.js';
+import { reconcile } from './reconcile.js';
+import { noopNotifier, type Notifier } from './systemd-notify.js';
+import { VERSION } from './version.js';
+
+/**
+ * virtpointd's process wiring: catalog, libvirt (supervised reconnect), the job runner (jobs wait
+ * for the reconciliation after a crash), the services, the API on the Unix socket, systemd
+ * readiness and watchdog, and the logind delay lock held while jobs run.
+ */
+
+export interface DaemonOptions {
+  readonly log: Logger;
+  readonly notifier?: Notifier;
+  readonly inhibitor?: ShutdownInhibitor;
+}
+
+export class Daemon {
+  private stopping: Promise<void> | null = null;
+
+  private constructor(
+    readonly config: Config,
+    private readonly log: Logger,
+    private readonly catalog: SqliteCatalog,
+    private readonly hypervisor: LibvirtHypervisor,
+    readonly runner: JobRunner,
+    private readonly server: ApiServer,
+    private readonly notifier: Notifier,
+    private readonly inhibitor: ShutdownInhibitor,
+    /** Resolves once the catalog is reconciled with libvirt and the store. */
+    readonly reconciled: Promise<void>,
+  ) {}
+
+  static async start(config: Config, opts: DaemonOptions): Promise<Daemon> {
+    const { log } = opts;
+    const notifier = opts.notifier ?? noopNotifier;
+    const inhibitor = opts.inhibitor ?? noopShutdownInhibitor;
+    const store = storeRoot(config);
+    await mkdir(config.stateDir, { recursive: true, mode: STORE_DIR_MODE });
+    await mkdir(store, { recursive: true, mode: STORE_DIR_MODE });
+    const catalog = new SqliteCatalog({ path: catalogPath(config) });
+    const supervisor = new LibvirtSupervisor(
+      config.libvirtSocket ? { socketPath: config.libvirtSocket } : {},
+    );
+    const hypervisor = new LibvirtHypervisor(supervisor);
+    supervisor.on('connection', (up) =>
+      log[up ? 'info' : 'warn']({}, up ? 'libvirt connected' : 'libvirt connection lost'),
+    );
+    supervisor.start();
+
+    const deps: BackupDeps = {
+      hypervisor,
+      imageTool: new QemuImg(),
+      catalog,
+      fs: nodeFs,
+      clock: systemClock,
+      random: randomBytes,
+      log,
+      storeRoot: store,
+      freezeTimeoutMs: config.freezeTimeoutMs,
+    };
+    const reconciled = (async () => {
+      for (;;) {
+        try {
+          await supervisor.ready(60_000);
+          break;
+        } catch (e) {
+          log.warn({ err: String(e) }, 'waiting for libvirtd');
+        }
+      }
+      await reconcile(deps);
+    })();
+    reconciled.catch((e) => log.error({ err: String(e) }, 'reconciliation failed; jobs stay queued'));
+    const runner = new JobRunner({ catalog, log, concurrency: config.jobConcurrency, startGate: reconciled });
+    const control = new VirtpointControl({
+      hypervisor,
+      catalog,
+      runner,
+      backup: new BackupService(deps),
+      del: new DeleteService(deps),
+      storeRoot: store,
+      version: VERSION,
+      startedAt: Date.now(),
+      libvirtConnected: () => supervisor.connected,
+    });
+
+    // The logind delay lock: held while any job runs, so a host shutdown waits for them.
+    const holding = new Set<string>();
+    runner.onJob((job) => {
+      if (job.state === 'running' && !holding.has(job.id)) {
+        holding.add(job.id);
+        void inhibitor.acquire();
+      } else if (job.state !== 'running' && holding.delete(job.id)) {
+        void inhibitor.release();
+      }
+    });
+
+    const server = createApiServer(control, { log });
+    await mkdir(dirname(config.socket), { recursive: true, mode: 0o750 });
+    const gid = config.socketGroup === null ? undefined : await groupId(config.socketGroup, log);
+    if (gid !== undefined) await chown(dirname(config.socket), 0, gid).catch(() => undefined);
+    await listenUnix(server, config.socket, { mode: 0o660, ...(gid !== undefined ? { group: gid } : {}) });
+    const daemon = new Daemon(
+      config,
+      log,
+      catalog,
+      hypervisor,
+      runner,
+      server,
+      notifier,
+      inhibitor,
+      reconciled,
+    );
+    inhibitor.onPrepareForShutdown(() => {
+      log.warn({}, 'the host is shutting down: aborting running jobs');
+      void runner.shutdown(0);
+    });
+    await notifier.ready(`serving on ${config.socket}`);
+    log.info({ socket: config.socket, stateDir: config.stateDir, version: VERSION }, 'virtpointd ready');
+    return daemon;
+  }
+
+  /** SIGTERM: stop accepting, let running jobs finish (or abort them after the timeout), close. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.notifier.stopping('finishing running jobs');
+      this.log.info(this.runner.counts(), 'stopping');
+      const closing = this.server.shutdown();
+      await this.runner.shutdown(this.config.shutdownTimeoutMs);
+      await closing;
+      await rm(this.config.socket, { force: true });
+      await this.inhibitor.close();
+      await this.hypervisor.close();
+      await this.reconciled.catch(() => undefined);
+      this.catalog.close();
+      this.notifier.close();
+      this.log.info({}, 'stopped');
+    })();
+    return this.stopping;
+  }
+}
+
+/** The gid of a group from /etc/group; undefined (logged) when it does not exist. */
+async function groupId(name: string, log: Logger): Promise<number | undefined> {
+  const text = await readFile('/etc/group', 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    const [group, , gid] = line.split(':');
+    if (group === name && gid !== undefined) return Number(gid);
+  }
+  log.warn(
+    { group: name },
+    'socket group does not exist; the socket stays root-only (create it: groupadd --system)',
+  );
+  return undefined;
+}

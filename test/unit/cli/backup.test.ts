@@ -1,0 +1,140 @@
+import test from 'ava';
+
+import { backupRun, job, p2 } from './fixtures.js';
+import { events, run, startFakeApi, type Answer } from './fake-api.js';
+
+function backupRoutes(end?: Parameters<typeof backupRun>[0]): Record<string, Answer> {
+  return {
+    'POST /v1/backups': { status: 202, body: job() },
+    'GET /v1/jobs/j1/events': events(backupRun(end)),
+    'GET /v1/points/p2': { body: p2 },
+  };
+}
+
+test('backup waits through the NDJSON events, prints plain progress lines off a TTY, then the point', async (t) => {
+  const api = await startFakeApi(t, backupRoutes());
+  const r = await run(api.socket, [
+    'backup',
+    'web',
+    '--disk',
+    'vda',
+    '--disk',
+    'vdb',
+    '--full',
+    '--name',
+    'n1',
+  ]);
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(api.requests[0]?.body, { domain: 'web', disks: ['vda', 'vdb'], full: true, name: 'n1' });
+  t.deepEqual(
+    api.requests.map((q) => `${q.method} ${q.path}`),
+    ['POST /v1/backups', 'GET /v1/jobs/j1/events', 'GET /v1/points/p2'],
+  );
+  const lines = r.stderr.trimEnd().split('\n');
+  t.is(lines[0], 'backup of web (job j1): queued, waiting for its turn');
+  t.regex(r.stderr, /^backup of web \(job j1\): running +0% +0 B \/ 4\.0 GiB$/m);
+  t.regex(r.stderr, /^backup of web \(job j1\): running +25% +1\.0 GiB \/ 4\.0 GiB/m);
+  t.regex(r.stderr, /^backup of web \(job j1\): running +75% +3\.0 GiB \/ 4\.0 GiB/m);
+  t.regex(lines.at(-1) ?? '', /^backup of web \(job j1\): succeeded +100% +4\.0 GiB \/ 4\.0 GiB/);
+  t.false(r.stderr.includes('\r'), 'no redraws off a TTY');
+  t.regex(r.stdout, /^id +p2$/m);
+  t.regex(r.stdout, /^name +nightly$/m);
+});
+
+test('backup off a TTY prints at most one progress line per interval (state changes always)', async (t) => {
+  const api = await startFakeApi(t, backupRoutes());
+  const r = await run(api.socket, ['backup', 'web'], { progressIntervalMs: 60_000 });
+  t.is(r.code, 0);
+  const lines = r.stderr.trimEnd().split('\n');
+  t.is(lines.length, 3, r.stderr); // queued, running (first), succeeded
+  t.regex(lines[1] ?? '', /running +0%/);
+  t.regex(lines[2] ?? '', /succeeded +100%/);
+});
+
+test('backup on a TTY draws a bar with percent, bytes, rate and ETA', async (t) => {
+  const api = await startFakeApi(t, {
+    ...backupRoutes(),
+    'GET /v1/jobs/j1/events': events(backupRun(), 300),
+  });
+  const r = await run(api.socket, ['backup', 'web'], { isTTY: true });
+  t.is(r.code, 0);
+  t.true(r.stderr.includes('\r\x1b[K'));
+  t.regex(r.stderr, /running \[#{6}-{18}\] +25% +1\.0 GiB \/ 4\.0 GiB/);
+  // The rate shows once the job has run half a second (events are 300 ms apart).
+  t.regex(r.stderr, /running \[#{18}-{6}\] +75% +3\.0 GiB \/ 4\.0 GiB +[\d.]+ \S+\/s +ETA \d+s\r/);
+  t.regex(r.stderr, /succeeded \[#{24}\] +100% +4\.0 GiB \/ 4\.0 GiB .* in \d+s\n$/);
+  t.true(r.stderr.endsWith('\n'));
+});
+
+test('backup --json prints the point object exactly; no progress on stdout', async (t) => {
+  const api = await startFakeApi(t, backupRoutes());
+  const r = await run(api.socket, [
+    'backup',
+    'web',
+    '--json',
+    '--quiesce',
+    'required',
+    '--chain-length',
+    '7',
+  ]);
+  t.is(r.code, 0);
+  t.deepEqual(JSON.parse(r.stdout), p2);
+  t.deepEqual(api.requests[0]?.body, { domain: 'web', quiesce: 'required', chainLength: 7 });
+  t.is(r.stderr, '', 'no plain progress with --json off a TTY');
+});
+
+test('backup --no-wait prints the queued job (--json: the job object)', async (t) => {
+  const api = await startFakeApi(t, backupRoutes());
+  const r = await run(api.socket, ['backup', 'web', '--no-wait']);
+  t.is(r.code, 0);
+  t.is(r.stdout, 'queued backup job j1 of web (virtpoint job wait j1)\n');
+  const j = await run(api.socket, ['backup', 'web', '--no-wait', '--json']);
+  t.deepEqual(JSON.parse(j.stdout), job());
+  t.false(api.requests.some((q) => q.path.includes('events')));
+});
+
+test('a failed backup job: exit 1, error with the job error code; --json prints the failed job', async (t) => {
+  const error = { code: 'FREEZE_TIMEOUT', message: 'the guest agent did not freeze in 10 s' };
+  const api = await startFakeApi(t, backupRoutes({ state: 'failed', error }));
+  const r = await run(api.socket, ['backup', 'web']);
+  t.is(r.code, 1);
+  t.regex(
+    r.stderr,
+    /^error: backup job j1 failed: the guest agent did not freeze in 10 s \(FREEZE_TIMEOUT\)$/m,
+  );
+  t.is(r.stdout, '');
+  const j = await run(api.socket, ['backup', 'web', '--json']);
+  t.is(j.code, 1);
+  t.is((JSON.parse(j.stdout) as { state: string }).state, 'failed');
+});
+
+test('backup flag values are checked locally: exit 2, nothing queued', async (t) => {
+  const api = await startFakeApi(t, backupRoutes());
+  for (const argv of [
+    ['--chain-length', '0'],
+    ['--chain-length', '31'],
+    ['--chain-length', '2.5'],
+    ['--chain-length', 'ten'],
+    ['--quiesce', 'maybe'],
+    ['--name', ''],
+    ['--bogus'],
+    [], // no DOMAIN
+  ]) {
+    const r = await run(api.socket, ['backup', ...(argv.length === 0 ? [] : ['web', ...argv])]);
+    t.is(r.code, 2, argv.join(' '));
+    t.regex(r.stderr, /^error: .+ \(INVALID_ARGUMENT\)$/m);
+  }
+  t.is(api.requests.length, 0);
+});
+
+test('the API refusing a backup is exit 1 with its code and message', async (t) => {
+  const api = await startFakeApi(t, {
+    'POST /v1/backups': {
+      status: 404,
+      body: { error: { code: 'DOMAIN_NOT_FOUND', message: 'no domain "nope"' } },
+    },
+  });
+  const r = await run(api.socket, ['backup', 'nope']);
+  t.is(r.code, 1);
+  t.is(r.stderr, 'error: no domain "nope" (DOMAIN_NOT_FOUND)\n');
+});

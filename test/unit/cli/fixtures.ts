@@ -1,0 +1,157 @@
+/** Canned API objects (the shapes of src/service/control.ts) for the CLI tests. */
+
+import type {
+  ChainView,
+  DomainView,
+  JobView,
+  PointView,
+  StatusView,
+  UsageView,
+} from '../../../src/service/control.js';
+
+export const UUID = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
+const GiB = 1024 ** 3;
+
+export const status: StatusView = {
+  version: '0.1.0',
+  libvirtConnected: true,
+  queue: { queued: 1, running: 2 },
+  storeRoot: '/var/lib/virtpoint/store',
+  startedAt: '2024-05-01T10:00:00.000Z',
+};
+
+export const domains: DomainView[] = [
+  {
+    uuid: UUID,
+    name: 'web',
+    state: 'running',
+    hasAgentChannel: true,
+    disks: [
+      {
+        target: 'vda',
+        path: '/var/lib/libvirt/images/web.qcow2',
+        format: 'qcow2',
+        bus: 'virtio',
+        device: 'disk',
+      },
+      {
+        target: 'vdb',
+        path: '/var/lib/libvirt/images/web-data.qcow2',
+        format: 'qcow2',
+        bus: 'virtio',
+        device: 'disk',
+      },
+    ],
+    chains: 1,
+    points: 2,
+    bytes: 3 * GiB,
+    lastPoint: { id: 'p2', name: 'nightly', createdAt: '2024-05-02T02:00:00.000Z', state: 'available' },
+  },
+  {
+    uuid: '11111111-2222-3333-4444-555555555555',
+    name: 'db-server',
+    state: 'shut off',
+    hasAgentChannel: false,
+    disks: [],
+    chains: 0,
+    points: 0,
+    bytes: 0,
+    lastPoint: null,
+  },
+];
+
+export function point(over: Partial<PointView> = {}): PointView {
+  return {
+    id: 'p1',
+    name: 'first',
+    domain: UUID,
+    domainName: 'web',
+    chainId: 'c1',
+    seq: 0,
+    kind: 'full',
+    state: 'available',
+    consistency: 'filesystem',
+    consistencyReason: null,
+    freezeMs: 120,
+    newChainReason: 'no-chain',
+    trigger: 'manual',
+    createdAt: '2024-05-01T02:00:00.000Z',
+    error: null,
+    disks: [{ target: 'vda', path: '/store/web/c1/p1-vda.qcow2', virtualSize: 10 * GiB, size: 2 * GiB }],
+    ...over,
+  };
+}
+
+export const p1 = point();
+export const p2 = point({
+  id: 'p2',
+  name: 'nightly',
+  seq: 1,
+  kind: 'incremental',
+  newChainReason: null,
+  createdAt: '2024-05-02T02:00:00.000Z',
+  disks: [{ target: 'vda', path: '/store/web/c1/p2-vda.qcow2', virtualSize: 10 * GiB, size: 1536 * 1024 }],
+});
+export const p3 = point({ id: 'p3', name: 'later', seq: 2, kind: 'incremental', newChainReason: null });
+
+export function job(over: Partial<JobView> = {}): JobView {
+  return {
+    id: 'j1',
+    type: 'backup',
+    state: 'queued',
+    trigger: 'manual',
+    domain: UUID,
+    pointId: null,
+    progress: { done: 0, total: null },
+    createdAt: '2024-05-02T02:00:00.000Z',
+    startedAt: null,
+    endedAt: null,
+    error: null,
+    result: null,
+    ...over,
+  };
+}
+
+/** A backup job going queued → running (progress) → succeeded with point p2. */
+export function backupRun(end: Partial<JobView> = { state: 'succeeded', pointId: 'p2' }): JobView[] {
+  const total = 4 * GiB;
+  const running = { state: 'running' as const, startedAt: '2024-05-02T02:00:01.000Z', pointId: 'p2' };
+  return [
+    job(),
+    job({ ...running, progress: { done: 0, total } }),
+    job({ ...running, progress: { done: GiB, total } }),
+    job({ ...running, progress: { done: 3 * GiB, total } }),
+    job({ ...running, progress: { done: total, total }, endedAt: '2024-05-02T02:01:00.000Z', ...end }),
+  ];
+}
+
+export const chains: ChainView[] = [
+  {
+    id: 'c1',
+    domain: UUID,
+    domainName: 'web',
+    disks: ['vda'],
+    maxLength: 14,
+    state: 'open',
+    sealReason: null,
+    points: 3,
+    bytes: 2 * GiB,
+    createdAt: '2024-05-01T02:00:00.000Z',
+  },
+  {
+    id: 'c0',
+    domain: UUID,
+    domainName: 'web',
+    disks: ['vda', 'vdb'],
+    maxLength: 7,
+    state: 'sealed',
+    sealReason: 'disk-set-changed',
+    points: 1,
+    bytes: 512,
+    createdAt: '2024-04-01T02:00:00.000Z',
+  },
+];
+
+export const usage: UsageView[] = [
+  { domain: UUID, domainName: 'web', chains: 2, points: 4, bytes: 2 * GiB + 512 },
+];

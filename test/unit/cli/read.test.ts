@@ -1,0 +1,172 @@
+import test from 'ava';
+
+import { chains, domains, job, p1, p2, status, usage, UUID } from './fixtures.js';
+import { run, startFakeApi } from './fake-api.js';
+
+test('status: aligned key/values; --json prints the StatusView as sent', async (t) => {
+  const api = await startFakeApi(t, { 'GET /v1/status': { body: status } });
+  const human = await run(api.socket, ['status']);
+  t.is(human.code, 0);
+  t.regex(human.stdout, /^version {2}0\.1\.0$/m);
+  t.regex(human.stdout, /^libvirt {2}connected$/m);
+  t.regex(human.stdout, /^queue {4}2 running, 1 queued$/m);
+  const json = await run(api.socket, ['status', '--json']);
+  t.is(json.code, 0);
+  t.deepEqual(JSON.parse(json.stdout), status);
+  t.is(json.stderr, '');
+});
+
+test('domain list: a table whose columns line up', async (t) => {
+  const api = await startFakeApi(t, { 'GET /v1/domains': { body: domains } });
+  const r = await run(api.socket, ['domain', 'list']);
+  t.is(r.code, 0);
+  const lines = r.stdout.trimEnd().split('\n');
+  t.is(lines.length, 3);
+  const [header, web, db] = lines as [string, string, string];
+  t.regex(header, /^NAME +UUID +STATE +AGENT +DISKS +CHAINS +POINTS +SIZE +LAST POINT$/);
+  // Every column starts at the same offset on every line.
+  for (const col of ['UUID', 'STATE', 'AGENT', 'DISKS']) {
+    const at = header.indexOf(col);
+    t.not(web[at - 1], undefined);
+    t.is(web[at - 1], ' ', col);
+    t.not(web[at], ' ', col);
+    t.not(db[at], ' ', col);
+  }
+  t.true(web.startsWith('web        ' + UUID));
+  t.true(db.startsWith('db-server  11111111-'));
+  t.regex(web, /vda,vdb/);
+  // Right-aligned sizes end at the SIZE header's end.
+  const sizeEnd = header.indexOf('SIZE') + 'SIZE'.length;
+  t.is(web.slice(sizeEnd - 7, sizeEnd), '3.0 GiB');
+  t.is(db.slice(sizeEnd - 3, sizeEnd), '0 B');
+  t.regex(web, /2024-05-02 02:00:00Z$/);
+  t.regex(db, / -$/);
+
+  const json = await run(api.socket, ['domain', 'list', '--json']);
+  t.deepEqual(JSON.parse(json.stdout), domains);
+});
+
+test('point list passes the filters; --json prints the array of points', async (t) => {
+  const api = await startFakeApi(t, { 'GET /v1/points': { body: [p1, p2] } });
+  const r = await run(api.socket, [
+    'point',
+    'list',
+    '--domain',
+    'web',
+    '--chain',
+    'c1',
+    '--state',
+    'available',
+  ]);
+  t.is(r.code, 0);
+  t.deepEqual(api.requests[0]?.query, { domain: 'web', chain: 'c1', state: 'available' });
+  const lines = r.stdout.trimEnd().split('\n');
+  t.regex(lines[0] ?? '', /^ID +NAME +DOMAIN +CHAIN +SEQ +KIND +STATE +CONSISTENCY +SIZE +CREATED$/);
+  t.regex(
+    lines[1] ?? '',
+    /^p1 +first +web +c1 +0 +full +available +filesystem +2\.0 GiB +2024-05-01 02:00:00Z$/,
+  );
+  t.regex(lines[2] ?? '', /^p2 +nightly +web +c1 +1 +incremental +available +filesystem +1\.5 MiB/);
+  const json = await run(api.socket, ['point', 'list', '--json']);
+  t.deepEqual(JSON.parse(json.stdout), [p1, p2]);
+  t.deepEqual(api.requests[1]?.query, {});
+});
+
+test('point list --state rejects an unknown state locally (exit 2, no request)', async (t) => {
+  const api = await startFakeApi(t, {});
+  const r = await run(api.socket, ['point', 'list', '--state', 'bogus']);
+  t.is(r.code, 2);
+  t.regex(r.stderr, /^error: .*bogus.* \(INVALID_ARGUMENT\)$/m);
+  t.is(api.requests.length, 0);
+});
+
+test('point show: details and disks; --json the exact point; a name or UUID goes through as is', async (t) => {
+  const api = await startFakeApi(t, { 'GET /v1/points/p2': { body: p2 } });
+  const r = await run(api.socket, ['point', 'show', 'p2']);
+  t.is(r.code, 0);
+  t.regex(r.stdout, /^chain +c1 #1$/m);
+  t.regex(r.stdout, new RegExp(`^domain +web \\(${UUID}\\)$`, 'm'));
+  t.regex(r.stdout, /^DISK +VIRTUAL +SIZE +PATH$/m);
+  t.regex(r.stdout, /^vda +10\.0 GiB +1\.5 MiB +\/store\/web\/c1\/p2-vda\.qcow2$/m);
+  const json = await run(api.socket, ['point', 'show', 'p2', '--json']);
+  t.deepEqual(JSON.parse(json.stdout), p2);
+});
+
+test('chain list and usage: tables and exact --json; --domain passed through', async (t) => {
+  const api = await startFakeApi(t, { 'GET /v1/chains': { body: chains }, 'GET /v1/usage': { body: usage } });
+  const c = await run(api.socket, ['chain', 'list', '--domain', UUID]);
+  t.is(c.code, 0);
+  t.deepEqual(api.requests[0]?.query, { domain: UUID });
+  t.regex(c.stdout, /^c1 +web +vda +open +3\/14 +2\.0 GiB/m);
+  t.regex(c.stdout, /^c0 +web +vda,vdb +sealed \(disk-set-changed\) +1\/7 +512 B/m);
+  t.deepEqual(JSON.parse((await run(api.socket, ['chain', 'list', '--json'])).stdout), chains);
+  const u = await run(api.socket, ['usage', '--domain', 'web']);
+  t.is(u.code, 0);
+  t.deepEqual(api.requests.at(-1)?.query, { domain: 'web' });
+  t.regex(u.stdout, new RegExp(`^web +${UUID} +2 +4 +2\\.0 GiB$`, 'm'));
+  t.deepEqual(JSON.parse((await run(api.socket, ['usage', '--json'])).stdout), usage);
+});
+
+test('job list: filters passed through, table, --json', async (t) => {
+  const jobs = [
+    job({ id: 'j2', state: 'failed', error: { code: 'FREEZE_TIMEOUT', message: 'guest did not freeze' } }),
+    job({ id: 'j1', state: 'succeeded', pointId: 'p1', progress: { done: 10, total: 10 } }),
+  ];
+  const api = await startFakeApi(t, { 'GET /v1/jobs': { body: jobs } });
+  const r = await run(api.socket, ['job', 'list', '--type', 'backup', '--state', 'failed', '--since', '7d']);
+  t.is(r.code, 0);
+  t.deepEqual(api.requests[0]?.query, { type: 'backup', state: 'failed', since: '7d' });
+  t.regex(r.stdout, /^j2 +backup +failed +manual .* FREEZE_TIMEOUT$/m);
+  t.regex(r.stdout, /^j1 +backup +succeeded +manual +\S+ +p1 +100% /m);
+  const iso = await run(api.socket, [
+    'job',
+    'list',
+    '--since',
+    '2024-05-01T00:00:00Z',
+    '--until',
+    '2024-05-02',
+    '--json',
+  ]);
+  t.is(iso.code, 0);
+  t.deepEqual(api.requests[1]?.query, { since: '2024-05-01T00:00:00Z', until: '2024-05-02' });
+  t.deepEqual(JSON.parse(iso.stdout), jobs);
+});
+
+test('job list: bad --since, --until, --type are usage errors (exit 2), nothing sent', async (t) => {
+  const api = await startFakeApi(t, {});
+  for (const argv of [
+    ['--since', '2d'],
+    ['--since', 'yesterday'],
+    ['--until', '7d'],
+    ['--until', '2024-13-45'],
+    ['--type', 'nope'],
+    ['--limit', '0'],
+  ]) {
+    const r = await run(api.socket, ['job', 'list', ...argv]);
+    t.is(r.code, 2, argv.join(' '));
+    t.regex(r.stderr, /\(INVALID_ARGUMENT\)/);
+  }
+  t.is(api.requests.length, 0);
+});
+
+test('job show and job cancel: details; --json the exact job', async (t) => {
+  const running = job({
+    state: 'running',
+    progress: { done: 512, total: 1024 },
+    startedAt: '2024-05-02T02:00:01Z',
+  });
+  const canceled = job({ state: 'canceled', endedAt: '2024-05-02T02:00:09Z' });
+  const api = await startFakeApi(t, {
+    'GET /v1/jobs/j1': { body: running },
+    'POST /v1/jobs/j1/cancel': { body: canceled },
+  });
+  const s = await run(api.socket, ['job', 'show', 'j1']);
+  t.is(s.code, 0);
+  t.regex(s.stdout, /^progress +50% \(512 B \/ 1\.0 KiB\)$/m);
+  t.deepEqual(JSON.parse((await run(api.socket, ['job', 'show', 'j1', '--json'])).stdout), running);
+  const c = await run(api.socket, ['job', 'cancel', 'j1']);
+  t.is(c.code, 0);
+  t.regex(c.stdout, /^state +canceled$/m);
+  t.deepEqual(JSON.parse((await run(api.socket, ['job', 'cancel', 'j1', '--json'])).stdout), canceled);
+  t.is(api.requests.filter((r) => r.method === 'POST').length, 2);
+});
