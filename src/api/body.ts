@@ -29,7 +29,8 @@ function tooLarge(limit: number): VirtpointError {
 export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
-  const hasBody = (declared !== undefined && declared !== '0') || req.headers['transfer-encoding'] !== undefined;
+  const hasBody =
+    (declared !== undefined && declared !== '0') || req.headers['transfer-encoding'] !== undefined;
   if (hasBody && !isJsonContentType(req.headers['content-type'])) {
     throw new VirtpointError(
       'INVALID_ARGUMENT',

@@ -30,7 +30,12 @@ export class Router<H> {
 
   add(method: string, pattern: string, handler: H): this {
     if (!pattern.startsWith('/')) throw new Error(`route pattern must start with /: ${pattern}`);
-    this.routes.push({ method: method.toUpperCase(), pattern, handler, segments: pattern.slice(1).split('/') });
+    this.routes.push({
+      method: method.toUpperCase(),
+      pattern,
+      handler,
+      segments: pattern.slice(1).split('/'),
+    });
     return this;
   }
 

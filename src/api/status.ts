@@ -25,10 +25,12 @@ const UNAVAILABLE: ReadonlySet<ErrorCode> = new Set([
 export function httpStatusOf(code: ErrorCode): number {
   if (code === 'INVALID_ARGUMENT') return 400;
   if (isNotFound(new VirtpointError(code, ''))) return 404;
+  if (code === 'PERMISSION_DENIED') return 403;
   if (code === 'METHOD_NOT_ALLOWED') return 405;
   if (CONFLICT.has(code)) return 409;
   if (code === 'BODY_TOO_LARGE') return 413;
   if (UNAVAILABLE.has(code)) return 503;
+  if (code === 'UNSUPPORTED') return 501;
   if (code === 'LIBVIRT_TIMEOUT') return 504;
   if (code === 'NO_SPACE') return 507;
   return 500;

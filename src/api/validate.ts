@@ -45,7 +45,9 @@ export function expectObject(
   const unknown = Object.keys(obj).filter((k) => !allowed.includes(k));
   if (unknown.length > 0) {
     const accepted = allowed.length > 0 ? `; accepted: ${allowed.join(', ')}` : '; it takes no fields';
-    throw invalid(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} in ${what}${accepted}`);
+    throw invalid(
+      `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} in ${what}${accepted}`,
+    );
   }
   return obj;
 }
@@ -89,7 +91,8 @@ export function oneOf<T extends string>(value: unknown, field: string, allowed: 
 
 export function pointName(value: unknown, field: string): string {
   if (typeof value !== 'string') throw invalid(`${field} must be a string`);
-  if (value.length > POINT_NAME_MAX * 2) throw invalid(`${field} is longer than ${POINT_NAME_MAX} characters`);
+  if (value.length > POINT_NAME_MAX * 2)
+    throw invalid(`${field} is longer than ${POINT_NAME_MAX} characters`);
   const problem = pointNameProblem(value);
   if (problem !== null) throw invalid(`${field}: ${problem}`);
   return value;
@@ -156,7 +159,8 @@ const ISO_RE =
 /** ISO 8601 date or date-time → ms since the epoch (no zone: local time; date only: UTC). */
 export function isoTime(value: string, field: string): number {
   const m = ISO_RE.exec(value);
-  const bad = () => invalid(`${field} ${JSON.stringify(value)} is not an ISO 8601 time (2025-01-31T12:00:00Z)`);
+  const bad = () =>
+    invalid(`${field} ${JSON.stringify(value)} is not an ISO 8601 time (2025-01-31T12:00:00Z)`);
   if (m === null) throw bad();
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const check = new Date(Date.UTC(year, month - 1, day));
@@ -229,7 +233,8 @@ export function parseCascade(query: URLSearchParams): boolean {
 /** DELETE /v1/jobs: only `?state=failed`, which is required. */
 export function parseDeleteJobsQuery(query: URLSearchParams): 'failed' {
   const state = queryParams(query, ['state']).get('state');
-  if (state === undefined) throw invalid('DELETE /v1/jobs needs ?state=failed (only failed jobs are removed)');
+  if (state === undefined)
+    throw invalid('DELETE /v1/jobs needs ?state=failed (only failed jobs are removed)');
   return oneOf(state, 'state', ['failed'] as const);
 }
 

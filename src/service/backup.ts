@@ -251,6 +251,8 @@ export class BackupService {
       if (decision.kind === 'incremental' && !begun && err.code === 'CHECKPOINT_INCONSISTENT') {
         throw new RetryAsFull(point.id, err);
       }
+      // A canceled backup leaves nothing behind, not even a failed point.
+      if (opts.signal?.aborted) catalog.deletePoint(point.id);
       throw err;
     } finally {
       if (started)
