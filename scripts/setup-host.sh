@@ -19,7 +19,7 @@ fail() {
 
 # Runtime: libvirt + QEMU + qemu-img. Tests: the guest fixture's inputs and the tools that read images.
 RUNTIME_PKGS=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients)
-TEST_PKGS=(busybox-static e2fsprogs cpio gzip qemu-guest-agent dbus)
+TEST_PKGS=(busybox-static e2fsprogs cpio gzip qemu-guest-agent dbus systemd)
 BUILD_PKGS=(python3 make g++)
 
 missing=()
