@@ -80,3 +80,48 @@ done
 libvirt_ok || fail "libvirtd does not answer on /var/run/libvirt/libvirt-sock after 30 s" \
   "check 'virsh -c qemu:///system version' and libvirtd's log (/var/log/libvirt/libvirtd.log)"
 step "ready: $(virsh -q -c qemu:///system version | grep -i 'running hypervisor' || true)"
+
+# virtpointd: wrappers in /usr/local/bin running this checkout's build, then the daemon itself —
+# through systemd where it is PID 1, else in the background with a PID file and a log file.
+step "installing virtpoint and virtpointd into /usr/local/bin"
+for bin in virtpoint:cli virtpointd:daemon; do
+  name=${bin%%:*}
+  printf '#!/bin/sh\nexec %s %s "$@"\n' "$(command -v node)" "$repo/dist/${bin##*:}/main.js" >"/usr/local/bin/$name.new"
+  chmod 0755 "/usr/local/bin/$name.new" && mv "/usr/local/bin/$name.new" "/usr/local/bin/$name"
+done
+getent group virtpoint >/dev/null || groupadd --system virtpoint ||
+  fail "could not create the group virtpoint" "run: groupadd --system virtpoint"
+
+daemon_ok() { /usr/local/bin/virtpoint status >/dev/null 2>&1; }
+pidfile=/run/virtpoint/virtpointd.pid
+if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ]; then
+  step "starting virtpointd through systemd"
+  install -m 0644 systemd/virtpointd.service /etc/systemd/system/virtpointd.service
+  install -m 0644 systemd/virtpoint.sysusers.conf /etc/sysusers.d/virtpoint.conf
+  install -m 0644 systemd/virtpoint.tmpfiles.conf /etc/tmpfiles.d/virtpoint.conf
+  systemd-sysusers /etc/sysusers.d/virtpoint.conf && systemd-tmpfiles --create /etc/tmpfiles.d/virtpoint.conf
+  systemctl daemon-reload && systemctl enable virtpointd.service && systemctl restart virtpointd.service ||
+    fail "systemctl could not start virtpointd" "see: journalctl -u virtpointd"
+else
+  step "starting virtpointd in the background (no systemd as PID 1; log: /var/log/virtpoint/virtpointd.log)"
+  mkdir -p /var/log/virtpoint /run/virtpoint /var/lib/virtpoint
+  chmod 0750 /var/log/virtpoint /run/virtpoint && chmod 0711 /var/lib/virtpoint && chgrp virtpoint /run/virtpoint
+  # Restart the one we started before (by the PID in our PID file, if it still is virtpointd).
+  if [ -f "$pidfile" ]; then
+    old=$(cat "$pidfile")
+    if [ -n "$old" ] && grep -q "virtpointd\|dist/daemon/main.js" "/proc/$old/cmdline" 2>/dev/null; then
+      kill -TERM "$old"
+      for _ in $(seq 1 100); do [ -d "/proc/$old" ] || break; sleep 0.2; done
+    fi
+    rm -f "$pidfile"
+  fi
+  nohup /usr/local/bin/virtpointd >>/var/log/virtpoint/virtpointd.log 2>&1 </dev/null &
+  echo $! >"$pidfile"
+fi
+for _ in $(seq 1 60); do
+  daemon_ok && break
+  sleep 0.5
+done
+daemon_ok || fail "virtpointd does not answer on /run/virtpoint/virtpoint.sock" \
+  "read /var/log/virtpoint/virtpointd.log (or journalctl -u virtpointd)"
+step "virtpointd is running: try 'virtpoint status' and 'virtpoint domain list'"

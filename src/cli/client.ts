@@ -1,5 +1,5 @@
 /**
- * The API client: JSON over HTTP/1.1 on the daemon's Unix socket (docs/api-routes.md). Error
+ * The API client: JSON over HTTP/1.1 on the daemon's Unix socket (docs/api.md). Error
  * bodies `{"error":{"code","message"}}` become a VirtpointError with that code; a socket nobody
  * listens on becomes DAEMON_UNREACHABLE.
  */

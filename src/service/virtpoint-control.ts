@@ -88,7 +88,9 @@ export class VirtpointControl implements Control {
       ...(filter.chain ? { chainId: filter.chain } : {}),
       ...(filter.state ? { state: filter.state } : {}),
     });
-    return points.map((p) => this.toPointView(p));
+    // Domain names looked up once per list, not once per point.
+    const names = new Map(this.deps.catalog.listDomains().map((d) => [d.uuid, d.name]));
+    return points.map((p) => pointView(p, names.get(p.domainUuid) ?? p.domainUuid, this.deps.storeRoot));
   }
 
   async getPoint(id: string): Promise<PointView> {

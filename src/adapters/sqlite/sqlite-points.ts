@@ -65,7 +65,19 @@ export class SqlitePoints {
       .eq('trigger', filter.trigger)
       .in('state', filter.state);
     const sql = `SELECT * FROM points ${where} ORDER BY created_at, seq, rowid`;
-    return (this.stmt.get(sql).all(where.params) as PointRow[]).map((r) => this.withDisks(r));
+    const rows = this.stmt.get(sql).all(where.params) as PointRow[];
+    if (rows.length === 0) return [];
+    // The disks of all listed points in one query (not one per point), grouped by point. The
+    // caller runs both queries in one transaction, so they see the same points.
+    const disksSql = `SELECT * FROM point_disks WHERE point_id IN (SELECT id FROM points ${where})
+      ORDER BY point_id, target`;
+    const disks = new Map<string, PointDiskRow[]>();
+    for (const d of this.stmt.get(disksSql).all(where.params) as PointDiskRow[]) {
+      const list = disks.get(d.point_id);
+      if (list === undefined) disks.set(d.point_id, [d]);
+      else list.push(d);
+    }
+    return rows.map((r) => toPoint(r, disks.get(r.id) ?? []));
   }
 
   require(id: string): Point {
