@@ -35,7 +35,7 @@ export class Daemon {
   private stopping: Promise<void> | null = null;
 
   private constructor(
-    readonly config: Config,
+    private config: Config,
     private readonly log: Logger,
     private readonly catalog: SqliteCatalog,
     private readonly hypervisor: LibvirtHypervisor,
@@ -43,6 +43,7 @@ export class Daemon {
     private readonly server: ApiServer,
     private readonly notifier: Notifier,
     private readonly inhibitor: ShutdownInhibitor,
+    private readonly backup: BackupService,
     /** Resolves once the catalog is reconciled with libvirt and the store. */
     readonly reconciled: Promise<void>,
   ) {}
@@ -88,11 +89,12 @@ export class Daemon {
     })();
     reconciled.catch((e) => log.error({ err: String(e) }, 'reconciliation failed; jobs stay queued'));
     const runner = new JobRunner({ catalog, log, concurrency: config.jobConcurrency, startGate: reconciled });
+    const backup = new BackupService(deps);
     const control = new VirtpointControl({
       hypervisor,
       catalog,
       runner,
-      backup: new BackupService(deps),
+      backup,
       del: new DeleteService(deps),
       storeRoot: store,
       version: VERSION,
@@ -125,6 +127,7 @@ export class Daemon {
       server,
       notifier,
       inhibitor,
+      backup,
       reconciled,
     );
     inhibitor.onPrepareForShutdown(() => {
@@ -134,6 +137,33 @@ export class Daemon {
     await notifier.ready(`serving on ${config.socket}`);
     log.info({ socket: config.socket, stateDir: config.stateDir, version: VERSION }, 'virtpointd ready');
     return daemon;
+  }
+
+  /**
+   * SIGHUP: applies what can change while running (log level, job concurrency, freeze and
+   * shutdown timeouts); the rest (socket, state dir, libvirt socket, socket group) needs a restart
+   * and is reported as such.
+   */
+  reload(next: Config): { applied: string[]; needRestart: string[] } {
+    const applied: string[] = [];
+    const needRestart: string[] = [];
+    for (const key of Object.keys(next) as (keyof Config)[]) {
+      if (next[key] === this.config[key]) continue;
+      if (key === 'logLevel') (this.log as unknown as { level: string }).level = next.logLevel;
+      else if (key === 'jobConcurrency') this.runner.setConcurrency(next.jobConcurrency);
+      else if (key === 'freezeTimeoutMs') this.backup.freezeTimeoutMs = next.freezeTimeoutMs;
+      else if (key !== 'shutdownTimeoutMs') {
+        needRestart.push(key);
+        continue;
+      }
+      applied.push(key);
+    }
+    this.config = {
+      ...next,
+      ...Object.fromEntries(needRestart.map((k) => [k, this.config[k as keyof Config]])),
+    };
+    this.log.info({ applied, needRestart }, 'config reloaded');
+    return { applied, needRestart };
   }
 
   /** SIGTERM: stop accepting, let running jobs finish (or abort them after the timeout), close. */

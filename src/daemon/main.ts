@@ -3,12 +3,11 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { createShutdownInhibitor } from '../adapters/logind/inhibitor.js';
 import { isVirtpointError } from '../core/errors.js';
-import { loadConfig, parseConfig, DEFAULT_CONFIG_FILE } from './config.js';
+import { loadConfig, DEFAULT_CONFIG_FILE } from './config.js';
 import { Daemon } from './daemon.js';
 import { createLogger } from './logger.js';
 import { createNotifier } from './systemd-notify.js';
 import { VERSION } from './version.js';
-import { readFile } from 'node:fs/promises';
 
 /** virtpointd: flags, config, signals (SIGTERM/SIGINT stop, SIGHUP reloads the config). */
 
@@ -61,15 +60,7 @@ try {
     void (async () => {
       await notifier.reloading('reloading the config');
       try {
-        const file = flags.config ?? DEFAULT_CONFIG_FILE;
-        const text = await readFile(file, 'utf8').catch(() => '');
-        const next = { ...parseConfig(text, file), ...(flags.logLevel ? { logLevel: flags.logLevel } : {}) };
-        if (next.logLevel) log.level = next.logLevel;
-        const running = config as unknown as Record<string, unknown>;
-        const restartOnly = Object.entries(next)
-          .filter(([k, v]) => k !== 'logLevel' && running[k] !== v)
-          .map(([k]) => k);
-        log.info({ applied: ['logLevel'], needRestart: restartOnly }, 'config reloaded');
+        daemon.reload(await loadConfig(flags));
       } catch (e) {
         log.error({ err: String(e) }, 'config reload failed; keeping the running config');
       }

@@ -79,8 +79,12 @@ class RetryAsFull extends Error {
 export class BackupService {
   readonly locks: DomainLocks;
 
+  /** The guest freeze timeout; the daemon changes it on a config reload. */
+  freezeTimeoutMs: number;
+
   constructor(private readonly deps: BackupDeps) {
     this.locks = deps.locks ?? new DomainLocks();
+    this.freezeTimeoutMs = deps.freezeTimeoutMs ?? 10_000;
   }
 
   async backup(req: BackupRequest, opts: BackupRunOptions = {}): Promise<Point> {
@@ -193,7 +197,7 @@ export class BackupService {
           offline,
           quiesce: req.quiesce,
           hasAgentChannel: domain.hasAgentChannel,
-          freezeTimeoutMs: this.deps.freezeTimeoutMs ?? 10_000,
+          freezeTimeoutMs: this.freezeTimeoutMs,
           spec: {
             ...(decision.kind === 'incremental' ? { incrementalFrom: decision.parentCheckpoint } : {}),
             disks: point.disks.map((d) => ({

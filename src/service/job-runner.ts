@@ -109,6 +109,11 @@ export class JobRunner {
     });
   }
 
+  /** Jobs running at once (a config reload may change it; running jobs are not affected). */
+  setConcurrency(n: number): void {
+    this.queue.concurrency = n;
+  }
+
   counts(): { queued: number; running: number } {
     let waiting = 0;
     for (const list of this.waiting.values()) waiting += list.length;

@@ -25,6 +25,8 @@ export interface CliResult {
 export interface TestDaemon {
   readonly socket: string;
   readonly stateDir: string;
+  /** The daemon's config file (rewrite it, then SIGHUP). */
+  readonly configFile: string;
   readonly pid: number;
   readonly log: () => string;
   cli(args: readonly string[]): Promise<CliResult>;
@@ -114,6 +116,7 @@ export async function withDaemon(t: ExecutionContext): Promise<TestDaemon> {
   return {
     socket,
     stateDir,
+    configFile: config,
     get pid() {
       return child?.pid ?? -1;
     },

@@ -1,0 +1,57 @@
+import test from 'ava';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULTS, loadConfig, parseConfig } from '../../../src/daemon/config.js';
+
+test('parses key = value lines with comments and quotes', (t) => {
+  const c = parseConfig(
+    [
+      '# virtpoint',
+      'state_dir = /srv/vp',
+      'socket = "/run/vp/api.sock"   # quoted',
+      '',
+      'job_concurrency=4',
+      'freeze_timeout_seconds = 15',
+      'log_level = debug',
+      'socket_group = backup-ops',
+    ].join('\n'),
+    'f.conf',
+  );
+  t.deepEqual(c, {
+    stateDir: '/srv/vp',
+    socket: '/run/vp/api.sock',
+    jobConcurrency: 4,
+    freezeTimeoutMs: 15_000,
+    logLevel: 'debug',
+    socketGroup: 'backup-ops',
+  });
+});
+
+test('bad lines name the file and line', (t) => {
+  const bad: [string, RegExp][] = [
+    ['stat_dir = /x', /f.conf:1: unknown setting 'stat_dir'/],
+    ['state_dir = relative/x', /f.conf:1: state_dir must be an absolute path/],
+    ['\njob_concurrency = 0', /f.conf:2: job_concurrency must be an integer from 1 to 16/],
+    ['job_concurrency = 2.5', /integer/],
+    ['freeze_timeout_seconds = -1', /integer/],
+    ['log_level = loud', /must be one of/],
+    ['socket_group = a b', /group name/],
+    ['just words', /expected 'key = value'/],
+  ];
+  for (const [text, re] of bad) t.throws(() => parseConfig(text, 'f.conf'), { message: re }, text);
+});
+
+test('defaults, then the file, then the flags; a named file must exist, the default one may not', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'vp-conf-'));
+  const file = join(dir, 'virtpoint.conf');
+  await writeFile(file, 'socket = /run/a.sock\njob_concurrency = 3\n');
+  const c = await loadConfig({ config: file, socket: '/run/b.sock' });
+  t.is(c.socket, '/run/b.sock');
+  t.is(c.jobConcurrency, 3);
+  t.is(c.stateDir, DEFAULTS.stateDir);
+  await t.throwsAsync(loadConfig({ config: join(dir, 'missing.conf') }), { message: /does not exist/ });
+  await t.throwsAsync(loadConfig({ config: file, stateDir: 'rel' }), {
+    message: /--state-dir must be an absolute path/,
+  });
+});
