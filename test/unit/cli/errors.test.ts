@@ -35,9 +35,10 @@ test('the socket comes from --socket, else VIRTPOINT_SOCKET, else the default', 
     env: { VIRTPOINT_SOCKET: missing() },
   });
   t.is(flagWins.code, 0);
+  // The default socket: whether a daemon answers there (a host set up by setup-host.sh) or not,
+  // the output names it.
   const def = await run(null, ['status'], { env: {} });
-  t.not(def.code, 0);
-  t.regex(def.stderr, /\/run\/virtpoint\/virtpoint\.sock/);
+  t.regex(def.stdout + def.stderr, /\/run\/virtpoint\/virtpoint\.sock/);
 });
 
 test('API errors: exit 1 with the body code; an unknown code or a non-JSON body is INTERNAL', async (t) => {
