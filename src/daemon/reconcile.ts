@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { VirtpointError, isVirtpointError } from '../core/errors.js';
-import { parseStorePath, resolveStorePath } from '../core/store-layout.js';
-import type { Point } from '../ports/catalog.js';
+import { isValidDomainUuid, parseStorePath, resolveStorePath } from '../core/store-layout.js';
 import type { BackupDeps } from '../service/backup.js';
 import { undoBackup } from '../service/backup-cleanup.js';
 
@@ -48,7 +47,7 @@ export async function reconcile(deps: BackupDeps): Promise<ReconcileReport> {
   const restoring = catalog.listPoints({ state: 'restoring' });
   for (const p of restoring) catalog.updatePointState(p.id, 'available');
 
-  const orphanFiles = await removeOrphanFiles(deps, catalog.listPoints());
+  const orphanFiles = await removeOrphanFiles(deps);
   const report = {
     jobs: jobs.length,
     creating: creating.length,
@@ -77,11 +76,13 @@ async function thawIfFrozen(deps: BackupDeps, uuid: string, thawed: string[]): P
   }
 }
 
-async function removeOrphanFiles(deps: BackupDeps, points: readonly Point[]): Promise<string[]> {
-  const known = new Set(points.flatMap((p) => p.disks.map((d) => d.path)));
+async function removeOrphanFiles(deps: BackupDeps): Promise<string[]> {
   const removed: string[] = [];
   const list = (dir: string) => deps.fs.listDir(dir);
   for (const domain of await list(deps.storeRoot)) {
+    // One domain's points at a time: a large catalog is never held in memory whole.
+    const points = isValidDomainUuid(domain) ? deps.catalog.listPoints({ domainUuid: domain }) : [];
+    const known = new Set(points.flatMap((p) => p.disks.map((d) => d.path)));
     for (const chain of await list(join(deps.storeRoot, domain))) {
       for (const file of await list(join(deps.storeRoot, domain, chain))) {
         const rel = `${domain}/${chain}/${file}`;
