@@ -1,0 +1,72 @@
+/**
+ * The RunNotifier port: after each execution of a task, its notification receivers are told the
+ * outcome (issue 7, docs/notifications.md). Not to be confused with the systemd `Notifier` in
+ * src/daemon/systemd-notify.ts.
+ *
+ * Contract: `send` never rejects. A delivery that fails (after its retries) is a result with
+ * `ok: false` and a coded error; the caller logs and records it. Sending never blocks a backup:
+ * callers start it after the execution has ended and do not wait for it before the next run.
+ * `send` may be called concurrently, for the same or different receivers.
+ */
+import type { CodedError, PointKind } from './catalog.js';
+
+/** Where a notification goes. Text forms (task config, CLI `--notify`): see parseReceiver. */
+export type Receiver =
+  | { readonly kind: 'webhook'; readonly url: string }
+  | { readonly kind: 'exec'; readonly path: string }
+  | { readonly kind: 'journal' };
+
+export type RunTrigger = 'schedule' | 'manual' | 'catch-up';
+export type RunOutcome = 'succeeded' | 'partial' | 'failed' | 'skipped' | 'missed';
+export type ResourceOutcome = 'succeeded' | 'failed' | 'skipped';
+
+export interface NotificationResource {
+  /** Domain UUID. */
+  readonly domain: string;
+  readonly domainName: string;
+  /** Disk targets (vda, vdb…) when the task names chosen disks; absent means all disks. */
+  readonly disks?: readonly string[];
+  readonly outcome: ResourceOutcome;
+  /** The point made, when one was. */
+  readonly pointId?: string;
+  readonly pointName?: string;
+  readonly kind?: PointKind;
+  readonly error?: CodedError;
+}
+
+/** The payload, version 1. Adding optional fields keeps version 1; anything else bumps it. */
+export interface RunNotification {
+  readonly version: 1;
+  readonly event: 'task-run';
+  /** Host name of the KVM host. */
+  readonly host: string;
+  readonly task: { readonly name: string };
+  readonly run: {
+    readonly id: string;
+    readonly trigger: RunTrigger;
+    /** ISO 8601 with offset. For skipped and missed runs: the time the run was due. */
+    readonly startedAt: string;
+    /** ISO 8601 with offset. For skipped and missed runs: equal to startedAt. */
+    readonly endedAt: string;
+    readonly outcome: RunOutcome;
+  };
+  readonly resources: readonly NotificationResource[];
+}
+
+export interface DeliveryResult {
+  /** The receiver in text form, credentials and query string removed (safe to log). */
+  readonly receiver: string;
+  readonly ok: boolean;
+  /** Tries made: 1 when the first one settled it; up to 4 for webhooks (3 retries). */
+  readonly attempts: number;
+  /** Set when ok is false. */
+  readonly error?: CodedError;
+  /** HTTP status of the last webhook response, when there was one. */
+  readonly httpStatus?: number;
+  /** From the first try to the last answer, backoff included. */
+  readonly durationMs: number;
+}
+
+export interface RunNotifier {
+  send(receiver: Receiver, payload: RunNotification): Promise<DeliveryResult>;
+}
