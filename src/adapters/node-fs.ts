@@ -1,6 +1,40 @@
-import { chmod, mkdir, readdir, rm, rmdir, stat, statfs } from 'node:fs/promises';
+import { chmod, chown, link, mkdir, open, readdir, rename, rm, rmdir, stat, statfs } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
+import { VirtpointError, type ErrorCode } from '../core/errors.js';
 import type { Clock, Fs } from '../ports/fs.js';
+
+const ERRNO_CODES: Readonly<Record<string, ErrorCode>> = {
+  ENOENT: 'NOT_FOUND',
+  EEXIST: 'ALREADY_EXISTS',
+  ENOSPC: 'NO_SPACE',
+  EDQUOT: 'NO_SPACE',
+  EACCES: 'PERMISSION_DENIED',
+  EPERM: 'PERMISSION_DENIED',
+  EROFS: 'PERMISSION_DENIED',
+};
+
+/** Runs a node:fs call, translating errno errors into VirtpointError (once, here). */
+async function fsCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const errno = (e as NodeJS.ErrnoException).code ?? '';
+    const message = e instanceof Error ? e.message : String(e);
+    throw new VirtpointError(ERRNO_CODES[errno] ?? 'IO_ERROR', `${what}: ${message}`, {
+      cause: e,
+      details: { errno },
+    });
+  }
+}
+
+async function fsync(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
 
 export const nodeFs: Fs = {
   async mkdir(path, mode) {
@@ -39,6 +73,25 @@ export const nodeFs: Fs = {
   async freeBytes(path) {
     const s = await statfs(path);
     return s.bavail * s.bsize;
+  },
+  async stat(path) {
+    const s = await fsCall(`stat ${path}`, () => stat(path));
+    return { size: s.size, mode: s.mode & 0o7777, uid: s.uid, gid: s.gid };
+  },
+  async rename(from, to) {
+    await fsCall(`rename ${from} to ${to}`, () => rename(from, to));
+  },
+  async fsyncFile(path) {
+    await fsCall(`fsync ${path}`, () => fsync(path));
+  },
+  async fsyncDir(path) {
+    await fsCall(`fsync directory ${path}`, () => fsync(path));
+  },
+  async chown(path, uid, gid) {
+    await fsCall(`chown ${path}`, () => chown(path, uid, gid));
+  },
+  async link(existing, newPath) {
+    await fsCall(`link ${existing} to ${newPath}`, () => link(existing, newPath));
   },
 };
 

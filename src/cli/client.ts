@@ -32,6 +32,10 @@ export class ApiClient {
     return this.json<T>('POST', path, body);
   }
 
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.json<T>('PATCH', path, body);
+  }
+
   /** DELETE; resolves to undefined on 204. */
   delete<T>(path: string, query?: Query): Promise<T> {
     return this.json<T>('DELETE', withQuery(path, query));

@@ -31,6 +31,23 @@ import { registerJobWait } from './commands/job-wait.js';
 import { registerPointDelete } from './commands/point-delete.js';
 import { registerPointList } from './commands/point-list.js';
 import { registerPointShow } from './commands/point-show.js';
+import { registerPolicyCreate } from './commands/policy-create.js';
+import { registerPolicyList } from './commands/policy-list.js';
+import { registerPolicyShow } from './commands/policy-show.js';
+import { registerPolicyUpdate } from './commands/policy-update.js';
+import { registerPolicyEnable } from './commands/policy-enable.js';
+import { registerPolicyDisable } from './commands/policy-disable.js';
+import { registerPolicyDelete } from './commands/policy-delete.js';
+import { registerPolicyRun } from './commands/policy-run.js';
+import { registerTaskCreate } from './commands/task-create.js';
+import { registerTaskList } from './commands/task-list.js';
+import { registerTaskShow } from './commands/task-show.js';
+import { registerTaskUpdate } from './commands/task-update.js';
+import { registerTaskEnable } from './commands/task-enable.js';
+import { registerTaskDisable } from './commands/task-disable.js';
+import { registerTaskDelete } from './commands/task-delete.js';
+import { registerTaskRun } from './commands/task-run.js';
+import { registerTaskHistory } from './commands/task-history.js';
 import { registerStatusShow } from './commands/status-show.js';
 import { registerUsageShow } from './commands/usage-show.js';
 
@@ -77,6 +94,27 @@ function buildParser(bind: Bind): Argv<GlobalArgs> {
     registerJobWait,
     registerJobCancel,
     registerJobDelete,
+  ]);
+  y = group(y, bind, 'policy', 'policies: when backup tasks run', [
+    registerPolicyCreate,
+    registerPolicyList,
+    registerPolicyShow,
+    registerPolicyUpdate,
+    registerPolicyEnable,
+    registerPolicyDisable,
+    registerPolicyDelete,
+    registerPolicyRun,
+  ]);
+  y = group(y, bind, 'task', 'backup tasks: what to back up, when, how long to keep', [
+    registerTaskCreate,
+    registerTaskList,
+    registerTaskShow,
+    registerTaskUpdate,
+    registerTaskEnable,
+    registerTaskDisable,
+    registerTaskDelete,
+    registerTaskRun,
+    registerTaskHistory,
   ]);
   return y
     .completion('completion', 'print the shell completion script (bash/zsh)')

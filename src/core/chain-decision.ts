@@ -18,7 +18,9 @@
  *                             point of it is a full copy (the previous open chain is sealed)
  *  3. `requested`             the caller asked for a full point
  *  4. `no-chain`              no chain for this domain + disk set
- *  5. `chain-sealed`          the newest chain of this disk set is sealed (restored over, …)
+ *  5. `restored`              the newest chain of this disk set was sealed by a rollback (its
+ *                             checkpoints went with the old disk files)
+ *     `chain-sealed`          the newest chain of this disk set is sealed for another reason
  *  6. `disk-set-changed`      the chain covers another set of disks (disk added or removed)
  *  7. `previous-point-unusable` the chain has no usable point, or its tip is not readable
  *                             (creating, deleting, delete-failed)
@@ -51,6 +53,7 @@ export const NEW_CHAIN_REASONS = [
   'previous-point-unusable',
   'chain-sealed',
   'non-qcow2-disk',
+  'restored',
 ] as const;
 export type NewChainReason = (typeof NEW_CHAIN_REASONS)[number];
 
@@ -75,6 +78,8 @@ export interface ChainPointView {
 export interface ChainView {
   readonly id: string;
   readonly state: 'open' | 'sealed';
+  /** Why a sealed chain was sealed (`restored`: a rollback wrote over its disks); null if open. */
+  readonly sealReason?: string | null;
   /** The chain's disk targets (any order). */
   readonly diskSet: readonly string[];
   /** All points of the chain, any order, `error` ones included. */
@@ -185,7 +190,12 @@ export function decideChain(input: ChainDecisionInput): ChainDecision {
   }
   if (input.full === true) return full('requested', 'a full point was requested');
   if (chain === null) return full('no-chain', 'no chain exists for this disk set');
-  if (chain.state === 'sealed') return full('chain-sealed', `chain ${chain.id} is sealed`);
+  if (chain.state === 'sealed') {
+    if (chain.sealReason === 'restored') {
+      return full('restored', `chain ${chain.id} was sealed by a rollback of the domain's disks`);
+    }
+    return full('chain-sealed', `chain ${chain.id} is sealed`);
+  }
 
   const chainSet = canonicalDiskSet(chain.diskSet);
   if (chainSet.join(',') !== targets.join(',')) {

@@ -138,3 +138,31 @@ export function canonicalDiskSet(targets: readonly string[]): string[] {
 export function parseDiskSetKey(key: string): string[] {
   return canonicalDiskSet(key.split(','));
 }
+
+/** Max length of a volume or image name (a file name). */
+export const FILE_NAME_MAX = 255;
+const FILE_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+
+/**
+ * Volume and image names, which become file names: 1–255 of `A-Z a-z 0-9 . _ -`, not starting
+ * with `.` or `-` (no hidden files, nothing that reads as an option), never a path. Throws
+ * INVALID_ARGUMENT naming `what`; returns the name.
+ */
+export function validateFileName(name: string, what: string): string {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new VirtpointError('INVALID_ARGUMENT', `the ${what} name is empty`);
+  }
+  if (name.length > FILE_NAME_MAX) {
+    throw new VirtpointError(
+      'INVALID_ARGUMENT',
+      `the ${what} name has ${name.length} characters; at most ${FILE_NAME_MAX} are allowed`,
+    );
+  }
+  if (!FILE_NAME_RE.test(name)) {
+    throw new VirtpointError(
+      'INVALID_ARGUMENT',
+      `a ${what} name may contain only A-Z, a-z, 0-9, ".", "_" and "-", and may not start with "." or "-": ${JSON.stringify(name)}`,
+    );
+  }
+  return name;
+}

@@ -21,6 +21,7 @@ import type { ErrorCode } from '../core/errors.js';
 import type { FinalJobState, JobState, JobType, Trigger } from '../core/job-state.js';
 import type { PointState } from '../core/point-state.js';
 import type { DomainUsage } from '../core/usage.js';
+import type { SchedulingCatalog } from './scheduling-catalog.js';
 
 export type { NewChainReason, FinalJobState, JobState, JobType, Trigger, PointState, DomainUsage };
 
@@ -193,9 +194,54 @@ export interface JobOutcome {
   readonly result?: unknown;
 }
 
+/** Where a volume made by create-volume lives. */
+export type VolumeLocation =
+  { readonly kind: 'pool'; readonly pool: string } | { readonly kind: 'dir'; readonly dir: string };
+
+/** A flattened, independent copy of one disk of a point (create-volume). */
+export interface Volume {
+  readonly id: string;
+  readonly name: string;
+  /** The point it was made from (kept after that point is deleted: history). */
+  readonly pointId: string;
+  readonly disk: string;
+  readonly location: VolumeLocation;
+  /** Absolute path of the file. */
+  readonly path: string;
+  readonly format: DiskFormat;
+  readonly createdAt: number;
+}
+
+export interface NewVolume {
+  readonly name: string;
+  readonly pointId: string;
+  readonly disk: string;
+  readonly location: VolumeLocation;
+  readonly path: string;
+  readonly format: DiskFormat;
+}
+
+/** An image in the image directory (create-image): a flattened copy, or a linked overlay. */
+export interface Image {
+  /** Unique; also the file name in the image directory. */
+  readonly name: string;
+  readonly pointId: string;
+  readonly disk: string;
+  /** Absolute path of the file. */
+  readonly path: string;
+  /** A thin qcow2 overlay on the point's file: the point and its ancestors are protected. */
+  readonly linked: boolean;
+  readonly createdAt: number;
+}
+
+export type NewImage = Omit<Image, 'createdAt'>;
+
 export interface Catalog {
   /** Run `fn` in one transaction (savepoint when nested); rolled back if it throws. */
   transaction<T>(fn: () => T): T;
+
+  /** Policies, tasks, run history, scheduler state (ports/scheduling-catalog.ts). */
+  readonly scheduling: SchedulingCatalog;
 
   // domains
   upsertDomain(domain: { uuid: string; name: string }): Domain;
@@ -250,6 +296,31 @@ export interface Catalog {
   deleteJob(id: string): void;
   /** Removes the records of every finished job in `state`; returns how many. */
   deleteJobs(state: FinalJobState): number;
+
+  // volumes (create-volume)
+  /** ALREADY_EXISTS when a volume with the same path is recorded. */
+  createVolume(input: NewVolume): Volume;
+  getVolume(id: string): Volume | null;
+  /** Oldest first. */
+  listVolumes(filter?: { readonly pointId?: string }): Volume[];
+  /** VOLUME_NOT_FOUND when there is no such record. */
+  deleteVolume(id: string): void;
+
+  // images (create-image)
+  /** ALREADY_EXISTS when the name is taken. */
+  createImage(input: NewImage): Image;
+  getImage(name: string): Image | null;
+  /** Sorted by name. */
+  listImages(filter?: { readonly pointId?: string }): Image[];
+  /** NOT_FOUND when there is no such image. */
+  deleteImage(name: string): void;
+  /**
+   * Names (sorted) of the linked images that depend on the point's files: those made on the point
+   * itself or on a later point of its chain whose backing chain holds it (every point of the chain
+   * with a lower seq that is not `error`: a failed backup's point has no files and is never a
+   * parent). Deleting or merging such a point would break the images: POINT_PROTECTED.
+   */
+  pointProtections(pointId: string): string[];
 
   // usage
   /** Per domain with at least one chain; sorted by UUID. */

@@ -1,7 +1,21 @@
 /**
- * The Fs port: the host filesystem effects the services need (store directories and files).
- * Implemented on node:fs (src/adapters/node-fs.ts) and by a fake in unit tests.
+ * The Fs port: the host filesystem effects the services need (store directories and files, and
+ * the never-overwrite writes of rollback, create-volume and create-image). Implemented on node:fs
+ * (src/adapters/node-fs.ts) and by a fake in unit tests.
+ *
+ * The methods added for the restore side throw VirtpointError: NOT_FOUND (no such file),
+ * ALREADY_EXISTS (`link` onto an existing name), NO_SPACE, PERMISSION_DENIED, IO_ERROR.
  */
+
+export interface FileStat {
+  /** Bytes (the file's apparent size). */
+  readonly size: number;
+  /** Permission bits (`mode & 0o7777`). */
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+}
+
 export interface Fs {
   mkdir(path: string, mode: number): Promise<void>;
   chmod(path: string, mode: number): Promise<void>;
@@ -14,6 +28,21 @@ export interface Fs {
   listDir(path: string): Promise<string[]>;
   /** Bytes available to an unprivileged writer on the filesystem holding `path`. */
   freeBytes(path: string): Promise<number>;
+
+  /** Size, permission bits and owner of a file (follows symlinks). */
+  stat(path: string): Promise<FileStat>;
+  /** Atomic rename within one filesystem; replaces `to` when it exists. */
+  rename(from: string, to: string): Promise<void>;
+  /** Flushes a file's data and metadata to stable storage. */
+  fsyncFile(path: string): Promise<void>;
+  /** Flushes a directory (its entries: renames, links, removals) to stable storage. */
+  fsyncDir(path: string): Promise<void>;
+  chown(path: string, uid: number, gid: number): Promise<void>;
+  /**
+   * A second name for an existing file (hard link, same filesystem). Fails with ALREADY_EXISTS
+   * when `newPath` exists: the never-overwrite primitive (write a temp file, then link it).
+   */
+  link(existing: string, newPath: string): Promise<void>;
 }
 
 /** The Clock port: time and timers, faked in unit tests. */

@@ -23,16 +23,26 @@ export interface CreateImageOptions {
   readonly backingFormat?: 'qcow2' | 'raw';
 }
 
+export interface ConvertOptions {
+  readonly format: 'qcow2' | 'raw';
+  /** Write into the existing `target` instead of creating it (qemu-img convert `-n`). */
+  readonly targetExists?: boolean;
+  readonly onProgress?: (percent: number) => void;
+  readonly signal?: AbortSignal;
+}
+
 export interface ImageTool {
   create(path: string, opts: CreateImageOptions): Promise<void>;
   /** Reads an image even while QEMU holds it open (shared, read-only). */
   info(path: string): Promise<ImageInfo>;
-  /** Flattened copy of an image with its whole backing chain into a new file. */
-  convert(
-    source: string,
-    target: string,
-    opts: { format: 'qcow2' | 'raw'; onProgress?: (percent: number) => void; signal?: AbortSignal },
-  ): Promise<void>;
+  /**
+   * Flattened copy of an image with its whole backing chain into a new file, or with
+   * `targetExists` into an existing image (qemu-img `-n`: e.g. a volume libvirt pre-created; it
+   * must be at least as large as the source). NO_SPACE when the target filesystem fills up.
+   */
+  convert(source: string, target: string, opts: ConvertOptions): Promise<void>;
+  /** Grows (or shrinks) the virtual size of an image to `size` bytes. */
+  resize(path: string, size: number, format?: 'qcow2' | 'raw'): Promise<void>;
   /** Change the backing file of `path` (`null`: none), copying data so content stays the same. */
   rebase(path: string, backingFile: string | null, backingFormat?: 'qcow2' | 'raw'): Promise<void>;
 }

@@ -69,7 +69,7 @@ export function chainToContinue(
 export function chainView(catalog: Catalog, chain: Chain | null): ChainView | null {
   if (chain === null) return null;
   const points = catalog.listPoints({ chainId: chain.id });
-  return { id: chain.id, state: chain.state, diskSet: chain.diskSet, points };
+  return { id: chain.id, state: chain.state, sealReason: chain.sealReason, diskSet: chain.diskSet, points };
 }
 
 /**

@@ -18,6 +18,10 @@ import type { Logger } from '../ports/logger.js';
  * - the newest point of an open chain leaves the chain open: its checkpoint's bitmap merges into
  *   the parent's, so the next incremental (from the new newest point) still sees every change.
  *   If that checkpoint cannot be deleted, the chain is sealed: the next backup is a full one.
+ * - a point a linked image depends on (the image's point and its ancestors, see
+ *   Catalog.pointProtections) is never deleted or merged: POINT_PROTECTED naming the images; so
+ *   neither is its chain (full point) nor a cascade that includes it. Merging a *later* point
+ *   into its child leaves the protected files alone and stays allowed.
  * Points go `deleting`, then away — or `delete-failed` with the reason; a retry works.
  * libvirt deletes checkpoints only of running domains: a shut-off domain is started paused for
  * it and destroyed again.
@@ -48,11 +52,28 @@ export class DeleteService {
     return cascade ? all.filter((p) => p.seq >= point.seq) : [point];
   }
 
-  /** Throws POINT_NOT_FOUND / POINT_BUSY when the delete cannot start. */
+  /** Throws POINT_NOT_FOUND / POINT_BUSY / POINT_PROTECTED when the delete cannot start. */
   check(pointId: string, cascade: boolean): void {
-    for (const p of this.affected(pointId, cascade)) {
+    const points = this.affected(pointId, cascade);
+    for (const p of points) {
       if (isPointBusy(p.state) && p.state !== 'deleting') {
         throw new VirtpointError('POINT_BUSY', `point ${p.id} is ${p.state}; wait for its job to end`);
+      }
+    }
+    this.checkProtected(points);
+  }
+
+  /** POINT_PROTECTED when a linked image depends on one of the points. */
+  private checkProtected(points: readonly Point[]): void {
+    for (const p of [...points].sort((a, b) => a.seq - b.seq)) {
+      const images = this.deps.catalog.pointProtections(p.id);
+      if (images.length > 0) {
+        const which = images.length === 1 ? `image ${images[0]}` : `images ${images.join(', ')}`;
+        throw new VirtpointError(
+          'POINT_PROTECTED',
+          `point ${p.id} (seq ${p.seq} of chain ${p.chainId}) is used by linked ${which}; delete the image first`,
+          { details: { pointId: p.id, images } },
+        );
       }
     }
   }
@@ -89,6 +110,7 @@ export class DeleteService {
         throw new VirtpointError('POINT_BUSY', `point ${p.id} of chain ${chainId} is ${p.state}`);
       }
     }
+    this.checkProtected(points);
     this.mark(points);
     try {
       await this.dropChainCheckpoints(chain.domainUuid, chainId);

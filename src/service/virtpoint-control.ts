@@ -14,12 +14,18 @@ import type {
   JobView,
   PointFilterInput,
   PointView,
+  PolicyCreateInput,
+  PolicyUpdateInput,
   StatusView,
+  TaskCreateInput,
+  TaskUpdateInput,
   UsageView,
 } from './control.js';
 import type { DeleteService } from './delete.js';
 import type { JobRunner } from './job-runner.js';
 import { chainView, domainView, jobView, pointView } from './views.js';
+import { SchedulingControl } from './scheduling-control.js';
+import { SchedulingService, type SchedulingDeps } from './scheduling.js';
 
 /** The Control interface on the real services: validates, queues jobs, maps records to views. */
 
@@ -33,10 +39,23 @@ export interface ControlDeps {
   readonly version: string;
   readonly startedAt: number;
   readonly libvirtConnected: () => boolean;
+  /** Policies and tasks: limits, the task runner (default: UNSUPPORTED), time zone (default: the host's). */
+  readonly scheduling?: Pick<SchedulingDeps, 'limits' | 'runTask'> & { readonly timeZone?: string };
 }
 
 export class VirtpointControl implements Control {
-  constructor(private readonly deps: ControlDeps) {}
+  private readonly sched: SchedulingControl;
+
+  constructor(private readonly deps: ControlDeps) {
+    const { limits, runTask, timeZone } = deps.scheduling ?? {};
+    const service = new SchedulingService({
+      catalog: deps.catalog,
+      hypervisor: deps.hypervisor,
+      ...(limits === undefined ? {} : { limits }),
+      ...(runTask === undefined ? {} : { runTask }),
+    });
+    this.sched = new SchedulingControl(service, timeZone === undefined ? {} : { timeZone });
+  }
 
   async status(): Promise<StatusView> {
     return {
@@ -180,6 +199,24 @@ export class VirtpointControl implements Control {
     const all = domainUuid ? [this.deps.catalog.domainUsage(domainUuid)] : this.deps.catalog.usage();
     return all.map((u) => ({ domain: u.domainUuid, domainName: this.domainName(u.domainUuid), ...pick(u) }));
   }
+
+  // ---- policies and tasks (scheduling-control.ts) ----
+
+  listPolicies = () => this.sched.listPolicies();
+  getPolicy = (name: string) => this.sched.getPolicy(name);
+  createPolicy = (input: PolicyCreateInput) => this.sched.createPolicy(input);
+  updatePolicy = (name: string, patch: PolicyUpdateInput) => this.sched.updatePolicy(name, patch);
+  setPolicyEnabled = (name: string, enabled: boolean) => this.sched.setPolicyEnabled(name, enabled);
+  deletePolicy = (name: string) => this.sched.deletePolicy(name);
+  runPolicy = (name: string) => this.sched.runPolicy(name);
+  listTasks = (filter: { policy?: string }) => this.sched.listTasks(filter);
+  getTask = (name: string) => this.sched.getTask(name);
+  createTask = (input: TaskCreateInput) => this.sched.createTask(input);
+  updateTask = (name: string, patch: TaskUpdateInput) => this.sched.updateTask(name, patch);
+  setTaskEnabled = (name: string, enabled: boolean) => this.sched.setTaskEnabled(name, enabled);
+  deleteTask = (name: string) => this.sched.deleteTask(name);
+  runTask = (name: string) => this.sched.runTask(name);
+  taskHistory = (name: string, filter: { limit?: number }) => this.sched.taskHistory(name, filter);
 
   /** UUID of a domain known to the catalog by name or UUID; null when unknown. */
   private domainUuid(ref: string): string | null {

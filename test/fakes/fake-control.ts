@@ -9,9 +9,14 @@ import type {
   JobView,
   PointFilterInput,
   PointView,
+  PolicyCreateInput,
+  PolicyUpdateInput,
   StatusView,
+  TaskCreateInput,
+  TaskUpdateInput,
   UsageView,
 } from '../../src/service/control.js';
+import { FakeScheduling } from './fake-scheduling.js';
 
 /**
  * Control in memory for the API's unit tests: two domains, three points on one chain, a few
@@ -138,6 +143,23 @@ export class FakeControl implements Control {
   private readonly watchers = new Map<string, Set<(job: JobView) => void>>();
   private readonly failures = new Map<keyof Control, unknown>();
   private nextJob = 0x100;
+  /** Policies and tasks (fake-scheduling.ts). */
+  readonly scheduling = new FakeScheduling((method, ...args) => this.enter(method as keyof Control, ...args));
+  listPolicies = () => this.scheduling.listPolicies();
+  getPolicy = (name: string) => this.scheduling.getPolicy(name);
+  createPolicy = (input: PolicyCreateInput) => this.scheduling.createPolicy(input);
+  updatePolicy = (name: string, patch: PolicyUpdateInput) => this.scheduling.updatePolicy(name, patch);
+  setPolicyEnabled = (name: string, enabled: boolean) => this.scheduling.setPolicyEnabled(name, enabled);
+  deletePolicy = (name: string) => this.scheduling.deletePolicy(name);
+  runPolicy = (name: string) => this.scheduling.runPolicy(name);
+  listTasks = (filter: { policy?: string }) => this.scheduling.listTasks(filter);
+  getTask = (name: string) => this.scheduling.getTask(name);
+  createTask = (input: TaskCreateInput) => this.scheduling.createTask(input);
+  updateTask = (name: string, patch: TaskUpdateInput) => this.scheduling.updateTask(name, patch);
+  setTaskEnabled = (name: string, enabled: boolean) => this.scheduling.setTaskEnabled(name, enabled);
+  deleteTask = (name: string) => this.scheduling.deleteTask(name);
+  runTask = (name: string) => this.scheduling.runTask(name);
+  taskHistory = (name: string, filter: { limit?: number }) => this.scheduling.taskHistory(name, filter);
 
   /** The next call of `method` throws `error`. */
   failNext(method: keyof Control, error: unknown): void {

@@ -1,27 +1,79 @@
 import { dirname } from 'node:path';
 import { VirtpointError } from '../../src/core/errors.js';
-import type { Clock, Fs } from '../../src/ports/fs.js';
-import type { CreateImageOptions, ImageInfo, ImageTool } from '../../src/ports/image-tool.js';
+import type { Clock, FileStat, Fs } from '../../src/ports/fs.js';
+import type { ConvertOptions, CreateImageOptions, ImageInfo, ImageTool } from '../../src/ports/image-tool.js';
 
 /** In-memory Fs, ImageTool and Clock for unit tests; failures injectable per call. */
 
+export interface FakeFile {
+  mode: number;
+  uid?: number;
+  gid?: number;
+  size?: number;
+  /** What the file holds, for tests to tell files apart (`orig:<path>`, `flat:<source>`, …). */
+  data?: string;
+}
+
+type Injected = { error: Error; match?: (path: string) => boolean };
+
+/** Per-method failure queues: the next matching call of `method` throws. */
+class Failures<M extends string> {
+  private readonly queue = new Map<M, Injected[]>();
+  add(method: M, error: Error, match?: (path: string) => boolean) {
+    const q = this.queue.get(method) ?? [];
+    q.push(match ? { error, match } : { error });
+    this.queue.set(method, q);
+  }
+  check(method: M, path: string) {
+    const q = this.queue.get(method) ?? [];
+    const i = q.findIndex((f) => f.match === undefined || f.match(path));
+    if (i < 0) return;
+    const [f] = q.splice(i, 1);
+    throw f!.error;
+  }
+}
+
+type FsMethod = 'stat' | 'rename' | 'fsyncFile' | 'fsyncDir' | 'chown' | 'link' | 'chmod' | 'removeFile';
+
 export class FakeFs implements Fs {
-  readonly files = new Map<string, { mode: number }>();
+  readonly files = new Map<string, FakeFile>();
   readonly dirs = new Set<string>();
+  /** Every change and sync, in order: `rename a b`, `link a b`, `fsync a`, `fsyncDir d`, … */
+  readonly ops: string[] = [];
   free = 1024 ** 4;
   failRemove = false;
+  /** Called when a name moves (rename) or is added (link), so the fake image tool follows. */
+  readonly onName: ((from: string, to: string, move: boolean) => void)[] = [];
+  private readonly failures = new Failures<FsMethod>();
+
+  /** The next call of `method` (on a path `match` accepts) throws `error`. */
+  failNext(
+    method: FsMethod,
+    error: Error = new VirtpointError('IO_ERROR', `injected ${method} failure`),
+    match?: (path: string) => boolean,
+  ) {
+    this.failures.add(method, error, match);
+  }
+
+  private file(path: string): FakeFile {
+    const f = this.files.get(path);
+    if (!f) throw new VirtpointError('NOT_FOUND', `no file ${path}`);
+    return f;
+  }
 
   async mkdir(path: string) {
     for (let p = path; p !== '/' && p !== '.'; p = dirname(p)) this.dirs.add(p);
   }
   async chmod(path: string, mode: number) {
+    this.failures.check('chmod', path);
     const f = this.files.get(path);
     if (!f) throw new VirtpointError('IO_ERROR', `no file ${path}`);
     f.mode = mode;
   }
   async removeFile(path: string) {
     if (this.failRemove) throw new VirtpointError('IO_ERROR', 'injected remove failure');
-    this.files.delete(path);
+    this.failures.check('removeFile', path);
+    if (this.files.delete(path)) this.ops.push(`remove ${path}`);
   }
   async removeDirIfEmpty(path: string) {
     if (![...this.files.keys()].some((f) => f.startsWith(path + '/'))) this.dirs.delete(path);
@@ -39,7 +91,45 @@ export class FakeFs implements Fs {
   async freeBytes() {
     return this.free;
   }
+  async stat(path: string): Promise<FileStat> {
+    this.failures.check('stat', path);
+    const f = this.file(path);
+    return { size: f.size ?? 0, mode: f.mode, uid: f.uid ?? 0, gid: f.gid ?? 0 };
+  }
+  async rename(from: string, to: string) {
+    this.failures.check('rename', to);
+    const f = this.file(from);
+    this.files.delete(from);
+    this.files.set(to, f);
+    this.ops.push(`rename ${from} ${to}`);
+    for (const h of this.onName) h(from, to, true);
+  }
+  async fsyncFile(path: string) {
+    this.failures.check('fsyncFile', path);
+    this.file(path);
+    this.ops.push(`fsync ${path}`);
+  }
+  async fsyncDir(path: string) {
+    this.failures.check('fsyncDir', path);
+    this.ops.push(`fsyncDir ${path}`);
+  }
+  async chown(path: string, uid: number, gid: number) {
+    this.failures.check('chown', path);
+    const f = this.file(path);
+    f.uid = uid;
+    f.gid = gid;
+  }
+  async link(existing: string, newPath: string) {
+    this.failures.check('link', newPath);
+    const f = this.file(existing);
+    if (this.files.has(newPath)) throw new VirtpointError('ALREADY_EXISTS', `${newPath} exists`);
+    this.files.set(newPath, f);
+    this.ops.push(`link ${existing} ${newPath}`);
+    for (const h of this.onName) h(existing, newPath, false);
+  }
 }
+
+type ImageMethod = 'convert' | 'resize' | 'create';
 
 export class FakeImageTool implements ImageTool {
   readonly images = new Map<
@@ -47,18 +137,47 @@ export class FakeImageTool implements ImageTool {
     { opts: CreateImageOptions; actualSize: number; bitmaps: { name: string; flags: string[] }[] }
   >();
   failCreate: Error | null = null;
-  constructor(private readonly fs: FakeFs) {}
+  /** convert into a path under this prefix writes half a file, then fails with NO_SPACE. */
+  noSpaceUnder: string | null = null;
+  readonly converts: { source: string; target: string; opts: ConvertOptions }[] = [];
+  readonly resizes: { path: string; size: number; format: string | undefined }[] = [];
+  private readonly failures = new Failures<ImageMethod>();
+
+  constructor(private readonly fs: FakeFs) {
+    fs.onName.push((from, to, move) => {
+      const img = this.images.get(from);
+      if (!img) return;
+      this.images.set(to, img);
+      if (move) this.images.delete(from);
+    });
+  }
+
+  failNext(
+    method: ImageMethod,
+    error: Error = new VirtpointError('COMMAND_FAILED', `injected ${method} failure`),
+    match?: (path: string) => boolean,
+  ) {
+    this.failures.add(method, error, match);
+  }
 
   async create(path: string, opts: CreateImageOptions) {
     if (this.failCreate) throw this.failCreate;
+    this.failures.check('create', path);
     if (!this.fs.dirs.has(dirname(path)))
       throw new VirtpointError('IO_ERROR', `no directory ${dirname(path)}`);
     this.images.set(path, { opts, actualSize: 196_608, bitmaps: [] });
-    this.fs.files.set(path, { mode: 0o644 });
+    this.fs.files.set(path, { mode: 0o644, data: `new:${opts.backingFile ?? ''}` });
   }
-  /** A source disk image (what the domain's disk file holds). */
-  addSource(path: string, size: number, bitmaps: { name: string; flags: string[] }[] = []) {
-    this.images.set(path, { opts: { format: 'qcow2', size }, actualSize: size / 4, bitmaps });
+  /** A source disk image (what the domain's disk file holds), with its file. */
+  addSource(
+    path: string,
+    size: number,
+    bitmaps: { name: string; flags: string[] }[] = [],
+    format: 'qcow2' | 'raw' = 'qcow2',
+  ) {
+    this.images.set(path, { opts: { format, size }, actualSize: size / 4, bitmaps });
+    this.fs.files.set(path, { mode: 0o600, uid: 107, gid: 107, size: size / 4, data: `orig:${path}` });
+    void this.fs.mkdir(dirname(path));
   }
   async info(path: string): Promise<ImageInfo> {
     const img = this.images.get(path);
@@ -71,7 +190,41 @@ export class FakeImageTool implements ImageTool {
       bitmaps: img.bitmaps,
     };
   }
-  async convert() {}
+  async convert(source: string, target: string, opts: ConvertOptions) {
+    this.converts.push({ source, target, opts });
+    const src = this.images.get(source);
+    if (!src) throw new VirtpointError('COMMAND_FAILED', `qemu-img: could not open '${source}'`);
+    if (opts.targetExists && !this.fs.files.has(target))
+      throw new VirtpointError('COMMAND_FAILED', `qemu-img: could not open '${target}'`);
+    if (!this.fs.dirs.has(dirname(target)))
+      throw new VirtpointError('IO_ERROR', `no directory ${dirname(target)}`);
+    const prev = this.fs.files.get(target);
+    const write = (data: string) =>
+      this.fs.files.set(target, {
+        mode: prev?.mode ?? 0o644,
+        uid: prev?.uid ?? 0,
+        gid: prev?.gid ?? 0,
+        size: src.opts.size,
+        data,
+      });
+    if (this.noSpaceUnder !== null && target.startsWith(this.noSpaceUnder)) {
+      write(`partial:${source}`);
+      throw new VirtpointError('NO_SPACE', `no space left writing ${target}: free space on its filesystem`);
+    }
+    this.failures.check('convert', target);
+    opts.onProgress?.(50);
+    write(`flat:${source}`);
+    const size = Math.max(src.opts.size, (opts.targetExists ? this.images.get(target)?.opts.size : 0) ?? 0);
+    this.images.set(target, { opts: { format: opts.format, size }, actualSize: src.actualSize, bitmaps: [] });
+    opts.onProgress?.(100);
+  }
+  async resize(path: string, size: number, format?: 'qcow2' | 'raw') {
+    this.failures.check('resize', path);
+    const img = this.images.get(path);
+    if (!img) throw new VirtpointError('COMMAND_FAILED', `qemu-img: could not open '${path}'`);
+    this.resizes.push({ path, size, format });
+    img.opts = { ...img.opts, size };
+  }
   readonly rebases: { path: string; backingFile: string | null }[] = [];
   failRebase: Error | null = null;
   async rebase(path: string, backingFile: string | null) {

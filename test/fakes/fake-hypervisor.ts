@@ -10,6 +10,7 @@ import type {
   Hypervisor,
   HypervisorEvent,
   JobStats,
+  ShutdownMode,
 } from '../../src/ports/hypervisor.js';
 
 /**
@@ -24,6 +25,18 @@ export interface FakeDisk {
   format: string;
   capacity: number;
   device?: string;
+  sourceType?: string;
+  bootOrder?: number;
+}
+
+/**
+ * How a guest answers a shutdown request: `stop` (at once, or after `afterPolls` state reads),
+ * `ignore` (the request is accepted but nothing happens), `fail` (the request itself fails).
+ */
+export interface ShutdownBehaviour {
+  acpi: 'stop' | 'ignore' | 'fail';
+  agent: 'stop' | 'ignore' | 'fail';
+  afterPolls?: number;
 }
 
 interface FakeDomain {
@@ -37,6 +50,9 @@ interface FakeDomain {
   frozen: boolean;
   job: { spec: BackupSpec; processed: number; total: number } | null;
   lastJob: JobStats | null;
+  shutdown: ShutdownBehaviour;
+  /** State reads left until a requested shutdown completes. */
+  stopIn: number | null;
 }
 
 type Method = keyof Hypervisor;
@@ -70,6 +86,7 @@ export class FakeHypervisor implements Hypervisor {
     disks: FakeDisk[];
     agent?: boolean;
     uuid?: string;
+    shutdown?: Partial<ShutdownBehaviour>;
   }): string {
     const uuid = opts.uuid ?? randomUUID();
     this.domains.set(uuid, {
@@ -83,6 +100,8 @@ export class FakeHypervisor implements Hypervisor {
       frozen: false,
       job: null,
       lastJob: null,
+      shutdown: { acpi: 'stop', agent: 'stop', ...opts.shutdown },
+      stopIn: null,
     });
     return uuid;
   }
@@ -120,11 +139,11 @@ export class FakeHypervisor implements Hypervisor {
       target: x.target,
       bus: 'virtio',
       device: x.device ?? 'disk',
-      sourceType: 'file',
+      sourceType: x.sourceType ?? 'file',
       sourcePath: x.sourcePath,
       format: x.format,
       readonly: false,
-      bootOrder: null,
+      bootOrder: x.bootOrder ?? null,
     }));
     return { uuid: d.uuid, name: d.name, state: d.state, disks, hasAgentChannel: d.hasAgentChannel };
   }
@@ -147,7 +166,12 @@ export class FakeHypervisor implements Hypervisor {
   }
   async getDomainState(uuid: string) {
     this.enter('getDomainState', uuid);
-    return this.find(uuid).state;
+    const d = this.find(uuid);
+    if (d.stopIn !== null && --d.stopIn <= 0) {
+      d.stopIn = null;
+      d.state = 'shutoff';
+    }
+    return d.state;
   }
   async getBlockInfo(uuid: string, target: string): Promise<BlockInfo> {
     this.enter('getBlockInfo', uuid, target);
@@ -161,14 +185,23 @@ export class FakeHypervisor implements Hypervisor {
     if (d.state !== 'shutoff') throw new VirtpointError('INVALID_STATE', 'domain is already running');
     d.state = opts.paused ? 'paused' : 'running';
   }
-  async shutdownDomain(uuid: string) {
-    this.enter('shutdownDomain', uuid);
-    this.find(uuid).state = 'shutoff';
+  async shutdownDomain(uuid: string, mode: ShutdownMode = 'default') {
+    this.enter('shutdownDomain', uuid, mode);
+    const d = this.find(uuid);
+    if (d.state === 'shutoff') throw new VirtpointError('INVALID_STATE', 'domain is not running');
+    const how = mode === 'agent' ? d.shutdown.agent : d.shutdown.acpi;
+    if (mode === 'agent' && !d.agentAlive)
+      throw new VirtpointError('AGENT_UNAVAILABLE', 'guest agent is not connected');
+    if (how === 'fail') throw new VirtpointError('LIBVIRT_ERROR', `injected: ${mode} shutdown refused`);
+    if (how === 'ignore') return;
+    if (d.shutdown.afterPolls) d.stopIn = d.shutdown.afterPolls;
+    else d.state = 'shutoff';
   }
   async destroyDomain(uuid: string) {
     this.enter('destroyDomain', uuid);
     const d = this.find(uuid);
     d.state = 'shutoff';
+    d.stopIn = null;
     d.frozen = false;
     d.job = null;
   }
@@ -186,8 +219,8 @@ export class FakeHypervisor implements Hypervisor {
   async redefineCheckpoint(uuid: string, xml: string) {
     this.enter('redefineCheckpoint', uuid, xml);
   }
-  async deleteCheckpoint(uuid: string, name: string) {
-    this.enter('deleteCheckpoint', uuid, name);
+  async deleteCheckpoint(uuid: string, name: string, opts: { metadataOnly?: boolean } = {}) {
+    this.enter('deleteCheckpoint', uuid, name, opts);
     const d = this.find(uuid);
     const i = d.checkpoints.findIndex((c) => c.name === name);
     if (i < 0) throw new VirtpointError('CHECKPOINT_NOT_FOUND', `no checkpoint ${name}`);

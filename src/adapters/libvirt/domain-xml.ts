@@ -98,3 +98,15 @@ export function buildCheckpointXml(
   lines.push('  </disks>', '</domaincheckpoint>');
   return lines.join('\n');
 }
+
+/** Storage volume XML for virStorageVolCreateXML: an empty volume of `capacity` bytes. */
+export function buildVolumeXml(volume: { name: string; capacity: number; format: string }): string {
+  return [
+    '<volume>',
+    `  <name>${escapeXml(volume.name)}</name>`,
+    `  <capacity unit='bytes'>${Math.trunc(volume.capacity)}</capacity>`,
+    `  <allocation unit='bytes'>0</allocation>`,
+    `  <target><format type='${escapeXml(volume.format)}'/></target>`,
+    '</volume>',
+  ].join('\n');
+}

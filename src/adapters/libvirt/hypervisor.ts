@@ -15,8 +15,15 @@ import type {
   JobStats,
   ShutdownMode,
 } from '../../ports/hypervisor.js';
+import type { PoolInfo, StoragePools, VolumeSpec } from '../../ports/storage-pools.js';
 import type { LibvirtClient } from './client.js';
-import { buildBackupXml, buildCheckpointXml, parseCheckpointXml, parseDomainXml } from './domain-xml.js';
+import {
+  buildBackupXml,
+  buildCheckpointXml,
+  buildVolumeXml,
+  parseCheckpointXml,
+  parseDomainXml,
+} from './domain-xml.js';
 import { toJobStats } from './job-stats.js';
 import {
   BackupBeginFlags,
@@ -39,7 +46,7 @@ const SHUTDOWN_FLAGS: Record<ShutdownMode, number> = {
   agent: DomainShutdownFlags.GUEST_AGENT,
 };
 
-export class LibvirtHypervisor implements Hypervisor {
+export class LibvirtHypervisor implements Hypervisor, StoragePools {
   private readonly refs = new Map<string, DomainRef>();
   private readonly emitter = new EventEmitter<{ event: [HypervisorEvent] }>();
 
@@ -292,17 +299,22 @@ export class LibvirtHypervisor implements Hypervisor {
     });
   }
 
-  // ---- storage (not in the port yet: create-volume uses these) ---------------------------------
+  // ---- storage pools (the StoragePools port) ------------------------------------------------
+
+  async lookupPool(name: string): Promise<PoolInfo> {
+    const p = await this.c.lookupPoolByName(name);
+    return { name: p.name };
+  }
 
   async refreshPool(pool: string): Promise<void> {
     const c = this.c;
     await c.refreshPool(await c.lookupPoolByName(pool));
   }
 
-  /** Creates a volume in `pool` from volume XML; returns its path. */
-  async createVolume(pool: string, volumeXml: string): Promise<string> {
+  /** Creates an empty volume in `pool` (virStorageVolCreateXML); returns its path. */
+  async createVolume(pool: string, volume: VolumeSpec): Promise<string> {
     const c = this.c;
-    const vol = await c.createVolumeXml(await c.lookupPoolByName(pool), volumeXml);
+    const vol = await c.createVolumeXml(await c.lookupPoolByName(pool), buildVolumeXml(volume));
     return c.getVolumePath(vol);
   }
 
@@ -311,7 +323,7 @@ export class LibvirtHypervisor implements Hypervisor {
     return c.getVolumePath(await c.lookupVolumeByName(await c.lookupPoolByName(pool), name));
   }
 
-  async deleteVolumeByPath(path: string): Promise<void> {
+  async deleteVolume(path: string): Promise<void> {
     const c = this.c;
     await c.deleteVolume(await c.lookupVolumeByPath(path));
   }

@@ -1,5 +1,5 @@
 import { VirtpointError } from '../../core/errors.js';
-import type { CreateImageOptions, ImageInfo, ImageTool } from '../../ports/image-tool.js';
+import type { ConvertOptions, CreateImageOptions, ImageInfo, ImageTool } from '../../ports/image-tool.js';
 import { runCommand } from '../process/run-command.js';
 
 /** ImageTool on `qemu-img` (argv arrays through the one process runner). */
@@ -53,14 +53,16 @@ export class QemuImg implements ImageTool {
     };
   }
 
-  async convert(
-    source: string,
-    target: string,
-    opts: { format: 'qcow2' | 'raw'; onProgress?: (percent: number) => void; signal?: AbortSignal },
-  ): Promise<void> {
-    const argv = [this.bin, 'convert', '-U', '-O', opts.format, '-W', source, target];
+  async convert(source: string, target: string, opts: ConvertOptions): Promise<void> {
+    const argv = [this.bin, 'convert', '-U', ...(opts.targetExists ? ['-n'] : []), '-O', opts.format, '-W'];
+    argv.push(source, target);
     await this.run(argv, undefined, opts.signal);
     opts.onProgress?.(100);
+  }
+
+  async resize(path: string, size: number, format?: 'qcow2' | 'raw'): Promise<void> {
+    const argv = [this.bin, 'resize', '-q', ...(format ? ['-f', format] : []), path, String(size)];
+    await this.run(argv, this.timeoutMs);
   }
 
   async rebase(
@@ -82,7 +84,7 @@ export class QemuImg implements ImageTool {
       if (e instanceof VirtpointError && /No space left on device/i.test(e.message)) {
         throw new VirtpointError(
           'NO_SPACE',
-          `no space left writing ${argv.at(-1)}: free space in the store`,
+          `no space left writing ${argv.at(-1)}: free space on its filesystem`,
           {
             cause: e,
           },

@@ -23,11 +23,22 @@
  *              foreign key: a delete job keeps the id of the point it removed), progress_done,
  *              progress_total, error_code, error_message, result (JSON text), created_at,
  *              started_at, ended_at.
+ *
+ * Version 2 (restore side: create-volume, create-image).
+ *
+ * volumes      id PK, name, point_id (no foreign key: a volume is independent of the chain and
+ *              keeps the id of the point it came from after that point is deleted), disk
+ *              (target), location_kind pool|dir, location (pool name or directory), path
+ *              (absolute, unique), format qcow2|raw, created_at.
+ * images       name PK (also the file name in the image directory), point_id (no foreign key;
+ *              a linked image's point cannot be deleted while it exists, see
+ *              Catalog.pointProtections), disk, path (absolute, unique), linked 0|1, created_at.
  */
 
 import type { Database } from 'better-sqlite3';
 
 import { VirtpointError } from '../../core/errors.js';
+import { SCHEDULING_SCHEMA } from './sqlite-scheduling.js';
 
 export interface Migration {
   /** 1-based; migration N takes the database from user_version N-1 to N. */
@@ -121,11 +132,46 @@ CREATE INDEX jobs_by_state ON jobs(state, created_at);
 CREATE INDEX jobs_by_domain ON jobs(domain_uuid, created_at);
 `;
 
+const V2 = `
+CREATE TABLE volumes (
+  id            TEXT PRIMARY KEY,
+  name          TEXT NOT NULL,
+  point_id      TEXT NOT NULL,
+  disk          TEXT NOT NULL,
+  location_kind TEXT NOT NULL CHECK (location_kind IN ('pool', 'dir')),
+  location      TEXT NOT NULL,
+  path          TEXT NOT NULL UNIQUE,
+  format        TEXT NOT NULL CHECK (format IN ('qcow2', 'raw')),
+  created_at    INTEGER NOT NULL
+) STRICT;
+CREATE INDEX volumes_by_point ON volumes(point_id);
+
+CREATE TABLE images (
+  name       TEXT PRIMARY KEY,
+  point_id   TEXT NOT NULL,
+  disk       TEXT NOT NULL,
+  path       TEXT NOT NULL UNIQUE,
+  linked     INTEGER NOT NULL CHECK (linked IN (0, 1)),
+  created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX images_by_point ON images(point_id);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'initial schema: domains, chains, points, point_disks, jobs',
     up: (db) => db.exec(V1),
+  },
+  {
+    version: 2,
+    name: 'restore side: volumes, images',
+    up: (db) => db.exec(V2),
+  },
+  {
+    version: 3,
+    name: 'scheduling: policies, tasks, task_policies, task_runs, scheduler_state (sqlite-scheduling.ts)',
+    up: (db) => db.exec(SCHEDULING_SCHEMA),
   },
 ];
 

@@ -24,21 +24,27 @@ import type {
   Consistency,
   Domain,
   DomainUsage,
+  Image,
   FinalJobState,
   Job,
   JobFilter,
   JobOutcome,
   NewChain,
+  NewImage,
   NewJob,
   NewPoint,
+  NewVolume,
   Point,
   PointFilter,
   PointStatePatch,
+  Volume,
 } from '../../ports/catalog.js';
 import { migrate } from './migrations.js';
 import { nonNegInt, StatementCache, Where } from './query.js';
+import { SqliteArtifacts } from './sqlite-artifacts.js';
 import { SqliteJobs } from './sqlite-jobs.js';
 import { SqlitePoints } from './sqlite-points.js';
+import { SqliteScheduling } from './sqlite-scheduling.js';
 import { toChain, toDomain, translateSqliteError, type ChainRow, type DomainRow } from './rows.js';
 
 export interface SqliteCatalogOptions {
@@ -62,6 +68,9 @@ export class SqliteCatalog implements Catalog {
   private readonly statements: StatementCache;
   private readonly jobs: SqliteJobs;
   private readonly points: SqlitePoints;
+  private readonly artifacts: SqliteArtifacts;
+  /** Policies, tasks, runs, scheduler state (sqlite-scheduling.ts). */
+  readonly scheduling: SqliteScheduling;
 
   constructor(options: SqliteCatalogOptions) {
     this.random = options.random ?? randomBytes;
@@ -70,6 +79,8 @@ export class SqliteCatalog implements Catalog {
     this.statements = new StatementCache(this.db);
     this.jobs = new SqliteJobs(this.statements, this.now, this.random);
     this.points = new SqlitePoints(this.statements, this.now);
+    this.artifacts = new SqliteArtifacts(this.statements, this.now, this.random);
+    this.scheduling = new SqliteScheduling(this.db, this.statements, this.now, this.random);
   }
 
   /** Opens the database, sets the pragmas and migrates; closes it again on failure. */
@@ -349,6 +360,36 @@ export class SqliteCatalog implements Catalog {
 
   deleteJobs(state: FinalJobState): number {
     return this.run('delete jobs', () => this.jobs.deleteFinished(state));
+  }
+
+  // ---- volumes and images (sqlite-artifacts.ts) ----
+
+  createVolume(input: NewVolume): Volume {
+    return this.run('create volume', () => this.artifacts.createVolume(input), true);
+  }
+  getVolume(id: string): Volume | null {
+    return this.artifacts.getVolume(id);
+  }
+  listVolumes(filter: { pointId?: string } = {}): Volume[] {
+    return this.artifacts.listVolumes(filter);
+  }
+  deleteVolume(id: string): void {
+    this.run('delete volume', () => this.artifacts.deleteVolume(id));
+  }
+  createImage(input: NewImage): Image {
+    return this.run('create image', () => this.artifacts.createImage(input), true);
+  }
+  getImage(name: string): Image | null {
+    return this.artifacts.getImage(name);
+  }
+  listImages(filter: { pointId?: string } = {}): Image[] {
+    return this.artifacts.listImages(filter);
+  }
+  deleteImage(name: string): void {
+    this.run('delete image', () => this.artifacts.deleteImage(name));
+  }
+  pointProtections(pointId: string): string[] {
+    return this.artifacts.pointProtections(pointId);
   }
 
   // ---- usage ----

@@ -105,6 +105,20 @@ test('chain-sealed (nothing to seal)', (t) => {
   full(t, { ...i, chain: { ...i.chain!, state: 'sealed' } }, 'chain-sealed', false);
 });
 
+test('restored: the chain was sealed by a rollback (nothing to seal)', (t) => {
+  const i = input(3);
+  full(t, { ...i, chain: { ...i.chain!, state: 'sealed', sealReason: 'restored' } }, 'restored', false);
+  // another seal reason stays chain-sealed
+  full(t, { ...i, chain: { ...i.chain!, state: 'sealed', sealReason: 'chain-full' } }, 'chain-sealed', false);
+  // requested still wins
+  full(
+    t,
+    { ...i, full: true, chain: { ...i.chain!, state: 'sealed', sealReason: 'restored' } },
+    'requested',
+    false,
+  );
+});
+
 test('disk-set-changed: disk added, disk removed', (t) => {
   const i = input(3);
   full(
@@ -238,6 +252,13 @@ test('order of checks: earlier reasons win when several apply', (t) => {
   );
   // requested beats everything after it
   full(t, { ...i, full: true, disks: resized, checkpoints: [] }, 'requested', true);
+  // restored beats disk-set-changed
+  full(
+    t,
+    { ...i, chain: { ...i.chain!, state: 'sealed', sealReason: 'restored' }, disks: [i.disks[0]!] },
+    'restored',
+    false,
+  );
   // chain-sealed beats disk-set-changed
   full(t, { ...i, chain: { ...i.chain!, state: 'sealed' }, disks: [i.disks[0]!] }, 'chain-sealed', false);
   // disk-set-changed beats previous-point-unusable

@@ -6,6 +6,7 @@ import type { Point } from '../../../src/ports/catalog.js';
 import { silentLogger } from '../../../src/ports/logger.js';
 import { BackupService } from '../../../src/service/backup.js';
 import { DeleteService } from '../../../src/service/delete.js';
+import { ImageService } from '../../../src/service/images.js';
 import { FakeHypervisor } from '../../fakes/fake-hypervisor.js';
 import { FakeClock, FakeFs, FakeImageTool } from '../../fakes/fake-host.js';
 
@@ -126,4 +127,63 @@ test('busy points and unknown ids are refused', async (t) => {
   t.is((chainBusy as VirtpointError).code, 'POINT_BUSY');
   const missing = await t.throwsAsync(del.deletePoint('000000000000', { cascade: false }));
   t.is((missing as VirtpointError).code, 'POINT_NOT_FOUND');
+});
+
+// ---- protection by linked images ----
+
+async function withLinkedImage(points: number, on: number) {
+  const s = await setup(points);
+  const images = new ImageService({
+    imageTool: s.images,
+    catalog: s.catalog,
+    fs: s.fs,
+    random: randomBytes,
+    log: silentLogger,
+    storeRoot: STORE,
+  });
+  await images.createImage({ pointId: s.ps[on]!.id, disk: 'vda', name: 'thin', linked: true });
+  return { ...s, images: images };
+}
+
+async function protectedError(t: import('ava').ExecutionContext, p: Promise<unknown>) {
+  const e = await t.throwsAsync(p);
+  t.is((e as VirtpointError).code, 'POINT_PROTECTED');
+  t.regex(e!.message, /image thin/);
+}
+
+test('a linked image protects its point, its ancestors, the chain and cascades that include it', async (t) => {
+  const { del, ps, catalog, fs, file } = await withLinkedImage(4, 2);
+  await protectedError(t, del.deletePoint(ps[2]!.id, { cascade: false }));
+  await protectedError(t, del.deletePoint(ps[1]!.id, { cascade: false }));
+  await protectedError(t, del.deletePoint(ps[1]!.id, { cascade: true }));
+  await protectedError(t, del.deletePoint(ps[0]!.id, { cascade: false }));
+  await protectedError(t, del.deleteChain(ps[0]!.chainId));
+  t.throws(() => del.check(ps[1]!.id, false), { code: 'POINT_PROTECTED' });
+  // nothing was touched
+  t.deepEqual(
+    catalog.listPoints().map((p) => p.state),
+    ['available', 'available', 'available', 'available'],
+  );
+  for (const p of ps) t.true(fs.files.has(file(p)));
+});
+
+test('a later point can still be merged into its child or deleted; the protected files stay', async (t) => {
+  const { del, ps, file, fs, catalog } = await withLinkedImage(5, 1);
+  const before = fs.files.get(file(ps[1]!));
+  await del.deletePoint(ps[2]!.id, { cascade: false }); // merged into seq 3
+  await del.deletePoint(ps[4]!.id, { cascade: false }); // the newest
+  await del.deletePoint(ps[3]!.id, { cascade: true });
+  t.deepEqual(
+    catalog.listPoints().map((p) => p.seq),
+    [0, 1],
+  );
+  t.is(fs.files.get(file(ps[1]!)), before);
+});
+
+test('after the image is deleted, the point can be deleted', async (t) => {
+  const { del, ps, images, catalog } = await withLinkedImage(3, 1);
+  await protectedError(t, del.deletePoint(ps[0]!.id, { cascade: false }));
+  await images.deleteImage('thin');
+  await del.deletePoint(ps[0]!.id, { cascade: false });
+  t.is(catalog.getChain(ps[0]!.chainId), null);
 });

@@ -21,14 +21,48 @@ function tables(db: Sqlite.Database): string[] {
   ).map((r) => r.name);
 }
 
-test('migration 1: an empty database (user_version 0) gets the schema', (t) => {
+test('an empty database (user_version 0) gets the whole schema', (t) => {
   const db = new Sqlite(':memory:');
   t.is(schemaVersion(db), 0);
-  t.deepEqual(migrate(db), { from: 0, to: 1 });
-  t.deepEqual(tables(db), ['chains', 'domains', 'jobs', 'point_disks', 'points']);
+  t.deepEqual(migrate(db), { from: 0, to: MIGRATIONS.length });
+  for (const name of ['chains', 'domains', 'images', 'jobs', 'point_disks', 'points', 'volumes']) {
+    t.true(tables(db).includes(name), name);
+  }
   t.is(schemaVersion(db), MIGRATIONS.length);
   // applying again changes nothing
-  t.deepEqual(migrate(db), { from: 1, to: 1 });
+  t.deepEqual(migrate(db), { from: MIGRATIONS.length, to: MIGRATIONS.length });
+  db.close();
+});
+
+test('migration 2: a version-1 catalog with data gets volumes and images, data kept', (t) => {
+  const db = new Sqlite(':memory:');
+  db.pragma('foreign_keys = ON');
+  t.deepEqual(migrate(db, MIGRATIONS.slice(0, 1)), { from: 0, to: 1 });
+  db.prepare(`INSERT INTO domains VALUES ('u', 'web', 1, 1)`).run();
+  db.prepare(`INSERT INTO chains VALUES ('c', 'u', 'vda', 30, 'open', NULL, 1, NULL)`).run();
+  db.prepare(
+    `INSERT INTO points (id, name, domain_uuid, chain_id, seq, kind, state, trigger, created_at, updated_at)
+     VALUES ('p', 'n', 'u', 'c', 0, 'full', 'available', 'manual', 1, 1)`,
+  ).run();
+  t.deepEqual(migrate(db, MIGRATIONS.slice(0, 2)), { from: 1, to: 2 });
+  t.true(tables(db).includes('volumes') && tables(db).includes('images'));
+  t.deepEqual(db.prepare('SELECT id, state FROM points').all(), [{ id: 'p', state: 'available' }]);
+  db.prepare(
+    `INSERT INTO volumes VALUES ('v', 'vol1', 'p', 'vda', 'dir', '/srv/vols', '/srv/vols/vol1', 'raw', 2)`,
+  ).run();
+  db.prepare(`INSERT INTO images VALUES ('img', 'p', 'vda', '/var/lib/virtpoint/images/img', 1, 2)`).run();
+  // a volume keeps its point id after the point is gone (history): no foreign key
+  db.prepare(`DELETE FROM points`).run();
+  t.is((db.prepare('SELECT COUNT(*) AS n FROM volumes').get() as { n: number }).n, 1);
+  t.throws(
+    () =>
+      db.prepare(`INSERT INTO volumes VALUES ('w', 'x', 'p', 'vda', 'nfs', '/x', '/x/x', 'raw', 2)`).run(),
+    { any: true, message: /CHECK constraint/ },
+  );
+  t.throws(() => db.prepare(`INSERT INTO images VALUES ('img', 'p', 'vda', '/y', 0, 2)`).run(), {
+    any: true,
+    message: /UNIQUE/,
+  });
   db.close();
 });
 
@@ -47,7 +81,7 @@ test('migrations are applied in order, each with its data step, from any earlier
   ];
   migrate(db);
   db.prepare(`INSERT INTO domains VALUES ('u', 'web', 1, 1)`).run();
-  t.deepEqual(migrate(db, extra), { from: 1, to: 2 });
+  t.deepEqual(migrate(db, extra), { from: MIGRATIONS.length, to: MIGRATIONS.length + 1 });
   t.deepEqual(db.prepare('SELECT name, note FROM domains').get(), { name: 'web', note: 'was web' });
   db.close();
 });
@@ -58,7 +92,7 @@ test('a failing migration rolls back and leaves the version unchanged', (t) => {
   const broken: Migration[] = [
     ...MIGRATIONS,
     {
-      version: 2,
+      version: MIGRATIONS.length + 1,
       name: 'broken',
       up: (d) => {
         d.exec('CREATE TABLE half_done (x INTEGER)');
@@ -67,7 +101,7 @@ test('a failing migration rolls back and leaves the version unchanged', (t) => {
     },
   ];
   t.throws(() => migrate(db, broken), { message: 'boom' });
-  t.is(schemaVersion(db), 1);
+  t.is(schemaVersion(db), MIGRATIONS.length);
   t.false(tables(db).includes('half_done'));
   db.close();
 });

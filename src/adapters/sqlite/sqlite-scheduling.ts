@@ -1,0 +1,481 @@
+/**
+ * The SchedulingCatalog on SQLite (ports/scheduling-catalog.ts): policies, tasks, their run
+ * history and the scheduler's state, in the catalog's database (`SqliteCatalog.scheduling`).
+ *
+ * Schema (migration version 3, SCHEDULING_SCHEMA below). Times ms since the epoch, ids 12 hex.
+ *
+ * policies         id PK, name UNIQUE, schedule (JSON, core/schedule Schedule), enabled 0|1,
+ *                  created_at, updated_at.
+ * tasks            id PK, name UNIQUE, resources (JSON [{domainUuid, domainName, disks|null}]),
+ *                  chain_length 1–30, retention (text: forever|chains:N|count:N|days:N),
+ *                  receivers (JSON list of receiver texts), enabled 0|1, run_count ≥ 0,
+ *                  created_at, updated_at.
+ * task_policies    (task_id → tasks cascade, policy_id → policies RESTRICT) PK, position: a
+ *                  policy a task uses cannot be deleted.
+ * task_runs        id PK, task_id → tasks cascade, trigger schedule|manual|catch-up, policy_id
+ *                  → policies (nullable, set null), scheduled_for, started_at, ended_at (null iff
+ *                  running), outcome running|succeeded|partial|failed|skipped|missed, resources
+ *                  (JSON per-resource outcome), notifications (JSON delivery results). The newest
+ *                  100 runs per task are kept (pruned on insert; running runs are never pruned).
+ * scheduler_state  (task_id → tasks cascade, policy_id → policies cascade) PK, last_fired_at.
+ */
+
+import type { Database } from 'better-sqlite3';
+
+import { VirtpointError } from '../../core/errors.js';
+import { newId, type RandomBytes } from '../../core/names.js';
+import { formatReceiver, parseReceiver } from '../../core/policy-task.js';
+import { formatRetention, parseRetention } from '../../core/retention.js';
+import type { Schedule } from '../../core/schedule.js';
+import {
+  TASK_RUNS_KEPT,
+  type NewPolicy,
+  type NewTask,
+  type NewTaskRun,
+  type Policy,
+  type PolicyPatch,
+  type SchedulerStateEntry,
+  type SchedulingCatalog,
+  type Task,
+  type TaskFilter,
+  type TaskPatch,
+  type TaskResource,
+  type TaskRun,
+  type TaskRunOutcome,
+  type TaskRunPatch,
+} from '../../ports/scheduling-catalog.js';
+import type { StatementCache } from './query.js';
+import { translateSqliteError } from './rows.js';
+
+const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
+const RUN_TRIGGERS = list(['schedule', 'manual', 'catch-up']);
+const RUN_OUTCOMES = list(['running', 'succeeded', 'partial', 'failed', 'skipped', 'missed']);
+
+export const SCHEDULING_SCHEMA = `
+CREATE TABLE policies (
+  id         TEXT PRIMARY KEY,
+  name       TEXT NOT NULL UNIQUE,
+  schedule   TEXT NOT NULL,
+  enabled    INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE tasks (
+  id           TEXT PRIMARY KEY,
+  name         TEXT NOT NULL UNIQUE,
+  resources    TEXT NOT NULL,
+  chain_length INTEGER NOT NULL CHECK (chain_length BETWEEN 1 AND 30),
+  retention    TEXT NOT NULL,
+  receivers    TEXT NOT NULL,
+  enabled      INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  run_count    INTEGER NOT NULL DEFAULT 0 CHECK (run_count >= 0),
+  created_at   INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE task_policies (
+  task_id   TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+  policy_id TEXT NOT NULL REFERENCES policies(id) ON DELETE RESTRICT,
+  position  INTEGER NOT NULL,
+  PRIMARY KEY (task_id, policy_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX task_policies_by_policy ON task_policies(policy_id);
+
+CREATE TABLE task_runs (
+  id            TEXT PRIMARY KEY,
+  task_id       TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+  trigger       TEXT NOT NULL CHECK (trigger IN (${RUN_TRIGGERS})),
+  policy_id     TEXT REFERENCES policies(id) ON DELETE SET NULL,
+  scheduled_for INTEGER,
+  started_at    INTEGER NOT NULL,
+  ended_at      INTEGER,
+  outcome       TEXT NOT NULL CHECK (outcome IN (${RUN_OUTCOMES})),
+  resources     TEXT NOT NULL DEFAULT '[]',
+  notifications TEXT NOT NULL DEFAULT '[]',
+  CHECK ((outcome = 'running') = (ended_at IS NULL))
+) STRICT;
+CREATE INDEX task_runs_by_task ON task_runs(task_id, started_at);
+
+CREATE TABLE scheduler_state (
+  task_id       TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+  policy_id     TEXT NOT NULL REFERENCES policies(id) ON DELETE CASCADE,
+  last_fired_at INTEGER NOT NULL,
+  PRIMARY KEY (task_id, policy_id)
+) STRICT, WITHOUT ROWID;
+`;
+
+interface PolicyRow {
+  id: string;
+  name: string;
+  schedule: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+interface TaskRow {
+  id: string;
+  name: string;
+  resources: string;
+  chain_length: number;
+  retention: string;
+  receivers: string;
+  enabled: number;
+  run_count: number;
+  created_at: number;
+  updated_at: number;
+}
+
+interface TaskRunRow {
+  id: string;
+  task_id: string;
+  trigger: string;
+  policy_id: string | null;
+  scheduled_for: number | null;
+  started_at: number;
+  ended_at: number | null;
+  outcome: string;
+  resources: string;
+  notifications: string;
+}
+
+function toPolicy(r: PolicyRow): Policy {
+  return {
+    id: r.id,
+    name: r.name,
+    schedule: JSON.parse(r.schedule) as Schedule,
+    enabled: r.enabled === 1,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function toTaskRun(r: TaskRunRow): TaskRun {
+  return {
+    id: r.id,
+    taskId: r.task_id,
+    trigger: r.trigger as TaskRun['trigger'],
+    policyId: r.policy_id,
+    scheduledFor: r.scheduled_for,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    outcome: r.outcome as TaskRunOutcome,
+    resources: JSON.parse(r.resources) as TaskRun['resources'],
+    notifications: JSON.parse(r.notifications) as TaskRun['notifications'],
+  };
+}
+
+const ENDED_ONLY: readonly TaskRunOutcome[] = ['skipped', 'missed'];
+
+export class SqliteScheduling implements SchedulingCatalog {
+  constructor(
+    private readonly db: Database,
+    private readonly stmt: StatementCache,
+    private readonly now: () => number,
+    private readonly random: RandomBytes,
+  ) {}
+
+  private run<T>(what: string, fn: () => T): T {
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (e) {
+      throw translateSqliteError(e, what);
+    }
+  }
+
+  private sql(sql: string) {
+    return this.stmt.get(sql);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.run('transaction', fn);
+  }
+
+  // ---- policies ----
+
+  createPolicy(input: NewPolicy): Policy {
+    return this.run('create policy', () => {
+      this.assertFreeName('policies', input.name, 'a policy');
+      const id = newId(this.random);
+      const t = this.now();
+      this.sql(
+        `INSERT INTO policies (id, name, schedule, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      ).run(id, input.name, JSON.stringify(input.schedule), input.enabled ? 1 : 0, t, t);
+      return this.requirePolicy(id);
+    });
+  }
+
+  getPolicy(name: string): Policy | null {
+    const r = this.sql('SELECT * FROM policies WHERE name = ?').get(name) as PolicyRow | undefined;
+    return r === undefined ? null : toPolicy(r);
+  }
+
+  getPolicyById(id: string): Policy | null {
+    const r = this.sql('SELECT * FROM policies WHERE id = ?').get(id) as PolicyRow | undefined;
+    return r === undefined ? null : toPolicy(r);
+  }
+
+  listPolicies(): Policy[] {
+    return (this.sql('SELECT * FROM policies ORDER BY name').all() as PolicyRow[]).map(toPolicy);
+  }
+
+  updatePolicy(id: string, patch: PolicyPatch): Policy {
+    return this.run('update policy', () => {
+      const cur = this.requirePolicy(id);
+      if (patch.name !== undefined && patch.name !== cur.name) {
+        this.assertFreeName('policies', patch.name, 'a policy');
+      }
+      this.sql(`UPDATE policies SET name = ?, schedule = ?, enabled = ?, updated_at = ? WHERE id = ?`).run(
+        patch.name ?? cur.name,
+        JSON.stringify(patch.schedule ?? cur.schedule),
+        (patch.enabled ?? cur.enabled) ? 1 : 0,
+        this.now(),
+        id,
+      );
+      return this.requirePolicy(id);
+    });
+  }
+
+  deletePolicy(id: string): void {
+    this.run('delete policy', () => {
+      const policy = this.requirePolicy(id);
+      const users = this.listTasks({ policyId: id }).map((t) => t.name);
+      if (users.length > 0) {
+        throw new VirtpointError(
+          'INVALID_STATE',
+          `policy ${policy.name} is used by task${users.length > 1 ? 's' : ''} ${users.join(', ')}; ` +
+            'delete those tasks first',
+        );
+      }
+      this.sql('DELETE FROM policies WHERE id = ?').run(id);
+    });
+  }
+
+  private requirePolicy(id: string): Policy {
+    const p = this.getPolicyById(id);
+    if (p === null) throw new VirtpointError('NOT_FOUND', `no policy with id ${id}`);
+    return p;
+  }
+
+  private assertFreeName(table: 'policies' | 'tasks', name: string, what: string): void {
+    if (this.sql(`SELECT 1 FROM ${table} WHERE name = ?`).get(name) !== undefined) {
+      throw new VirtpointError('ALREADY_EXISTS', `${what} named ${name} already exists`);
+    }
+  }
+
+  // ---- tasks ----
+
+  createTask(input: NewTask): Task {
+    return this.run('create task', () => {
+      this.assertFreeName('tasks', input.name, 'a task');
+      const id = newId(this.random);
+      const t = this.now();
+      this.sql(
+        `INSERT INTO tasks (id, name, resources, chain_length, retention, receivers, enabled, run_count,
+                            created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+      ).run(
+        id,
+        input.name,
+        JSON.stringify(input.resources),
+        input.chainLength,
+        formatRetention(input.retention),
+        JSON.stringify(input.receivers.map(formatReceiver)),
+        input.enabled ? 1 : 0,
+        t,
+        t,
+      );
+      input.policyIds.forEach((policyId, position) => {
+        this.requirePolicy(policyId);
+        this.sql('INSERT INTO task_policies (task_id, policy_id, position) VALUES (?, ?, ?)').run(
+          id,
+          policyId,
+          position,
+        );
+      });
+      return this.requireTask(id);
+    });
+  }
+
+  getTask(name: string): Task | null {
+    const r = this.sql('SELECT * FROM tasks WHERE name = ?').get(name) as TaskRow | undefined;
+    return r === undefined ? null : this.toTask(r);
+  }
+
+  getTaskById(id: string): Task | null {
+    const r = this.sql('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+    return r === undefined ? null : this.toTask(r);
+  }
+
+  listTasks(filter: TaskFilter = {}): Task[] {
+    const rows = this.sql('SELECT * FROM tasks ORDER BY name').all() as TaskRow[];
+    return rows
+      .map((r) => this.toTask(r))
+      .filter(
+        (t) =>
+          (filter.enabled === undefined || t.enabled === filter.enabled) &&
+          (filter.policyId === undefined || t.policies.some((p) => p.id === filter.policyId)) &&
+          (filter.domainUuid === undefined || t.resources.some((r) => r.domainUuid === filter.domainUuid)),
+      );
+  }
+
+  updateTask(id: string, patch: TaskPatch): Task {
+    return this.run('update task', () => {
+      const cur = this.requireTask(id);
+      if (patch.name !== undefined && patch.name !== cur.name) {
+        this.assertFreeName('tasks', patch.name, 'a task');
+      }
+      this.sql(
+        `UPDATE tasks SET name = ?, resources = ?, chain_length = ?, retention = ?, receivers = ?,
+                          enabled = ?, updated_at = ?
+         WHERE id = ?`,
+      ).run(
+        patch.name ?? cur.name,
+        JSON.stringify(patch.resources ?? cur.resources),
+        patch.chainLength ?? cur.chainLength,
+        formatRetention(patch.retention ?? cur.retention),
+        JSON.stringify((patch.receivers ?? cur.receivers).map(formatReceiver)),
+        (patch.enabled ?? cur.enabled) ? 1 : 0,
+        this.now(),
+        id,
+      );
+      return this.requireTask(id);
+    });
+  }
+
+  deleteTask(id: string): void {
+    this.run('delete task', () => {
+      this.requireTask(id);
+      this.sql('DELETE FROM tasks WHERE id = ?').run(id);
+    });
+  }
+
+  private toTask(r: TaskRow): Task {
+    const policies = this.sql(
+      `SELECT p.id, p.name FROM task_policies tp JOIN policies p ON p.id = tp.policy_id
+       WHERE tp.task_id = ? ORDER BY tp.position`,
+    ).all(r.id) as { id: string; name: string }[];
+    return {
+      id: r.id,
+      name: r.name,
+      resources: JSON.parse(r.resources) as TaskResource[],
+      policies,
+      chainLength: r.chain_length,
+      retention: parseRetention(r.retention),
+      receivers: (JSON.parse(r.receivers) as string[]).map(parseReceiver),
+      enabled: r.enabled === 1,
+      runCount: r.run_count,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
+  }
+
+  private requireTask(id: string): Task {
+    const t = this.getTaskById(id);
+    if (t === null) throw new VirtpointError('NOT_FOUND', `no task with id ${id}`);
+    return t;
+  }
+
+  // ---- runs ----
+
+  createTaskRun(input: NewTaskRun): TaskRun {
+    return this.run('create task run', () => {
+      this.requireTask(input.taskId);
+      if (input.policyId != null) this.requirePolicy(input.policyId);
+      const id = newId(this.random);
+      const outcome = input.outcome ?? 'running';
+      const startedAt = input.startedAt ?? this.now();
+      const ended = outcome === 'running' ? null : startedAt;
+      this.sql(
+        `INSERT INTO task_runs (id, task_id, trigger, policy_id, scheduled_for, started_at, ended_at, outcome,
+                                resources)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        id,
+        input.taskId,
+        input.trigger,
+        input.policyId ?? null,
+        input.scheduledFor ?? null,
+        startedAt,
+        ended,
+        outcome,
+        JSON.stringify(input.resources ?? []),
+      );
+      if (!ENDED_ONLY.includes(outcome)) {
+        this.sql('UPDATE tasks SET run_count = run_count + 1 WHERE id = ?').run(input.taskId);
+      }
+      this.sql(
+        `DELETE FROM task_runs WHERE task_id = @task AND outcome <> 'running' AND id NOT IN (
+           SELECT id FROM task_runs WHERE task_id = @task ORDER BY started_at DESC, rowid DESC LIMIT @keep)`,
+      ).run({ task: input.taskId, keep: TASK_RUNS_KEPT });
+      return this.requireRun(id);
+    });
+  }
+
+  getTaskRun(id: string): TaskRun | null {
+    const r = this.sql('SELECT * FROM task_runs WHERE id = ?').get(id) as TaskRunRow | undefined;
+    return r === undefined ? null : toTaskRun(r);
+  }
+
+  listTaskRuns(taskId: string, opts: { limit?: number; outcome?: TaskRunOutcome } = {}): TaskRun[] {
+    const rows = this.sql(
+      `SELECT * FROM task_runs WHERE task_id = @task AND (@outcome IS NULL OR outcome = @outcome)
+       ORDER BY started_at DESC, rowid DESC LIMIT @limit`,
+    ).all({
+      task: taskId,
+      outcome: opts.outcome ?? null,
+      limit: opts.limit ?? TASK_RUNS_KEPT,
+    }) as TaskRunRow[];
+    return rows.map(toTaskRun);
+  }
+
+  updateTaskRun(id: string, patch: TaskRunPatch): TaskRun {
+    return this.run('update task run', () => {
+      const cur = this.requireRun(id);
+      const outcome = patch.outcome ?? cur.outcome;
+      if (cur.outcome !== 'running' && outcome === 'running') {
+        throw new VirtpointError('INVALID_STATE', `run ${id} has ended (${cur.outcome})`);
+      }
+      const endedAt = outcome === 'running' ? null : (patch.endedAt ?? cur.endedAt ?? this.now());
+      this.sql(
+        `UPDATE task_runs SET outcome = ?, ended_at = ?, resources = ?, notifications = ? WHERE id = ?`,
+      ).run(
+        outcome,
+        endedAt,
+        JSON.stringify(patch.resources ?? cur.resources),
+        JSON.stringify(patch.notifications ?? cur.notifications),
+        id,
+      );
+      return this.requireRun(id);
+    });
+  }
+
+  private requireRun(id: string): TaskRun {
+    const r = this.getTaskRun(id);
+    if (r === null) throw new VirtpointError('NOT_FOUND', `no task run ${id}`);
+    return r;
+  }
+
+  // ---- scheduler state ----
+
+  listSchedulerState(filter: { taskId?: string } = {}): SchedulerStateEntry[] {
+    const rows = this.sql(
+      `SELECT task_id, policy_id, last_fired_at FROM scheduler_state
+       WHERE @task IS NULL OR task_id = @task ORDER BY task_id, policy_id`,
+    ).all({ task: filter.taskId ?? null }) as { task_id: string; policy_id: string; last_fired_at: number }[];
+    return rows.map((r) => ({ taskId: r.task_id, policyId: r.policy_id, lastFiredAt: r.last_fired_at }));
+  }
+
+  setLastFired(taskId: string, policyId: string, at: number): SchedulerStateEntry {
+    return this.run('set last fired', () => {
+      this.requireTask(taskId);
+      this.requirePolicy(policyId);
+      this.sql(
+        `INSERT INTO scheduler_state (task_id, policy_id, last_fired_at) VALUES (?, ?, ?)
+         ON CONFLICT (task_id, policy_id) DO UPDATE SET last_fired_at = excluded.last_fired_at`,
+      ).run(taskId, policyId, at);
+      return { taskId, policyId, lastFiredAt: at };
+    });
+  }
+}

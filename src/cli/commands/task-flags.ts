@@ -1,0 +1,43 @@
+/** Flags shared by `task create` and `task update`, and their local checks (exit 2). */
+
+import type { Options } from 'yargs';
+
+import { parseDiskSelection, validateReceivers } from '../../core/policy-task.js';
+import { parseRetention } from '../../core/retention.js';
+import { toList } from '../validate.js';
+
+export const TASK_OPTIONS = {
+  domain: {
+    type: 'string',
+    describe: 'domain (name or UUID) to back up with all its disks (repeatable)',
+    coerce: toList,
+  },
+  disk: { type: 'string', describe: 'chosen disk of a domain, DOMAIN:TARGET (repeatable)', coerce: toList },
+  'chain-length': { type: 'number', describe: 'points per chain before a new full (1-30, default 30)' },
+  retain: { type: 'string', describe: 'forever (default), chains:N, count:N or days:N' },
+  notify: {
+    type: 'string',
+    describe: 'receiver after each run: webhook:https://…, exec:/path or journal (repeatable)',
+    coerce: toList,
+  },
+} as const satisfies Record<string, Options>;
+
+/** Checks the values of the shared flags; throws an Error whose message is the usage error. */
+export function checkTaskFlags(a: {
+  domain?: string[];
+  disk?: string[];
+  retain?: string;
+  notify?: string[];
+}): void {
+  const rethrow = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      throw new Error((e as Error).message, { cause: e });
+    }
+  };
+  if (a.domain?.some((d) => d.trim() === '')) throw new Error('--domain needs a domain name or UUID');
+  for (const d of a.disk ?? []) rethrow(() => parseDiskSelection(d));
+  if (a.retain !== undefined) rethrow(() => parseRetention(a.retain as string));
+  if (a.notify !== undefined) rethrow(() => validateReceivers(a.notify));
+}
