@@ -20,6 +20,8 @@ export interface TestDiskSpec {
   /** `ext4` (default): formatted, mounted by the guest at /mnt/<dev>. `none`: blank. */
   readonly fs?: 'ext4' | 'none';
   readonly format?: 'qcow2' | 'raw';
+  /** Use this existing image as the disk (not created, not removed with the VM). */
+  readonly existing?: string;
 }
 
 export interface TestVmOptions {
@@ -89,8 +91,8 @@ export async function createTestVm(opts: TestVmOptions = {}): Promise<TestVm> {
   for (const [i, spec] of specs.entries()) {
     const target = `vd${String.fromCharCode(97 + i)}`;
     const format = spec.format ?? 'qcow2';
-    const path = join(dir, `${target}.${format}`);
-    await makeDisk(path, spec);
+    const path = spec.existing ?? join(dir, `${target}.${format}`);
+    if (spec.existing === undefined) await makeDisk(path, spec);
     disks.push({ target, path, format });
   }
   const consoleLog = join(dir, 'console.log');

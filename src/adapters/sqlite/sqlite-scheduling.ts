@@ -28,7 +28,6 @@ import { formatReceiver, parseReceiver } from '../../core/policy-task.js';
 import { formatRetention, parseRetention } from '../../core/retention.js';
 import type { Schedule } from '../../core/schedule.js';
 import {
-  TASK_RUNS_KEPT,
   type NewPolicy,
   type NewTask,
   type NewTaskRun,
@@ -46,6 +45,7 @@ import {
 } from '../../ports/scheduling-catalog.js';
 import type { StatementCache } from './query.js';
 import { translateSqliteError } from './rows.js';
+import { SqliteTaskRuns } from './sqlite-task-runs.js';
 
 const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 const RUN_TRIGGERS = list(['schedule', 'manual', 'catch-up']);
@@ -127,19 +127,6 @@ interface TaskRow {
   updated_at: number;
 }
 
-interface TaskRunRow {
-  id: string;
-  task_id: string;
-  trigger: string;
-  policy_id: string | null;
-  scheduled_for: number | null;
-  started_at: number;
-  ended_at: number | null;
-  outcome: string;
-  resources: string;
-  notifications: string;
-}
-
 function toPolicy(r: PolicyRow): Policy {
   return {
     id: r.id,
@@ -151,30 +138,17 @@ function toPolicy(r: PolicyRow): Policy {
   };
 }
 
-function toTaskRun(r: TaskRunRow): TaskRun {
-  return {
-    id: r.id,
-    taskId: r.task_id,
-    trigger: r.trigger as TaskRun['trigger'],
-    policyId: r.policy_id,
-    scheduledFor: r.scheduled_for,
-    startedAt: r.started_at,
-    endedAt: r.ended_at,
-    outcome: r.outcome as TaskRunOutcome,
-    resources: JSON.parse(r.resources) as TaskRun['resources'],
-    notifications: JSON.parse(r.notifications) as TaskRun['notifications'],
-  };
-}
-
-const ENDED_ONLY: readonly TaskRunOutcome[] = ['skipped', 'missed'];
-
 export class SqliteScheduling implements SchedulingCatalog {
+  private readonly runs: SqliteTaskRuns;
+
   constructor(
     private readonly db: Database,
     private readonly stmt: StatementCache,
     private readonly now: () => number,
     private readonly random: RandomBytes,
-  ) {}
+  ) {
+    this.runs = new SqliteTaskRuns(stmt, now, random);
+  }
 
   private run<T>(what: string, fn: () => T): T {
     try {
@@ -377,105 +351,24 @@ export class SqliteScheduling implements SchedulingCatalog {
     return t;
   }
 
-  // ---- runs ----
+  // ---- runs and scheduler state (sqlite-task-runs.ts) ----
 
   createTaskRun(input: NewTaskRun): TaskRun {
-    return this.run('create task run', () => {
-      this.requireTask(input.taskId);
-      if (input.policyId != null) this.requirePolicy(input.policyId);
-      const id = newId(this.random);
-      const outcome = input.outcome ?? 'running';
-      const startedAt = input.startedAt ?? this.now();
-      const ended = outcome === 'running' ? null : startedAt;
-      this.sql(
-        `INSERT INTO task_runs (id, task_id, trigger, policy_id, scheduled_for, started_at, ended_at, outcome,
-                                resources)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        id,
-        input.taskId,
-        input.trigger,
-        input.policyId ?? null,
-        input.scheduledFor ?? null,
-        startedAt,
-        ended,
-        outcome,
-        JSON.stringify(input.resources ?? []),
-      );
-      if (!ENDED_ONLY.includes(outcome)) {
-        this.sql('UPDATE tasks SET run_count = run_count + 1 WHERE id = ?').run(input.taskId);
-      }
-      this.sql(
-        `DELETE FROM task_runs WHERE task_id = @task AND outcome <> 'running' AND id NOT IN (
-           SELECT id FROM task_runs WHERE task_id = @task ORDER BY started_at DESC, rowid DESC LIMIT @keep)`,
-      ).run({ task: input.taskId, keep: TASK_RUNS_KEPT });
-      return this.requireRun(id);
-    });
+    return this.run('create task run', () => this.runs.create(input));
   }
-
   getTaskRun(id: string): TaskRun | null {
-    const r = this.sql('SELECT * FROM task_runs WHERE id = ?').get(id) as TaskRunRow | undefined;
-    return r === undefined ? null : toTaskRun(r);
+    return this.runs.get(id);
   }
-
   listTaskRuns(taskId: string, opts: { limit?: number; outcome?: TaskRunOutcome } = {}): TaskRun[] {
-    const rows = this.sql(
-      `SELECT * FROM task_runs WHERE task_id = @task AND (@outcome IS NULL OR outcome = @outcome)
-       ORDER BY started_at DESC, rowid DESC LIMIT @limit`,
-    ).all({
-      task: taskId,
-      outcome: opts.outcome ?? null,
-      limit: opts.limit ?? TASK_RUNS_KEPT,
-    }) as TaskRunRow[];
-    return rows.map(toTaskRun);
+    return this.runs.list(taskId, opts);
   }
-
   updateTaskRun(id: string, patch: TaskRunPatch): TaskRun {
-    return this.run('update task run', () => {
-      const cur = this.requireRun(id);
-      const outcome = patch.outcome ?? cur.outcome;
-      if (cur.outcome !== 'running' && outcome === 'running') {
-        throw new VirtpointError('INVALID_STATE', `run ${id} has ended (${cur.outcome})`);
-      }
-      const endedAt = outcome === 'running' ? null : (patch.endedAt ?? cur.endedAt ?? this.now());
-      this.sql(
-        `UPDATE task_runs SET outcome = ?, ended_at = ?, resources = ?, notifications = ? WHERE id = ?`,
-      ).run(
-        outcome,
-        endedAt,
-        JSON.stringify(patch.resources ?? cur.resources),
-        JSON.stringify(patch.notifications ?? cur.notifications),
-        id,
-      );
-      return this.requireRun(id);
-    });
+    return this.run('update task run', () => this.runs.update(id, patch));
   }
-
-  private requireRun(id: string): TaskRun {
-    const r = this.getTaskRun(id);
-    if (r === null) throw new VirtpointError('NOT_FOUND', `no task run ${id}`);
-    return r;
-  }
-
-  // ---- scheduler state ----
-
   listSchedulerState(filter: { taskId?: string } = {}): SchedulerStateEntry[] {
-    const rows = this.sql(
-      `SELECT task_id, policy_id, last_fired_at FROM scheduler_state
-       WHERE @task IS NULL OR task_id = @task ORDER BY task_id, policy_id`,
-    ).all({ task: filter.taskId ?? null }) as { task_id: string; policy_id: string; last_fired_at: number }[];
-    return rows.map((r) => ({ taskId: r.task_id, policyId: r.policy_id, lastFiredAt: r.last_fired_at }));
+    return this.runs.listState(filter);
   }
-
   setLastFired(taskId: string, policyId: string, at: number): SchedulerStateEntry {
-    return this.run('set last fired', () => {
-      this.requireTask(taskId);
-      this.requirePolicy(policyId);
-      this.sql(
-        `INSERT INTO scheduler_state (task_id, policy_id, last_fired_at) VALUES (?, ?, ?)
-         ON CONFLICT (task_id, policy_id) DO UPDATE SET last_fired_at = excluded.last_fired_at`,
-      ).run(taskId, policyId, at);
-      return { taskId, policyId, lastFiredAt: at };
-    });
+    return this.run('set last fired', () => this.runs.setLastFired(taskId, policyId, at));
   }
 }

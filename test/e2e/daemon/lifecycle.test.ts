@@ -5,7 +5,10 @@ import { withDaemon } from '../../helpers/daemon.js';
 
 test('SIGHUP reloads the config: what can change is applied, the rest is reported', async (t) => {
   const d = await withDaemon(t);
-  await writeFile(d.configFile, 'job_concurrency = 1\nlog_level = debug\nlibvirt_socket = /run/elsewhere.sock\nsocket = /run/ignored.sock\n');
+  await writeFile(
+    d.configFile,
+    'job_concurrency = 1\nlog_level = debug\nlibvirt_socket = /run/elsewhere.sock\nsocket = /run/ignored.sock\n',
+  );
   process.kill(d.pid, 'SIGHUP');
   for (let i = 0; i < 100 && !/config reloaded/.test(d.log()); i++)
     await new Promise((r) => setTimeout(r, 50));

@@ -10,11 +10,22 @@ import { resolveStorePath } from '../../../src/core/store-layout.js';
 import type { Point } from '../../../src/ports/catalog.js';
 import type { Logger } from '../../../src/ports/logger.js';
 import { BackupService } from '../../../src/service/backup.js';
+import { DeleteService } from '../../../src/service/delete.js';
+import { ImageService } from '../../../src/service/images.js';
+import { RestoreService } from '../../../src/service/restore.js';
+import { VolumeService } from '../../../src/service/volumes.js';
 import { prepareRunDir, RUN_DIR } from '../../helpers/run-dir.js';
 
 /** A BackupService on the real adapters, with its own catalog and store under this run's directory. */
 export interface Engine {
   readonly svc: BackupService;
+  readonly restore: RestoreService;
+  readonly volumes: VolumeService;
+  readonly images: ImageService;
+  readonly del: DeleteService;
+  /** Directory the engine may create volumes in (allowed_volume_dirs) and its image directory. */
+  readonly volumeDir: string;
+  readonly imageDir: string;
   readonly hv: LibvirtHypervisor;
   readonly catalog: SqliteCatalog;
   readonly storeRoot: string;
@@ -39,7 +50,7 @@ export async function withEngine(t: ExecutionContext): Promise<Engine> {
     warn: (o, m) => (warnings.push(m), t.log(`warn: ${m} ${JSON.stringify(o)}`)),
     error: (o, m) => (warnings.push(m), t.log(`ERROR: ${m} ${JSON.stringify(o)}`)),
   };
-  const svc = new BackupService({
+  const common = {
     hypervisor: hv,
     imageTool: new QemuImg(),
     catalog,
@@ -48,7 +59,15 @@ export async function withEngine(t: ExecutionContext): Promise<Engine> {
     random: randomBytes,
     log,
     storeRoot,
-  });
+  };
+  const svc = new BackupService(common);
+  const volumeDir = join(dir, 'volumes');
+  const imageDir = join(dir, 'images');
+  await mkdir(volumeDir, { recursive: true });
+  const restore = new RestoreService({ ...common, locks: svc.locks });
+  const volumes = new VolumeService({ ...common, pools: hv, allowedVolumeDirs: [volumeDir] });
+  const images = new ImageService({ ...common, imageDir });
+  const del = new DeleteService(common);
   t.teardown(async () => {
     catalog.close();
     await hv.close();
@@ -56,6 +75,12 @@ export async function withEngine(t: ExecutionContext): Promise<Engine> {
   });
   return {
     svc,
+    restore,
+    volumes,
+    images,
+    del,
+    volumeDir,
+    imageDir,
     hv,
     catalog,
     storeRoot,

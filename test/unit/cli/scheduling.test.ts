@@ -1,0 +1,219 @@
+import test from 'ava';
+
+import { policyView, runView, taskView } from '../../fakes/fake-scheduling.js';
+import { run, startFakeApi } from './fake-api.js';
+
+const nightly = policyView();
+const task = taskView();
+
+test('policy create --weekly/--at builds the schedule; --json prints the PolicyView', async (t) => {
+  const api = await startFakeApi(t, { 'POST /v1/policies': { status: 201, body: nightly } });
+  const r = await run(api.socket, [
+    'policy',
+    'create',
+    'nightly',
+    '--weekly',
+    'thu,Mon',
+    '--at',
+    '14:00,02:00',
+  ]);
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(api.requests[0]?.body, {
+    name: 'nightly',
+    schedule: { kind: 'weekly', days: ['mon', 'thu'], times: ['02:00', '14:00'] },
+  });
+  t.regex(r.stdout, /^schedule +weekly mon,thu$/m);
+  t.regex(r.stdout, /^next run +2025-01-02 02:00:00Z$/m);
+  const json = await run(api.socket, [
+    'policy',
+    'create',
+    'e3',
+    '--every-days',
+    '3',
+    '--at',
+    '03:00',
+    '--disabled',
+    '--json',
+  ]);
+  t.is(json.code, 0);
+  t.deepEqual(api.requests[1]?.body, {
+    name: 'e3',
+    schedule: { kind: 'every-days', n: 3, times: ['03:00'] },
+    enabled: false,
+  });
+  t.deepEqual(JSON.parse(json.stdout), nightly);
+});
+
+test('policy create: bad flags are usage errors (exit 2, no request)', async (t) => {
+  const api = await startFakeApi(t, {});
+  for (const argv of [
+    ['policy', 'create', 'p', '--at', '02:00'],
+    ['policy', 'create', 'p', '--weekly', 'mon'],
+    ['policy', 'create', 'p', '--weekly', 'mon', '--every-days', '2', '--at', '02:00'],
+    ['policy', 'create', 'p', '--weekly', 'funday', '--at', '02:00'],
+    ['policy', 'create', 'p', '--every-days', '31', '--at', '02:00'],
+    ['policy', 'create', 'p', '--weekly', 'mon', '--at', '02:00,02:30'],
+  ]) {
+    const r = await run(api.socket, argv);
+    t.is(r.code, 2, argv.join(' '));
+    t.regex(r.stderr, /\(INVALID_ARGUMENT\)/);
+  }
+  t.is(api.requests.length, 0);
+});
+
+test('policy list/show/enable/disable/delete/run', async (t) => {
+  const api = await startFakeApi(t, {
+    'GET /v1/policies': {
+      body: [nightly, policyView({ name: 'off', enabled: false, nextRun: null, tasks: [] })],
+    },
+    'GET /v1/policies/nightly': { body: nightly },
+    'POST /v1/policies/nightly/disable': { body: { ...nightly, enabled: false } },
+    'POST /v1/policies/nightly/enable': { body: nightly },
+    'DELETE /v1/policies/nightly': {
+      status: 409,
+      body: { error: { code: 'INVALID_STATE', message: 'policy nightly is used by task web-daily' } },
+    },
+    'POST /v1/policies/nightly/run': {
+      status: 202,
+      body: [runView({ trigger: 'manual', outcome: 'running' })],
+    },
+  });
+  const list = await run(api.socket, ['policy', 'list']);
+  t.is(list.code, 0);
+  const lines = list.stdout.trimEnd().split('\n');
+  t.regex(lines[0] ?? '', /^NAME +ENABLED +SCHEDULE +AT +TASKS +NEXT RUN$/);
+  t.regex(lines[1] ?? '', /^nightly +yes +weekly mon,thu +02:00 +1 +2025-01-02 02:00:00Z$/);
+  t.regex(lines[2] ?? '', /^off +no .* -$/);
+  t.regex((await run(api.socket, ['policy', 'show', 'nightly'])).stdout, /^tasks +web-daily$/m);
+  t.is((await run(api.socket, ['policy', 'disable', 'nightly'])).stdout, 'disabled policy nightly\n');
+  t.is((await run(api.socket, ['policy', 'enable', 'nightly'])).stdout, 'enabled policy nightly\n');
+  const del = await run(api.socket, ['policy', 'delete', 'nightly']);
+  t.is(del.code, 1);
+  t.regex(del.stderr, /^error: policy nightly is used by task web-daily \(INVALID_STATE\)$/m);
+  const r = await run(api.socket, ['policy', 'run', 'nightly']);
+  t.regex(r.stdout, /^started run e00000000001 of task web-daily/);
+});
+
+test('policy update: a schedule flag alone keeps the rest of the schedule (PATCH)', async (t) => {
+  const api = await startFakeApi(t, {
+    'GET /v1/policies/nightly': { body: nightly },
+    'PATCH /v1/policies/nightly': { body: nightly },
+  });
+  const r = await run(api.socket, ['policy', 'update', 'nightly', '--at', '03:00', '--name', 'n2']);
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(api.requests.at(-1), {
+    method: 'PATCH',
+    path: '/v1/policies/nightly',
+    query: {},
+    body: { name: 'n2', schedule: { kind: 'weekly', days: ['mon', 'thu'], times: ['03:00'] } },
+  });
+  const nothing = await run(api.socket, ['policy', 'update', 'nightly']);
+  t.is(nothing.code, 2);
+});
+
+test('task create sends the whole task; repeatable flags; local checks', async (t) => {
+  const api = await startFakeApi(t, { 'POST /v1/tasks': { status: 201, body: task } });
+  const r = await run(api.socket, [
+    'task',
+    'create',
+    'web-daily',
+    '--domain',
+    'web',
+    '--domain',
+    'db',
+    '--disk',
+    'files:vdb',
+    '--policy',
+    'nightly',
+    '--policy',
+    'hourly',
+    '--chain-length',
+    '7',
+    '--retain',
+    'count:7',
+    '--notify',
+    'journal',
+    '--notify',
+    'webhook:https://example.com/h',
+  ]);
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(api.requests[0]?.body, {
+    name: 'web-daily',
+    domains: ['web', 'db'],
+    disks: ['files:vdb'],
+    policies: ['nightly', 'hourly'],
+    chainLength: 7,
+    retention: 'count:7',
+    receivers: ['journal', 'webhook:https://example.com/h'],
+  });
+  t.regex(r.stdout, /^retention +count:7$/m);
+  t.regex(r.stdout, /^web +11111111-2222-3333-4444-555555555555 +all$/m);
+  for (const argv of [
+    ['task', 'create', 't', '--domain', 'web'],
+    ['task', 'create', 't', '--policy', 'p'],
+    ['task', 'create', 't', '--domain', 'web', '--policy', 'p', '--retain', 'weeks:2'],
+    ['task', 'create', 't', '--domain', 'web', '--policy', 'p', '--chain-length', '0'],
+    ['task', 'create', 't', '--disk', 'vdb', '--policy', 'p'],
+    ['task', 'create', 't', '--domain', 'web', '--policy', 'p', '--notify', 'mail:me'],
+  ]) {
+    const bad = await run(api.socket, argv);
+    t.is(bad.code, 2, argv.join(' '));
+  }
+  t.is(api.requests.length, 1);
+});
+
+test('task update: PATCH with the given fields; --policy refused; --clear-notify', async (t) => {
+  const api = await startFakeApi(t, { 'PATCH /v1/tasks/web-daily': { body: task } });
+  const r = await run(api.socket, [
+    'task',
+    'update',
+    'web-daily',
+    '--retain',
+    'days:30',
+    '--clear-notify',
+    '--json',
+  ]);
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(api.requests[0]?.body, { retention: 'days:30', receivers: [] });
+  t.deepEqual(JSON.parse(r.stdout), task);
+  const policy = await run(api.socket, ['task', 'update', 'web-daily', '--policy', 'hourly']);
+  t.is(policy.code, 2);
+  t.regex(policy.stderr, /cannot be changed/);
+  t.is((await run(api.socket, ['task', 'update', 'web-daily'])).code, 2);
+  t.is(api.requests.length, 1);
+});
+
+test('task list/show/enable/disable/delete/run/history', async (t) => {
+  const api = await startFakeApi(t, {
+    'GET /v1/tasks': { body: [task] },
+    'GET /v1/tasks/web-daily': { body: task },
+    'POST /v1/tasks/web-daily/enable': { body: task },
+    'POST /v1/tasks/web-daily/disable': { body: { ...task, enabled: false } },
+    'DELETE /v1/tasks/web-daily': { status: 204 },
+    'POST /v1/tasks/web-daily/run': {
+      status: 501,
+      body: { error: { code: 'UNSUPPORTED', message: 'cannot run task web-daily: no task runner yet' } },
+    },
+    'GET /v1/tasks/web-daily/history': {
+      body: [runView(), runView({ id: 'e00000000000', outcome: 'skipped', resources: [] })],
+    },
+  });
+  const list = await run(api.socket, ['task', 'list', '--policy', 'nightly']);
+  t.deepEqual(api.requests[0]?.query, { policy: 'nightly' });
+  t.regex(list.stdout, /^NAME +ENABLED +RESOURCES +POLICIES +CHAIN +RETAIN +RUNS +LAST RUN$/m);
+  t.regex(list.stdout, /^web-daily +yes +web +nightly +30 +count:7 +1 +succeeded 2025-01-01 00:00:00Z$/m);
+  t.regex((await run(api.socket, ['task', 'show', 'web-daily'])).stdout, /^notify +journal$/m);
+  t.is((await run(api.socket, ['task', 'enable', 'web-daily'])).stdout, 'enabled task web-daily\n');
+  t.is((await run(api.socket, ['task', 'disable', 'web-daily'])).stdout, 'disabled task web-daily\n');
+  t.regex((await run(api.socket, ['task', 'delete', 'web-daily'])).stdout, /points are kept/);
+  const r = await run(api.socket, ['task', 'run', 'web-daily']);
+  t.is(r.code, 1);
+  t.regex(r.stderr, /\(UNSUPPORTED\)/);
+  const h = await run(api.socket, ['task', 'history', 'web-daily', '--limit', '2']);
+  t.deepEqual(api.requests.at(-1)?.query, { limit: '2' });
+  const lines = h.stdout.trimEnd().split('\n');
+  t.regex(lines[0] ?? '', /^ID +TASK +TRIGGER +POLICY +STARTED +ENDED +OUTCOME +OK +ERRORS$/);
+  t.regex(lines[1] ?? '', /^e00000000001 +web-daily +schedule +nightly .* succeeded +1\/1$/);
+  t.regex(lines[2] ?? '', /skipped +-$/);
+  t.is((await run(api.socket, ['task', 'history', 'web-daily', '--limit', '500'])).code, 2);
+});
