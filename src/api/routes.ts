@@ -88,7 +88,16 @@ export function buildRouter(): Router<RouteSpec> {
     .add(
       'GET',
       '/v1/points',
-      get(async ({ control, query }) => ok(await control.listPoints(parsePointFilter(query)))),
+      get(async ({ control, query }) => {
+        const filter = parsePointFilter(query);
+        const points = await control.listPoints(filter);
+        const last = points.at(-1);
+        if (points.length < filter.limit || last === undefined) return ok(points);
+        // A full page: the next one starts after its last point (RFC 8288 link).
+        const next = new URLSearchParams(query);
+        next.set('after', last.id);
+        return { status: 200, body: points, headers: { link: `</v1/points?${next}>; rel="next"` } };
+      }),
     )
     .add(
       'GET',

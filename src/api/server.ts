@@ -19,6 +19,7 @@ import type { Logger } from '../ports/logger.js';
 import type { Control } from '../service/control.js';
 import { DEFAULT_BODY_LIMIT, readJsonBody } from './body.js';
 import { sendError, sendJson } from './respond.js';
+import type { Router } from './router.js';
 import { buildRouter, type RouteSpec } from './routes.js';
 import { httpStatusOf, toHttpError } from './status.js';
 import { expectNoBody } from './validate.js';
@@ -31,6 +32,8 @@ export interface ApiServerOptions {
   readonly bodyLimit?: number;
   /** The clock for `since=24h` windows (default Date.now). */
   readonly now?: () => number;
+  /** Adds routes outside the Control interface (the daemon's test-only clock). */
+  readonly extraRoutes?: (router: Router<RouteSpec>) => void;
 }
 
 export interface ApiServer extends Server {
@@ -49,6 +52,7 @@ export function createApiServer(control: Control, opts: ApiServerOptions): ApiSe
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const now = opts.now ?? Date.now;
   const router = buildRouter();
+  opts.extraRoutes?.(router);
   const streams = new Set<() => void>();
   let shuttingDown = false;
   let closed: Promise<void> | undefined;

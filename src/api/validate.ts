@@ -186,16 +186,26 @@ function decimal(value: string, field: string, min: number, max: number): number
   return integer(Number(value), field, min, max);
 }
 
-export function parsePointFilter(query: URLSearchParams): PointFilterInput {
-  const q = queryParams(query, ['domain', 'chain', 'state']);
+/** Points per page of GET /v1/points when `limit` is not given, and the largest page. */
+export const POINT_PAGE_DEFAULT = 100;
+export const POINT_PAGE_MAX = 1000;
+
+export function parsePointFilter(query: URLSearchParams): PointFilterInput & { limit: number } {
+  const q = queryParams(query, ['domain', 'chain', 'state', 'after', 'limit']);
   const filter: { -readonly [K in keyof PointFilterInput]: PointFilterInput[K] } = {};
   const domain = q.get('domain');
   const chain = q.get('chain');
   const state = q.get('state');
+  const after = q.get('after');
+  const limit = q.get('limit');
   if (domain !== undefined) filter.domain = domainRef(domain, 'domain');
   if (chain !== undefined) filter.chain = id(chain, 'chain');
   if (state !== undefined) filter.state = oneOf(state, 'state', POINT_STATES);
-  return filter;
+  if (after !== undefined) filter.after = id(after, 'after');
+  return {
+    ...filter,
+    limit: limit === undefined ? POINT_PAGE_DEFAULT : decimal(limit, 'limit', 1, POINT_PAGE_MAX),
+  };
 }
 
 export function parseDomainFilter(query: URLSearchParams): { domain?: string } {

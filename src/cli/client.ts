@@ -28,6 +28,25 @@ export class ApiClient {
     return this.json<T>('GET', withQuery(path, query));
   }
 
+  /**
+   * Every page of a keyset-paged list (GET /v1/points): asks for pages of `pageSize` items with
+   * `after=<last id>` until a page comes back short.
+   */
+  async getAllPages<T extends { id: string }>(
+    path: string,
+    query: Query = {},
+    pageSize = 1000,
+  ): Promise<T[]> {
+    const all: T[] = [];
+    for (let after: string | undefined; ;) {
+      const page = await this.get<T[]>(path, { ...query, limit: pageSize, after });
+      all.push(...page);
+      const last = page.at(-1);
+      if (page.length < pageSize || last === undefined) return all;
+      after = last.id;
+    }
+  }
+
   post<T>(path: string, body?: unknown): Promise<T> {
     return this.json<T>('POST', path, body);
   }

@@ -22,6 +22,8 @@ export interface Config {
   /** How long SIGTERM waits for running jobs before aborting them. */
   readonly shutdownTimeoutMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** Runs missed while the daemon was down within this many hours get one catch-up run at start. */
+  readonly catchUpHours: number;
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/virtpoint/virtpoint.conf';
@@ -35,6 +37,7 @@ export const DEFAULTS: Config = {
   freezeTimeoutMs: 10_000,
   shutdownTimeoutMs: 120_000,
   logLevel: 'info',
+  catchUpHours: 6,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -62,6 +65,7 @@ const KEYS: Readonly<Record<string, Parser>> = {
   job_concurrency: intIn(1, 16, (n) => ({ jobConcurrency: n })),
   freeze_timeout_seconds: intIn(1, 600, (n) => ({ freezeTimeoutMs: n * 1000 })),
   shutdown_timeout_seconds: intIn(1, 86_400, (n) => ({ shutdownTimeoutMs: n * 1000 })),
+  catch_up_hours: intIn(0, 720, (n) => ({ catchUpHours: n })),
   log_level: (raw) => {
     if (!(LOG_LEVELS as readonly string[]).includes(raw))
       throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);

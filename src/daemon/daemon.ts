@@ -14,6 +14,12 @@ import { BackupService, type BackupDeps } from '../service/backup.js';
 import { DeleteService } from '../service/delete.js';
 import { JobRunner } from '../service/job-runner.js';
 import { VirtpointControl } from '../service/virtpoint-control.js';
+import { createRunNotifier, sendAll } from '../adapters/notify/index.js';
+import { RetentionRunner } from '../service/retention-run.js';
+import { Scheduler } from '../service/scheduler.js';
+import { hostTimeZone } from '../service/scheduling-control.js';
+import { TaskExecutor } from '../service/task-exec.js';
+import { addTestClockRoute, schedulerClock } from './test-clock.js';
 import { catalogPath, storeRoot, type Config } from './config.js';
 import { reconcile } from './reconcile.js';
 import { noopNotifier, type Notifier } from './systemd-notify.js';
@@ -31,8 +37,11 @@ export interface DaemonOptions {
   readonly inhibitor?: ShutdownInhibitor;
 }
 
+const SCHEDULER_TICK_MS = 20_000;
+
 export class Daemon {
   private stopping: Promise<void> | null = null;
+  private tickTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     private config: Config,
@@ -90,12 +99,15 @@ export class Daemon {
     reconciled.catch((e) => log.error({ err: String(e) }, 'reconciliation failed; jobs stay queued'));
     const runner = new JobRunner({ catalog, log, concurrency: config.jobConcurrency, startGate: reconciled });
     const backup = new BackupService(deps);
+    const del = new DeleteService(deps);
+    const scheduler = createScheduler(config, log, catalog, runner, backup, del);
     const control = new VirtpointControl({
       hypervisor,
       catalog,
       runner,
       backup,
-      del: new DeleteService(deps),
+      del,
+      scheduling: { runTask: scheduler.scheduler.runTask },
       storeRoot: store,
       version: VERSION,
       startedAt: Date.now(),
@@ -113,7 +125,15 @@ export class Daemon {
       }
     });
 
-    const server = createApiServer(control, { log });
+    const server = createApiServer(control, {
+      log,
+      ...(scheduler.clock.enabled
+        ? {
+            extraRoutes: (router) =>
+              addTestClockRoute(router, scheduler.clock, (now) => scheduler.scheduler.tick(now)),
+          }
+        : {}),
+    });
     await mkdir(dirname(config.socket), { recursive: true, mode: 0o750 });
     const gid = config.socketGroup === null ? undefined : await groupId(config.socketGroup, log);
     if (gid !== undefined) await chown(dirname(config.socket), 0, gid).catch(() => undefined);
@@ -134,6 +154,14 @@ export class Daemon {
       log.warn({}, 'the host is shutting down: aborting running jobs');
       void runner.shutdown(0);
     });
+    // The scheduler: one tick once the catalog is reconciled (catch-up), then every 20 s.
+    void reconciled.then(() => {
+      if (daemon.stopping !== null) return;
+      scheduler.safeTick();
+      daemon.tickTimer = setInterval(() => scheduler.safeTick(), SCHEDULER_TICK_MS);
+      daemon.tickTimer.unref();
+    }, () => undefined);
+    if (scheduler.clock.enabled) log.warn({}, 'test clock enabled (VIRTPOINT_TEST_CLOCK=1): for tests only');
     await notifier.ready(`serving on ${config.socket}`);
     log.info({ socket: config.socket, stateDir: config.stateDir, version: VERSION }, 'virtpointd ready');
     return daemon;
@@ -169,6 +197,7 @@ export class Daemon {
   /** SIGTERM: stop accepting, let running jobs finish (or abort them after the timeout), close. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      if (this.tickTimer !== null) clearInterval(this.tickTimer);
       await this.notifier.stopping('finishing running jobs');
       this.log.info(this.runner.counts(), 'stopping');
       const closing = this.server.shutdown();
@@ -184,6 +213,47 @@ export class Daemon {
     })();
     return this.stopping;
   }
+}
+
+/** The scheduler with its retention runner, task executor, run notifier and clock. */
+function createScheduler(
+  config: Config,
+  log: Logger,
+  catalog: SqliteCatalog,
+  runner: JobRunner,
+  backup: BackupService,
+  del: DeleteService,
+) {
+  const clock = schedulerClock();
+  const timeZone = hostTimeZone();
+  const notifier = createRunNotifier({ logger: log });
+  const retention = new RetentionRunner({ catalog, del, runner, log, now: clock.now });
+  const exec = new TaskExecutor({
+    catalog,
+    runner,
+    backup,
+    retention,
+    log,
+    timeZone,
+    notify: (receivers, payload) => sendAll(notifier, receivers, payload),
+  });
+  const scheduler = new Scheduler({
+    catalog,
+    exec,
+    retention,
+    log,
+    now: clock.now,
+    timeZone,
+    catchUpHours: config.catchUpHours,
+  });
+  const safeTick = () => {
+    try {
+      scheduler.tick();
+    } catch (e) {
+      log.error({ err: String(e) }, 'scheduler tick failed');
+    }
+  };
+  return { scheduler, clock, safeTick };
 }
 
 /** The gid of a group from /etc/group; undefined (logged) when it does not exist. */

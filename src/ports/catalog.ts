@@ -158,6 +158,10 @@ export interface PointFilter {
   readonly state?: PointState | readonly PointState[];
   readonly kind?: PointKind;
   readonly trigger?: Trigger;
+  /** Keyset paging: only points after this point id (in list order). */
+  readonly after?: string;
+  /** At most this many points. */
+  readonly limit?: number;
 }
 
 export interface ChainFilter {
@@ -281,6 +285,15 @@ export interface Catalog {
   ): Point;
   /** Removes the point row and its disks. */
   deletePoint(id: string): void;
+  /**
+   * A synthetic full (retention's `drop-full-keep-rest`, DeleteService.dropFullKeepRest): makes
+   * an `available` incremental point the full point of its chain once its files no longer have a
+   * backing file. Allowed only while every point of the chain with a lower seq is `deleting` or
+   * `error` (nothing usable comes before it) and the chain's current full point is among them,
+   * `deleting`; otherwise INVALID_STATE and nothing changes. The point keeps its seq (> 0), gets
+   * kind `full` and the old full's `newChainReason`; its state stays `available`.
+   */
+  makeSyntheticFull(id: string): Point;
 
   // jobs
   createJob(input: NewJob): Job;

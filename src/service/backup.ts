@@ -1,4 +1,9 @@
-import { decideChain, validateChainLength, type ChainDecision } from '../core/chain-decision.js';
+import {
+  decideChain,
+  validateChainLength,
+  type ChainDecision,
+  type CurrentDisk,
+} from '../core/chain-decision.js';
 import { VirtpointError, toVirtpointError } from '../core/errors.js';
 import { canonicalDiskSet, checkpointName, resolvePointName, type RandomBytes } from '../core/names.js';
 import {
@@ -11,7 +16,7 @@ import {
 } from '../core/store-layout.js';
 import type { Catalog, Point, Trigger } from '../ports/catalog.js';
 import type { Clock, Fs } from '../ports/fs.js';
-import type { DiskInfo, Hypervisor } from '../ports/hypervisor.js';
+import type { DiskInfo, DomainInfo, Hypervisor } from '../ports/hypervisor.js';
 import type { ImageTool } from '../ports/image-tool.js';
 import type { Logger } from '../ports/logger.js';
 import { dropCheckpoints, undoBackup } from './backup-cleanup.js';
@@ -37,6 +42,14 @@ export interface BackupRequest {
   readonly quiesce?: Quiesce;
   readonly chainLength?: number;
   readonly trigger?: Trigger;
+}
+
+/** BackupService.plan: the decision a backup would make now. */
+export interface BackupPlan {
+  readonly domainUuid: string;
+  /** The disk set (sorted targets) the backup would cover. */
+  readonly diskSet: readonly string[];
+  readonly decision: ChainDecision;
 }
 
 export interface BackupRunOptions {
@@ -146,30 +159,7 @@ export class BackupService {
     }
 
     const offline = domain.state === 'shutoff';
-    const current = await currentDisks(hv, uuid, disks);
-    const checkpoints = await hv.listCheckpoints(uuid);
-    const chain = chainToContinue(catalog, uuid, diskSet, req.disks === undefined);
-    const view = chainView(catalog, chain);
-    const tipCheckpoint = view?.points.filter((p) => p.state === 'available').at(-1)?.disks[0]?.checkpoint;
-    const bitmaps = bitmapsBroken
-      ? Object.fromEntries(disks.map((d) => [d.target, 'inconsistent' as const]))
-      : await bitmapStates(
-          this.deps.imageTool,
-          disks,
-          checkpoints.find((c) => c.name === tipCheckpoint),
-          !offline,
-        );
-    const decision = decideChain({
-      chain: view,
-      disks: current,
-      checkpoints: checkpoints.map((c) => ({
-        name: c.name,
-        bitmapDisks: c.disks.filter((d) => d.bitmap !== null).map((d) => d.target),
-      })),
-      bitmaps,
-      full: req.full === true,
-      maxLength: req.chainLength ?? chain?.maxLength,
-    });
+    const { current, decision } = await this.decide(uuid, domain, disks, diskSet, req, bitmapsBroken);
     await this.checkSpace(disks, decision);
 
     const capacities = new Map(current.map((d) => [d.target, d.capacity]));
@@ -266,6 +256,58 @@ export class BackupService {
             log.error({ uuid, err: String(e) }, 'could not stop the domain started for an offline backup'),
           );
     }
+  }
+
+  /**
+   * A dry run: what a backup of `req` would decide now (incremental on which chain, or a new full
+   * chain and why), without writing anything (no catalog change, no file, no lock). Used by the
+   * scheduler's retention (`chains:N`) before a scheduled backup. The real backup decides again
+   * under the domain's lock; the two differ only if something changes in between.
+   */
+  async plan(req: Pick<BackupRequest, 'domain' | 'disks' | 'full' | 'chainLength'>): Promise<BackupPlan> {
+    if (req.chainLength !== undefined) validateChainLength(req.chainLength);
+    const domain = await this.deps.hypervisor.lookupDomain(req.domain);
+    const disks = selectDisks(domain, req.disks);
+    const diskSet = canonicalDiskSet(disks.map((d) => d.target));
+    const { decision } = await this.decide(domain.uuid, domain, disks, diskSet, req, false);
+    return { domainUuid: domain.uuid, diskSet, decision };
+  }
+
+  private async decide(
+    uuid: string,
+    domain: DomainInfo,
+    disks: readonly DiskInfo[],
+    diskSet: readonly string[],
+    req: Pick<BackupRequest, 'disks' | 'full' | 'chainLength'>,
+    bitmapsBroken: boolean,
+  ): Promise<{ current: CurrentDisk[]; decision: ChainDecision }> {
+    const { hypervisor: hv, catalog } = this.deps;
+    const offline = domain.state === 'shutoff';
+    const current = await currentDisks(hv, uuid, disks);
+    const checkpoints = await hv.listCheckpoints(uuid);
+    const chain = chainToContinue(catalog, uuid, diskSet, req.disks === undefined);
+    const view = chainView(catalog, chain);
+    const tipCheckpoint = view?.points.filter((p) => p.state === 'available').at(-1)?.disks[0]?.checkpoint;
+    const bitmaps = bitmapsBroken
+      ? Object.fromEntries(disks.map((d) => [d.target, 'inconsistent' as const]))
+      : await bitmapStates(
+          this.deps.imageTool,
+          disks,
+          checkpoints.find((c) => c.name === tipCheckpoint),
+          !offline,
+        );
+    const decision = decideChain({
+      chain: view,
+      disks: current,
+      checkpoints: checkpoints.map((c) => ({
+        name: c.name,
+        bitmapDisks: c.disks.filter((d) => d.bitmap !== null).map((d) => d.target),
+      })),
+      bitmaps,
+      full: req.full === true,
+      maxLength: req.chainLength ?? chain?.maxLength,
+    });
+    return { current, decision };
   }
 
   /** Free space in the store: a full copy needs the disks' allocation; nothing is written when it does not fit. */

@@ -137,6 +137,10 @@ export interface PointFilterInput {
   readonly domain?: string;
   readonly chain?: string;
   readonly state?: PointState;
+  /** Paging: the points after this point id, in list order (oldest first). */
+  readonly after?: string;
+  /** Paging: at most this many points. */
+  readonly limit?: number;
 }
 
 export interface JobFilterInput {

@@ -22,6 +22,10 @@ import type { Logger } from '../ports/logger.js';
  *   Catalog.pointProtections) is never deleted or merged: POINT_PROTECTED naming the images; so
  *   neither is its chain (full point) nor a cascade that includes it. Merging a *later* point
  *   into its child leaves the protected files alone and stays allowed.
+ * - retention's `drop-full-keep-rest` (dropFullKeepRest): the full point goes while later points
+ *   stay: the next usable point's files are rebased onto nothing (data copied: a synthetic full,
+ *   Catalog.makeSyntheticFull), then the old full's checkpoint and files go. The chain stays open
+ *   (if it was) and takes incrementals as before.
  * Points go `deleting`, then away — or `delete-failed` with the reason; a retry works.
  * libvirt deletes checkpoints only of running domains: a shut-off domain is started paused for
  * it and destroyed again.
@@ -48,7 +52,7 @@ export class DeleteService {
   affected(pointId: string, cascade: boolean): Point[] {
     const point = this.require(pointId);
     const all = this.deps.catalog.listPoints({ chainId: point.chainId });
-    if (point.seq === 0) return all;
+    if (point.kind === 'full') return all;
     return cascade ? all.filter((p) => p.seq >= point.seq) : [point];
   }
 
@@ -80,7 +84,7 @@ export class DeleteService {
 
   async deletePoint(pointId: string, opts: { cascade: boolean }): Promise<DeleteResult> {
     const point = this.require(pointId);
-    if (point.seq === 0) return this.deleteChain(point.chainId);
+    if (point.kind === 'full') return this.deleteChain(point.chainId);
     this.check(pointId, opts.cascade);
     const victims = this.affected(pointId, opts.cascade).sort((a, b) => b.seq - a.seq);
     this.mark(victims);
@@ -98,6 +102,28 @@ export class DeleteService {
       throw e;
     }
     return { deleted };
+  }
+
+  /**
+   * Deletes exactly this point, whatever its kind, without touching the rest of its chain: for
+   * points no kept point depends on (retention's `delete-failed-point`, and `delete-point` of a
+   * full point when only failed points remain). A usable later point would be merged into as for
+   * an incremental.
+   */
+  async deleteLone(pointId: string): Promise<DeleteResult> {
+    const point = this.require(pointId);
+    if (isPointBusy(point.state) && point.state !== 'deleting') {
+      throw new VirtpointError('POINT_BUSY', `point ${point.id} is ${point.state}; wait for its job to end`);
+    }
+    this.checkProtected([point]);
+    this.mark([point]);
+    try {
+      await this.removeOne(point);
+    } catch (e) {
+      this.fail([point], e);
+      throw e;
+    }
+    return { deleted: [point.id] };
   }
 
   async deleteChain(chainId: string): Promise<DeleteResult> {
@@ -122,6 +148,56 @@ export class DeleteService {
       throw e;
     }
     return { deleted: points.map((p) => p.id) };
+  }
+
+  /**
+   * Drops the chain's full point `pointId` and makes `newFullPointId` — the next usable point —
+   * the chain's full point: its files are rebased onto nothing (`imageTool.rebase(path, null)`:
+   * the data it read from the old full is copied in, so its content stays whole), the catalog
+   * makes it `full` (makeSyntheticFull), then the old full's checkpoint (a root: its bitmap is
+   * simply dropped) and files go. Later points keep backing onto the new full unchanged.
+   * INVALID_ARGUMENT when the points do not fit that shape; POINT_BUSY / POINT_PROTECTED as for
+   * any delete (a linked image on any point of the chain protects the full point).
+   */
+  async dropFullKeepRest(pointId: string, newFullPointId: string): Promise<DeleteResult> {
+    const { catalog, imageTool, storeRoot } = this.deps;
+    const full = this.require(pointId);
+    const next = this.require(newFullPointId);
+    const between = catalog
+      .listPoints({ chainId: full.chainId })
+      .filter((p) => p.seq > full.seq && p.seq < next.seq && p.state !== 'error');
+    if (full.kind !== 'full' || next.chainId !== full.chainId || next.seq <= full.seq || between.length > 0) {
+      throw new VirtpointError(
+        'INVALID_ARGUMENT',
+        `point ${newFullPointId} is not the point right after the full point ${pointId} of its chain`,
+      );
+    }
+    for (const p of [full, next]) {
+      if (isPointBusy(p.state) && p.state !== 'deleting') {
+        throw new VirtpointError('POINT_BUSY', `point ${p.id} is ${p.state}; wait for its job to end`);
+      }
+    }
+    if (next.state !== 'available') {
+      throw new VirtpointError('INVALID_STATE', `point ${next.id} is ${next.state}, not available`);
+    }
+    this.checkProtected([full]);
+    this.mark([full]);
+    try {
+      for (const d of next.disks) await imageTool.rebase(resolveStorePath(storeRoot, d.path), null);
+      catalog.makeSyntheticFull(next.id);
+      const cp = full.disks[0]?.checkpoint ?? null;
+      if (cp !== null && full.state !== 'error') await this.deleteCheckpoint(full.domainUuid, cp);
+      await this.removeFiles(full);
+      catalog.deletePoint(full.id);
+    } catch (e) {
+      this.fail([full], e);
+      throw e;
+    }
+    this.deps.log.info(
+      { point: full.id, newFull: next.id, chain: full.chainId, seq: next.seq },
+      'full point dropped; the next point is the synthetic full of its chain',
+    );
+    return { deleted: [full.id] };
   }
 
   private async removeOne(point: Point): Promise<void> {

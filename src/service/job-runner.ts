@@ -114,6 +114,11 @@ export class JobRunner {
     this.queue.concurrency = n;
   }
 
+  /** True while a job for the domain is queued (waiting for it) or running. */
+  busy(domainUuid: string): boolean {
+    return this.busyDomains.has(domainUuid) || (this.waiting.get(domainUuid)?.length ?? 0) > 0;
+  }
+
   counts(): { queued: number; running: number } {
     let waiting = 0;
     for (const list of this.waiting.values()) waiting += list.length;

@@ -106,6 +106,8 @@ export class VirtpointControl implements Control {
       ...(domainUuid ? { domainUuid } : {}),
       ...(filter.chain ? { chainId: filter.chain } : {}),
       ...(filter.state ? { state: filter.state } : {}),
+      ...(filter.after ? { after: filter.after } : {}),
+      ...(filter.limit !== undefined ? { limit: filter.limit } : {}),
     });
     // Domain names looked up once per list, not once per point.
     const names = new Map(this.deps.catalog.listDomains().map((d) => [d.uuid, d.name]));

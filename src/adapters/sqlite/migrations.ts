@@ -33,6 +33,14 @@
  * images       name PK (also the file name in the image directory), point_id (no foreign key;
  *              a linked image's point cannot be deleted while it exists, see
  *              Catalog.pointProtections), disk, path (absolute, unique), linked 0|1, created_at.
+ *
+ * Version 3: scheduling (sqlite-scheduling.ts).
+ *
+ * Version 4 (synthetic full points, retention): points' `CHECK ((kind = 'full') = (seq = 0))`
+ * becomes `CHECK (kind = 'full' OR seq > 0)`: a chain's full point may have seq > 0 once its
+ * original full point was dropped and the next point was rebased onto nothing
+ * (Catalog.makeSyntheticFull). New points are still full iff seq 0 (checked by createPoint).
+ * SQLite cannot change a CHECK in place: points and point_disks are rebuilt and renamed.
  */
 
 import type { Database } from 'better-sqlite3';
@@ -157,6 +165,52 @@ CREATE TABLE images (
 CREATE INDEX images_by_point ON images(point_id);
 `;
 
+const POINT_COLUMNS = `id, name, domain_uuid, chain_id, seq, kind, state, consistency, consistency_reason,
+  freeze_ms, new_chain_reason, trigger, created_at, updated_at, error_code, error_message`;
+
+const V4 = `
+CREATE TABLE points_v4 (
+  id                 TEXT PRIMARY KEY,
+  name               TEXT NOT NULL,
+  domain_uuid        TEXT NOT NULL REFERENCES domains(uuid),
+  chain_id           TEXT NOT NULL REFERENCES chains(id) ON DELETE CASCADE,
+  seq                INTEGER NOT NULL CHECK (seq >= 0),
+  kind               TEXT NOT NULL CHECK (kind IN ('full', 'incremental')),
+  state              TEXT NOT NULL CHECK (state IN (${POINT_STATES})),
+  consistency        TEXT CHECK (consistency IN ('filesystem', 'crash', 'offline')),
+  consistency_reason TEXT,
+  freeze_ms          INTEGER CHECK (freeze_ms >= 0),
+  new_chain_reason   TEXT,
+  trigger            TEXT NOT NULL CHECK (trigger IN (${TRIGGERS})),
+  created_at         INTEGER NOT NULL,
+  updated_at         INTEGER NOT NULL,
+  error_code         TEXT,
+  error_message      TEXT,
+  UNIQUE (chain_id, seq),
+  UNIQUE (domain_uuid, name),
+  CHECK (kind = 'full' OR seq > 0)
+) STRICT;
+INSERT INTO points_v4 (${POINT_COLUMNS}) SELECT ${POINT_COLUMNS} FROM points;
+CREATE TABLE point_disks_v4 (
+  point_id     TEXT NOT NULL REFERENCES points_v4(id) ON DELETE CASCADE,
+  target       TEXT NOT NULL,
+  path         TEXT NOT NULL UNIQUE,
+  virtual_size INTEGER NOT NULL CHECK (virtual_size >= 0),
+  size         INTEGER CHECK (size >= 0),
+  format       TEXT NOT NULL CHECK (format IN ('qcow2', 'raw')),
+  checkpoint   TEXT,
+  PRIMARY KEY (point_id, target)
+) STRICT, WITHOUT ROWID;
+INSERT INTO point_disks_v4 (point_id, target, path, virtual_size, size, format, checkpoint)
+  SELECT point_id, target, path, virtual_size, size, format, checkpoint FROM point_disks;
+DROP TABLE point_disks;
+DROP TABLE points;
+ALTER TABLE points_v4 RENAME TO points;
+ALTER TABLE point_disks_v4 RENAME TO point_disks;
+CREATE INDEX points_by_domain ON points(domain_uuid, created_at);
+CREATE INDEX points_by_state ON points(state);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -172,6 +226,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     name: 'scheduling: policies, tasks, task_policies, task_runs, scheduler_state (sqlite-scheduling.ts)',
     up: (db) => db.exec(SCHEDULING_SCHEMA),
+  },
+  {
+    version: 4,
+    name: 'synthetic full points: a full point may have seq > 0',
+    up: (db) => db.exec(V4),
   },
 ];
 

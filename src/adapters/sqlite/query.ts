@@ -54,6 +54,13 @@ export class Where {
     return this;
   }
 
+  /** A raw condition with its named parameters (the caller writes safe SQL). */
+  raw(condition: string, params: Params): this {
+    this.parts.push(condition);
+    Object.assign(this.params, params);
+    return this;
+  }
+
   toString(): string {
     return this.parts.length === 0 ? '' : `WHERE ${this.parts.join(' AND ')}`;
   }

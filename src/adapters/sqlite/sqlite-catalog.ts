@@ -324,6 +324,37 @@ export class SqliteCatalog implements Catalog {
     this.run('delete point', () => this.points.delete(id));
   }
 
+  makeSyntheticFull(id: string): Point {
+    return this.run(
+      'make synthetic full',
+      () => {
+        const cur = this.points.require(id);
+        const before = this.points.list({ chainId: cur.chainId }).filter((p) => p.seq < cur.seq);
+        const oldFull = before.find((p) => p.kind === 'full');
+        const blocker = before.find((p) => p.state !== 'deleting' && p.state !== 'error');
+        if (cur.kind !== 'incremental' || cur.state !== 'available' || blocker || oldFull?.state !== 'deleting') {
+          throw new VirtpointError(
+            'INVALID_STATE',
+            `point ${id} cannot become the full point of chain ${cur.chainId}: ` +
+              (cur.kind !== 'incremental' || cur.state !== 'available'
+                ? `it is a ${cur.kind} point in state ${cur.state} (needs an available incremental)`
+                : blocker
+                  ? `point ${blocker.id} (seq ${blocker.seq}) before it is ${blocker.state}`
+                  : 'the chain\'s full point before it is not being deleted'),
+          );
+        }
+        this.stmt('UPDATE points SET kind = ?, new_chain_reason = ?, updated_at = ? WHERE id = ?').run(
+          'full',
+          oldFull.newChainReason,
+          this.now(),
+          id,
+        );
+        return this.points.require(id);
+      },
+      true,
+    );
+  }
+
   // ---- jobs ----
 
   createJob(input: NewJob): Job {

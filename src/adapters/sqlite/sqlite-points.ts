@@ -64,13 +64,23 @@ export class SqlitePoints {
       .eq('kind', filter.kind)
       .eq('trigger', filter.trigger)
       .in('state', filter.state);
-    const sql = `SELECT * FROM points ${where} ORDER BY created_at, seq, rowid`;
+    if (filter.after !== undefined) {
+      // Keyset paging: the points after the cursor point in list order.
+      where.raw('(created_at, seq, rowid) > (SELECT created_at, seq, rowid FROM points WHERE id = @after)', {
+        after: filter.after,
+      });
+    }
+    let page = `SELECT id FROM points ${where} ORDER BY created_at, seq, rowid`;
+    if (filter.limit !== undefined) {
+      page += ' LIMIT @limit';
+      where.params.limit = nonNegInt(filter.limit, 'limit');
+    }
+    const sql = `SELECT * FROM points WHERE id IN (${page}) ORDER BY created_at, seq, rowid`;
     const rows = this.stmt.get(sql).all(where.params) as PointRow[];
     if (rows.length === 0) return [];
     // The disks of all listed points in one query (not one per point), grouped by point. The
     // caller runs both queries in one transaction, so they see the same points.
-    const disksSql = `SELECT * FROM point_disks WHERE point_id IN (SELECT id FROM points ${where})
-      ORDER BY point_id, target`;
+    const disksSql = `SELECT * FROM point_disks WHERE point_id IN (${page}) ORDER BY point_id, target`;
     const disks = new Map<string, PointDiskRow[]>();
     for (const d of this.stmt.get(disksSql).all(where.params) as PointDiskRow[]) {
       const list = disks.get(d.point_id);

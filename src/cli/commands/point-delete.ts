@@ -18,9 +18,9 @@ async function affectedPoints(
   point: PointView,
   cascade: boolean,
 ): Promise<PointView[]> {
-  if (point.seq !== 0 && !cascade) return [point];
-  const chain = await ctx.client.get<PointView[]>('/v1/points', { chain: point.chainId });
-  const gone = chain.filter((p) => p.seq >= point.seq);
+  if (point.kind !== 'full' && !cascade) return [point];
+  const chain = await ctx.client.getAllPages<PointView>('/v1/points', { chain: point.chainId });
+  const gone = point.kind === 'full' ? chain : chain.filter((p) => p.seq >= point.seq);
   return gone.some((p) => p.id === point.id) ? gone : [point, ...gone];
 }
 
@@ -30,7 +30,7 @@ export const pointDelete: Run<Args> = async (args, ctx) => {
   const gone = await affectedPoints(ctx, point, args.cascade);
   if (gone.length > 1 && !args.yes) {
     const why =
-      point.seq === 0
+      point.kind === 'full'
         ? `point ${point.id} is the full point of chain ${point.chainId}`
         : `--cascade deletes every later point of chain ${point.chainId}`;
     throw new UsageError(

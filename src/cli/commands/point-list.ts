@@ -11,7 +11,7 @@ import { POINT_COLUMNS } from '../render.js';
 type Args = GlobalArgs & { domain?: string; chain?: string; state?: PointState };
 
 export const pointList: Run<Args> = async (args, ctx) => {
-  const points = await ctx.client.get<PointView[]>('/v1/points', {
+  const points = await ctx.client.getAllPages<PointView>('/v1/points', {
     domain: args.domain,
     chain: args.chain,
     state: args.state,

@@ -95,7 +95,7 @@ test.serial('GET /v1/points with filters, GET /v1/points/{id}', async (t) => {
   t.is((filtered.json as unknown[]).length, 3);
   t.deepEqual(lastCall(h.control), {
     method: 'listPoints',
-    args: [{ domain: 'web', chain: CHAIN1, state: 'available' }],
+    args: [{ domain: 'web', chain: CHAIN1, state: 'available', limit: 100 }],
   });
   const one = await h.req('GET', `/v1/points/${POINT1}`);
   t.is(one.status, 200);
@@ -227,3 +227,19 @@ test.serial('keep-alive: several requests on one connection', async (t) => {
   t.deepEqual(await Promise.all([get('/v1/status'), get('/v1/nope'), get('/v1/domains')]), [200, 404, 200]);
   agent.destroy();
 });
+
+test.serial(
+  'GET /v1/points pages: limit and after are passed on; a full page links to the next one',
+  async (t) => {
+    const res = await h.req('GET', '/v1/points?domain=web&limit=1');
+    t.is(res.status, 200);
+    const body = res.json as { id: string }[];
+    t.true(body.length >= 1);
+    t.is(res.headers['link'], `</v1/points?domain=web&limit=1&after=${body.at(-1)!.id}>; rel="next"`);
+    await h.req('GET', `/v1/points?after=${body[0]!.id}&limit=1000`);
+    t.deepEqual(lastCall(h.control), { method: 'listPoints', args: [{ after: body[0]!.id, limit: 1000 }] });
+    for (const bad of ['limit=0', 'limit=1001', 'after=../x', 'after=zz']) {
+      t.is((await h.req('GET', `/v1/points?${bad}`)).status, 400, bad);
+    }
+  },
+);

@@ -43,7 +43,7 @@ test('deleting a full point (its whole chain) without --yes: exit 2, nothing del
     r.stderr,
     /full point of chain c1: 3 points would be deleted \(first, nightly, later\); pass --yes/,
   );
-  t.deepEqual(api.requests.find((q) => q.path === '/v1/points')?.query, { chain: 'c1' });
+  t.deepEqual(api.requests.find((q) => q.path === '/v1/points')?.query, { chain: 'c1', limit: '1000' });
   t.deepEqual(sent(api), []);
 });
 

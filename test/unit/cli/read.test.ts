@@ -59,7 +59,7 @@ test('point list passes the filters; --json prints the array of points', async (
     'available',
   ]);
   t.is(r.code, 0);
-  t.deepEqual(api.requests[0]?.query, { domain: 'web', chain: 'c1', state: 'available' });
+  t.deepEqual(api.requests[0]?.query, { limit: '1000', domain: 'web', chain: 'c1', state: 'available' });
   const lines = r.stdout.trimEnd().split('\n');
   t.regex(lines[0] ?? '', /^ID +NAME +DOMAIN +CHAIN +SEQ +KIND +STATE +CONSISTENCY +SIZE +CREATED$/);
   t.regex(
@@ -69,7 +69,7 @@ test('point list passes the filters; --json prints the array of points', async (
   t.regex(lines[2] ?? '', /^p2 +nightly +web +c1 +1 +incremental +available +filesystem +1\.5 MiB/);
   const json = await run(api.socket, ['point', 'list', '--json']);
   t.deepEqual(JSON.parse(json.stdout), [p1, p2]);
-  t.deepEqual(api.requests[1]?.query, {});
+  t.deepEqual(api.requests[1]?.query, { limit: '1000' });
 });
 
 test('point list --state rejects an unknown state locally (exit 2, no request)', async (t) => {

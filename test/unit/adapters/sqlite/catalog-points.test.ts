@@ -185,3 +185,27 @@ test('listPoints filters by domain, chain, state (one or many), kind, trigger', 
   t.deepEqual(ids({ trigger: 'schedule' }), [a1.id]);
   t.deepEqual(ids({ domainUuid: U1, state: 'creating', kind: 'incremental' }), [a1.id]);
 });
+
+test('listPoints pages with after + limit in list order, disks included, filters kept', (t) => {
+  const { catalog, clock } = memoryCatalog();
+  catalog.upsertDomain({ uuid: U1, name: 'a' });
+  catalog.upsertDomain({ uuid: U2, name: 'b' });
+  const c1 = catalog.createChain({ domainUuid: U1, diskSet: ['vda', 'vdb'] });
+  const c2 = catalog.createChain({ domainUuid: U2, diskSet: ['vda', 'vdb'] });
+  const ids: string[] = [];
+  for (let seq = 0; seq < 7; seq++) {
+    clock.t += 10;
+    ids.push(catalog.createPoint(newPoint(U1, c1.id, seq)).id);
+    catalog.createPoint(newPoint(U2, c2.id, seq));
+  }
+  const pages: string[][] = [];
+  for (let after: string | undefined; ;) {
+    const page = catalog.listPoints({ domainUuid: U1, limit: 3, ...(after ? { after } : {}) });
+    pages.push(page.map((p) => p.id));
+    t.true(page.every((p) => p.disks.length === 2 && p.domainUuid === U1));
+    if (page.length < 3) break;
+    after = page.at(-1)!.id;
+  }
+  t.deepEqual(pages, [ids.slice(0, 3), ids.slice(3, 6), ids.slice(6)]);
+  t.deepEqual(catalog.listPoints({ after: '000000000000' }), [], 'an unknown cursor matches nothing');
+});
