@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Control } from '../service/control.js';
 import type { Logger } from '../ports/logger.js';
 import { streamJobEvents } from './events.js';
+import { addRestoreRoutes } from './routes-restore.js';
 import { addSchedulingRoutes } from './routes-scheduling.js';
 import type { Headers } from './respond.js';
 import { Router, type PathParams } from './router.js';
@@ -52,7 +53,7 @@ const accepted = (body: unknown) => ({ status: 202, body });
 const get = (handle: RouteSpec['handle']): RouteSpec => ({ body: false, handle });
 
 export function buildRouter(): Router<RouteSpec> {
-  return addSchedulingRoutes(new Router<RouteSpec>())
+  return addRestoreRoutes(addSchedulingRoutes(new Router<RouteSpec>()))
     .add(
       'GET',
       '/v1/status',

@@ -50,6 +50,13 @@ import { registerTaskRun } from './commands/task-run.js';
 import { registerTaskHistory } from './commands/task-history.js';
 import { registerStatusShow } from './commands/status-show.js';
 import { registerUsageShow } from './commands/usage-show.js';
+import { registerRollback } from './commands/rollback.js';
+import { registerVolumeCreate } from './commands/volume-create.js';
+import { registerVolumeList } from './commands/volume-list.js';
+import { registerVolumeDelete } from './commands/volume-delete.js';
+import { registerImageCreate } from './commands/image-create.js';
+import { registerImageList } from './commands/image-list.js';
+import { registerImageDelete } from './commands/image-delete.js';
 
 export type { CliIo } from './context.js';
 
@@ -81,6 +88,7 @@ function buildParser(bind: Bind): Argv<GlobalArgs> {
   y = registerStatusShow(y, bind);
   y = registerUsageShow(y, bind);
   y = registerBackupCreate(y, bind);
+  y = registerRollback(y, bind);
   y = group(y, bind, 'domain', 'list domains', [registerDomainList]);
   y = group(y, bind, 'point', 'list, show and delete points', [
     registerPointList,
@@ -115,6 +123,16 @@ function buildParser(bind: Bind): Argv<GlobalArgs> {
     registerTaskDelete,
     registerTaskRun,
     registerTaskHistory,
+  ]);
+  y = group(y, bind, 'volume', 'volumes made from points (pools, allowed directories)', [
+    registerVolumeCreate,
+    registerVolumeList,
+    registerVolumeDelete,
+  ]);
+  y = group(y, bind, 'image', 'images made from points (full or linked)', [
+    registerImageCreate,
+    registerImageList,
+    registerImageDelete,
   ]);
   return y
     .completion('completion', 'print the shell completion script (bash/zsh)')

@@ -66,3 +66,27 @@ export async function settleJob(
   if (!ctx.json) ctx.io.stdout.write(done(final));
   return 0;
 }
+
+/**
+ * For commands whose result is the job's `result` (rollback, volume/image create): `--no-wait`
+ * prints the queued job and resolves to null; otherwise follows it (progress under `label`) and
+ * resolves to the succeeded job, or throws (exit 1) printing the final job with `--json`.
+ */
+export async function awaitJob(
+  ctx: Ctx,
+  job: JobView,
+  wait: boolean,
+  label: string,
+): Promise<JobView | null> {
+  if (!wait) {
+    if (ctx.json) printJson(ctx.io.stdout, job);
+    else ctx.io.stdout.write(`queued ${job.type} job ${job.id} (virtpoint job wait ${job.id})\n`);
+    return null;
+  }
+  const final = await followJob(ctx, job.id, `${label} (job ${job.id})`);
+  if (final.state !== 'succeeded') {
+    if (ctx.json) printJson(ctx.io.stdout, final);
+    throw jobFailure(final);
+  }
+  return final;
+}

@@ -24,6 +24,10 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   /** Runs missed while the daemon was down within this many hours get one catch-up run at start. */
   readonly catchUpHours: number;
+  /** Directories `volume create --dir` may write to (`allowed_volume_dirs`, comma-separated); default none. */
+  readonly allowedVolumeDirs: readonly string[];
+  /** Where images go (`image_dir`); null: `<stateDir>/images`. */
+  readonly imageDir: string | null;
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/virtpoint/virtpoint.conf';
@@ -38,6 +42,8 @@ export const DEFAULTS: Config = {
   shutdownTimeoutMs: 120_000,
   logLevel: 'info',
   catchUpHours: 6,
+  allowedVolumeDirs: [],
+  imageDir: null,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -66,6 +72,12 @@ const KEYS: Readonly<Record<string, Parser>> = {
   freeze_timeout_seconds: intIn(1, 600, (n) => ({ freezeTimeoutMs: n * 1000 })),
   shutdown_timeout_seconds: intIn(1, 86_400, (n) => ({ shutdownTimeoutMs: n * 1000 })),
   catch_up_hours: intIn(0, 720, (n) => ({ catchUpHours: n })),
+  allowed_volume_dirs: (raw) => {
+    const dirs = raw === '' ? [] : raw.split(',').map((d) => d.trim());
+    if (dirs.some((d) => !d.startsWith('/'))) throw new Error('must be absolute paths, comma-separated');
+    return { allowedVolumeDirs: dirs };
+  },
+  image_dir: absPath('imageDir'),
   log_level: (raw) => {
     if (!(LOG_LEVELS as readonly string[]).includes(raw))
       throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
@@ -139,3 +151,4 @@ export async function loadConfig(flags: ConfigFlags): Promise<Config> {
 
 export const catalogPath = (c: Config): string => join(c.stateDir, 'catalog.db');
 export const storeRoot = (c: Config): string => join(c.stateDir, 'store');
+export const imageDir = (c: Config): string => c.imageDir ?? join(c.stateDir, 'images');

@@ -22,6 +22,7 @@ import { TaskExecutor } from '../service/task-exec.js';
 import { addTestClockRoute, schedulerClock } from './test-clock.js';
 import { catalogPath, storeRoot, type Config } from './config.js';
 import { reconcile } from './reconcile.js';
+import { createRestoreServices } from './restore-wiring.js';
 import { noopNotifier, type Notifier } from './systemd-notify.js';
 import { VERSION } from './version.js';
 
@@ -108,6 +109,7 @@ export class Daemon {
       backup,
       del,
       scheduling: { runTask: scheduler.scheduler.runTask },
+      restore: createRestoreServices(config, deps, hypervisor, backup),
       storeRoot: store,
       version: VERSION,
       startedAt: Date.now(),
@@ -155,12 +157,15 @@ export class Daemon {
       void runner.shutdown(0);
     });
     // The scheduler: one tick once the catalog is reconciled (catch-up), then every 20 s.
-    void reconciled.then(() => {
-      if (daemon.stopping !== null) return;
-      scheduler.safeTick();
-      daemon.tickTimer = setInterval(() => scheduler.safeTick(), SCHEDULER_TICK_MS);
-      daemon.tickTimer.unref();
-    }, () => undefined);
+    void reconciled.then(
+      () => {
+        if (daemon.stopping !== null) return;
+        scheduler.safeTick();
+        daemon.tickTimer = setInterval(() => scheduler.safeTick(), SCHEDULER_TICK_MS);
+        daemon.tickTimer.unref();
+      },
+      () => undefined,
+    );
     if (scheduler.clock.enabled) log.warn({}, 'test clock enabled (VIRTPOINT_TEST_CLOCK=1): for tests only');
     await notifier.ready(`serving on ${config.socket}`);
     log.info({ socket: config.socket, stateDir: config.stateDir, version: VERSION }, 'virtpointd ready');
@@ -176,7 +181,7 @@ export class Daemon {
     const applied: string[] = [];
     const needRestart: string[] = [];
     for (const key of Object.keys(next) as (keyof Config)[]) {
-      if (next[key] === this.config[key]) continue;
+      if (JSON.stringify(next[key]) === JSON.stringify(this.config[key])) continue; // arrays too
       if (key === 'logLevel') (this.log as unknown as { level: string }).level = next.logLevel;
       else if (key === 'jobConcurrency') this.runner.setConcurrency(next.jobConcurrency);
       else if (key === 'freezeTimeoutMs') this.backup.freezeTimeoutMs = next.freezeTimeoutMs;

@@ -6,7 +6,8 @@ import { undoBackup } from '../service/backup-cleanup.js';
 
 /**
  * After a crash (or SIGKILL) the catalog may hold work that nobody runs any more. On start:
- * - jobs left `queued`/`running` → `failed` (DAEMON_RESTARTED);
+ * - jobs left `queued`/`running` → `failed` (DAEMON_RESTARTED); task executions left `running`
+ *   → `failed` (or `partial` when some resources had succeeded);
  * - points left `creating` → the libvirt job is aborted if it still runs, the point's checkpoint
  *   deleted, its files removed, the point `error` (DAEMON_RESTARTED); a guest the agent reports
  *   frozen is thawed;
@@ -18,6 +19,7 @@ import { undoBackup } from '../service/backup-cleanup.js';
 
 export interface ReconcileReport {
   readonly jobs: number;
+  readonly taskRuns: number;
   readonly creating: number;
   readonly deleting: number;
   readonly restoring: number;
@@ -34,6 +36,20 @@ export async function reconcile(deps: BackupDeps): Promise<ReconcileReport> {
   const { catalog, log } = deps;
   const jobs = catalog.listJobs({ state: ['queued', 'running'] });
   for (const j of jobs) catalog.finishJob(j.id, { state: 'failed', error: RESTARTED(`${j.type} job`) });
+  // Task executions cut off by the stop: their resources' jobs just failed above.
+  let runs = 0;
+  for (const task of catalog.scheduling.listTasks()) {
+    for (const run of catalog.scheduling.listTaskRuns(task.id, { outcome: 'running' })) {
+      const resources = run.resources.map((r) =>
+        r.outcome === 'succeeded' || r.outcome === 'skipped'
+          ? r
+          : { ...r, outcome: 'failed' as const, error: RESTARTED('task run') },
+      );
+      const anyOk = resources.some((r) => r.outcome === 'succeeded');
+      catalog.scheduling.updateTaskRun(run.id, { outcome: anyOk ? 'partial' : 'failed', resources });
+      runs++;
+    }
+  }
 
   const creating = catalog.listPoints({ state: 'creating' });
   const thawed: string[] = [];
@@ -50,6 +66,7 @@ export async function reconcile(deps: BackupDeps): Promise<ReconcileReport> {
   const orphanFiles = await removeOrphanFiles(deps);
   const report = {
     jobs: jobs.length,
+    taskRuns: runs,
     creating: creating.length,
     deleting: deleting.length,
     restoring: restoring.length,

@@ -52,7 +52,12 @@ export function addTestClockRoute(
         status: 200,
         body: {
           now: new Date(ms).toISOString(),
-          runs: result.runs.map((r) => ({ id: r.id, taskId: r.taskId, trigger: r.trigger, outcome: r.outcome })),
+          runs: result.runs.map((r) => ({
+            id: r.id,
+            taskId: r.taskId,
+            trigger: r.trigger,
+            outcome: r.outcome,
+          })),
           cleanups: result.cleanups,
         },
       };

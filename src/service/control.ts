@@ -16,6 +16,16 @@ import type {
   Trigger,
 } from '../ports/catalog.js';
 import type { Quiesce } from './backup-capture.js';
+import type { RestoreApi } from './control-restore.js';
+
+export type {
+  ImageCreateInput,
+  ImageView,
+  RestoreApi,
+  RollbackInput,
+  VolumeCreateInput,
+  VolumeView,
+} from './control-restore.js';
 
 export interface CodedErrorView {
   readonly code: string;
@@ -156,7 +166,8 @@ export interface JobFilterInput {
   readonly limit?: number;
 }
 
-export interface Control {
+/** Rollback, volumes and images: control-restore.ts. */
+export interface Control extends RestoreApi {
   status(): Promise<StatusView>;
   listDomains(): Promise<DomainView[]>;
   getDomain(ref: string): Promise<DomainView>;

@@ -70,7 +70,9 @@ export class RetentionRunner {
     const { catalog } = this.deps;
     const chains = this.chainsOf(req.resource);
     const chainIds = new Set(chains.map((c) => c.id));
-    const points = catalog.listPoints({ domainUuid: req.resource.domainUuid }).filter((p) => chainIds.has(p.chainId));
+    const points = catalog
+      .listPoints({ domainUuid: req.resource.domainUuid })
+      .filter((p) => chainIds.has(p.chainId));
     const input = {
       retention: req.retention,
       chains: chains.map((c) => ({ id: c.id, createdAt: c.createdAt })),
@@ -113,7 +115,13 @@ export class RetentionRunner {
     }
     if (deleted.length > 0 || failed.length > 0) {
       log.info(
-        { task: req.taskName, domain: req.resource.domainUuid, deleted, failed: failed.length, mode: req.mode },
+        {
+          task: req.taskName,
+          domain: req.resource.domainUuid,
+          deleted,
+          failed: failed.length,
+          mode: req.mode,
+        },
         'retention applied',
       );
     }
@@ -151,7 +159,8 @@ export class RetentionRunner {
     const others = new Set<string>();
     for (const t of catalog.scheduling.listTasks({ domainUuid: r.domainUuid })) {
       for (const x of t.resources) {
-        if (x.domainUuid === r.domainUuid && x.disks !== null) others.add(canonicalDiskSet(x.disks).join(','));
+        if (x.domainUuid === r.domainUuid && x.disks !== null)
+          others.add(canonicalDiskSet(x.disks).join(','));
       }
     }
     return all.filter((c) => !others.has(canonicalDiskSet(c.diskSet).join(',')));

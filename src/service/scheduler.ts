@@ -12,7 +12,8 @@
  * - older ones (the clock jumped: host suspend, a stalled process) are recorded `missed`;
  * - on the first tick after start, catchUpDecision decides instead: the newest missed instant
  *   is run once (trigger `catch-up`) when it is at most `catchUpHours` old, the rest are `missed`.
- * A pair seen for the first time starts counting at its creation, at most one minute back.
+ * A pair seen for the first time (a new task) starts counting at its creation, but not before
+ * the previous tick (the first tick of a process: one minute back).
  * Disabled tasks and policies fire nothing; their pairs keep being accounted up to now, so
  * enabling one later does not replay the time it was off. Running jobs are never touched.
  *
@@ -33,7 +34,7 @@ import { resourceBase, type TaskExecutor } from './task-exec.js';
 import type { TaskRunner } from './task-run.js';
 
 export const DEFAULT_CATCH_UP_HOURS = 6;
-/** How far back a (task, policy) pair seen for the first time looks. */
+/** How far back a (task, policy) pair seen on the first tick of a process looks. */
 const FIRST_LOOKBACK_MS = 60_000;
 const DAILY: Schedule = { kind: 'every-days', n: 1, times: ['00:00'] };
 
@@ -59,6 +60,7 @@ export interface TickResult {
 export class Scheduler {
   private started = false;
   private lastDaily: number | null = null;
+  private lastTick: number | null = null;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -77,17 +79,19 @@ export class Scheduler {
     for (const policy of db.listPolicies()) {
       for (const task of db.listTasks({ policyId: policy.id })) {
         try {
-          const last =
-            state.get(`${task.id}/${policy.id}`) ??
-            Math.min(nowMs, Math.max(nowMs - FIRST_LOOKBACK_MS, task.createdAt, policy.createdAt));
-          if (last >= nowMs) continue;
-          if (policy.enabled && task.enabled) runs.push(...this.due(task, policy, last, nowMs, startup));
-          db.setLastFired(task.id, policy.id, nowMs);
+          const known = state.get(`${task.id}/${policy.id}`);
+          const since = this.lastTick ?? nowMs - FIRST_LOOKBACK_MS;
+          const last = known ?? Math.min(nowMs, Math.max(since, task.createdAt, policy.createdAt));
+          if (last < nowMs && policy.enabled && task.enabled) {
+            runs.push(...this.due(task, policy, last, nowMs, startup));
+          }
+          if (known === undefined || last < nowMs) db.setLastFired(task.id, policy.id, Math.max(last, nowMs));
         } catch (e) {
           log.error({ task: task.name, policy: policy.name, err: String(e) }, 'scheduling a task failed');
         }
       }
     }
+    this.lastTick = Math.max(this.lastTick ?? nowMs, nowMs);
     return { runs, cleanups: this.daily(nowMs) };
   }
 
@@ -110,7 +114,13 @@ export class Scheduler {
     let fire: number | null;
     let missed: number[];
     if (startup) {
-      const d = catchUpDecision(policy.schedule, last, now, timeZone, this.deps.catchUpHours ?? DEFAULT_CATCH_UP_HOURS);
+      const d = catchUpDecision(
+        policy.schedule,
+        last,
+        now,
+        timeZone,
+        this.deps.catchUpHours ?? DEFAULT_CATCH_UP_HOURS,
+      );
       fire = d.catchUp;
       missed = d.missed;
     } else {
@@ -163,7 +173,10 @@ export class Scheduler {
       resources: task.resources.map(resourceBase),
     });
     if (outcome === 'missed') {
-      this.deps.log.warn({ task: task.name, policy: policy.name, at: new Date(at).toISOString() }, 'run missed');
+      this.deps.log.warn(
+        { task: task.name, policy: policy.name, at: new Date(at).toISOString() },
+        'run missed',
+      );
     }
     this.deps.exec.notify(task, run);
     return run;
@@ -178,7 +191,12 @@ export class Scheduler {
     for (const task of this.deps.catalog.scheduling.listTasks({ enabled: true })) {
       for (const resource of task.resources) {
         try {
-          this.deps.retention.submit({ taskName: task.name, retention: task.retention, resource, mode: 'rule' });
+          this.deps.retention.submit({
+            taskName: task.name,
+            retention: task.retention,
+            resource,
+            mode: 'rule',
+          });
           n++;
         } catch (e) {
           this.deps.log.warn({ task: task.name, err: String(e) }, 'could not queue the daily cleanup');

@@ -20,7 +20,13 @@ import { zoneOffset } from '../core/schedule.js';
 import type { Catalog, Job } from '../ports/catalog.js';
 import type { Logger } from '../ports/logger.js';
 import type { DeliveryResult, RunNotification } from '../ports/notifier.js';
-import type { Task, TaskResource, TaskRun, TaskRunOutcome, TaskRunResource } from '../ports/scheduling-catalog.js';
+import type {
+  Task,
+  TaskResource,
+  TaskRun,
+  TaskRunOutcome,
+  TaskRunResource,
+} from '../ports/scheduling-catalog.js';
 import type { BackupService } from './backup.js';
 import type { JobRunner } from './job-runner.js';
 import type { RetentionRunner } from './retention-run.js';
@@ -47,7 +53,9 @@ export function resourceBase(r: TaskResource): TaskRunResource {
   };
 }
 
-export function runOutcome(resources: readonly TaskRunResource[]): Exclude<TaskRunOutcome, 'running' | 'missed'> {
+export function runOutcome(
+  resources: readonly TaskRunResource[],
+): Exclude<TaskRunOutcome, 'running' | 'missed'> {
   const n = (o: string) => resources.filter((r) => r.outcome === o).length;
   const ok = n('succeeded');
   const failed = n('failed');
@@ -122,7 +130,10 @@ export class TaskExecutor {
       log.error({ task: task.name, run: run.id, err: String(e) }, 'could not record the end of a task run');
       return;
     }
-    log.info({ task: task.name, run: run.id, outcome: done.outcome, trigger: done.trigger }, 'task run ended');
+    log.info(
+      { task: task.name, run: run.id, outcome: done.outcome, trigger: done.trigger },
+      'task run ended',
+    );
     this.notify(task, done);
   }
 
@@ -133,6 +144,10 @@ export class TaskExecutor {
     const cleanup = { taskName: task.name, retention: task.retention, resource: r };
     let job: Job | null = null;
     try {
+      // Jobs reference the domain's catalog record (a domain never backed up has none yet).
+      if (catalog.getDomain(r.domainUuid) === null) {
+        catalog.upsertDomain({ uuid: r.domainUuid, name: r.domainName });
+      }
       if (task.retention.kind === 'chains') {
         const plan = await backup.plan({ domain: r.domainUuid, ...disks, chainLength: task.chainLength });
         if (plan.decision.kind === 'full') {
@@ -141,7 +156,13 @@ export class TaskExecutor {
       }
       job = runner.submit({ type: 'backup', trigger: 'schedule', domainUuid: r.domainUuid }, async (ctx) => {
         const p = await backup.backup(
-          { domain: r.domainUuid, ...disks, chainLength: task.chainLength, quiesce: 'auto', trigger: 'schedule' },
+          {
+            domain: r.domainUuid,
+            ...disks,
+            chainLength: task.chainLength,
+            quiesce: 'auto',
+            trigger: 'schedule',
+          },
           { onPoint: ctx.setPoint, onProgress: ctx.progress, signal: ctx.signal },
         );
         return { pointId: p.id, kind: p.kind, newChainReason: p.newChainReason, task: task.name };
@@ -154,7 +175,14 @@ export class TaskExecutor {
       }
       const point = ended.pointId === null ? null : catalog.getPoint(ended.pointId);
       if (ended.state === 'succeeded' && point !== null) {
-        return { ...base, outcome: 'succeeded', jobId: job.id, pointId: point.id, pointName: point.name, kind: point.kind };
+        return {
+          ...base,
+          outcome: 'succeeded',
+          jobId: job.id,
+          pointId: point.id,
+          pointName: point.name,
+          kind: point.kind,
+        };
       }
       if (ended.state === 'succeeded') return { ...base, outcome: 'succeeded', jobId: job.id };
       return {
@@ -166,7 +194,10 @@ export class TaskExecutor {
       };
     } catch (e) {
       const err = toVirtpointError(e);
-      log.warn({ task: task.name, domain: r.domainUuid, code: err.code, err: err.message }, 'task resource failed');
+      log.warn(
+        { task: task.name, domain: r.domainUuid, code: err.code, err: err.message },
+        'task resource failed',
+      );
       return {
         ...base,
         outcome: 'failed',

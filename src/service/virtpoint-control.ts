@@ -25,6 +25,8 @@ import type { DeleteService } from './delete.js';
 import type { JobRunner } from './job-runner.js';
 import { chainView, domainView, jobView, pointView } from './views.js';
 import { SchedulingControl } from './scheduling-control.js';
+import { RestoreControl, type RestoreServices } from './restore-control.js';
+import type { ImageCreateInput, RollbackInput, VolumeCreateInput } from './control-restore.js';
 import { SchedulingService, type SchedulingDeps } from './scheduling.js';
 
 /** The Control interface on the real services: validates, queues jobs, maps records to views. */
@@ -41,10 +43,13 @@ export interface ControlDeps {
   readonly libvirtConnected: () => boolean;
   /** Policies and tasks: limits, the task runner (default: UNSUPPORTED), time zone (default: the host's). */
   readonly scheduling?: Pick<SchedulingDeps, 'limits' | 'runTask'> & { readonly timeZone?: string };
+  /** Rollback, volumes, images (restore-control.ts); without them those calls are UNSUPPORTED. */
+  readonly restore?: RestoreServices;
 }
 
 export class VirtpointControl implements Control {
   private readonly sched: SchedulingControl;
+  private readonly restoreCtl: RestoreControl;
 
   constructor(private readonly deps: ControlDeps) {
     const { limits, runTask, timeZone } = deps.scheduling ?? {};
@@ -55,6 +60,7 @@ export class VirtpointControl implements Control {
       ...(runTask === undefined ? {} : { runTask }),
     });
     this.sched = new SchedulingControl(service, timeZone === undefined ? {} : { timeZone });
+    this.restoreCtl = new RestoreControl(deps, deps.restore);
   }
 
   async status(): Promise<StatusView> {
@@ -219,6 +225,18 @@ export class VirtpointControl implements Control {
   deleteTask = (name: string) => this.sched.deleteTask(name);
   runTask = (name: string) => this.sched.runTask(name);
   taskHistory = (name: string, filter: { limit?: number }) => this.sched.taskHistory(name, filter);
+
+  // ---- rollback, volumes, images (restore-control.ts) ----
+
+  startRollback = (input: RollbackInput) => this.restoreCtl.startRollback(input);
+  createVolume = (input: VolumeCreateInput) => this.restoreCtl.createVolume(input);
+  listVolumes = () => this.restoreCtl.listVolumes();
+  getVolume = (id: string) => this.restoreCtl.getVolume(id);
+  deleteVolume = (id: string) => this.restoreCtl.deleteVolume(id);
+  createImage = (input: ImageCreateInput) => this.restoreCtl.createImage(input);
+  listImages = () => this.restoreCtl.listImages();
+  getImage = (name: string) => this.restoreCtl.getImage(name);
+  deleteImage = (name: string) => this.restoreCtl.deleteImage(name);
 
   /** UUID of a domain known to the catalog by name or UUID; null when unknown. */
   private domainUuid(ref: string): string | null {

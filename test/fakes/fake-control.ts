@@ -5,18 +5,22 @@ import type {
   ChainView,
   Control,
   DomainView,
+  ImageCreateInput,
   JobFilterInput,
   JobView,
   PointFilterInput,
   PointView,
   PolicyCreateInput,
   PolicyUpdateInput,
+  RollbackInput,
   StatusView,
   TaskCreateInput,
   TaskUpdateInput,
   UsageView,
+  VolumeCreateInput,
 } from '../../src/service/control.js';
 import { FakeScheduling } from './fake-scheduling.js';
+import { FakeRestore } from './fake-restore.js';
 
 /**
  * Control in memory for the API's unit tests: two domains, three points on one chain, a few
@@ -160,6 +164,26 @@ export class FakeControl implements Control {
   deleteTask = (name: string) => this.scheduling.deleteTask(name);
   runTask = (name: string) => this.scheduling.runTask(name);
   taskHistory = (name: string, filter: { limit?: number }) => this.scheduling.taskHistory(name, filter);
+  /** Rollback, volumes and images (fake-restore.ts). */
+  readonly restore = new FakeRestore({
+    enter: (method, ...args) => this.enter(method, ...args),
+    domain: (ref) => this.findDomain(ref),
+    point: (id) => {
+      const p = this.points.get(id);
+      if (p === undefined) throw new VirtpointError('POINT_NOT_FOUND', `no point ${id}`);
+      return p;
+    },
+    queue: (patch) => this.queueJob(patch),
+  });
+  startRollback = (input: RollbackInput) => this.restore.startRollback(input);
+  createVolume = (input: VolumeCreateInput) => this.restore.createVolume(input);
+  listVolumes = () => this.restore.listVolumes();
+  getVolume = (id: string) => this.restore.getVolume(id);
+  deleteVolume = (id: string) => this.restore.deleteVolume(id);
+  createImage = (input: ImageCreateInput) => this.restore.createImage(input);
+  listImages = () => this.restore.listImages();
+  getImage = (name: string) => this.restore.getImage(name);
+  deleteImage = (name: string) => this.restore.deleteImage(name);
 
   /** The next call of `method` throws `error`. */
   failNext(method: keyof Control, error: unknown): void {
@@ -224,14 +248,18 @@ export class FakeControl implements Control {
   async startBackup(input: BackupInput): Promise<JobView> {
     this.enter('startBackup', input);
     const d = this.findDomain(input.domain);
+    return this.queueJob({ domain: d.uuid, pointId: null });
+  }
+
+  /** A new queued job (stored, so its events can be followed). */
+  queueJob(patch: Partial<JobView>): JobView {
     const id = (this.nextJob++).toString(16).padStart(12, '0');
     const j = job(id, {
       state: 'queued',
-      domain: d.uuid,
-      pointId: null,
       progress: { done: 0, total: null },
       startedAt: null,
       endedAt: null,
+      ...patch,
     });
     this.jobs.set(id, j);
     return j;

@@ -43,14 +43,23 @@ export interface TestDaemon {
   restart(): Promise<void>;
 }
 
-export async function withDaemon(t: ExecutionContext): Promise<TestDaemon> {
+export interface DaemonOptions {
+  /** Extra `key = value` lines for the config file, written before the first start. */
+  readonly config?: readonly string[];
+}
+
+export async function withDaemon(t: ExecutionContext, opts: DaemonOptions = {}): Promise<TestDaemon> {
   await prepareRunDir();
   const dir = join(RUN_DIR, `daemon-${process.pid}-${++n}`);
   await mkdir(dir, { recursive: true });
   const socket = join(dir, 'api.sock');
   const stateDir = join(dir, 'state');
   const config = join(dir, 'virtpoint.conf');
-  await writeFile(config, '# test daemon\nfreeze_timeout_seconds = 10\nshutdown_timeout_seconds = 30\n');
+  const extra = (opts.config ?? []).map((l) => l + '\n').join('');
+  await writeFile(
+    config,
+    '# test daemon\nfreeze_timeout_seconds = 10\nshutdown_timeout_seconds = 30\n' + extra,
+  );
   let child: ChildProcess | null = null;
   let log = '';
 

@@ -332,7 +332,12 @@ export class SqliteCatalog implements Catalog {
         const before = this.points.list({ chainId: cur.chainId }).filter((p) => p.seq < cur.seq);
         const oldFull = before.find((p) => p.kind === 'full');
         const blocker = before.find((p) => p.state !== 'deleting' && p.state !== 'error');
-        if (cur.kind !== 'incremental' || cur.state !== 'available' || blocker || oldFull?.state !== 'deleting') {
+        if (
+          cur.kind !== 'incremental' ||
+          cur.state !== 'available' ||
+          blocker ||
+          oldFull?.state !== 'deleting'
+        ) {
           throw new VirtpointError(
             'INVALID_STATE',
             `point ${id} cannot become the full point of chain ${cur.chainId}: ` +
@@ -340,7 +345,7 @@ export class SqliteCatalog implements Catalog {
                 ? `it is a ${cur.kind} point in state ${cur.state} (needs an available incremental)`
                 : blocker
                   ? `point ${blocker.id} (seq ${blocker.seq}) before it is ${blocker.state}`
-                  : 'the chain\'s full point before it is not being deleted'),
+                  : "the chain's full point before it is not being deleted"),
           );
         }
         this.stmt('UPDATE points SET kind = ?, new_chain_reason = ?, updated_at = ? WHERE id = ?').run(

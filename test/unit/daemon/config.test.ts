@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULTS, loadConfig, parseConfig } from '../../../src/daemon/config.js';
+import { DEFAULTS, imageDir, loadConfig, parseConfig } from '../../../src/daemon/config.js';
 
 test('parses key = value lines with comments and quotes', (t) => {
   const c = parseConfig(
@@ -54,4 +54,19 @@ test('defaults, then the file, then the flags; a named file must exist, the defa
   await t.throwsAsync(loadConfig({ config: file, stateDir: 'rel' }), {
     message: /--state-dir must be an absolute path/,
   });
+});
+
+test('allowed_volume_dirs (comma-separated absolute paths) and image_dir (default <state_dir>/images)', (t) => {
+  t.deepEqual(parseConfig('allowed_volume_dirs = /srv/a, /srv/b\nimage_dir = /srv/img\n', 'f'), {
+    allowedVolumeDirs: ['/srv/a', '/srv/b'],
+    imageDir: '/srv/img',
+  });
+  t.deepEqual(parseConfig('allowed_volume_dirs =\n', 'f'), { allowedVolumeDirs: [] });
+  t.throws(() => parseConfig('allowed_volume_dirs = /srv/a,rel\n', 'f.conf'), {
+    message: /f\.conf:1: allowed_volume_dirs must be absolute paths/,
+  });
+  t.throws(() => parseConfig('image_dir = images\n', 'f'), { message: /image_dir must be an absolute path/ });
+  t.deepEqual(DEFAULTS.allowedVolumeDirs, []);
+  t.is(imageDir({ ...DEFAULTS, stateDir: '/srv/vp' }), '/srv/vp/images');
+  t.is(imageDir({ ...DEFAULTS, imageDir: '/img' }), '/img');
 });

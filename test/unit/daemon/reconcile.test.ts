@@ -73,7 +73,32 @@ test('after a crash: jobs failed, a half-made point undone, the guest thawed, de
   const orphan = `${STORE}/${uuid}/${p0.chainId}/vda.9.qcow2`;
   fs.files.set(orphan, { mode: 0o600 });
 
+  const policy = catalog.scheduling.createPolicy({
+    name: 'hourly',
+    schedule: { kind: 'every-days', n: 1, times: ['01:00'] },
+    enabled: true,
+  });
+  const task = catalog.scheduling.createTask({
+    name: 'db',
+    resources: [{ domainUuid: uuid, domainName: 'db1', disks: null }],
+    policyIds: [policy.id],
+    chainLength: 30,
+    retention: { kind: 'forever' },
+    receivers: [],
+    enabled: true,
+  });
+  const cutOff = catalog.scheduling.createTaskRun({
+    taskId: task.id,
+    trigger: 'schedule',
+    resources: [{ domain: uuid, domainName: 'db1', outcome: 'failed', jobId: job.id }],
+  });
+
   const report = await reconcile(deps);
+
+  t.is(report.taskRuns, 1);
+  const run = catalog.scheduling.getTaskRun(cutOff.id);
+  t.is(run?.outcome, 'failed');
+  t.regex(run?.resources[0]?.error?.message ?? '', /daemon-restarted/);
 
   t.is(report.jobs, 1);
   t.is(catalog.getJob(job.id)?.state, 'failed');

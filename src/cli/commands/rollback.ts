@@ -1,0 +1,106 @@
+/**
+ * `virtpoint rollback DOMAIN --point ID [--disk vda]... [--map vda=vdb]... [--start|--no-start]
+ * [--force] [--shutdown-timeout SECONDS] [--no-wait]` (POST /v1/domains/{ref}/rollback). Waits by
+ * default, following the `restore` job with progress, then prints what was restored; `--json`
+ * prints the final job (its `result`: disks, checkpoints dropped, started).
+ */
+
+import type { Argv } from 'yargs';
+
+import type { JobView, RollbackInput } from '../../service/control.js';
+import type { RollbackResult } from '../../service/restore.js';
+import type { Bind, GlobalArgs, Run } from '../context.js';
+import { printJson } from '../output.js';
+import { renderRollback } from '../render-restore.js';
+import { checkInt, toList } from '../validate.js';
+import { awaitJob } from '../wait.js';
+
+const TARGET = /^[a-z]{1,8}[a-z0-9]{0,8}$/;
+
+type Args = GlobalArgs & {
+  domain: string;
+  point: string;
+  disk?: string[];
+  map?: string[];
+  start?: boolean;
+  force?: boolean;
+  shutdownTimeout?: number;
+  wait: boolean;
+};
+
+/** `--map vda=vdb` (repeatable) → { vda: 'vdb' }; throws a usage message on a bad entry. */
+export function parseMap(entries: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of entries) {
+    const m = /^([^=]+)=([^=]+)$/.exec(e);
+    if (m === null || !TARGET.test(m[1] ?? '') || !TARGET.test(m[2] ?? '')) {
+      throw new Error(`--map takes SOURCE=TARGET disk targets (like vda=vdb), got "${e}"`);
+    }
+    if ((m[1] ?? '') in out) throw new Error(`--map names ${m[1]} twice`);
+    out[m[1] ?? ''] = m[2] ?? '';
+  }
+  return out;
+}
+
+export const rollback: Run<Args> = async (args, ctx) => {
+  const input: Omit<RollbackInput, 'domain'> = {
+    point: args.point,
+    ...(args.disk === undefined ? {} : { disks: args.disk }),
+    ...(args.map === undefined ? {} : { map: parseMap(args.map) }),
+    ...(args.start === undefined ? {} : { start: args.start }),
+    ...(args.force === undefined ? {} : { force: args.force }),
+    ...(args.shutdownTimeout === undefined ? {} : { shutdownTimeout: args.shutdownTimeout }),
+  };
+  const job = await ctx.client.post<JobView>(
+    `/v1/domains/${encodeURIComponent(args.domain)}/rollback`,
+    input,
+  );
+  const final = await awaitJob(ctx, job, args.wait, `rollback of ${args.domain}`);
+  if (final === null) return 0;
+  if (ctx.json) printJson(ctx.io.stdout, final);
+  else ctx.io.stdout.write(renderRollback(args.domain, args.point, final.result as RollbackResult));
+  return 0;
+};
+
+export function registerRollback(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalArgs> {
+  return y.command(
+    'rollback <domain>',
+    'put disks of a domain back to a point (shuts it down, restarts it if it ran)',
+    (b) =>
+      b
+        .positional('domain', { type: 'string', demandOption: true, describe: 'domain name or UUID' })
+        .option('point', { type: 'string', demandOption: true, describe: 'point id' })
+        .option('disk', {
+          type: 'string',
+          describe: 'disk of the point to restore (repeatable; default: all)',
+          coerce: toList,
+        })
+        .option('map', {
+          type: 'string',
+          describe: 'restore a point disk onto another disk of the domain: vda=vdb (repeatable)',
+          coerce: toList,
+        })
+        .option('start', {
+          type: 'boolean',
+          describe: 'start the domain afterwards (--no-start: leave it off; default: if it ran)',
+        })
+        .option('force', { type: 'boolean', describe: 'destroy the domain if it does not shut down in time' })
+        .option('shutdown-timeout', {
+          type: 'number',
+          describe: 'seconds to wait for a graceful shutdown (0-3600, default 120)',
+        })
+        .option('wait', {
+          type: 'boolean',
+          default: true,
+          describe: 'wait for the job (--no-wait to only queue it)',
+        })
+        .check((a) => {
+          checkInt('--shutdown-timeout', a['shutdown-timeout'], 0, 3600);
+          if (a.point.trim() === '') throw new Error('--point needs a point id');
+          if (a.disk !== undefined && a.disk.some((d) => d === '')) throw new Error('--disk needs a target');
+          if (a.map !== undefined) parseMap(a.map);
+          return true;
+        }),
+    bind<Args>(rollback),
+  );
+}

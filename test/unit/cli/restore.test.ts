@@ -1,0 +1,252 @@
+import test from 'ava';
+
+import type { ImageView, JobView, VolumeView } from '../../../src/service/control.js';
+import { job } from './fixtures.js';
+import { events, run, startFakeApi } from './fake-api.js';
+
+const GiB = 1024 ** 3;
+
+/** A job going queued → running → `end`, with progress over `total` bytes. */
+function jobRun(type: JobView['type'], result: unknown, end: Partial<JobView> = {}): JobView[] {
+  const running = { type, state: 'running' as const, pointId: 'p1', startedAt: '2024-05-02T02:00:01.000Z' };
+  return [
+    job({ type, pointId: 'p1' }),
+    job({ ...running, progress: { done: 0, total: 2 * GiB } }),
+    job({ ...running, progress: { done: GiB, total: 2 * GiB } }),
+    job({ ...running, progress: { done: 2 * GiB, total: 2 * GiB }, state: 'succeeded', result, ...end }),
+  ];
+}
+
+const rollbackResult = {
+  disks: [{ source: 'vda', target: 'vdb', bytes: 2 * GiB }],
+  checkpointsDropped: ['vp-c1-0', 'vp-c1-1'],
+  foreignCheckpoints: [],
+  started: true,
+};
+
+const volume: VolumeView = {
+  id: 'v1',
+  name: 'copy.qcow2',
+  pointId: 'p1',
+  disk: 'vda',
+  pool: null,
+  dir: '/srv/volumes',
+  path: '/srv/volumes/copy.qcow2',
+  format: 'qcow2',
+  createdAt: '2024-05-02T02:01:00.000Z',
+};
+
+const image: ImageView = {
+  name: 'golden',
+  pointId: 'p1',
+  disk: 'vda',
+  path: '/var/lib/virtpoint/images/golden',
+  linked: true,
+  createdAt: '2024-05-02T02:01:00.000Z',
+};
+
+test('rollback sends every flag, follows the job with progress, prints what was restored', async (t) => {
+  const api = await startFakeApi(t, {
+    'POST /v1/domains/web/rollback': { status: 202, body: job({ type: 'restore' }) },
+    'GET /v1/jobs/j1/events': events(jobRun('restore', rollbackResult)),
+  });
+  const r = await run(api.socket, [
+    'rollback',
+    'web',
+    '--point',
+    'p1',
+    '--disk',
+    'vda',
+    '--map',
+    'vda=vdb',
+    '--no-start',
+    '--force',
+    '--shutdown-timeout',
+    '20',
+  ]);
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(api.requests[0]?.body, {
+    point: 'p1',
+    disks: ['vda'],
+    map: { vda: 'vdb' },
+    start: false,
+    force: true,
+    shutdownTimeout: 20,
+  });
+  t.regex(r.stderr, /^rollback of web \(job j1\): running +50% +1\.0 GiB \/ 2\.0 GiB/m);
+  t.regex(r.stderr, /^rollback of web \(job j1\): succeeded +100%/m);
+  t.regex(r.stdout, /^rolled back web to point p1: vda→vdb \(2\.0 GiB\)$/m);
+  t.regex(r.stdout, /checkpoints dropped: vp-c1-0, vp-c1-1/);
+  t.regex(r.stdout, /the domain was started/);
+});
+
+test('rollback --json prints the final job; --start sends start: true; defaults send only the point', async (t) => {
+  const api = await startFakeApi(t, {
+    'POST /v1/domains/web/rollback': { status: 202, body: job({ type: 'restore' }) },
+    'GET /v1/jobs/j1/events': events(jobRun('restore', rollbackResult)),
+  });
+  const r = await run(api.socket, ['rollback', 'web', '--point', 'p1', '--start', '--json']);
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(api.requests[0]?.body, { point: 'p1', start: true });
+  const final = JSON.parse(r.stdout) as JobView;
+  t.like(final, { type: 'restore', state: 'succeeded', result: rollbackResult });
+  const plain = await run(api.socket, ['rollback', 'web', '--point', 'p1', '--no-wait']);
+  t.is(plain.code, 0);
+  t.deepEqual(api.requests.at(-1)?.body, { point: 'p1' });
+  t.regex(plain.stdout, /queued restore job j1/);
+});
+
+test('rollback: a failed job exits 1 with its code; a refusal of the daemon exits 1', async (t) => {
+  const failed = jobRun('restore', null, {
+    state: 'failed',
+    error: { code: 'INVALID_STATE', message: 'domain web did not shut down in 20 s; use --force' },
+  });
+  const api = await startFakeApi(t, {
+    'POST /v1/domains/web/rollback': { status: 202, body: job({ type: 'restore' }) },
+    'GET /v1/jobs/j1/events': events(failed),
+    'POST /v1/domains/db/rollback': {
+      status: 409,
+      body: { error: { code: 'POINT_BUSY', message: 'point p1 is restoring' } },
+    },
+  });
+  const r = await run(api.socket, ['rollback', 'web', '--point', 'p1']);
+  t.is(r.code, 1);
+  t.regex(r.stderr, /did not shut down in 20 s; use --force \(INVALID_STATE\)/);
+  const busy = await run(api.socket, ['rollback', 'db', '--point', 'p1']);
+  t.is(busy.code, 1);
+  t.regex(busy.stderr, /POINT_BUSY/);
+});
+
+test('rollback: bad flags exit 2 before anything reaches the daemon', async (t) => {
+  const api = await startFakeApi(t, {});
+  const cases: [string[], RegExp][] = [
+    [['rollback', 'web'], /Missing required argument: point/],
+    [['rollback', 'web', '--point', 'p1', '--map', 'vda'], /--map takes SOURCE=TARGET/],
+    [['rollback', 'web', '--point', 'p1', '--map', 'vda=VDB'], /--map takes SOURCE=TARGET/],
+    [['rollback', 'web', '--point', 'p1', '--map', 'vda=vdb', '--map', 'vda=vdc'], /--map names vda twice/],
+    [['rollback', 'web', '--point', 'p1', '--shutdown-timeout', '3601'], /--shutdown-timeout must be/],
+    [['rollback', 'web', '--point', 'p1', '--shutdown-timeout', 'x'], /--shutdown-timeout must be/],
+    [['rollback', 'web', '--point', 'p1', '--frobnicate'], /Unknown argument/],
+  ];
+  for (const [argv, message] of cases) {
+    const r = await run(api.socket, argv);
+    t.is(r.code, 2, argv.join(' '));
+    t.regex(r.stderr, message);
+  }
+  t.is(api.requests.length, 0);
+});
+
+test('volume create waits and prints the volume; --json the volume object; list and delete', async (t) => {
+  const api = await startFakeApi(t, {
+    'POST /v1/volumes': { status: 202, body: job({ type: 'create-volume' }) },
+    'GET /v1/jobs/j1/events': events(jobRun('create-volume', volume)),
+    'GET /v1/volumes': { body: [volume] },
+    'DELETE /v1/volumes/v1': { status: 204 },
+  });
+  const argv = ['volume', 'create', '--point', 'p1', '--disk', 'vda', '--name', 'copy.qcow2'];
+  const r = await run(api.socket, [...argv, '--dir', '/srv/volumes', '--format', 'raw']);
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(api.requests[0]?.body, {
+    point: 'p1',
+    disk: 'vda',
+    name: 'copy.qcow2',
+    dir: '/srv/volumes',
+    format: 'raw',
+  });
+  t.regex(r.stderr, /volume copy\.qcow2 \(job j1\): succeeded/);
+  t.regex(r.stdout, /^path +\/srv\/volumes\/copy\.qcow2$/m);
+  t.regex(r.stdout, /^where +directory \/srv\/volumes$/m);
+  const j = await run(api.socket, [...argv, '--pool', 'default', '--json']);
+  t.is(j.code, 0);
+  t.deepEqual(api.requests.at(-2)?.body, { point: 'p1', disk: 'vda', name: 'copy.qcow2', pool: 'default' });
+  t.deepEqual(JSON.parse(j.stdout), volume);
+  const list = await run(api.socket, ['volume', 'list']);
+  t.regex(list.stdout, /^ID +NAME +WHERE/);
+  t.regex(list.stdout, /v1 +copy\.qcow2 +dir:\/srv\/volumes +qcow2 +p1:vda/);
+  t.deepEqual(JSON.parse((await run(api.socket, ['volume', 'list', '--json'])).stdout), [volume]);
+  const del = await run(api.socket, ['volume', 'delete', 'v1']);
+  t.is(del.code, 0);
+  t.is(del.stdout, 'deleted volume v1\n');
+});
+
+test('volume create: neither or both of --pool and --dir, a relative --dir, a bad format exit 2', async (t) => {
+  const api = await startFakeApi(t, {});
+  const base = ['volume', 'create', '--point', 'p1', '--disk', 'vda', '--name', 'n'];
+  for (const extra of [
+    [],
+    ['--pool', 'a', '--dir', '/srv'],
+    ['--dir', 'srv'],
+    ['--dir', '/srv', '--format', 'vmdk'],
+    ['--pool', 'a', '--extra'],
+  ]) {
+    const r = await run(api.socket, [...base, ...extra]);
+    t.is(r.code, 2, extra.join(' '));
+  }
+  t.is((await run(api.socket, ['volume', 'create', '--pool', 'a'])).code, 2, 'required flags');
+  t.is(api.requests.length, 0);
+});
+
+test('image create (--linked), list, delete; a taken name exits 1; a protected point names the image', async (t) => {
+  const api = await startFakeApi(t, {
+    'POST /v1/images': (req, res) => {
+      const name = (req.body as { name: string }).name;
+      if (name === 'golden') {
+        res.writeHead(409, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            error: { code: 'ALREADY_EXISTS', message: 'an image named golden already exists' },
+          }),
+        );
+        return;
+      }
+      res.writeHead(202, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(job({ type: 'create-image' })));
+    },
+    'GET /v1/jobs/j1/events': events(jobRun('create-image', image)),
+    'GET /v1/images': { body: [image] },
+    'DELETE /v1/images/golden': { status: 204 },
+  });
+  const r = await run(api.socket, [
+    'image',
+    'create',
+    '--point',
+    'p1',
+    '--disk',
+    'vda',
+    '--name',
+    'new',
+    '--linked',
+  ]);
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(api.requests[0]?.body, { point: 'p1', disk: 'vda', name: 'new', linked: true });
+  t.regex(r.stdout, /^kind +linked/m);
+  const full = await run(api.socket, [
+    'image',
+    'create',
+    '--point',
+    'p1',
+    '--disk',
+    'vda',
+    '--name',
+    'n2',
+    '--json',
+  ]);
+  t.deepEqual(api.requests.at(-2)?.body, { point: 'p1', disk: 'vda', name: 'n2' });
+  t.deepEqual(JSON.parse(full.stdout), image);
+  const taken = await run(api.socket, [
+    'image',
+    'create',
+    '--point',
+    'p1',
+    '--disk',
+    'vda',
+    '--name',
+    'golden',
+  ]);
+  t.is(taken.code, 1);
+  t.regex(taken.stderr, /already exists \(ALREADY_EXISTS\)/);
+  const list = await run(api.socket, ['image', 'list']);
+  t.regex(list.stdout, /golden +linked +p1:vda/);
+  t.is((await run(api.socket, ['image', 'delete', 'golden'])).stdout, 'deleted image golden\n');
+  t.is((await run(api.socket, ['image', 'delete'])).code, 2);
+});
