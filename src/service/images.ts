@@ -8,7 +8,7 @@ import type { Hypervisor } from '../ports/hypervisor.js';
 import type { ImageTool } from '../ports/image-tool.js';
 import type { Logger } from '../ports/logger.js';
 import {
-  domainsUsing,
+  assertNotInUse,
   jobError,
   pointDisk,
   requireAvailable,
@@ -135,13 +135,7 @@ export class ImageService {
   /** Removes the image file, then its record (which lifts the protection of a linked image's point). */
   async deleteImage(name: string): Promise<void> {
     const img = this.getImage(name);
-    const users = await domainsUsing(this.deps.hypervisor, img.path);
-    if (users.length > 0) {
-      throw new VirtpointError(
-        'INVALID_STATE',
-        `image ${name} is a disk of domain ${users.join(', ')}; detach it first`,
-      );
-    }
+    await assertNotInUse(this.deps.hypervisor, img.path, `image ${name}`);
     await this.deps.fs.removeFile(img.path);
     await this.deps.fs.fsyncDir(path.posix.dirname(img.path));
     this.deps.catalog.deleteImage(name);

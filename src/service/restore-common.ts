@@ -112,6 +112,17 @@ export async function domainsUsing(hv: Hypervisor | undefined, path: string): Pr
   return domains.filter((d) => d.disks.some((x) => x.sourcePath === path)).map((d) => d.name);
 }
 
+/** INVALID_STATE when a domain uses `path` as a disk (`what`: "image x", "volume y"). */
+export async function assertNotInUse(hv: Hypervisor | undefined, path: string, what: string): Promise<void> {
+  const users = await domainsUsing(hv, path);
+  if (users.length > 0) {
+    throw new VirtpointError(
+      'INVALID_STATE',
+      `${what} is a disk of domain ${users.join(', ')}; detach it first`,
+    );
+  }
+}
+
 /** The error a failed or canceled restore-side job reports. */
 export function jobError(e: unknown, signal: AbortSignal | undefined, what: string): VirtpointError {
   if (signal?.aborted)

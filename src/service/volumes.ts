@@ -9,7 +9,7 @@ import type { ImageTool } from '../ports/image-tool.js';
 import type { Logger } from '../ports/logger.js';
 import type { StoragePools } from '../ports/storage-pools.js';
 import {
-  domainsUsing,
+  assertNotInUse,
   jobError,
   pointDisk,
   requireAvailable,
@@ -225,13 +225,7 @@ export class VolumeService {
   /** Removes a volume virtpoint made (the libvirt volume or the file), then its record. */
   async deleteVolume(id: string): Promise<void> {
     const v = this.getVolume(id);
-    const users = await domainsUsing(this.deps.hypervisor, v.path);
-    if (users.length > 0) {
-      throw new VirtpointError(
-        'INVALID_STATE',
-        `volume ${v.name} is a disk of domain ${users.join(', ')}; detach it first`,
-      );
-    }
+    await assertNotInUse(this.deps.hypervisor, v.path, `volume ${v.name}`);
     if (v.location.kind === 'pool') {
       try {
         await this.deps.pools.deleteVolume(v.path);
