@@ -20,7 +20,7 @@ import { Scheduler } from '../service/scheduler.js';
 import { hostTimeZone } from '../service/scheduling-control.js';
 import { TaskExecutor } from '../service/task-exec.js';
 import { addTestClockRoute, schedulerClock } from './test-clock.js';
-import { catalogPath, storeRoot, type Config } from './config.js';
+import { catalogPath, imageDir, storeRoot, type Config } from './config.js';
 import { reconcile } from './reconcile.js';
 import { createRestoreServices } from './restore-wiring.js';
 import { noopNotifier, type Notifier } from './systemd-notify.js';
@@ -95,7 +95,7 @@ export class Daemon {
           log.warn({ err: String(e) }, 'waiting for libvirtd');
         }
       }
-      await reconcile(deps);
+      await reconcile(deps, [imageDir(config), ...config.allowedVolumeDirs]);
     })();
     reconciled.catch((e) => log.error({ err: String(e) }, 'reconciliation failed; jobs stay queued'));
     const runner = new JobRunner({ catalog, log, concurrency: config.jobConcurrency, startGate: reconciled });

@@ -3,6 +3,7 @@ import { VirtpointError, isVirtpointError } from '../core/errors.js';
 import { isValidDomainUuid, parseStorePath, resolveStorePath } from '../core/store-layout.js';
 import type { BackupDeps } from '../service/backup.js';
 import { undoBackup } from '../service/backup-cleanup.js';
+import { reconcileRestores, type RestoreLeftovers } from './reconcile-restore.js';
 
 /**
  * After a crash (or SIGKILL) the catalog may hold work that nobody runs any more. On start:
@@ -14,7 +15,9 @@ import { undoBackup } from '../service/backup-cleanup.js';
  * - points left `deleting` → `delete-failed` (a retry finishes the delete);
  * - points left `restoring` → `available` (a restore never writes into the point's files);
  * - files in the store that no point refers to (a crash between creating a file and recording
- *   it) are removed.
+ *   it) are removed;
+ * - what an interrupted rollback or volume/image copy left beside the files is made whole
+ *   (reconcile-restore.ts).
  */
 
 export interface ReconcileReport {
@@ -25,6 +28,7 @@ export interface ReconcileReport {
   readonly restoring: number;
   readonly thawed: string[];
   readonly orphanFiles: string[];
+  readonly restores: RestoreLeftovers;
 }
 
 const RESTARTED = (what: string) => ({
@@ -32,7 +36,11 @@ const RESTARTED = (what: string) => ({
   message: `virtpointd restarted while this ${what} ran (daemon-restarted)`,
 });
 
-export async function reconcile(deps: BackupDeps): Promise<ReconcileReport> {
+export async function reconcile(
+  deps: BackupDeps,
+  /** Directories where volumes and images are written (for leftover temp files). */
+  copyDirs: readonly string[] = [],
+): Promise<ReconcileReport> {
   const { catalog, log } = deps;
   const jobs = catalog.listJobs({ state: ['queued', 'running'] });
   for (const j of jobs) catalog.finishJob(j.id, { state: 'failed', error: RESTARTED(`${j.type} job`) });
@@ -64,6 +72,7 @@ export async function reconcile(deps: BackupDeps): Promise<ReconcileReport> {
   for (const p of restoring) catalog.updatePointState(p.id, 'available');
 
   const orphanFiles = await removeOrphanFiles(deps);
+  const restores = await reconcileRestores(deps, copyDirs);
   const report = {
     jobs: jobs.length,
     taskRuns: runs,
@@ -72,6 +81,7 @@ export async function reconcile(deps: BackupDeps): Promise<ReconcileReport> {
     restoring: restoring.length,
     thawed,
     orphanFiles,
+    restores,
   };
   log.info(report, 'reconciled the catalog with libvirt and the store');
   return report;
