@@ -232,6 +232,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'synthetic full points: a full point may have seq > 0',
     up: (db) => db.exec(V4),
   },
+  {
+    version: 5,
+    name: 'points listed in order by an index (keyset paging of GET /v1/points)',
+    up: (db) => db.exec('CREATE INDEX points_list_order ON points(created_at, seq);'),
+  },
 ];
 
 export function schemaVersion(db: Database): number {

@@ -22,8 +22,7 @@ test('migration 4: points and their disks are kept; a full point may now have se
     any: true,
     message: /CHECK/,
   });
-  t.deepEqual(migrate(db), { from: 3, to: MIGRATIONS.length });
-  t.is(MIGRATIONS.length, 4);
+  t.deepEqual(migrate(db, MIGRATIONS.slice(0, 4)), { from: 3, to: 4 });
   t.deepEqual(db.prepare('SELECT id, seq, kind FROM points ORDER BY seq').all(), [
     { id: 'p0', seq: 0, kind: 'full' },
     { id: 'p1', seq: 1, kind: 'incremental' },
