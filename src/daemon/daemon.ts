@@ -39,10 +39,13 @@ export interface DaemonOptions {
 }
 
 const SCHEDULER_TICK_MS = 20_000;
+const SCHEDULER_DRAIN_MS = 30_000;
 
 export class Daemon {
   private stopping: Promise<void> | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
+  /** Resolves once the scheduler's executions and notifications in flight have ended. */
+  private schedulerIdle: () => Promise<void> = () => Promise.resolve();
 
   private constructor(
     private config: Config,
@@ -156,6 +159,7 @@ export class Daemon {
       log.warn({}, 'the host is shutting down: aborting running jobs');
       void runner.shutdown(0);
     });
+    daemon.schedulerIdle = () => scheduler.scheduler.idle();
     // The scheduler: one tick once the catalog is reconciled (catch-up), then every 20 s.
     void reconciled.then(
       () => {
@@ -207,6 +211,12 @@ export class Daemon {
       this.log.info(this.runner.counts(), 'stopping');
       const closing = this.server.shutdown();
       await this.runner.shutdown(this.config.shutdownTimeoutMs);
+      // Task executions record their outcome and notify once their jobs ended: let them (bounded).
+      const settled = await Promise.race([
+        this.schedulerIdle().then(() => true),
+        new Promise<false>((r) => setTimeout(() => r(false), SCHEDULER_DRAIN_MS).unref()),
+      ]);
+      if (!settled) this.log.warn({}, 'task executions or notifications still running at shutdown');
       await closing;
       await rm(this.config.socket, { force: true });
       await this.inhibitor.close();
