@@ -155,28 +155,48 @@ export type Receiver =
   | { readonly kind: 'exec'; readonly path: string }
   | { readonly kind: 'journal' };
 
-/** `webhook:http(s)://…`, `exec:/absolute/path` or `journal`. */
+export const MAX_RECEIVER_LENGTH = 2048;
+
+/** Why a webhook URL is unusable, or undefined when it is fine. */
+export function webhookUrlProblem(url: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'not a valid URL';
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'only http and https URLs';
+  if (u.hostname === '') return 'the URL has no host';
+  return undefined;
+}
+
+/** Why the program path of an exec receiver is unusable, or undefined when it is fine. */
+export function execPathProblem(path: string): string | undefined {
+  if (!path.startsWith('/')) return 'the program path must be absolute';
+  if (hasControlChar(path)) return 'control characters in the path';
+  if (path.split('/').some((seg) => seg === '..' || seg === '.')) return 'the path has . or .. parts';
+  if (path.endsWith('/')) return 'the path names a directory';
+  return undefined;
+}
+
+/** `webhook:http(s)://…`, `exec:/absolute/path` or `journal`: the one parser of receivers. */
 export function parseReceiver(text: unknown): Receiver {
+  const shown = typeof text === 'string' && text.length > 80 ? `${text.slice(0, 80)}…` : text;
   const bad = (why: string): never =>
-    invalid(`receiver ${JSON.stringify(text)}: ${why} (webhook:https://…, exec:/path or journal)`);
+    invalid(`receiver ${JSON.stringify(shown)}: ${why} (webhook:https://…, exec:/path or journal)`);
   if (typeof text !== 'string') return bad('not a string');
+  if (text.length > MAX_RECEIVER_LENGTH) return bad(`longer than ${MAX_RECEIVER_LENGTH} characters`);
+  if (/\s/.test(text) || hasControlChar(text)) return bad('contains whitespace or control characters');
   if (text === 'journal') return { kind: 'journal' };
   if (text.startsWith('webhook:')) {
-    let url: URL;
-    try {
-      url = new URL(text.slice('webhook:'.length));
-    } catch {
-      return bad('not a valid URL');
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return bad('only http and https URLs');
-    return { kind: 'webhook', url: url.href };
+    const problem = webhookUrlProblem(text.slice('webhook:'.length));
+    if (problem !== undefined) return bad(problem);
+    return { kind: 'webhook', url: new URL(text.slice('webhook:'.length)).href };
   }
   if (text.startsWith('exec:')) {
     const path = text.slice('exec:'.length);
-    if (!path.startsWith('/')) return bad('the program path must be absolute');
-    if (hasControlChar(path)) return bad('control characters in the path');
-    if (path.split('/').some((seg) => seg === '..' || seg === '.')) return bad('the path has . or .. parts');
-    if (path.endsWith('/')) return bad('the path names a directory');
+    const problem = execPathProblem(path);
+    if (problem !== undefined) return bad(problem);
     return { kind: 'exec', path };
   }
   return bad('unknown kind');

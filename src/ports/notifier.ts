@@ -8,13 +8,11 @@
  * callers start it after the execution has ended and do not wait for it before the next run.
  * `send` may be called concurrently, for the same or different receivers.
  */
+import type { Receiver } from '../core/policy-task.js';
 import type { CodedError, PointKind } from './catalog.js';
 
-/** Where a notification goes. Text forms (task config, CLI `--notify`): see parseReceiver. */
-export type Receiver =
-  | { readonly kind: 'webhook'; readonly url: string }
-  | { readonly kind: 'exec'; readonly path: string }
-  | { readonly kind: 'journal' };
+/** Where a notification goes. Text forms (task config, CLI `--notify`): core/policy-task.ts parseReceiver. */
+export type { Receiver };
 
 export type RunTrigger = 'schedule' | 'manual' | 'catch-up';
 export type RunOutcome = 'succeeded' | 'partial' | 'failed' | 'skipped' | 'missed';
