@@ -22,7 +22,7 @@ import { SqliteCatalog } from '../src/adapters/sqlite/sqlite-catalog.js';
 import { runCli } from '../src/cli/run.js';
 import { pointDiskPath } from '../src/core/store-layout.js';
 import type { Chain, Point } from '../src/ports/catalog.js';
-import { pointView } from '../src/service/views.js';
+import { pointView } from '../src/service/catalog/views.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..');

@@ -9,7 +9,7 @@ import { QemuImg } from '../src/adapters/qemu-img/qemu-img.js';
 import { SqliteCatalog } from '../src/adapters/sqlite/sqlite-catalog.js';
 import type { Point } from '../src/ports/catalog.js';
 import type { Logger } from '../src/ports/logger.js';
-import { BackupService } from '../src/service/backup.js';
+import { BackupService } from '../src/service/backup/backup.js';
 import { prepareRunDir, RUN_DIR } from '../test/helpers/run-dir.js';
 import { createTestVm, type TestVm } from '../test/helpers/test-vm.js';
 

@@ -10,9 +10,9 @@ import { SqliteCatalog } from '../src/adapters/sqlite/sqlite-catalog.js';
 import { resolveStorePath } from '../src/core/store-layout.js';
 import type { Point } from '../src/ports/catalog.js';
 import type { Logger } from '../src/ports/logger.js';
-import { BackupService } from '../src/service/backup.js';
-import { RestoreService } from '../src/service/restore.js';
-import { VolumeService } from '../src/service/volumes.js';
+import { BackupService } from '../src/service/backup/backup.js';
+import { RestoreService } from '../src/service/restore/rollback.js';
+import { VolumeService } from '../src/service/restore/volumes.js';
 import { prepareRunDir, RUN_DIR } from '../test/helpers/run-dir.js';
 import { createTestVm, type TestVm } from '../test/helpers/test-vm.js';
 

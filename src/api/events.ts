@@ -6,8 +6,8 @@
  */
 
 import { isJobFinal } from '../core/job-state.js';
-import type { JobView } from '../service/control.js';
-import type { RouteContext } from './routes.js';
+import type { JobView } from '../contract/index.js';
+import type { RouteContext } from './routes/index.js';
 
 export const NDJSON = 'application/x-ndjson';
 

@@ -5,6 +5,7 @@
  * escapes, so bad input never takes the daemon down.
  */
 
+import type { Control } from '../service/control.js';
 import {
   createServer,
   STATUS_CODES,
@@ -16,13 +17,13 @@ import type { Socket } from 'node:net';
 
 import { VirtpointError } from '../core/errors.js';
 import type { Logger } from '../ports/logger.js';
-import type { Control } from '../service/control.js';
+
 import { DEFAULT_BODY_LIMIT, readJsonBody } from './body.js';
 import { sendError, sendJson } from './respond.js';
 import type { Router } from './router.js';
-import { buildRouter, type RouteSpec } from './routes.js';
+import { buildRouter, type RouteSpec } from './routes/index.js';
 import { httpStatusOf, toHttpError } from './status.js';
-import { expectNoBody } from './validate.js';
+import { expectNoBody } from './routes/parse.js';
 
 export { listenUnix, type ListenUnixOptions } from './listen.js';
 

@@ -8,7 +8,7 @@ import { request, type IncomingMessage } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 
 import { ERROR_CODES, VirtpointError, type ErrorCode } from '../core/errors.js';
-import type { JobView } from '../service/control.js';
+import type { JobView } from '../contract/index.js';
 
 export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
 

@@ -3,7 +3,7 @@
  * otherwise plain lines — one per state change and at most one per interval for progress.
  */
 
-import type { JobView } from '../service/control.js';
+import type { JobView } from '../contract/index.js';
 import type { CliIo } from './context.js';
 import { humanDuration, humanSize } from './output.js';
 

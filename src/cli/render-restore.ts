@@ -1,7 +1,7 @@
 /** Human views of volumes, images and rollback results. */
 
-import type { ImageView, VolumeView } from '../service/control.js';
-import type { RollbackResult } from '../service/restore.js';
+import type { ImageView, VolumeView } from '../contract/index.js';
+import type { RollbackResult } from '../contract/index.js';
 import { humanSize, humanTime, keyValues, type Column } from './output.js';
 
 export const VOLUME_COLUMNS: readonly Column<VolumeView>[] = [

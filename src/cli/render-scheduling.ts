@@ -1,7 +1,7 @@
 /** Human views of policies, tasks and task runs, and the flag helpers the policy/task commands share. */
 
 import { parseTimes, parseWeekdays, validateSchedule } from '../core/schedule.js';
-import type { PolicyView, ScheduleView, TaskRunView, TaskView } from '../service/control.js';
+import type { PolicyView, ScheduleView, TaskRunView, TaskView } from '../contract/index.js';
 import { UsageError } from './context.js';
 import { humanTime, keyValues, orDash, table, type Column } from './output.js';
 

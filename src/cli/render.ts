@@ -1,6 +1,6 @@
 /** Human views of the API objects shared by several commands. */
 
-import type { ChainView, JobView, PointView } from '../service/control.js';
+import type { ChainView, JobView, PointView } from '../contract/index.js';
 import { humanSize, humanTime, keyValues, orDash, table, type Column } from './output.js';
 
 export function pointSize(p: PointView): number | null {

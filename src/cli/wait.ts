@@ -2,7 +2,7 @@
 
 import { isJobFinal } from '../core/job-state.js';
 import { ERROR_CODES, VirtpointError, type ErrorCode } from '../core/errors.js';
-import type { JobView } from '../service/control.js';
+import type { JobView } from '../contract/index.js';
 import type { Ctx } from './context.js';
 import { printJson } from './output.js';
 import { JobProgress } from './progress.js';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { VirtpointError, isVirtpointError } from '../core/errors.js';
 import { isValidDomainUuid, parseStorePath, resolveStorePath } from '../core/store-layout.js';
-import type { BackupDeps } from '../service/backup.js';
-import { undoBackup } from '../service/backup-cleanup.js';
+import type { BackupDeps } from '../service/backup/backup.js';
+import { undoBackup } from '../service/backup/cleanup.js';
 import { reconcileRestores, type RestoreLeftovers } from './reconcile-restore.js';
 
 /**

@@ -10,8 +10,8 @@
 
 import { VirtpointError } from '../core/errors.js';
 import type { Router } from '../api/router.js';
-import type { RouteSpec } from '../api/routes.js';
-import type { TickResult } from '../service/scheduler.js';
+import type { RouteSpec } from '../api/routes/index.js';
+import type { TickResult } from '../service/scheduling/scheduler.js';
 
 export const TEST_CLOCK_ENV = 'VIRTPOINT_TEST_CLOCK';
 

@@ -1,9 +1,9 @@
+import type { Control } from '../../src/service/control.js';
 import { VirtpointError } from '../../src/core/errors.js';
 import { isJobFinal } from '../../src/core/job-state.js';
 import type {
   BackupInput,
   ChainView,
-  Control,
   DomainView,
   ImageCreateInput,
   JobFilterInput,
@@ -18,7 +18,7 @@ import type {
   TaskUpdateInput,
   UsageView,
   VolumeCreateInput,
-} from '../../src/service/control.js';
+} from '../../src/contract/index.js';
 import { FakeScheduling } from './fake-scheduling.js';
 import { FakeRestore } from './fake-restore.js';
 

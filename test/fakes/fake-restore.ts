@@ -1,3 +1,4 @@
+import type { RestoreApi } from '../../src/service/restore/api-types.js';
 import { VirtpointError } from '../../src/core/errors.js';
 import type {
   DomainView,
@@ -5,11 +6,10 @@ import type {
   ImageView,
   JobView,
   PointView,
-  RestoreApi,
   RollbackInput,
   VolumeCreateInput,
   VolumeView,
-} from '../../src/service/control.js';
+} from '../../src/contract/index.js';
 
 /**
  * The rollback, volume and image part of FakeControl. Checks like the services' `check…`

@@ -7,7 +7,7 @@ import type {
   TaskRunView,
   TaskUpdateInput,
   TaskView,
-} from '../../src/service/control.js';
+} from '../../src/contract/index.js';
 
 /**
  * The policy and task part of FakeControl: policy `nightly` (weekly mon,thu at 02:00) with task

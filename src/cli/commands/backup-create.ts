@@ -8,8 +8,8 @@ import type { Argv } from 'yargs';
 
 import { MAX_CHAIN_LENGTH, MIN_CHAIN_LENGTH } from '../../core/chain-decision.js';
 import { VirtpointError } from '../../core/errors.js';
-import type { Quiesce } from '../../service/backup-capture.js';
-import type { BackupInput, JobView, PointView } from '../../service/control.js';
+import type { Quiesce } from '../../contract/index.js';
+import type { BackupInput, JobView, PointView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson } from '../output.js';
 import { renderPoint } from '../render.js';

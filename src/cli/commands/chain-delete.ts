@@ -5,7 +5,7 @@
 
 import type { Argv } from 'yargs';
 
-import type { ChainView, JobView } from '../../service/control.js';
+import type { ChainView, JobView } from '../../contract/index.js';
 import { UsageError, type Bind, type GlobalArgs, type Run } from '../context.js';
 import { settleJob } from '../wait.js';
 

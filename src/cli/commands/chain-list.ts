@@ -2,7 +2,7 @@
 
 import type { Argv } from 'yargs';
 
-import type { ChainView } from '../../service/control.js';
+import type { ChainView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson, table } from '../output.js';
 import { CHAIN_COLUMNS } from '../render.js';

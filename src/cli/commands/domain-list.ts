@@ -2,7 +2,7 @@
 
 import type { Argv } from 'yargs';
 
-import type { DomainView } from '../../service/control.js';
+import type { DomainView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { humanSize, humanTime, orDash, printJson, table } from '../output.js';
 

@@ -7,7 +7,7 @@
 
 import type { Argv } from 'yargs';
 
-import type { ImageCreateInput, ImageView, JobView } from '../../service/control.js';
+import type { ImageCreateInput, ImageView, JobView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson } from '../output.js';
 import { renderImage } from '../render-restore.js';

@@ -2,7 +2,7 @@
 
 import type { Argv } from 'yargs';
 
-import type { ImageView } from '../../service/control.js';
+import type { ImageView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson, table } from '../output.js';
 import { IMAGE_COLUMNS } from '../render-restore.js';

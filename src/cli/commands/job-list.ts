@@ -10,7 +10,7 @@ import {
   type JobType,
   type Trigger,
 } from '../../core/job-state.js';
-import type { JobView } from '../../service/control.js';
+import type { JobView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson, table } from '../output.js';
 import { JOB_COLUMNS } from '../render.js';

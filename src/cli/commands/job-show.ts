@@ -2,7 +2,7 @@
 
 import type { Argv } from 'yargs';
 
-import type { JobView } from '../../service/control.js';
+import type { JobView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson } from '../output.js';
 import { renderJob } from '../render.js';

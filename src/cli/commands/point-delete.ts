@@ -6,7 +6,7 @@
 
 import type { Argv } from 'yargs';
 
-import type { JobView, PointView } from '../../service/control.js';
+import type { JobView, PointView } from '../../contract/index.js';
 import { UsageError, type Bind, type GlobalArgs, type Run } from '../context.js';
 import { settleJob } from '../wait.js';
 

@@ -3,7 +3,7 @@
 import type { Argv } from 'yargs';
 
 import { POINT_STATES, type PointState } from '../../core/point-state.js';
-import type { PointView } from '../../service/control.js';
+import type { PointView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson, table } from '../output.js';
 import { POINT_COLUMNS } from '../render.js';

@@ -5,7 +5,7 @@
 
 import type { Argv } from 'yargs';
 
-import type { PolicyCreateInput, PolicyView } from '../../service/control.js';
+import type { PolicyCreateInput, PolicyView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson } from '../output.js';
 import { renderPolicy, scheduleFromFlags } from '../render-scheduling.js';

@@ -2,7 +2,7 @@
 
 import type { Argv } from 'yargs';
 
-import type { PolicyView } from '../../service/control.js';
+import type { PolicyView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson } from '../output.js';
 

@@ -5,7 +5,7 @@
 
 import type { Argv } from 'yargs';
 
-import type { PolicyUpdateInput, PolicyView } from '../../service/control.js';
+import type { PolicyUpdateInput, PolicyView } from '../../contract/index.js';
 import { UsageError, type Bind, type GlobalArgs, type Run } from '../context.js';
 import { printJson } from '../output.js';
 import { renderPolicy, scheduleFromFlags } from '../render-scheduling.js';

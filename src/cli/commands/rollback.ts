@@ -7,8 +7,8 @@
 
 import type { Argv } from 'yargs';
 
-import type { JobView, RollbackInput } from '../../service/control.js';
-import type { RollbackResult } from '../../service/restore.js';
+import type { JobView, RollbackInput } from '../../contract/index.js';
+import type { RollbackResult } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson } from '../output.js';
 import { renderRollback } from '../render-restore.js';

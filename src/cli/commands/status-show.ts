@@ -2,7 +2,7 @@
 
 import type { Argv } from 'yargs';
 
-import type { StatusView } from '../../service/control.js';
+import type { StatusView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { humanTime, keyValues, printJson } from '../output.js';
 

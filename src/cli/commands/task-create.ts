@@ -7,7 +7,7 @@
 import type { Argv } from 'yargs';
 
 import { MAX_CHAIN_LENGTH, MIN_CHAIN_LENGTH } from '../../core/chain-decision.js';
-import type { TaskCreateInput, TaskView } from '../../service/control.js';
+import type { TaskCreateInput, TaskView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson } from '../output.js';
 import { renderTask } from '../render-scheduling.js';

@@ -2,7 +2,7 @@
 
 import type { Argv } from 'yargs';
 
-import type { TaskRunView } from '../../service/control.js';
+import type { TaskRunView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson } from '../output.js';
 

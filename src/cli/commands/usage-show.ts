@@ -2,7 +2,7 @@
 
 import type { Argv } from 'yargs';
 
-import type { UsageView } from '../../service/control.js';
+import type { UsageView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { humanSize, printJson, table } from '../output.js';
 

@@ -6,7 +6,7 @@
 
 import type { Argv } from 'yargs';
 
-import type { JobView, VolumeCreateInput, VolumeView } from '../../service/control.js';
+import type { JobView, VolumeCreateInput, VolumeView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson } from '../output.js';
 import { renderVolume } from '../render-restore.js';

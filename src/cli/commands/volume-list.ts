@@ -2,7 +2,7 @@
 
 import type { Argv } from 'yargs';
 
-import type { VolumeView } from '../../service/control.js';
+import type { VolumeView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson, table } from '../output.js';
 import { VOLUME_COLUMNS } from '../render-restore.js';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { JobView, PointView, UsageView } from '../../../src/service/control.js';
+import type { JobView, PointView, UsageView } from '../../../src/contract/index.js';
 import { withDaemon } from '../../helpers/daemon.js';
 import { sha256FileInImage } from '../../helpers/host-image.js';
 import { withTestVm } from '../../helpers/test-vm.js';

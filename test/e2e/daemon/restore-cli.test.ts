@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import type { ImageView, JobView, PointView, VolumeView } from '../../../src/service/control.js';
+import type { ImageView, JobView, PointView, VolumeView } from '../../../src/contract/index.js';
 import { withDaemon } from '../../helpers/daemon.js';
 import { sha256FileInImage } from '../../helpers/host-image.js';
 import { RUN_DIR, RUN_ID } from '../../helpers/run-dir.js';

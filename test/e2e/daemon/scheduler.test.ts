@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JobView, PointView, TaskRunView } from '../../../src/service/control.js';
+import type { JobView, PointView, TaskRunView } from '../../../src/contract/index.js';
 import { withDaemon, type TestDaemon } from '../../helpers/daemon.js';
 import { sha256FileInImage } from '../../helpers/host-image.js';
 import { withTestVm } from '../../helpers/test-vm.js';

@@ -9,11 +9,11 @@ import { SqliteCatalog } from '../../../src/adapters/sqlite/sqlite-catalog.js';
 import { resolveStorePath } from '../../../src/core/store-layout.js';
 import type { Point } from '../../../src/ports/catalog.js';
 import type { Logger } from '../../../src/ports/logger.js';
-import { BackupService } from '../../../src/service/backup.js';
-import { DeleteService } from '../../../src/service/delete.js';
-import { ImageService } from '../../../src/service/images.js';
-import { RestoreService } from '../../../src/service/restore.js';
-import { VolumeService } from '../../../src/service/volumes.js';
+import { BackupService } from '../../../src/service/backup/backup.js';
+import { DeleteService } from '../../../src/service/catalog/delete.js';
+import { ImageService } from '../../../src/service/restore/images.js';
+import { RestoreService } from '../../../src/service/restore/rollback.js';
+import { VolumeService } from '../../../src/service/restore/volumes.js';
 import { prepareRunDir, RUN_DIR } from '../../helpers/run-dir.js';
 
 /** A BackupService on the real adapters, with its own catalog and store under this run's directory. */

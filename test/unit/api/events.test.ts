@@ -2,7 +2,7 @@ import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 
 import test from 'ava';
 
-import type { JobView } from '../../../src/service/control.js';
+import type { JobView } from '../../../src/contract/index.js';
 import { JOB_DONE, JOB_RUNNING } from '../../fakes/fake-control.js';
 import { errorOf, startHarness, type Harness } from './helpers.js';
 

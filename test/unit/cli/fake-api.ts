@@ -12,7 +12,7 @@ import type { ExecutionContext } from 'ava';
 
 import type { CliIo } from '../../../src/cli/context.js';
 import { runCli } from '../../../src/cli/run.js';
-import type { JobView } from '../../../src/service/control.js';
+import type { JobView } from '../../../src/contract/index.js';
 
 export interface SeenRequest {
   readonly method: string;

@@ -7,7 +7,7 @@ import type {
   PointView,
   StatusView,
   UsageView,
-} from '../../../src/service/control.js';
+} from '../../../src/contract/index.js';
 
 export const UUID = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
 const GiB = 1024 ** 3;

@@ -1,6 +1,6 @@
 import test from 'ava';
 
-import type { ImageView, JobView, VolumeView } from '../../../src/service/control.js';
+import type { ImageView, JobView, VolumeView } from '../../../src/contract/index.js';
 import { job } from './fixtures.js';
 import { events, run, startFakeApi } from './fake-api.js';
 

@@ -2,7 +2,7 @@ import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { SqliteCatalog } from '../../../src/adapters/sqlite/sqlite-catalog.js';
 import { silentLogger } from '../../../src/ports/logger.js';
-import { BackupService, type BackupDeps } from '../../../src/service/backup.js';
+import { BackupService, type BackupDeps } from '../../../src/service/backup/backup.js';
 import { reconcile } from '../../../src/daemon/reconcile.js';
 import { FakeHypervisor } from '../../fakes/fake-hypervisor.js';
 import { FakeClock, FakeFs, FakeImageTool } from '../../fakes/fake-host.js';

@@ -1,0 +1,144 @@
+/**
+ * Wire types of the catalog side of the v1 API (docs/api.md): status, domains, points, chains,
+ * jobs, usage, and the filters their lists take. A contract: the CLI's `--json` prints these
+ * shapes as they are. Times are ISO 8601 strings (UTC); sizes are bytes.
+ */
+
+import type {
+  Consistency,
+  JobState,
+  JobType,
+  NewChainReason,
+  PointKind,
+  PointState,
+  Trigger,
+} from '../ports/catalog.js';
+
+export interface CodedErrorView {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface PointDiskView {
+  readonly target: string;
+  /** Absolute path of the point's file for this disk. */
+  readonly path: string;
+  readonly virtualSize: number;
+  /** Allocated bytes; null while unknown. */
+  readonly size: number | null;
+}
+
+export interface PointView {
+  readonly id: string;
+  readonly name: string;
+  /** Domain UUID. */
+  readonly domain: string;
+  readonly domainName: string;
+  readonly chainId: string;
+  /** 0 = full. */
+  readonly seq: number;
+  readonly kind: PointKind;
+  readonly state: PointState;
+  readonly consistency: Consistency | null;
+  readonly consistencyReason: string | null;
+  readonly freezeMs: number | null;
+  readonly newChainReason: NewChainReason | null;
+  readonly trigger: Trigger;
+  readonly createdAt: string;
+  readonly error: CodedErrorView | null;
+  readonly disks: readonly PointDiskView[];
+}
+
+export interface ChainView {
+  readonly id: string;
+  readonly domain: string;
+  readonly domainName: string;
+  readonly disks: readonly string[];
+  readonly maxLength: number;
+  readonly state: 'open' | 'sealed';
+  readonly sealReason: string | null;
+  /** Points in the chain (all states). */
+  readonly points: number;
+  readonly bytes: number;
+  readonly createdAt: string;
+}
+
+export interface JobView {
+  readonly id: string;
+  readonly type: JobType;
+  readonly state: JobState;
+  readonly trigger: Trigger;
+  readonly domain: string | null;
+  readonly pointId: string | null;
+  readonly progress: { readonly done: number; readonly total: number | null };
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly endedAt: string | null;
+  readonly error: CodedErrorView | null;
+  readonly result: unknown;
+}
+
+export interface DomainDiskView {
+  readonly target: string;
+  readonly path: string | null;
+  readonly format: string | null;
+  readonly bus: string;
+  readonly device: string;
+}
+
+export interface DomainView {
+  readonly uuid: string;
+  readonly name: string;
+  readonly state: string;
+  readonly hasAgentChannel: boolean;
+  readonly disks: readonly DomainDiskView[];
+  readonly chains: number;
+  readonly points: number;
+  readonly bytes: number;
+  readonly lastPoint: {
+    readonly id: string;
+    readonly name: string;
+    readonly createdAt: string;
+    readonly state: PointState;
+  } | null;
+}
+
+export interface UsageView {
+  readonly domain: string;
+  readonly domainName: string;
+  readonly chains: number;
+  readonly points: number;
+  readonly bytes: number;
+}
+
+export interface StatusView {
+  readonly version: string;
+  readonly libvirtConnected: boolean;
+  readonly queue: { readonly queued: number; readonly running: number };
+  readonly storeRoot: string;
+  readonly startedAt: string;
+}
+
+export interface PointFilterInput {
+  /** Name or UUID. */
+  readonly domain?: string;
+  readonly chain?: string;
+  readonly state?: PointState;
+  /** Paging: the points after this point id, in list order (oldest first). */
+  readonly after?: string;
+  /** Paging: at most this many points. */
+  readonly limit?: number;
+}
+
+export interface JobFilterInput {
+  readonly type?: JobType;
+  readonly state?: JobState;
+  readonly trigger?: Trigger;
+  /** Name or UUID. */
+  readonly domain?: string;
+  /** ms since the epoch, inclusive. */
+  readonly since?: number;
+  /** ms since the epoch, exclusive. */
+  readonly until?: number;
+  readonly limit?: number;
+}

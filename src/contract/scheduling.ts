@@ -1,0 +1,121 @@
+/** Wire types of policies, tasks and task runs (docs/scheduling.md, docs/api.md). */
+
+import type { PointKind } from '../ports/catalog.js';
+import type { CodedErrorView } from './catalog.js';
+
+export type ScheduleView =
+  | { readonly kind: 'weekly'; readonly days: readonly string[]; readonly times: readonly string[] }
+  | { readonly kind: 'every-days'; readonly n: number; readonly times: readonly string[] };
+
+export interface PolicyView {
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly schedule: ScheduleView;
+  /** Names of the tasks bound to it, sorted. */
+  readonly tasks: readonly string[];
+  readonly createdAt: string;
+  /** The next fire instant in the host's time zone; null when disabled. */
+  readonly nextRun: string | null;
+}
+
+export interface TaskResourceView {
+  /** Domain UUID. */
+  readonly domain: string;
+  /** Last known name. */
+  readonly domainName: string;
+  /** Chosen disk targets, or null for all disks. */
+  readonly disks: readonly string[] | null;
+}
+
+export type TaskRunTrigger = 'schedule' | 'manual' | 'catch-up';
+export type TaskRunOutcome = 'running' | 'succeeded' | 'partial' | 'failed' | 'skipped' | 'missed';
+
+export interface TaskView {
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly resources: readonly TaskResourceView[];
+  /** Policy names, in the order given at creation. */
+  readonly policies: readonly string[];
+  readonly chainLength: number;
+  /** `forever`, `chains:N`, `count:N` or `days:N`. */
+  readonly retention: string;
+  /** Receiver texts: `webhook:https://…`, `exec:/path`, `journal`. */
+  readonly receivers: readonly string[];
+  readonly runCount: number;
+  readonly lastRun: {
+    readonly id: string;
+    readonly trigger: TaskRunTrigger;
+    readonly startedAt: string;
+    readonly endedAt: string | null;
+    readonly outcome: TaskRunOutcome;
+  } | null;
+  readonly createdAt: string;
+}
+
+export interface TaskRunResourceView {
+  readonly domain: string;
+  readonly domainName: string;
+  readonly disks?: readonly string[];
+  readonly outcome: 'succeeded' | 'failed' | 'skipped';
+  readonly jobId?: string;
+  readonly pointId?: string;
+  readonly pointName?: string;
+  readonly kind?: PointKind;
+  readonly error?: CodedErrorView;
+}
+
+export interface NotificationResultView {
+  readonly receiver: string;
+  readonly ok: boolean;
+  readonly attempts: number;
+  readonly error?: CodedErrorView;
+  readonly httpStatus?: number;
+  readonly durationMs: number;
+}
+
+export interface TaskRunView {
+  readonly id: string;
+  readonly task: string;
+  readonly trigger: TaskRunTrigger;
+  /** The policy that fired it or was run; null for `task run`. */
+  readonly policy: string | null;
+  readonly scheduledFor: string | null;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+  readonly outcome: TaskRunOutcome;
+  readonly resources: readonly TaskRunResourceView[];
+  readonly notifications: readonly NotificationResultView[];
+}
+
+export interface PolicyCreateInput {
+  readonly name: string;
+  readonly schedule: ScheduleView;
+  /** Default true. */
+  readonly enabled?: boolean;
+}
+
+export interface PolicyUpdateInput {
+  readonly name?: string;
+  readonly schedule?: ScheduleView;
+  readonly enabled?: boolean;
+}
+
+export interface TaskCreateInput {
+  readonly name: string;
+  /** Whole domains, by name or UUID. */
+  readonly domains?: readonly string[];
+  /** Chosen disks, `DOMAIN:TARGET`. */
+  readonly disks?: readonly string[];
+  /** Policy names, 1–8. */
+  readonly policies: readonly string[];
+  /** 1–30, default 30. */
+  readonly chainLength?: number;
+  /** Default `forever`. */
+  readonly retention?: string;
+  readonly receivers?: readonly string[];
+  /** Default true. */
+  readonly enabled?: boolean;
+}
+
+/** `domains`/`disks` given together replace the resources. */
+export type TaskUpdateInput = Partial<Omit<TaskCreateInput, 'policies'>>;

@@ -1,0 +1,391 @@
+import {
+  decideChain,
+  validateChainLength,
+  type ChainDecision,
+  type CurrentDisk,
+} from '../../core/chain-decision.js';
+import { VirtpointError, toVirtpointError } from '../../core/errors.js';
+import { canonicalDiskSet, checkpointName, resolvePointName, type RandomBytes } from '../../core/names.js';
+import {
+  chainDir,
+  pointDiskPath,
+  relativeBackingPath,
+  resolveStorePath,
+  STORE_DIR_MODE,
+  STORE_FILE_MODE,
+} from '../../core/store-layout.js';
+import type { Catalog, Point, Trigger } from '../../ports/catalog.js';
+import type { Clock, Fs } from '../../ports/fs.js';
+import type { DiskInfo, DomainInfo, Hypervisor } from '../../ports/hypervisor.js';
+import type { ImageTool } from '../../ports/image-tool.js';
+import type { Logger } from '../../ports/logger.js';
+import { dropCheckpoints, undoBackup } from './cleanup.js';
+import { capture, type CaptureResult, type Quiesce } from './capture.js';
+import { followBackupJob, nextJobCompleted } from './follow.js';
+import { bitmapStates, chainToContinue, chainView, currentDisks, selectDisks } from './plan.js';
+import { DomainLocks } from '../jobs/domain-locks.js';
+
+/**
+ * The backup use case (design.md, "The backup flow"): decide the chain, pre-create the target
+ * files, freeze → backupBegin with the checkpoint → thaw, follow the job, and record the point.
+ * On failure at any step after the point exists: the checkpoint this job created is deleted, the
+ * partial files are removed, the point is `error` with the reason, and the chain does not advance.
+ */
+
+export interface BackupRequest {
+  /** Name or UUID. */
+  readonly domain: string;
+  /** Disk targets; all disks of the domain when omitted. */
+  readonly disks?: readonly string[];
+  readonly full?: boolean;
+  readonly name?: string;
+  readonly quiesce?: Quiesce;
+  readonly chainLength?: number;
+  readonly trigger?: Trigger;
+}
+
+/** BackupService.plan: the decision a backup would make now. */
+export interface BackupPlan {
+  readonly domainUuid: string;
+  /** The disk set (sorted targets) the backup would cover. */
+  readonly diskSet: readonly string[];
+  readonly decision: ChainDecision;
+}
+
+export interface BackupRunOptions {
+  /** Called once the point exists (before anything is written), with its id. */
+  readonly onPoint?: (pointId: string) => void;
+  readonly onProgress?: (progress: { done: number; total: number | null }) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface BackupDeps {
+  readonly hypervisor: Hypervisor;
+  readonly imageTool: ImageTool;
+  readonly catalog: Catalog;
+  readonly fs: Fs;
+  readonly clock: Clock;
+  readonly random: RandomBytes;
+  readonly log: Logger;
+  readonly storeRoot: string;
+  /** Guest freeze timeout (default 10 s). */
+  readonly freezeTimeoutMs?: number;
+  /** Job stats poll interval (default 250 ms). */
+  readonly pollMs?: number;
+  /** Free bytes to keep in the store on top of the estimate (default 64 MiB). */
+  readonly spaceMarginBytes?: number;
+  readonly locks?: DomainLocks;
+}
+
+const QUIESCE: readonly Quiesce[] = ['auto', 'required', 'off'];
+
+/** Internal: an incremental found its bitmap broken at backupBegin; undone, to be made as a full. */
+class RetryAsFull extends Error {
+  constructor(
+    readonly pointId: string,
+    override readonly cause: VirtpointError,
+  ) {
+    super(cause.message);
+  }
+}
+
+export class BackupService {
+  readonly locks: DomainLocks;
+
+  /** The guest freeze timeout; the daemon changes it on a config reload. */
+  freezeTimeoutMs: number;
+
+  constructor(private readonly deps: BackupDeps) {
+    this.locks = deps.locks ?? new DomainLocks();
+    this.freezeTimeoutMs = deps.freezeTimeoutMs ?? 10_000;
+  }
+
+  async backup(req: BackupRequest, opts: BackupRunOptions = {}): Promise<Point> {
+    const quiesce = req.quiesce ?? 'auto';
+    if (!QUIESCE.includes(quiesce)) {
+      throw new VirtpointError(
+        'INVALID_ARGUMENT',
+        `quiesce must be one of ${QUIESCE.join(', ')}, got ${String(quiesce)}`,
+      );
+    }
+    if (req.chainLength !== undefined) validateChainLength(req.chainLength);
+    const trigger = req.trigger ?? 'manual';
+    const name = resolvePointName(req.name, trigger, this.deps.random);
+    const domain = await this.deps.hypervisor.lookupDomain(req.domain);
+    return this.locks.run(domain.uuid, () =>
+      this.backupWithRetry(domain.uuid, { ...req, quiesce, trigger, name }, opts),
+    );
+  }
+
+  /**
+   * A bitmap can turn out broken only when libvirt is asked to use it (a running domain whose
+   * QEMU was killed: its bitmaps stay `in-use`). Then the incremental attempt is undone, its
+   * point removed, and the backup made again as a new full chain (`bitmap-inconsistent`).
+   */
+  private async backupWithRetry(
+    uuid: string,
+    req: BackupRequest & { quiesce: Quiesce; trigger: Trigger; name: string },
+    opts: BackupRunOptions,
+  ): Promise<Point> {
+    try {
+      return await this.backupLocked(uuid, req, opts, false);
+    } catch (e) {
+      if (!(e instanceof RetryAsFull)) throw e;
+      this.deps.log.warn(
+        { uuid, point: e.pointId, err: e.cause.message },
+        'bitmap unusable: making a full backup',
+      );
+      this.deps.catalog.deletePoint(e.pointId);
+      return this.backupLocked(uuid, req, opts, true);
+    }
+  }
+
+  private async backupLocked(
+    uuid: string,
+    req: BackupRequest & { quiesce: Quiesce; trigger: Trigger; name: string },
+    opts: BackupRunOptions,
+    bitmapsBroken: boolean,
+  ): Promise<Point> {
+    const { hypervisor: hv, catalog, log } = this.deps;
+    const domain = await hv.lookupDomain(uuid);
+    const disks = selectDisks(domain, req.disks);
+    const diskSet = canonicalDiskSet(disks.map((d) => d.target));
+    catalog.upsertDomain({ uuid, name: domain.name });
+    if (catalog.getPointByName(uuid, req.name) !== null) {
+      throw new VirtpointError(
+        'ALREADY_EXISTS',
+        `domain ${domain.name} already has a point named ${req.name}`,
+      );
+    }
+
+    const offline = domain.state === 'shutoff';
+    const { current, decision } = await this.decide(uuid, domain, disks, diskSet, req, bitmapsBroken);
+    await this.checkSpace(disks, decision);
+
+    const capacities = new Map(current.map((d) => [d.target, d.capacity]));
+    const point = this.createPoint(uuid, diskSet, disks, capacities, decision, req);
+    opts.onPoint?.(point.id);
+    log.info(
+      { uuid, point: point.id, chain: point.chainId, seq: point.seq, reason: point.newChainReason },
+      decision.kind === 'full' ? `new chain: ${decision.detail}` : 'incremental backup',
+    );
+
+    let begun = false;
+    let started = false;
+    try {
+      await this.createTargets(point, decision);
+      if (offline) {
+        await hv.startDomain(uuid, { paused: true });
+        started = true;
+      }
+      const completed = nextJobCompleted(hv, uuid);
+      let result: CaptureResult;
+      try {
+        const withCheckpoint = point.disks.every((d) => d.checkpoint !== null);
+        result = await capture(hv, this.deps.clock, log, {
+          uuid,
+          offline,
+          quiesce: req.quiesce,
+          hasAgentChannel: domain.hasAgentChannel,
+          freezeTimeoutMs: this.freezeTimeoutMs,
+          spec: {
+            ...(decision.kind === 'incremental' ? { incrementalFrom: decision.parentCheckpoint } : {}),
+            disks: point.disks.map((d) => ({
+              target: d.target,
+              targetPath: resolveStorePath(this.deps.storeRoot, d.path),
+              targetFormat: 'qcow2',
+            })),
+            ...(withCheckpoint
+              ? {
+                  checkpoint: {
+                    name: point.disks[0]!.checkpoint!,
+                    description: `virtpoint point ${point.id}`,
+                  },
+                }
+              : {}),
+          },
+        });
+        begun = true;
+        await followBackupJob(
+          hv,
+          this.deps.clock,
+          uuid,
+          {
+            pollMs: this.deps.pollMs ?? 250,
+            ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          },
+          completed.promise,
+        );
+      } finally {
+        completed.cancel();
+      }
+      const sizes: Record<string, number> = {};
+      for (const d of point.disks) {
+        sizes[d.target] = (
+          await this.deps.imageTool.info(resolveStorePath(this.deps.storeRoot, d.path))
+        ).actualSize;
+      }
+      const done = catalog.updatePointState(point.id, 'available', {
+        sizes,
+        consistency: result.consistency,
+        consistencyReason: result.consistencyReason,
+        freezeMs: result.freezeMs,
+      });
+      log.info(
+        { uuid, point: point.id, consistency: result.consistency, freezeMs: result.freezeMs },
+        'backup done',
+      );
+      if (decision.kind === 'full' && decision.sealChainId)
+        await dropCheckpoints(this.deps, uuid, decision.sealChainId);
+      return done;
+    } catch (e) {
+      const err = toVirtpointError(e, 'JOB_FAILED');
+      await undoBackup(this.deps, point, begun, err);
+      if (decision.kind === 'incremental' && !begun && err.code === 'CHECKPOINT_INCONSISTENT') {
+        throw new RetryAsFull(point.id, err);
+      }
+      // A canceled backup leaves nothing behind, not even a failed point.
+      if (opts.signal?.aborted) catalog.deletePoint(point.id);
+      throw err;
+    } finally {
+      if (started)
+        await hv
+          .destroyDomain(uuid)
+          .catch((e) =>
+            log.error({ uuid, err: String(e) }, 'could not stop the domain started for an offline backup'),
+          );
+    }
+  }
+
+  /**
+   * A dry run: what a backup of `req` would decide now (incremental on which chain, or a new full
+   * chain and why), without writing anything (no catalog change, no file, no lock). Used by the
+   * scheduler's retention (`chains:N`) before a scheduled backup. The real backup decides again
+   * under the domain's lock; the two differ only if something changes in between.
+   */
+  async plan(req: Pick<BackupRequest, 'domain' | 'disks' | 'full' | 'chainLength'>): Promise<BackupPlan> {
+    if (req.chainLength !== undefined) validateChainLength(req.chainLength);
+    const domain = await this.deps.hypervisor.lookupDomain(req.domain);
+    const disks = selectDisks(domain, req.disks);
+    const diskSet = canonicalDiskSet(disks.map((d) => d.target));
+    const { decision } = await this.decide(domain.uuid, domain, disks, diskSet, req, false);
+    return { domainUuid: domain.uuid, diskSet, decision };
+  }
+
+  private async decide(
+    uuid: string,
+    domain: DomainInfo,
+    disks: readonly DiskInfo[],
+    diskSet: readonly string[],
+    req: Pick<BackupRequest, 'disks' | 'full' | 'chainLength'>,
+    bitmapsBroken: boolean,
+  ): Promise<{ current: CurrentDisk[]; decision: ChainDecision }> {
+    const { hypervisor: hv, catalog } = this.deps;
+    const offline = domain.state === 'shutoff';
+    const current = await currentDisks(hv, uuid, disks);
+    const checkpoints = await hv.listCheckpoints(uuid);
+    const chain = chainToContinue(catalog, uuid, diskSet, req.disks === undefined);
+    const view = chainView(catalog, chain);
+    const tipCheckpoint = view?.points.filter((p) => p.state === 'available').at(-1)?.disks[0]?.checkpoint;
+    const bitmaps = bitmapsBroken
+      ? Object.fromEntries(disks.map((d) => [d.target, 'inconsistent' as const]))
+      : await bitmapStates(
+          this.deps.imageTool,
+          disks,
+          checkpoints.find((c) => c.name === tipCheckpoint),
+          !offline,
+        );
+    const decision = decideChain({
+      chain: view,
+      disks: current,
+      checkpoints: checkpoints.map((c) => ({
+        name: c.name,
+        bitmapDisks: c.disks.filter((d) => d.bitmap !== null).map((d) => d.target),
+      })),
+      bitmaps,
+      full: req.full === true,
+      maxLength: req.chainLength ?? chain?.maxLength,
+    });
+    return { current, decision };
+  }
+
+  /** Free space in the store: a full copy needs the disks' allocation; nothing is written when it does not fit. */
+  private async checkSpace(disks: readonly DiskInfo[], decision: ChainDecision): Promise<void> {
+    const { fs } = this.deps;
+    await fs.mkdir(this.deps.storeRoot, STORE_DIR_MODE);
+    let need = this.deps.spaceMarginBytes ?? 64 * 1024 * 1024;
+    if (decision.kind === 'full') {
+      for (const d of disks)
+        need += d.sourcePath ? (await this.deps.imageTool.info(d.sourcePath)).actualSize : 0;
+    }
+    const free = await fs.freeBytes(this.deps.storeRoot);
+    if (free < need) {
+      throw new VirtpointError(
+        'NO_SPACE',
+        `the store ${this.deps.storeRoot} has ${free} bytes free; this backup needs about ${need}: free space or delete points`,
+      );
+    }
+  }
+
+  private createPoint(
+    uuid: string,
+    diskSet: readonly string[],
+    disks: readonly DiskInfo[],
+    capacities: ReadonlyMap<string, number>,
+    decision: ChainDecision,
+    req: BackupRequest & { trigger: Trigger; name: string },
+  ): Point {
+    const { catalog } = this.deps;
+    const withCheckpoint = disks.every((d) => d.format === 'qcow2');
+    return catalog.transaction(() => {
+      const chainId =
+        decision.kind === 'incremental'
+          ? decision.chainId
+          : catalog.createChain({
+              domainUuid: uuid,
+              diskSet,
+              maxLength: validateChainLength(req.chainLength),
+              ...(decision.sealChainId
+                ? { seal: { chainId: decision.sealChainId, reason: decision.reason } }
+                : {}),
+            }).id;
+      const seq = decision.kind === 'incremental' ? decision.seq : 0;
+      return catalog.createPoint({
+        name: req.name,
+        domainUuid: uuid,
+        chainId,
+        seq,
+        kind: decision.kind,
+        trigger: req.trigger,
+        newChainReason: decision.kind === 'full' ? decision.reason : null,
+        disks: disks.map((d) => ({
+          target: d.target,
+          path: pointDiskPath(uuid, chainId, d.target, seq),
+          virtualSize: capacities.get(d.target) ?? 0,
+          format: 'qcow2',
+          checkpoint: withCheckpoint ? checkpointName(chainId, seq) : null,
+        })),
+      });
+    });
+  }
+
+  private async createTargets(point: Point, decision: ChainDecision): Promise<void> {
+    const { fs, imageTool, storeRoot } = this.deps;
+    await fs.mkdir(resolveStorePath(storeRoot, chainDir(point.domainUuid, point.chainId)), STORE_DIR_MODE);
+    for (const d of point.disks) {
+      const path = resolveStorePath(storeRoot, d.path);
+      await imageTool.create(path, {
+        format: 'qcow2',
+        size: d.virtualSize,
+        ...(decision.kind === 'incremental'
+          ? {
+              backingFile: relativeBackingPath(d.target, decision.parentSeq),
+              backingFormat: 'qcow2' as const,
+            }
+          : {}),
+      });
+      await fs.chmod(path, STORE_FILE_MODE);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import { pointBytes } from '../../core/usage.js';
+import { resolveStorePath } from '../../core/store-layout.js';
+import type { Chain, Job, Point } from '../../ports/catalog.js';
+import type { DomainInfo } from '../../ports/hypervisor.js';
+import type { ChainView, DomainView, JobView, PointView } from '../../contract/index.js';
+
+/** Catalog records → the API's JSON shapes (service/control.ts). */
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function pointView(p: Point, domainName: string, storeRoot: string): PointView {
+  return {
+    id: p.id,
+    name: p.name,
+    domain: p.domainUuid,
+    domainName,
+    chainId: p.chainId,
+    seq: p.seq,
+    kind: p.kind,
+    state: p.state,
+    consistency: p.consistency,
+    consistencyReason: p.consistencyReason,
+    freezeMs: p.freezeMs,
+    newChainReason: p.newChainReason,
+    trigger: p.trigger,
+    createdAt: new Date(p.createdAt).toISOString(),
+    error: p.error,
+    disks: p.disks.map((d) => ({
+      target: d.target,
+      path: resolveStorePath(storeRoot, d.path),
+      virtualSize: d.virtualSize,
+      size: d.size,
+    })),
+  };
+}
+
+export function jobView(j: Job): JobView {
+  return {
+    id: j.id,
+    type: j.type,
+    state: j.state,
+    trigger: j.trigger,
+    domain: j.domainUuid,
+    pointId: j.pointId,
+    progress: j.progress,
+    createdAt: new Date(j.createdAt).toISOString(),
+    startedAt: iso(j.startedAt),
+    endedAt: iso(j.endedAt),
+    error: j.error,
+    result: j.result,
+  };
+}
+
+export function chainView(c: Chain, domainName: string, points: readonly Point[]): ChainView {
+  return {
+    id: c.id,
+    domain: c.domainUuid,
+    domainName,
+    disks: c.diskSet,
+    maxLength: c.maxLength,
+    state: c.state,
+    sealReason: c.sealReason,
+    points: points.length,
+    bytes: points.reduce((n, p) => n + pointBytes(p), 0),
+    createdAt: new Date(c.createdAt).toISOString(),
+  };
+}
+
+export function domainView(
+  d: DomainInfo,
+  usage: { chains: number; points: number; bytes: number },
+  lastPoint: Point | null,
+): DomainView {
+  return {
+    uuid: d.uuid,
+    name: d.name,
+    state: d.state,
+    hasAgentChannel: d.hasAgentChannel,
+    disks: d.disks.map((x) => ({
+      target: x.target,
+      path: x.sourcePath,
+      format: x.format,
+      bus: x.bus,
+      device: x.device,
+    })),
+    chains: usage.chains,
+    points: usage.points,
+    bytes: usage.bytes,
+    lastPoint:
+      lastPoint === null
+        ? null
+        : {
+            id: lastPoint.id,
+            name: lastPoint.name,
+            createdAt: new Date(lastPoint.createdAt).toISOString(),
+            state: lastPoint.state,
+          },
+  };
+}

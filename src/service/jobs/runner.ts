@@ -1,0 +1,229 @@
+import { EventEmitter } from 'node:events';
+import fastq from 'fastq';
+import { VirtpointError, toVirtpointError } from '../../core/errors.js';
+import type { Catalog, Job, NewJob } from '../../ports/catalog.js';
+import type { Logger } from '../../ports/logger.js';
+
+/**
+ * The daemon's job queue: every job is a catalog record (`queued → running → succeeded | failed
+ * | canceled`) run on fastq with a global concurrency. One job per domain at a time: a job for a
+ * busy domain waits outside the queue (it does not hold a slot) until the domain's job ends.
+ */
+
+export interface JobContext {
+  readonly jobId: string;
+  /** Aborted when the job is canceled or the daemon shuts down. */
+  readonly signal: AbortSignal;
+  progress(progress: { done: number; total: number | null }): void;
+  setPoint(pointId: string): void;
+}
+
+export type JobWork = (ctx: JobContext) => Promise<unknown>;
+
+interface Task {
+  readonly jobId: string;
+  readonly domainUuid: string | null;
+  readonly work: JobWork;
+}
+
+export interface JobRunnerOptions {
+  readonly catalog: Catalog;
+  readonly log: Logger;
+  /** Jobs running at once over all domains (default 2). */
+  readonly concurrency?: number;
+  /** Jobs wait for this before they start (the daemon's reconciliation after a crash). */
+  readonly startGate?: Promise<unknown>;
+}
+
+export class JobRunner {
+  private readonly catalog: Catalog;
+  private readonly log: Logger;
+  private readonly queue: fastq.queueAsPromised<Task>;
+  private readonly events = new EventEmitter<{ job: [Job] }>();
+  private readonly running = new Map<string, AbortController>();
+  private readonly busyDomains = new Set<string>();
+  private readonly waiting = new Map<string, Task[]>();
+  private accepting = true;
+  private readonly startGate: Promise<unknown>;
+
+  constructor(opts: JobRunnerOptions) {
+    this.startGate = opts.startGate ?? Promise.resolve();
+    this.catalog = opts.catalog;
+    this.log = opts.log;
+    this.events.setMaxListeners(0);
+    this.queue = fastq.promise((task: Task) => this.run(task), opts.concurrency ?? 2);
+  }
+
+  /** Creates the job record (`queued`) and schedules it. Throws SHUTTING_DOWN once shutdown began. */
+  submit(input: NewJob, work: JobWork): Job {
+    if (!this.accepting) {
+      throw new VirtpointError('SHUTTING_DOWN', 'virtpointd is shutting down and takes no new jobs');
+    }
+    const job = this.catalog.createJob(input);
+    this.emit(job);
+    this.schedule({ jobId: job.id, domainUuid: input.domainUuid ?? null, work });
+    return job;
+  }
+
+  /** Queued: canceled at once. Running: aborted; it ends `canceled`. Final: INVALID_STATE. */
+  cancel(jobId: string): Job {
+    const job = this.catalog.getJob(jobId);
+    if (job === null) throw new VirtpointError('JOB_NOT_FOUND', `no job ${jobId}`);
+    if (job.state === 'queued') {
+      this.dropWaiting(jobId);
+      const done = this.catalog.finishJob(jobId, {
+        state: 'canceled',
+        error: { code: 'JOB_CANCELED', message: 'canceled before it started' },
+      });
+      this.emit(done);
+      return done;
+    }
+    const ac = this.running.get(jobId);
+    if (job.state === 'running' && ac) {
+      ac.abort(new VirtpointError('JOB_CANCELED', 'canceled by request'));
+      return job;
+    }
+    throw new VirtpointError('INVALID_STATE', `job ${jobId} has already ended (${job.state})`);
+  }
+
+  /** Calls `listener` on every change of any job; returns the unsubscribe function. */
+  onJob(listener: (job: Job) => void): () => void {
+    this.events.on('job', listener);
+    return () => this.events.off('job', listener);
+  }
+
+  /** Resolves with the job once it is final. */
+  wait(jobId: string): Promise<Job> {
+    return new Promise((resolve, reject) => {
+      const check = (job: Job | null) => {
+        if (job === null) {
+          off();
+          reject(new VirtpointError('JOB_NOT_FOUND', `no job ${jobId}`));
+        } else if (job.state !== 'queued' && job.state !== 'running') {
+          off();
+          resolve(job);
+        }
+      };
+      const off = this.onJob((j) => j.id === jobId && check(j));
+      check(this.catalog.getJob(jobId));
+    });
+  }
+
+  /** Jobs running at once (a config reload may change it; running jobs are not affected). */
+  setConcurrency(n: number): void {
+    this.queue.concurrency = n;
+  }
+
+  /** True while a job for the domain is queued (waiting for it) or running. */
+  busy(domainUuid: string): boolean {
+    return this.busyDomains.has(domainUuid) || (this.waiting.get(domainUuid)?.length ?? 0) > 0;
+  }
+
+  counts(): { queued: number; running: number } {
+    let waiting = 0;
+    for (const list of this.waiting.values()) waiting += list.length;
+    return { queued: this.queue.length() + waiting, running: this.running.size };
+  }
+
+  /**
+   * Stop taking jobs; cancel the queued ones; let running jobs finish for `graceMs`, then abort
+   * them and wait for them to end (they undo their own work).
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    this.accepting = false;
+    for (const job of this.catalog.listJobs({ state: 'queued' })) {
+      if (this.isOurs(job.id)) this.cancel(job.id);
+    }
+    const idle = () => this.running.size === 0;
+    const deadline = Date.now() + graceMs;
+    while (!idle() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (!idle()) {
+      this.log.warn({ running: [...this.running.keys()] }, 'aborting running jobs for shutdown');
+      for (const ac of this.running.values()) {
+        ac.abort(new VirtpointError('SHUTTING_DOWN', 'virtpointd is shutting down'));
+      }
+      while (!idle()) await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private isOurs(jobId: string): boolean {
+    for (const list of this.waiting.values()) if (list.some((t) => t.jobId === jobId)) return true;
+    return this.queued.has(jobId);
+  }
+
+  private readonly queued = new Set<string>();
+
+  private schedule(task: Task): void {
+    const d = task.domainUuid;
+    if (d !== null && this.busyDomains.has(d)) {
+      const list = this.waiting.get(d) ?? [];
+      list.push(task);
+      this.waiting.set(d, list);
+      return;
+    }
+    if (d !== null) this.busyDomains.add(d);
+    this.queued.add(task.jobId);
+    void this.queue.push(task);
+  }
+
+  private dropWaiting(jobId: string): void {
+    for (const [d, list] of this.waiting) {
+      const rest = list.filter((t) => t.jobId !== jobId);
+      if (rest.length === 0) this.waiting.delete(d);
+      else this.waiting.set(d, rest);
+    }
+  }
+
+  private releaseDomain(domainUuid: string | null): void {
+    if (domainUuid === null) return;
+    this.busyDomains.delete(domainUuid);
+    const list = this.waiting.get(domainUuid);
+    const next = list?.shift();
+    if (list && list.length === 0) this.waiting.delete(domainUuid);
+    if (next) this.schedule(next);
+  }
+
+  private emit(job: Job): void {
+    this.events.emit('job', job);
+  }
+
+  private async run(task: Task): Promise<void> {
+    const { jobId } = task;
+    try {
+      await this.startGate;
+      this.queued.delete(jobId);
+      if (this.catalog.getJob(jobId)?.state !== 'queued') return; // canceled while queued
+      const ac = new AbortController();
+      this.running.set(jobId, ac);
+      this.emit(this.catalog.startJob(jobId));
+      const ctx: JobContext = {
+        jobId,
+        signal: ac.signal,
+        progress: (p) => this.emit(this.catalog.updateJobProgress(jobId, p)),
+        setPoint: (pointId) => this.emit(this.catalog.setJobPoint(jobId, pointId)),
+      };
+      try {
+        const result = await task.work(ctx);
+        this.emit(this.catalog.finishJob(jobId, { state: 'succeeded', result: result ?? null }));
+      } catch (e) {
+        const err = toVirtpointError(e);
+        const reason = ac.signal.reason as unknown;
+        const canceled = err.code === 'JOB_CANCELED' || ac.signal.aborted;
+        const error =
+          canceled && reason instanceof VirtpointError && err.code === 'JOB_CANCELED'
+            ? { code: reason.code, message: reason.message }
+            : { code: err.code, message: err.message };
+        this.log.warn(
+          { job: jobId, code: err.code, err: err.message },
+          canceled ? 'job canceled' : 'job failed',
+        );
+        this.emit(this.catalog.finishJob(jobId, { state: canceled ? 'canceled' : 'failed', error }));
+      }
+    } catch (e) {
+      this.log.error({ job: jobId, err: String(e) }, 'job bookkeeping failed');
+    } finally {
+      this.running.delete(jobId);
+      this.releaseDomain(task.domainUuid);
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import path from 'node:path';
+import { VirtpointError } from '../../core/errors.js';
+import { validateFileName, type RandomBytes } from '../../core/names.js';
+import { STORE_DIR_MODE, STORE_FILE_MODE, resolveStorePath } from '../../core/store-layout.js';
+import type { Catalog, Image } from '../../ports/catalog.js';
+import type { Fs } from '../../ports/fs.js';
+import type { Hypervisor } from '../../ports/hypervisor.js';
+import type { ImageTool } from '../../ports/image-tool.js';
+import type { Logger } from '../../ports/logger.js';
+import {
+  assertNotInUse,
+  jobError,
+  pointDisk,
+  requireAvailable,
+  requirePoint,
+  whileReading,
+  writeNewFile,
+  type RestoreRunOptions,
+} from './common.js';
+
+/**
+ * Create-image (docs/restore.md): one disk of a point as a qcow2 image in the image directory,
+ * the file named like the image. Full: a flattened, independent copy. Linked: a thin overlay whose
+ * backing file is the point's file (instant); the point and its chain ancestors are then
+ * protected from deletion (POINT_PROTECTED) until the image is deleted. Never overwrites.
+ */
+
+export const DEFAULT_IMAGE_DIR = '/var/lib/virtpoint/images';
+
+export interface CreateImageRequest {
+  readonly pointId: string;
+  readonly disk: string;
+  readonly name: string;
+  readonly linked?: boolean;
+}
+
+export interface ImageDeps {
+  readonly imageTool: ImageTool;
+  readonly catalog: Catalog;
+  readonly fs: Fs;
+  readonly random: RandomBytes;
+  readonly log: Logger;
+  readonly storeRoot: string;
+  /** Where images go (config `image_dir`); default /var/lib/virtpoint/images. */
+  readonly imageDir?: string;
+  /** To refuse deleting an image a domain uses as a disk (skipped when absent). */
+  readonly hypervisor?: Hypervisor;
+}
+
+export class ImageService {
+  readonly imageDir: string;
+
+  constructor(private readonly deps: ImageDeps) {
+    this.imageDir = path.posix.normalize(deps.imageDir ?? DEFAULT_IMAGE_DIR);
+    if (!path.posix.isAbsolute(this.imageDir)) {
+      throw new VirtpointError('INVALID_ARGUMENT', `the image directory must be absolute: ${this.imageDir}`);
+    }
+  }
+
+  /** Everything that can be checked without writing (for the API edge). */
+  async checkCreate(req: CreateImageRequest): Promise<void> {
+    validateFileName(req.name, 'image');
+    const point = requirePoint(this.deps.catalog, req.pointId);
+    pointDisk(point, req.disk);
+    requireAvailable(point);
+    if (this.deps.catalog.getImage(req.name) !== null) {
+      throw new VirtpointError('ALREADY_EXISTS', `an image named ${req.name} already exists`);
+    }
+    if (await this.deps.fs.exists(this.pathOf(req.name))) {
+      throw new VirtpointError(
+        'ALREADY_EXISTS',
+        `${this.pathOf(req.name)} exists; an image never overwrites a file`,
+      );
+    }
+  }
+
+  async createImage(req: CreateImageRequest, opts: RestoreRunOptions = {}): Promise<Image> {
+    await this.checkCreate(req);
+    const { catalog, fs, imageTool, log } = this.deps;
+    const point = requirePoint(catalog, req.pointId);
+    const disk = pointDisk(point, req.disk);
+    const source = resolveStorePath(this.deps.storeRoot, disk.path);
+    const target = this.pathOf(req.name);
+    const linked = req.linked === true;
+    const total = linked ? 0 : disk.virtualSize;
+    return whileReading(catalog, log, point, async () => {
+      opts.onProgress?.({ done: 0, total });
+      try {
+        await fs.mkdir(this.imageDir, STORE_DIR_MODE);
+        await writeNewFile(this.deps, target, STORE_FILE_MODE, (tmp) =>
+          linked
+            ? imageTool.create(tmp, {
+                format: 'qcow2',
+                size: disk.virtualSize,
+                backingFile: source,
+                backingFormat: 'qcow2',
+              })
+            : imageTool.convert(source, tmp, {
+                format: 'qcow2',
+                onProgress: (pct) => opts.onProgress?.({ done: Math.floor((total * pct) / 100), total }),
+                ...(opts.signal ? { signal: opts.signal } : {}),
+              }),
+        );
+        try {
+          const image = catalog.createImage({
+            name: req.name,
+            pointId: point.id,
+            disk: req.disk,
+            path: target,
+            linked,
+          });
+          opts.onProgress?.({ done: total, total });
+          log.info({ image: image.name, point: point.id, disk: req.disk, linked }, 'image created');
+          return image;
+        } catch (e) {
+          await fs.removeFile(target).catch(() => undefined);
+          throw e;
+        }
+      } catch (e) {
+        throw jobError(e, opts.signal, 'creating the image');
+      }
+    });
+  }
+
+  listImages(filter: { pointId?: string } = {}): Image[] {
+    return this.deps.catalog.listImages(filter);
+  }
+
+  getImage(name: string): Image {
+    const img = this.deps.catalog.getImage(name);
+    if (img === null) throw new VirtpointError('NOT_FOUND', `no image named ${name}`);
+    return img;
+  }
+
+  /** Removes the image file, then its record (which lifts the protection of a linked image's point). */
+  async deleteImage(name: string): Promise<void> {
+    const img = this.getImage(name);
+    await assertNotInUse(this.deps.hypervisor, img.path, `image ${name}`);
+    await this.deps.fs.removeFile(img.path);
+    await this.deps.fs.fsyncDir(path.posix.dirname(img.path));
+    this.deps.catalog.deleteImage(name);
+    this.deps.log.info({ image: name, path: img.path }, 'image deleted');
+  }
+
+  private pathOf(name: string): string {
+    return path.posix.join(this.imageDir, name);
+  }
+}

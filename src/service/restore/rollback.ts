@@ -1,0 +1,282 @@
+import { dirname } from 'node:path';
+import { VirtpointError, isVirtpointError } from '../../core/errors.js';
+import { newId, parseCheckpointName, type RandomBytes } from '../../core/names.js';
+import type { RollbackResult } from '../../contract/index.js';
+import type { Catalog } from '../../ports/catalog.js';
+import type { Clock, Fs } from '../../ports/fs.js';
+import type { Hypervisor } from '../../ports/hypervisor.js';
+import type { ImageTool } from '../../ports/image-tool.js';
+import type { Logger } from '../../ports/logger.js';
+import { shutDownDomain } from './domain-power.js';
+import { DomainLocks } from '../jobs/domain-locks.js';
+import { besidePath, jobError, requireAvailable, requirePoint, whileReading } from './common.js';
+import type { RestoreRunOptions } from './common.js';
+import { planRollback, type RollbackDiskPlan } from './plan.js';
+
+/**
+ * Rollback (docs/restore.md): puts disks of a domain back to a point. The domain is shut down
+ * (ACPI, then agent; destroyed only with `force`), each disk is flattened from the point into a
+ * new file beside the original, which is renamed over the original only once every disk is
+ * written; until then the originals are untouched and any failure leaves everything as it was
+ * (temp files removed, point `available`, the domain started again if it ran). Afterwards the
+ * domain's virtpoint checkpoints are dropped (metadata only: their bitmaps went with the old
+ * files), its open chains sealed `restored`, and the domain started if it ran (or as asked).
+ */
+
+export interface RollbackRequest {
+  /** Name or UUID. */
+  readonly domain: string;
+  readonly pointId: string;
+  /** Point disks to restore; all of the point's disks when omitted. */
+  readonly disks?: readonly string[];
+  /** Point disk → another disk of the domain (capacity ≥ the point's; never data → system). */
+  readonly map?: Readonly<Record<string, string>>;
+  /** Start the domain afterwards; default: if it was running. */
+  readonly start?: boolean;
+  /** Destroy the domain when it does not shut down in time (default false: error). */
+  readonly force?: boolean;
+  /** Graceful shutdown timeout (default 120 s, at most 1 h). */
+  readonly shutdownTimeoutMs?: number;
+}
+
+export interface RestoreDeps {
+  readonly hypervisor: Hypervisor;
+  readonly imageTool: ImageTool;
+  readonly catalog: Catalog;
+  readonly fs: Fs;
+  readonly clock: Clock;
+  readonly random: RandomBytes;
+  readonly log: Logger;
+  readonly storeRoot: string;
+  /** Domain state poll interval while shutting down (default 500 ms). */
+  readonly pollMs?: number;
+  /** Share the backup service's locks so a rollback never overlaps a backup of the domain. */
+  readonly locks?: DomainLocks;
+}
+
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 120_000;
+const MAX_SHUTDOWN_TIMEOUT_MS = 3_600_000;
+
+interface Written extends RollbackDiskPlan {
+  readonly tmp: string;
+  /** A second name of the original while the renames run, to put it back on failure. */
+  readonly keep: string;
+}
+
+export class RestoreService {
+  readonly locks: DomainLocks;
+
+  constructor(private readonly deps: RestoreDeps) {
+    this.locks = deps.locks ?? new DomainLocks();
+  }
+
+  /** Everything that can be checked without changing anything (for the API edge). */
+  async checkRollback(req: RollbackRequest): Promise<RollbackDiskPlan[]> {
+    const timeout = req.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+    if (!Number.isInteger(timeout) || timeout < 0 || timeout > MAX_SHUTDOWN_TIMEOUT_MS) {
+      throw new VirtpointError(
+        'INVALID_ARGUMENT',
+        `the shutdown timeout must be 0–${MAX_SHUTDOWN_TIMEOUT_MS / 1000} s, got ${timeout} ms`,
+      );
+    }
+    const point = requirePoint(this.deps.catalog, req.pointId);
+    const domain = await this.deps.hypervisor.lookupDomain(req.domain);
+    if (point.domainUuid !== domain.uuid) {
+      throw new VirtpointError(
+        'INVALID_ARGUMENT',
+        `point ${point.id} belongs to domain ${point.domainUuid}, not to ${domain.name}`,
+      );
+    }
+    requireAvailable(point);
+    return planRollback(this.deps.hypervisor, this.deps.storeRoot, domain, point, req);
+  }
+
+  async rollback(req: RollbackRequest, opts: RestoreRunOptions = {}): Promise<RollbackResult> {
+    await this.checkRollback(req);
+    const uuid = requirePoint(this.deps.catalog, req.pointId).domainUuid;
+    return this.locks.run(uuid, () => this.rollbackLocked(uuid, req, opts));
+  }
+
+  private async rollbackLocked(uuid: string, req: RollbackRequest, opts: RestoreRunOptions) {
+    const { hypervisor: hv, catalog, log } = this.deps;
+    const plan = await this.checkRollback({ ...req, domain: uuid }); // again: state may have changed
+    const domain = await hv.lookupDomain(uuid);
+    const point = requirePoint(catalog, req.pointId);
+    return whileReading(catalog, log, point, async () => {
+      const wasActive = domain.state !== 'shutoff';
+      log.info({ uuid, point: point.id, disks: plan.map((d) => `${d.source}→${d.target}`) }, 'rollback');
+      const written: Written[] = [];
+      const stranded = new Set<string>();
+      try {
+        if (wasActive) {
+          await shutDownDomain(hv, this.deps.clock, log, domain, {
+            timeoutMs: req.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+            force: req.force === true,
+            ...(this.deps.pollMs !== undefined ? { pollMs: this.deps.pollMs } : {}),
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          });
+        }
+        const id = newId(this.deps.random);
+        const total = plan.reduce((n, d) => n + d.virtualSize, 0);
+        let done = 0;
+        opts.onProgress?.({ done, total });
+        for (const d of plan) {
+          const w = {
+            ...d,
+            tmp: besidePath(d.targetPath, 'restore', id),
+            keep: besidePath(d.targetPath, 'orig', id),
+          };
+          written.push(w);
+          await this.writeTemp(w, opts, (part) => opts.onProgress?.({ done: done + part, total }));
+          done += d.virtualSize;
+          opts.onProgress?.({ done, total });
+        }
+        if ((await hv.getDomainState(uuid)) !== 'shutoff') {
+          throw new VirtpointError('INVALID_STATE', `domain ${domain.name} was started during the rollback`);
+        }
+        await this.swap(written, stranded);
+      } catch (e) {
+        await this.undo(uuid, written, wasActive, stranded);
+        const err = jobError(e, opts.signal, 'the rollback');
+        log.warn(
+          { uuid, point: point.id, code: err.code, err: err.message },
+          'rollback failed; nothing changed',
+        );
+        throw err;
+      }
+      return this.afterSwap(uuid, plan, req.start ?? wasActive);
+    });
+  }
+
+  /** The point's disk, flattened into a temp file beside the target, sized, owned and synced like it. */
+  private async writeTemp(w: Written, opts: RestoreRunOptions, progress: (bytes: number) => void) {
+    const { fs, imageTool } = this.deps;
+    const st = await fs.stat(w.targetPath);
+    await imageTool.convert(w.sourceFile, w.tmp, {
+      format: w.targetFormat,
+      onProgress: (pct) => progress(Math.floor((w.virtualSize * pct) / 100)),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    if (w.capacity > w.virtualSize) await imageTool.resize(w.tmp, w.capacity, w.targetFormat);
+    await fs.chown(w.tmp, st.uid, st.gid);
+    await fs.chmod(w.tmp, st.mode);
+    await fs.fsyncFile(w.tmp);
+  }
+
+  /**
+   * Renames every temp file over its original. Each original first gets a second name (a hard
+   * link) so that when a rename fails, the disks already renamed are put back: all or nothing.
+   */
+  private async swap(written: readonly Written[], stranded: Set<string>): Promise<void> {
+    const { fs, log } = this.deps;
+    for (const w of written) await fs.link(w.targetPath, w.keep);
+    const renamed: Written[] = [];
+    try {
+      for (const w of written) {
+        await fs.rename(w.tmp, w.targetPath);
+        renamed.push(w);
+      }
+    } catch (e) {
+      for (const w of renamed.reverse()) {
+        try {
+          await fs.rename(w.keep, w.targetPath);
+        } catch (e2) {
+          stranded.add(w.keep);
+          log.error(
+            { disk: w.target, original: w.keep, err: String(e2) },
+            'could not put the original disk file back; it is kept under the name shown',
+          );
+          throw new VirtpointError(
+            'IO_ERROR',
+            `rollback failed and disk ${w.target} could not be put back: its original file is ${w.keep}; rename it to ${w.targetPath}`,
+            { cause: e },
+          );
+        }
+      }
+      throw e;
+    }
+    for (const dir of new Set(written.map((w) => dirname(w.targetPath)))) {
+      await fs
+        .fsyncDir(dir)
+        .catch((e) => log.error({ dir, err: String(e) }, 'could not fsync a disk directory'));
+    }
+    for (const w of written)
+      await fs
+        .removeFile(w.keep)
+        .catch((e) => log.error({ file: w.keep, err: String(e) }, 'could not remove the old disk file'));
+  }
+
+  /** After a failure: temp files and second names gone, the domain running again if it ran. */
+  private async undo(
+    uuid: string,
+    written: readonly Written[],
+    wasActive: boolean,
+    stranded: ReadonlySet<string>,
+  ): Promise<void> {
+    const { fs, hypervisor: hv, log } = this.deps;
+    for (const w of written) {
+      for (const f of [w.tmp, w.keep]) {
+        if (stranded.has(f)) continue; // the only name left of an original: reported by swap
+        await fs
+          .removeFile(f)
+          .catch((e) => log.error({ file: f, err: String(e) }, 'could not remove a temp file'));
+      }
+    }
+    if (!wasActive) return;
+    try {
+      if ((await hv.getDomainState(uuid)) === 'shutoff') await hv.startDomain(uuid);
+    } catch (e) {
+      log.error({ uuid, err: String(e) }, 'could not start the domain again after a failed rollback');
+    }
+  }
+
+  private async afterSwap(
+    uuid: string,
+    plan: readonly RollbackDiskPlan[],
+    start: boolean,
+  ): Promise<RollbackResult> {
+    const { catalog, hypervisor: hv, log } = this.deps;
+    catalog.transaction(() => {
+      for (const c of catalog.listChains({ domainUuid: uuid, state: 'open' }))
+        catalog.sealChain(c.id, 'restored');
+    });
+    const checkpointsDropped: string[] = [];
+    const foreignCheckpoints: string[] = [];
+    try {
+      for (const c of (await hv.listCheckpoints(uuid)).reverse()) {
+        if (parseCheckpointName(c.name) === null) {
+          foreignCheckpoints.push(c.name);
+          continue;
+        }
+        try {
+          await hv.deleteCheckpoint(uuid, c.name, { metadataOnly: true });
+          checkpointsDropped.push(c.name);
+        } catch (e) {
+          if (isVirtpointError(e, 'CHECKPOINT_NOT_FOUND')) continue;
+          log.warn(
+            { uuid, checkpoint: c.name, err: String(e) },
+            'could not drop a checkpoint after the rollback',
+          );
+        }
+      }
+    } catch (e) {
+      log.warn({ uuid, err: String(e) }, 'could not list the checkpoints after the rollback');
+    }
+    let started = false;
+    if (start) {
+      try {
+        await hv.startDomain(uuid);
+        started = true;
+      } catch (e) {
+        log.error({ uuid, err: String(e) }, 'rollback done, but the domain could not be started');
+      }
+    }
+    log.info({ uuid, checkpointsDropped, foreignCheckpoints, started }, 'rollback done');
+    return {
+      disks: plan.map((d) => ({ source: d.source, target: d.target, bytes: d.virtualSize })),
+      checkpointsDropped: checkpointsDropped.reverse(),
+      foreignCheckpoints: foreignCheckpoints.reverse(),
+      started,
+    };
+  }
+}

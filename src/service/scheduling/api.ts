@@ -1,0 +1,160 @@
+/**
+ * The policy and task part of the Control interface (service/control.ts) on the
+ * SchedulingService: maps records to the API's JSON views. Composed into VirtpointControl.
+ */
+
+import { formatReceiver } from '../../core/policy-task.js';
+import { formatRetention } from '../../core/retention.js';
+import { nextRun } from '../../core/schedule.js';
+import type { Policy, Task, TaskRun } from '../../ports/scheduling-catalog.js';
+import type {
+  PolicyCreateInput,
+  PolicyUpdateInput,
+  PolicyView,
+  TaskCreateInput,
+  TaskRunView,
+  TaskUpdateInput,
+  TaskView,
+} from '../../contract/index.js';
+import type { SchedulingService } from './policies-tasks.js';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The host's IANA time zone (policies are evaluated in it). */
+export function hostTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+export interface SchedulingControlOptions {
+  /** Default Date.now. */
+  readonly now?: () => number;
+  /** Default: the host's (hostTimeZone()). */
+  readonly timeZone?: string;
+}
+
+export class SchedulingControl {
+  private readonly now: () => number;
+  private readonly timeZone: string;
+
+  constructor(
+    readonly service: SchedulingService,
+    opts: SchedulingControlOptions = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.timeZone = opts.timeZone ?? hostTimeZone();
+  }
+
+  async listPolicies(): Promise<PolicyView[]> {
+    return this.service.listPolicies().map((p) => this.policyView(p));
+  }
+
+  async getPolicy(name: string): Promise<PolicyView> {
+    return this.policyView(this.service.requirePolicy(name));
+  }
+
+  async createPolicy(input: PolicyCreateInput): Promise<PolicyView> {
+    return this.policyView(this.service.createPolicy(input));
+  }
+
+  async updatePolicy(name: string, patch: PolicyUpdateInput): Promise<PolicyView> {
+    return this.policyView(this.service.updatePolicy(name, patch));
+  }
+
+  async setPolicyEnabled(name: string, enabled: boolean): Promise<PolicyView> {
+    return this.policyView(this.service.setPolicyEnabled(name, enabled));
+  }
+
+  async deletePolicy(name: string): Promise<void> {
+    this.service.deletePolicy(name);
+  }
+
+  async runPolicy(name: string): Promise<TaskRunView[]> {
+    const runs = await this.service.runPolicy(name);
+    return runs.map((r) => this.runView(r));
+  }
+
+  async listTasks(filter: { policy?: string }): Promise<TaskView[]> {
+    return this.service.listTasks(filter).map((t) => this.taskView(t));
+  }
+
+  async getTask(name: string): Promise<TaskView> {
+    return this.taskView(this.service.requireTask(name));
+  }
+
+  async createTask(input: TaskCreateInput): Promise<TaskView> {
+    return this.taskView(await this.service.createTask(input));
+  }
+
+  async updateTask(name: string, patch: TaskUpdateInput): Promise<TaskView> {
+    return this.taskView(await this.service.updateTask(name, patch));
+  }
+
+  async setTaskEnabled(name: string, enabled: boolean): Promise<TaskView> {
+    return this.taskView(this.service.setTaskEnabled(name, enabled));
+  }
+
+  async deleteTask(name: string): Promise<void> {
+    this.service.deleteTask(name);
+  }
+
+  async runTask(name: string): Promise<TaskRunView> {
+    return this.runView(await this.service.runTask(name));
+  }
+
+  async taskHistory(name: string, filter: { limit?: number }): Promise<TaskRunView[]> {
+    return this.service.history(name, filter.limit).map((r) => this.runView(r));
+  }
+
+  // ---- views ----
+
+  policyView(p: Policy): PolicyView {
+    return {
+      name: p.name,
+      enabled: p.enabled,
+      schedule: p.schedule,
+      tasks: this.service.tasksOfPolicy(p).map((t) => t.name),
+      createdAt: iso(p.createdAt),
+      nextRun: p.enabled ? iso(nextRun(p.schedule, this.now(), this.timeZone)) : null,
+    };
+  }
+
+  taskView(t: Task): TaskView {
+    const last = this.service.lastRun(t);
+    return {
+      name: t.name,
+      enabled: t.enabled,
+      resources: t.resources.map((r) => ({ domain: r.domainUuid, domainName: r.domainName, disks: r.disks })),
+      policies: t.policies.map((p) => p.name),
+      chainLength: t.chainLength,
+      retention: formatRetention(t.retention),
+      receivers: t.receivers.map(formatReceiver),
+      runCount: t.runCount,
+      lastRun:
+        last === null
+          ? null
+          : {
+              id: last.id,
+              trigger: last.trigger,
+              startedAt: iso(last.startedAt),
+              endedAt: last.endedAt === null ? null : iso(last.endedAt),
+              outcome: last.outcome,
+            },
+      createdAt: iso(t.createdAt),
+    };
+  }
+
+  runView(r: TaskRun): TaskRunView {
+    return {
+      id: r.id,
+      task: this.service.taskName(r.taskId),
+      trigger: r.trigger,
+      policy: r.policyId === null ? null : this.service.policyName(r.policyId),
+      scheduledFor: r.scheduledFor === null ? null : iso(r.scheduledFor),
+      startedAt: iso(r.startedAt),
+      endedAt: r.endedAt === null ? null : iso(r.endedAt),
+      outcome: r.outcome,
+      resources: r.resources,
+      notifications: r.notifications,
+    };
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The retention executor (issue 7, docs/scheduling.md "Retention"): applies a task's retention
+ * rule to one of its resources (a domain + disk set) through the DeleteService, as `cleanup` jobs
+ * (JobRunner type `cleanup`, trigger `retention`) that `job list` shows.
+ *
+ * - The plan comes from core/retention.ts (`planRetention`, or `chainsToDropBeforeNewChain` just
+ *   before a scheduled backup opens a new chain under `chains:N`). It is made when the job
+ *   starts, under the domain's job slot, so it sees the points as they are then.
+ * - Automatic points are those with trigger `schedule`; manual points are never deleted.
+ *   Points a linked image depends on (Catalog.pointProtections) are held.
+ * - The resource's chains: for chosen disks, the chains of exactly that disk set; for a whole
+ *   domain, every chain of the domain except those whose disk set is the chosen-disk set of
+ *   another task's resource on the same domain (that task's retention handles them). A whole
+ *   domain whose disks changed thus still ages out its old chains.
+ * - Steps run in plan order; a step that fails is logged and recorded in the result, and the
+ *   rest of that chain's steps are skipped (the next cleanup retries); other chains go on.
+ */
+
+import { toVirtpointError } from '../../core/errors.js';
+import { canonicalDiskSet } from '../../core/names.js';
+import {
+  chainsToDropBeforeNewChain,
+  formatRetention,
+  planRetention,
+  type RetentionPlan,
+  type RetentionStep,
+} from '../../core/retention.js';
+import type { Catalog, CodedError, Job } from '../../ports/catalog.js';
+import type { Logger } from '../../ports/logger.js';
+import type { Retention, TaskResource } from '../../ports/scheduling-catalog.js';
+import type { DeleteService } from '../catalog/delete.js';
+import type { JobRunner } from '../jobs/runner.js';
+
+export interface RetentionRunDeps {
+  readonly catalog: Catalog;
+  readonly del: Pick<DeleteService, 'deleteChain' | 'deletePoint' | 'deleteLone' | 'dropFullKeepRest'>;
+  readonly runner: Pick<JobRunner, 'submit'>;
+  readonly log: Logger;
+  /** The scheduler's clock (days:N and the failed-points age use it). */
+  readonly now: () => number;
+}
+
+/** `rule`: the task's rule; `before-new-chain`: make room for a new chain under chains:N. */
+export type CleanupMode = 'rule' | 'before-new-chain';
+
+export interface CleanupRequest {
+  readonly taskName: string;
+  readonly retention: Retention;
+  readonly resource: TaskResource;
+  readonly mode: CleanupMode;
+}
+
+export interface CleanupResult {
+  readonly task: string;
+  readonly domain: string;
+  readonly retention: string;
+  readonly mode: CleanupMode;
+  readonly deleted: string[];
+  readonly kept: number;
+  readonly deferred: { readonly chainId: string; readonly reason: string }[];
+  readonly held: string[];
+  readonly failed: { readonly step: RetentionStep; readonly error: CodedError }[];
+}
+
+export class RetentionRunner {
+  constructor(private readonly deps: RetentionRunDeps) {}
+
+  /** The plan for a resource now (no change). */
+  plan(req: CleanupRequest): RetentionPlan {
+    const { catalog } = this.deps;
+    const chains = this.chainsOf(req.resource);
+    const chainIds = new Set(chains.map((c) => c.id));
+    const points = catalog
+      .listPoints({ domainUuid: req.resource.domainUuid })
+      .filter((p) => chainIds.has(p.chainId));
+    const input = {
+      retention: req.retention,
+      chains: chains.map((c) => ({ id: c.id, createdAt: c.createdAt })),
+      points: points.map((p) => ({
+        id: p.id,
+        chainId: p.chainId,
+        seq: p.seq,
+        state: p.state,
+        trigger: p.trigger,
+        createdAt: p.createdAt,
+      })),
+      now: this.deps.now(),
+      protectedPointIds: points.filter((p) => catalog.pointProtections(p.id).length > 0).map((p) => p.id),
+    };
+    return req.mode === 'rule' ? planRetention(input) : chainsToDropBeforeNewChain(input);
+  }
+
+  /** Plans and applies now (the caller holds the domain: inside a job). */
+  async apply(req: CleanupRequest): Promise<CleanupResult> {
+    const { del, log, catalog } = this.deps;
+    const plan = this.plan(req);
+    const deleted: string[] = [];
+    const failed: { step: RetentionStep; error: CodedError }[] = [];
+    const brokenChains = new Set<string>();
+    for (const step of plan.steps) {
+      const chainId = step.action === 'delete-chain' ? step.chainId : catalog.getPoint(step.pointId)?.chainId;
+      if (chainId === undefined || brokenChains.has(chainId)) continue;
+      try {
+        const res = await runStep(del, step);
+        deleted.push(...res.deleted);
+      } catch (e) {
+        const err = toVirtpointError(e);
+        brokenChains.add(chainId);
+        failed.push({ step, error: { code: err.code, message: err.message } });
+        log.warn(
+          { task: req.taskName, domain: req.resource.domainUuid, step, code: err.code, err: err.message },
+          'retention step failed; the next cleanup retries',
+        );
+      }
+    }
+    if (deleted.length > 0 || failed.length > 0) {
+      log.info(
+        {
+          task: req.taskName,
+          domain: req.resource.domainUuid,
+          deleted,
+          failed: failed.length,
+          mode: req.mode,
+        },
+        'retention applied',
+      );
+    }
+    return {
+      task: req.taskName,
+      domain: req.resource.domainUuid,
+      retention: formatRetention(req.retention),
+      mode: req.mode,
+      deleted,
+      kept: plan.keptPointIds.length,
+      deferred: plan.deferred,
+      held: plan.held,
+      failed,
+    };
+  }
+
+  /** Queues a `cleanup` job (trigger `retention`) for the resource; the plan is made when it starts. */
+  submit(req: CleanupRequest): Job {
+    return this.deps.runner.submit(
+      { type: 'cleanup', trigger: 'retention', domainUuid: req.resource.domainUuid },
+      async (ctx) => {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        return this.apply(req);
+      },
+    );
+  }
+
+  private chainsOf(r: TaskResource) {
+    const { catalog } = this.deps;
+    const all = catalog.listChains({ domainUuid: r.domainUuid });
+    if (r.disks !== null) {
+      const key = canonicalDiskSet(r.disks).join(',');
+      return all.filter((c) => canonicalDiskSet(c.diskSet).join(',') === key);
+    }
+    const others = new Set<string>();
+    for (const t of catalog.scheduling.listTasks({ domainUuid: r.domainUuid })) {
+      for (const x of t.resources) {
+        if (x.domainUuid === r.domainUuid && x.disks !== null)
+          others.add(canonicalDiskSet(x.disks).join(','));
+      }
+    }
+    return all.filter((c) => !others.has(canonicalDiskSet(c.diskSet).join(',')));
+  }
+}
+
+function runStep(del: RetentionRunDeps['del'], step: RetentionStep): Promise<{ deleted: string[] }> {
+  switch (step.action) {
+    case 'delete-chain':
+      return del.deleteChain(step.chainId);
+    case 'merge-point':
+      return del.deletePoint(step.pointId, { cascade: false });
+    case 'drop-full-keep-rest':
+      return del.dropFullKeepRest(step.pointId, step.newFullPointId);
+    case 'delete-point':
+    case 'delete-failed-point':
+      return del.deleteLone(step.pointId);
+  }
+}

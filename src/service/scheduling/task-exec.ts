@@ -1,0 +1,252 @@
+/**
+ * One execution of a backup task (docs/scheduling.md "Scheduler"): for each resource, a backup
+ * job (trigger `schedule`: points named `autobk_<id>`, counted by retention) then a `cleanup`
+ * job; the run record (`task_runs`) with per-resource outcomes; then the notifications, which
+ * never hold up the execution or the next one.
+ *
+ * - Under `chains:N`, when the backup is about to open a new chain (BackupService.plan, a dry
+ *   run), a `cleanup` job first deletes the oldest automatic chains so that N remain with the
+ *   new one (core/retention.ts chainsToDropBeforeNewChain).
+ * - Resources run concurrently (each domain has its own job slot; the JobRunner's concurrency
+ *   bounds them).
+ * - Outcome: `succeeded` when every resource succeeded; `failed` when none succeeded and one
+ *   failed; `skipped` when all were skipped; otherwise `partial` (some succeeded and some failed
+ *   or were skipped).
+ */
+
+import { hostname } from 'node:os';
+import { toVirtpointError } from '../../core/errors.js';
+import { zoneOffset } from '../../core/schedule.js';
+import type { Catalog, Job } from '../../ports/catalog.js';
+import type { Logger } from '../../ports/logger.js';
+import type { DeliveryResult, RunNotification } from '../../ports/notifier.js';
+import type {
+  Task,
+  TaskResource,
+  TaskRun,
+  TaskRunOutcome,
+  TaskRunResource,
+} from '../../ports/scheduling-catalog.js';
+import type { BackupService } from '../backup/backup.js';
+import type { JobRunner } from '../jobs/runner.js';
+import type { RetentionRunner } from './retention-run.js';
+
+export interface TaskExecDeps {
+  readonly catalog: Catalog;
+  readonly runner: Pick<JobRunner, 'submit' | 'wait' | 'busy'>;
+  readonly backup: Pick<BackupService, 'backup' | 'plan'>;
+  readonly retention: Pick<RetentionRunner, 'submit'>;
+  readonly log: Logger;
+  /** Sends to every receiver; never rejects (adapters/notify sendAll). */
+  readonly notify?: (receivers: Task['receivers'], payload: RunNotification) => Promise<DeliveryResult[]>;
+  readonly timeZone: string;
+  /** Host name in notifications (default os.hostname()). */
+  readonly host?: string;
+}
+
+export function resourceBase(r: TaskResource): TaskRunResource {
+  return {
+    domain: r.domainUuid,
+    domainName: r.domainName,
+    outcome: 'skipped',
+    ...(r.disks === null ? {} : { disks: [...r.disks] }),
+  };
+}
+
+export function runOutcome(
+  resources: readonly TaskRunResource[],
+): Exclude<TaskRunOutcome, 'running' | 'missed'> {
+  const n = (o: string) => resources.filter((r) => r.outcome === o).length;
+  const ok = n('succeeded');
+  const failed = n('failed');
+  if (ok + failed === 0) return 'skipped';
+  if (ok === resources.length) return 'succeeded';
+  return ok === 0 ? 'failed' : 'partial';
+}
+
+/** ISO 8601 with the offset of `timeZone` (2025-03-01T02:00:00.000+01:00). */
+export function isoWithOffset(ms: number, timeZone: string): string {
+  const off = zoneOffset(ms, timeZone);
+  const local = new Date(ms + off).toISOString().slice(0, -1);
+  const abs = Math.abs(off) / 60_000;
+  const hh = String(Math.floor(abs / 60)).padStart(2, '0');
+  const mm = String(abs % 60).padStart(2, '0');
+  return `${local}${off < 0 ? '-' : '+'}${hh}:${mm}`;
+}
+
+export class TaskExecutor {
+  private readonly pending = new Set<Promise<unknown>>();
+  /** Domains an execution works on (from its start to its cleanup's end), by count. */
+  private readonly claimed = new Map<string, number>();
+
+  constructor(private readonly deps: TaskExecDeps) {}
+
+  /** Resolves once every execution and notification started so far has ended (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Tracks a promise until it settles. */
+  track<T>(p: Promise<T>): Promise<T> {
+    this.pending.add(p);
+    void p.then(
+      () => this.pending.delete(p),
+      () => this.pending.delete(p),
+    );
+    return p;
+  }
+
+  /**
+   * Executes a recorded run (outcome `running`) in the background; `skip` lists the domains to
+   * record as skipped (busy when a scheduled run was due). Returns at once.
+   */
+  start(task: Task, run: TaskRun, skip: ReadonlySet<string> = new Set()): void {
+    // The domains are claimed synchronously, so a run due at the same instant sees them busy.
+    void this.track(this.execute(task, run, skip));
+  }
+
+  private async execute(task: Task, run: TaskRun, skip: ReadonlySet<string>): Promise<void> {
+    const { catalog, log } = this.deps;
+    const mine = task.resources.map((r) => r.domainUuid).filter((d) => !skip.has(d));
+    for (const d of mine) this.claimed.set(d, (this.claimed.get(d) ?? 0) + 1);
+    let resources: TaskRunResource[];
+    try {
+      resources = await Promise.all(
+        task.resources.map((r) =>
+          skip.has(r.domainUuid) ? Promise.resolve(resourceBase(r)) : this.runResource(task, r),
+        ),
+      );
+    } finally {
+      for (const d of mine) {
+        const n = (this.claimed.get(d) ?? 1) - 1;
+        if (n <= 0) this.claimed.delete(d);
+        else this.claimed.set(d, n);
+      }
+    }
+    let done: TaskRun;
+    try {
+      done = catalog.scheduling.updateTaskRun(run.id, { outcome: runOutcome(resources), resources });
+    } catch (e) {
+      log.error({ task: task.name, run: run.id, err: String(e) }, 'could not record the end of a task run');
+      return;
+    }
+    log.info(
+      { task: task.name, run: run.id, outcome: done.outcome, trigger: done.trigger },
+      'task run ended',
+    );
+    this.notify(task, done);
+  }
+
+  private async runResource(task: Task, r: TaskResource): Promise<TaskRunResource> {
+    const { runner, backup, retention, log, catalog } = this.deps;
+    const base = resourceBase(r);
+    const disks = r.disks === null ? {} : { disks: [...r.disks] };
+    const cleanup = { taskName: task.name, retention: task.retention, resource: r };
+    let job: Job | null = null;
+    try {
+      // Jobs reference the domain's catalog record (a domain never backed up has none yet).
+      if (catalog.getDomain(r.domainUuid) === null) {
+        catalog.upsertDomain({ uuid: r.domainUuid, name: r.domainName });
+      }
+      if (task.retention.kind === 'chains') {
+        const plan = await backup.plan({ domain: r.domainUuid, ...disks, chainLength: task.chainLength });
+        if (plan.decision.kind === 'full') {
+          await runner.wait(retention.submit({ ...cleanup, mode: 'before-new-chain' }).id);
+        }
+      }
+      job = runner.submit({ type: 'backup', trigger: 'schedule', domainUuid: r.domainUuid }, async (ctx) => {
+        const p = await backup.backup(
+          {
+            domain: r.domainUuid,
+            ...disks,
+            chainLength: task.chainLength,
+            quiesce: 'auto',
+            trigger: 'schedule',
+          },
+          { onPoint: ctx.setPoint, onProgress: ctx.progress, signal: ctx.signal },
+        );
+        return { pointId: p.id, kind: p.kind, newChainReason: p.newChainReason, task: task.name };
+      });
+      const ended = await runner.wait(job.id);
+      try {
+        await runner.wait(retention.submit({ ...cleanup, mode: 'rule' }).id);
+      } catch (e) {
+        log.warn({ task: task.name, domain: r.domainUuid, err: String(e) }, 'could not run the cleanup');
+      }
+      const point = ended.pointId === null ? null : catalog.getPoint(ended.pointId);
+      if (ended.state === 'succeeded' && point !== null) {
+        return {
+          ...base,
+          outcome: 'succeeded',
+          jobId: job.id,
+          pointId: point.id,
+          pointName: point.name,
+          kind: point.kind,
+        };
+      }
+      if (ended.state === 'succeeded') return { ...base, outcome: 'succeeded', jobId: job.id };
+      return {
+        ...base,
+        outcome: 'failed',
+        jobId: job.id,
+        ...(point !== null ? { pointId: point.id, pointName: point.name } : {}),
+        error: ended.error ?? { code: 'JOB_FAILED', message: `backup job ${job.id} ${ended.state}` },
+      };
+    } catch (e) {
+      const err = toVirtpointError(e);
+      log.warn(
+        { task: task.name, domain: r.domainUuid, code: err.code, err: err.message },
+        'task resource failed',
+      );
+      return {
+        ...base,
+        outcome: 'failed',
+        ...(job === null ? {} : { jobId: job.id }),
+        error: { code: err.code, message: err.message },
+      };
+    }
+  }
+
+  /** Sends the run's notification to the task's receivers in the background; records the results. */
+  notify(task: Task, run: TaskRun): void {
+    const { notify, catalog, log, timeZone } = this.deps;
+    if (notify === undefined || task.receivers.length === 0) return;
+    const started = run.startedAt;
+    const payload: RunNotification = {
+      version: 1,
+      event: 'task-run',
+      host: this.deps.host ?? hostname(),
+      task: { name: task.name },
+      run: {
+        id: run.id,
+        trigger: run.trigger,
+        startedAt: isoWithOffset(started, timeZone),
+        endedAt: isoWithOffset(run.endedAt ?? started, timeZone),
+        outcome: run.outcome === 'running' ? 'failed' : run.outcome,
+      },
+      resources: run.resources.map(({ jobId: _jobId, ...r }) => r),
+    };
+    void this.track(
+      notify(task.receivers, payload).then((results) => {
+        for (const r of results) {
+          if (!r.ok) {
+            log.warn(
+              { task: task.name, run: run.id, receiver: r.receiver, attempts: r.attempts, error: r.error },
+              'notification failed',
+            );
+          }
+        }
+        try {
+          catalog.scheduling.updateTaskRun(run.id, { notifications: results });
+        } catch (e) {
+          log.warn({ task: task.name, run: run.id, err: String(e) }, 'could not record notification results');
+        }
+      }),
+    );
+  }
+
+  /** Whether the domain has a job queued or running. */
+  busy(domainUuid: string): boolean {
+    return this.claimed.has(domainUuid) || this.deps.runner.busy(domainUuid);
+  }
+}

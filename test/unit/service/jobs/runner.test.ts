@@ -1,0 +1,114 @@
+import test from 'ava';
+import { SqliteCatalog } from '../../../../src/adapters/sqlite/sqlite-catalog.js';
+import { VirtpointError } from '../../../../src/core/errors.js';
+import { silentLogger } from '../../../../src/ports/logger.js';
+import { JobRunner, type JobContext } from '../../../../src/service/jobs/runner.js';
+
+const D1 = '11111111-1111-4111-8111-111111111111';
+const D2 = '22222222-2222-4222-8222-222222222222';
+
+function setup(concurrency = 2) {
+  const catalog = new SqliteCatalog({ path: ':memory:' });
+  catalog.upsertDomain({ uuid: D1, name: 'a' });
+  catalog.upsertDomain({ uuid: D2, name: 'b' });
+  const runner = new JobRunner({ catalog, log: silentLogger, concurrency });
+  return { catalog, runner };
+}
+
+/** A job that runs until released (or aborted). */
+function gate() {
+  let release!: (v?: unknown) => void;
+  const started: JobContext[] = [];
+  const done = new Promise((r) => (release = r));
+  const work = async (ctx: JobContext) => {
+    started.push(ctx);
+    await Promise.race([
+      done,
+      new Promise((_, rej) =>
+        ctx.signal.addEventListener('abort', () => rej(new VirtpointError('JOB_CANCELED', 'aborted'))),
+      ),
+    ]);
+    return { ok: true };
+  };
+  return { work, started, release };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 10));
+
+test('jobs of one domain run one after the other; other domains run beside them', async (t) => {
+  const { runner, catalog } = setup(2);
+  const g1 = gate();
+  const g2 = gate();
+  const g3 = gate();
+  const a = runner.submit({ type: 'backup', trigger: 'manual', domainUuid: D1 }, g1.work);
+  const b = runner.submit({ type: 'backup', trigger: 'manual', domainUuid: D1 }, g2.work);
+  const c = runner.submit({ type: 'backup', trigger: 'manual', domainUuid: D2 }, g3.work);
+  await tick();
+  t.is(catalog.getJob(a.id)?.state, 'running');
+  t.is(catalog.getJob(b.id)?.state, 'queued', 'same domain waits');
+  t.is(catalog.getJob(c.id)?.state, 'running', 'the waiting job holds no slot');
+  t.deepEqual(runner.counts(), { queued: 1, running: 2 });
+  g1.release();
+  await runner.wait(a.id);
+  await tick();
+  t.is(catalog.getJob(b.id)?.state, 'running');
+  g2.release();
+  g3.release();
+  const done = await runner.wait(b.id);
+  t.is(done.state, 'succeeded');
+  t.deepEqual(done.result, { ok: true });
+});
+
+test('progress and point are recorded and announced', async (t) => {
+  const { runner, catalog } = setup();
+  const seen: string[] = [];
+  runner.onJob((j) => seen.push(`${j.state}:${j.progress.done}`));
+  const job = runner.submit({ type: 'backup', trigger: 'manual', domainUuid: D1 }, async (ctx) => {
+    ctx.progress({ done: 5, total: 10 });
+    ctx.progress({ done: 10, total: 10 });
+  });
+  await runner.wait(job.id);
+  t.deepEqual(seen, ['queued:0', 'running:0', 'running:5', 'running:10', 'succeeded:10']);
+  t.deepEqual(catalog.getJob(job.id)?.progress, { done: 10, total: 10 });
+});
+
+test('a failing job ends failed with the coded error', async (t) => {
+  const { runner } = setup();
+  const job = runner.submit({ type: 'backup', trigger: 'manual', domainUuid: D1 }, async () => {
+    throw new VirtpointError('NO_SPACE', 'store full');
+  });
+  const done = await runner.wait(job.id);
+  t.is(done.state, 'failed');
+  t.deepEqual(done.error, { code: 'NO_SPACE', message: 'store full' });
+});
+
+test('cancel: a queued job at once, a running one through its signal; a final one is refused', async (t) => {
+  const { runner } = setup(1);
+  const g1 = gate();
+  const g2 = gate();
+  const a = runner.submit({ type: 'backup', trigger: 'manual', domainUuid: D1 }, g1.work);
+  const b = runner.submit({ type: 'backup', trigger: 'manual', domainUuid: D2 }, g2.work);
+  await tick();
+  t.is(runner.cancel(b.id).state, 'canceled');
+  runner.cancel(a.id);
+  const ended = await runner.wait(a.id);
+  t.is(ended.state, 'canceled');
+  t.is(ended.error?.code, 'JOB_CANCELED');
+  t.is(g2.started.length, 0, 'the canceled queued job never ran');
+  t.throws(() => runner.cancel(a.id), { message: /already ended/ });
+  t.throws(() => runner.cancel('000000000000'), { message: /no job/ });
+});
+
+test('shutdown: no new jobs, queued ones canceled, running ones aborted after the grace time', async (t) => {
+  const { runner, catalog } = setup(1);
+  const g1 = gate();
+  const a = runner.submit({ type: 'backup', trigger: 'manual', domainUuid: D1 }, g1.work);
+  const b = runner.submit({ type: 'backup', trigger: 'manual', domainUuid: D2 }, async () => undefined);
+  await tick();
+  await runner.shutdown(50);
+  t.is(catalog.getJob(a.id)?.state, 'canceled');
+  t.is(catalog.getJob(a.id)?.error?.code, 'SHUTTING_DOWN');
+  t.is(catalog.getJob(b.id)?.state, 'canceled');
+  const err = t.throws(() => runner.submit({ type: 'backup', trigger: 'manual' }, async () => undefined));
+  t.is((err as VirtpointError).code, 'SHUTTING_DOWN');
+});

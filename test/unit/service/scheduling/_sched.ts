@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { SqliteCatalog } from '../../../../src/adapters/sqlite/sqlite-catalog.js';
+import type { Retention } from '../../../../src/core/retention.js';
+import type { Schedule } from '../../../../src/core/schedule.js';
+import type { DeliveryResult, Receiver, RunNotification } from '../../../../src/ports/notifier.js';
+import { silentLogger } from '../../../../src/ports/logger.js';
+import { BackupService } from '../../../../src/service/backup/backup.js';
+import { DeleteService } from '../../../../src/service/catalog/delete.js';
+import { JobRunner } from '../../../../src/service/jobs/runner.js';
+import { RetentionRunner } from '../../../../src/service/scheduling/retention-run.js';
+import { Scheduler } from '../../../../src/service/scheduling/scheduler.js';
+import { TaskExecutor } from '../../../../src/service/scheduling/task-exec.js';
+import { FakeHypervisor } from '../../../fakes/fake-hypervisor.js';
+import { FakeClock, FakeFs, FakeImageTool } from '../../../fakes/fake-host.js';
+
+/**
+ * The scheduler on fakes: FakeHypervisor, fake files and images, an in-memory catalog whose clock
+ * is the test's (`clock.now`), a real JobRunner, BackupService, DeleteService and RetentionRunner.
+ */
+
+export const STORE = '/store';
+export const TZ = 'Europe/Berlin';
+export const HOUR = 3_600_000;
+
+export async function schedHarness(opts: { catchUpHours?: number; domains?: string[] } = {}) {
+  const clock = { now: Date.UTC(2025, 2, 3, 23, 30) }; // 2025-03-04 00:30 in Berlin
+  const hv = new FakeHypervisor();
+  const fs = new FakeFs();
+  const images = new FakeImageTool(fs);
+  const catalog = new SqliteCatalog({ path: ':memory:', now: () => clock.now });
+  const uuids = (opts.domains ?? ['web']).map((name, i) => {
+    const src = `/images/${name}.qcow2`;
+    images.addSource(src, 1 << 30);
+    void i;
+    return hv.addDomain({
+      name,
+      disks: [{ target: 'vda', sourcePath: src, format: 'qcow2', capacity: 1 << 30 }],
+    });
+  });
+  const log = silentLogger;
+  const common = { hypervisor: hv, imageTool: images, catalog, fs, log, storeRoot: STORE };
+  const backup = new BackupService({ ...common, clock: new FakeClock(), random: randomBytes, pollMs: 1 });
+  const del = new DeleteService(common);
+  const runner = new JobRunner({ catalog, log });
+  const retention = new RetentionRunner({ catalog, del, runner, log, now: () => clock.now });
+  const sent: { receivers: readonly Receiver[]; payload: RunNotification }[] = [];
+  let deliver: (r: Receiver) => DeliveryResult = (r) => ({
+    receiver: r.kind,
+    ok: true,
+    attempts: 1,
+    durationMs: 1,
+  });
+  const exec = new TaskExecutor({
+    catalog,
+    runner,
+    backup,
+    retention,
+    log,
+    timeZone: TZ,
+    host: 'kvm1',
+    notify: async (receivers, payload) => {
+      sent.push({ receivers, payload });
+      return receivers.map((r) => deliver(r));
+    },
+  });
+  const scheduler = new Scheduler({
+    catalog,
+    exec,
+    retention,
+    log,
+    now: () => clock.now,
+    timeZone: TZ,
+    catchUpHours: opts.catchUpHours ?? 6,
+  });
+  const db = catalog.scheduling;
+  const policy = (name: string, schedule: Schedule, enabled = true) =>
+    db.createPolicy({ name, schedule, enabled });
+  const task = (
+    name: string,
+    policyIds: string[],
+    o: {
+      retention?: Retention;
+      chainLength?: number;
+      receivers?: Receiver[];
+      enabled?: boolean;
+      domains?: string[];
+    } = {},
+  ) =>
+    db.createTask({
+      name,
+      resources: (o.domains ?? [uuids[0]!]).map((u) => ({
+        domainUuid: u,
+        domainName: u.slice(0, 4),
+        disks: null,
+      })),
+      policyIds,
+      chainLength: o.chainLength ?? 30,
+      retention: o.retention ?? { kind: 'forever' },
+      receivers: o.receivers ?? [],
+      enabled: o.enabled ?? true,
+    });
+  /** Sets the clock and ticks; waits for the executions to end. */
+  const at = async (ms: number) => {
+    clock.now = ms;
+    const r = scheduler.tick(ms);
+    await scheduler.idle();
+    return r;
+  };
+  const hourly: Schedule = {
+    kind: 'every-days',
+    n: 1,
+    times: Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`),
+  };
+  return {
+    clock,
+    hv,
+    fs,
+    images,
+    catalog,
+    db,
+    uuids,
+    backup,
+    del,
+    runner,
+    retention,
+    exec,
+    scheduler,
+    sent,
+    policy,
+    task,
+    at,
+    hourly,
+    setDeliver: (f: typeof deliver) => (deliver = f),
+    file: (p: { disks: readonly { path: string }[] }) => `${STORE}/${p.disks[0]!.path}`,
+  };
+}

@@ -1,0 +1,164 @@
+import test from 'ava';
+import { VirtpointError } from '../../../../src/core/errors.js';
+import { HOUR, schedHarness } from './_sched.js';
+
+const T0 = Date.UTC(2025, 2, 3, 23, 30);
+
+async function hourlyRuns(h: Awaited<ReturnType<typeof schedHarness>>, n: number, from = 1) {
+  for (let i = from; i < from + n; i++) await h.at(T0 + i * HOUR);
+}
+
+test('count:3 over chains of 2: exactly the 3 newest automatic points remain; the full goes by a synthetic full', async (t) => {
+  const h = await schedHarness();
+  const p = h.policy('hourly', h.hourly);
+  const task = h.task('keep3', [p.id], { chainLength: 2, retention: { kind: 'count', n: 3 } });
+  await h.at(T0);
+  await hourlyRuns(h, 6);
+  const made = h.db
+    .listTaskRuns(task.id)
+    .reverse()
+    .map((r) => r.resources[0]!.pointId!);
+  const left = h.catalog.listPoints();
+  t.deepEqual(
+    left.map((x) => x.id),
+    made.slice(3),
+  );
+  // Runs: A0 A1 | B0 B1 | C0 C1. A0 went by drop-full-keep-rest (A1 became a synthetic full,
+  // later deleted with its chain), B0 likewise: B1 is the synthetic full of chain B now.
+  const b1 = left[0]!;
+  t.is(b1.kind, 'full');
+  t.is(b1.seq, 1);
+  t.true(h.images.rebases.some((r) => r.path === h.file(b1) && r.backingFile === null));
+  t.is(h.images.images.get(h.file(b1))?.opts.backingFile, undefined);
+  t.deepEqual(
+    left.map((x) => [x.kind, x.seq]),
+    [
+      ['full', 1],
+      ['full', 0],
+      ['incremental', 1],
+    ],
+  );
+  const cleanups = h.catalog.listJobs({ type: 'cleanup' });
+  t.true(cleanups.length >= 6);
+  t.true(cleanups.every((j) => j.trigger === 'retention' && j.state === 'succeeded'));
+});
+
+test('the synthetic full keeps its chain usable: the next backup is an incremental on it', async (t) => {
+  const h = await schedHarness();
+  const p = h.policy('hourly', h.hourly);
+  const task = h.task('keep2', [p.id], { chainLength: 5, retention: { kind: 'count', n: 2 } });
+  await h.at(T0);
+  await hourlyRuns(h, 3); // P0 P1 P2: P0 dropped, P1 synthetic full
+  const [p1, p2] = h.catalog.listPoints();
+  t.is(p1!.kind, 'full');
+  t.is(h.catalog.getChain(p1!.chainId)?.state, 'open');
+  t.deepEqual(
+    h.hv.dom(h.uuids[0]!).checkpoints.map((c) => c.name),
+    [`vp-${p1!.chainId}-1`, `vp-${p1!.chainId}-2`],
+    "the old full's checkpoint is gone",
+  );
+  const next = await h.backup.backup({ domain: h.uuids[0]!, trigger: 'schedule', chainLength: 5 });
+  t.is(next.kind, 'incremental');
+  t.is(next.chainId, p1!.chainId);
+  t.is(next.seq, 3);
+  t.is(h.hv.backups.at(-1)?.spec.incrementalFrom, `vp-${p2!.chainId}-2`);
+  void task;
+  // Deleting the synthetic full by hand deletes its chain, as for any full point.
+  const res = await h.del.deletePoint(p1!.id, { cascade: false });
+  t.is(res.deleted.length, 3);
+});
+
+test('chains:1: the oldest automatic chain is deleted before a new chain starts; a manual chain stays', async (t) => {
+  const h = await schedHarness();
+  const p = h.policy('hourly', h.hourly);
+  const task = h.task('one', [p.id], { chainLength: 2, retention: { kind: 'chains', n: 1 } });
+  const manual = await h.backup.backup({ domain: h.uuids[0]!, full: true, trigger: 'manual' });
+  await h.at(T0);
+  await hourlyRuns(h, 4);
+  const made = h.db
+    .listTaskRuns(task.id)
+    .reverse()
+    .map((r) => r.resources[0]!.pointId!);
+  t.deepEqual(
+    h.catalog.listPoints().map((x) => x.id),
+    [manual.id, made[0]!, made[3]!],
+  );
+  // The cleanup that removed chain A ran before the backup of run 4.
+  const jobs = h.catalog.listJobs();
+  const b4 = jobs.findIndex((j) => j.pointId === made[3]);
+  const pre = jobs[b4 - 1]!;
+  t.is(pre.type, 'cleanup');
+  t.deepEqual((pre.result as { deleted: string[]; mode: string }).mode, 'before-new-chain');
+  t.deepEqual((pre.result as { deleted: string[] }).deleted.sort(), [made[1]!, made[2]!].sort());
+});
+
+test('days:N deletes older automatic points; manual points are never deleted', async (t) => {
+  const h = await schedHarness();
+  const p = h.policy('daily', { kind: 'every-days', n: 1, times: ['02:00'] });
+  const task = h.task('days', [p.id], { retention: { kind: 'days', n: 2 } });
+  await h.at(T0);
+  const manual = await h.backup.backup({ domain: h.uuids[0]!, trigger: 'manual' });
+  for (let day = 0; day < 4; day++) await h.at(T0 + day * 24 * HOUR + 2 * HOUR);
+  const left = h.catalog.listPoints();
+  t.true(left.some((x) => x.id === manual.id));
+  const auto = left.filter((x) => x.trigger === 'schedule');
+  t.is(auto.length, 3, 'the points of the last 2 days (48 h) remain');
+  t.is(h.db.getTaskById(task.id)?.runCount, 4);
+});
+
+test('failed automatic backups: at most 10 kept per resource', async (t) => {
+  const h = await schedHarness();
+  const p = h.policy('hourly', h.hourly);
+  h.task('fails', [p.id]);
+  await h.at(T0);
+  h.hv.jobOutcome = 'failed';
+  await hourlyRuns(h, 12);
+  const errors = h.catalog.listPoints({ state: 'error' });
+  t.is(errors.length, 10);
+});
+
+test('a point a linked image depends on is held; the rest of the plan still runs', async (t) => {
+  const h = await schedHarness();
+  const p = h.policy('hourly', h.hourly);
+  h.task('held', [p.id], { chainLength: 1, retention: { kind: 'count', n: 1 } });
+  await h.at(T0);
+  await h.at(T0 + HOUR);
+  const first = h.catalog.listPoints()[0]!;
+  h.catalog.createImage({
+    name: 'gold',
+    pointId: first.id,
+    disk: 'vda',
+    path: '/images/gold.qcow2',
+    linked: true,
+  });
+  await hourlyRuns(h, 2, 2);
+  const left = h.catalog.listPoints().map((x) => x.id);
+  t.true(left.includes(first.id), 'protected');
+  t.is(left.length, 2, 'the protected one and the newest');
+  const last = h.catalog.listJobs({ type: 'cleanup' }).at(-1)!;
+  t.deepEqual((last.result as { held: string[] }).held, [first.id]);
+});
+
+test('dropFullKeepRest refuses a wrong shape; makeSyntheticFull checks its state rules', async (t) => {
+  const h = await schedHarness();
+  const uuid = h.uuids[0]!;
+  const ps = [];
+  for (let i = 0; i < 3; i++) ps.push(await h.backup.backup({ domain: uuid }));
+  const [p0, p1, p2] = ps as [(typeof ps)[0], (typeof ps)[0], (typeof ps)[0]];
+  await t.throwsAsync(h.del.dropFullKeepRest(p0.id, p2.id), { code: 'INVALID_ARGUMENT' } as never);
+  await t.throwsAsync(h.del.dropFullKeepRest(p1.id, p2.id), { code: 'INVALID_ARGUMENT' } as never);
+  const e = t.throws(() => h.catalog.makeSyntheticFull(p1.id));
+  t.is((e as VirtpointError).code, 'INVALID_STATE', 'the full point before it is not being deleted');
+  t.throws(() => h.catalog.makeSyntheticFull(p0.id), { message: /needs an available incremental/ });
+  // A failed rebase leaves everything as it was but the old full, which is delete-failed.
+  h.images.failRebase = new VirtpointError('COMMAND_FAILED', 'qemu-img rebase failed');
+  await t.throwsAsync(h.del.dropFullKeepRest(p0.id, p1.id), { code: 'COMMAND_FAILED' } as never);
+  t.is(h.catalog.getPoint(p0.id)?.state, 'delete-failed');
+  t.is(h.catalog.getPoint(p1.id)?.kind, 'incremental');
+  h.images.failRebase = null;
+  const res = await h.del.dropFullKeepRest(p0.id, p1.id);
+  t.deepEqual(res.deleted, [p0.id]);
+  t.is(h.catalog.getPoint(p1.id)?.kind, 'full');
+  t.is(h.catalog.getPoint(p1.id)?.newChainReason, 'no-chain');
+  t.false(h.fs.files.has(h.file(p0)));
+});
