@@ -42,8 +42,8 @@ export async function reconcile(
   copyDirs: readonly string[] = [],
 ): Promise<ReconcileReport> {
   const { catalog, log } = deps;
-  const jobs = catalog.listJobs({ state: ['queued', 'running'] });
-  for (const j of jobs) catalog.finishJob(j.id, { state: 'failed', error: RESTARTED(`${j.type} job`) });
+  const jobs = catalog.jobs.list({ state: ['queued', 'running'] });
+  for (const j of jobs) catalog.jobs.finish(j.id, { state: 'failed', error: RESTARTED(`${j.type} job`) });
   // Task executions cut off by the stop: their resources' jobs just failed above.
   let runs = 0;
   for (const task of catalog.scheduling.listTasks()) {

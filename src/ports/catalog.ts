@@ -244,6 +244,10 @@ export interface Catalog {
   /** Run `fn` in one transaction (savepoint when nested); rolled back if it throws. */
   transaction<T>(fn: () => T): T;
 
+  /** Jobs and their outcomes. */
+  readonly jobs: JobCatalog;
+  /** Volumes and images made from points. */
+  readonly artifacts: ArtifactCatalog;
   /** Policies, tasks, run history, scheduler state (ports/scheduling-catalog.ts). */
   readonly scheduling: SchedulingCatalog;
 
@@ -295,21 +299,33 @@ export interface Catalog {
    */
   makeSyntheticFull(id: string): Point;
 
-  // jobs
-  createJob(input: NewJob): Job;
-  getJob(id: string): Job | null;
-  listJobs(filter?: JobFilter): Job[];
-  /** queued → running; sets startedAt. */
-  startJob(id: string): Job;
-  setJobPoint(id: string, pointId: string | null): Job;
-  updateJobProgress(id: string, progress: { done: number; total?: number | null }): Job;
-  /** → succeeded | failed | canceled; sets endedAt. */
-  finishJob(id: string, outcome: JobOutcome): Job;
-  /** Removes a finished job's record (INVALID_STATE while queued or running). */
-  deleteJob(id: string): void;
-  /** Removes the records of every finished job in `state`; returns how many. */
-  deleteJobs(state: FinalJobState): number;
+  // usage
+  /** Per domain with at least one chain; sorted by UUID. */
+  usage(): DomainUsage[];
+  domainUsage(domainUuid: string): DomainUsage;
 
+  close(): void;
+}
+
+/** The job records (`Catalog.jobs`). */
+export interface JobCatalog {
+  create(input: NewJob): Job;
+  get(id: string): Job | null;
+  list(filter?: JobFilter): Job[];
+  /** queued → running; sets startedAt. */
+  start(id: string): Job;
+  setPoint(id: string, pointId: string | null): Job;
+  progress(id: string, progress: { done: number; total?: number | null }): Job;
+  /** → succeeded | failed | canceled; sets endedAt. */
+  finish(id: string, outcome: JobOutcome): Job;
+  /** Removes a finished job's record (INVALID_STATE while queued or running). */
+  delete(id: string): void;
+  /** Removes the records of every finished job in `state`; returns how many. */
+  deleteFinished(state: FinalJobState): number;
+}
+
+/** Volumes and images made from points (`Catalog.artifacts`). */
+export interface ArtifactCatalog {
   // volumes (create-volume)
   /** ALREADY_EXISTS when a volume with the same path is recorded. */
   createVolume(input: NewVolume): Volume;
@@ -334,11 +350,4 @@ export interface Catalog {
    * parent). Deleting or merging such a point would break the images: POINT_PROTECTED.
    */
   pointProtections(pointId: string): string[];
-
-  // usage
-  /** Per domain with at least one chain; sorted by UUID. */
-  usage(): DomainUsage[];
-  domainUsage(domainUuid: string): DomainUsage;
-
-  close(): void;
 }

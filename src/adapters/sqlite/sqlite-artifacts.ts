@@ -6,8 +6,9 @@
 
 import { VirtpointError } from '../../core/errors.js';
 import { newId, type RandomBytes } from '../../core/names.js';
-import type { DiskFormat, Image, NewImage, NewVolume, Volume } from '../../ports/catalog.js';
+import type { ArtifactCatalog, DiskFormat, Image, NewImage, NewVolume, Volume } from '../../ports/catalog.js';
 import { Where, type StatementCache } from './query.js';
+import type { Transact } from './transact.js';
 
 interface VolumeRow {
   id: string;
@@ -55,41 +56,48 @@ function toImage(r: ImageRow): Image {
   };
 }
 
-export class SqliteArtifacts {
+export class SqliteArtifacts implements ArtifactCatalog {
   constructor(
     private readonly stmt: StatementCache,
+    private readonly run: Transact,
     private readonly now: () => number,
     private readonly random: RandomBytes,
   ) {}
 
   createVolume(input: NewVolume): Volume {
-    const existing = this.stmt.get('SELECT id FROM volumes WHERE path = ?').get(input.path) as
-      { id: string } | undefined;
-    if (existing !== undefined) {
-      throw new VirtpointError(
-        'ALREADY_EXISTS',
-        `volume ${existing.id} is already recorded at ${input.path}`,
-      );
-    }
-    const id = newId(this.random);
-    const location = input.location.kind === 'pool' ? input.location.pool : input.location.dir;
-    this.stmt
-      .get(
-        `INSERT INTO volumes (id, name, point_id, disk, location_kind, location, path, format, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        input.name,
-        input.pointId,
-        input.disk,
-        input.location.kind,
-        location,
-        input.path,
-        input.format,
-        this.now(),
-      );
-    return this.requireVolume(id);
+    return this.run(
+      'create volume',
+      () => {
+        const existing = this.stmt.get('SELECT id FROM volumes WHERE path = ?').get(input.path) as
+          { id: string } | undefined;
+        if (existing !== undefined) {
+          throw new VirtpointError(
+            'ALREADY_EXISTS',
+            `volume ${existing.id} is already recorded at ${input.path}`,
+          );
+        }
+        const id = newId(this.random);
+        const location = input.location.kind === 'pool' ? input.location.pool : input.location.dir;
+        this.stmt
+          .get(
+            `INSERT INTO volumes (id, name, point_id, disk, location_kind, location, path, format, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            id,
+            input.name,
+            input.pointId,
+            input.disk,
+            input.location.kind,
+            location,
+            input.path,
+            input.format,
+            this.now(),
+          );
+        return this.requireVolume(id);
+      },
+      true,
+    );
   }
 
   getVolume(id: string): Volume | null {
@@ -97,15 +105,17 @@ export class SqliteArtifacts {
     return r === undefined ? null : toVolume(r);
   }
 
-  listVolumes(filter: { pointId?: string }): Volume[] {
+  listVolumes(filter: { pointId?: string } = {}): Volume[] {
     const where = new Where().eq('point_id', filter.pointId);
     const sql = `SELECT * FROM volumes ${where} ORDER BY created_at, rowid`;
     return (this.stmt.get(sql).all(where.params) as VolumeRow[]).map(toVolume);
   }
 
   deleteVolume(id: string): void {
-    this.requireVolume(id);
-    this.stmt.get('DELETE FROM volumes WHERE id = ?').run(id);
+    this.run('delete volume', () => {
+      this.requireVolume(id);
+      this.stmt.get('DELETE FROM volumes WHERE id = ?').run(id);
+    });
   }
 
   private requireVolume(id: string): Volume {
@@ -115,15 +125,23 @@ export class SqliteArtifacts {
   }
 
   createImage(input: NewImage): Image {
-    if (this.getImage(input.name) !== null) {
-      throw new VirtpointError('ALREADY_EXISTS', `an image named ${input.name} already exists`);
-    }
-    this.stmt
-      .get(`INSERT INTO images (name, point_id, disk, path, linked, created_at) VALUES (?, ?, ?, ?, ?, ?)`)
-      .run(input.name, input.pointId, input.disk, input.path, input.linked ? 1 : 0, this.now());
-    const img = this.getImage(input.name);
-    if (img === null) throw new VirtpointError('INTERNAL', `image ${input.name} vanished after insert`);
-    return img;
+    return this.run(
+      'create image',
+      () => {
+        if (this.getImage(input.name) !== null) {
+          throw new VirtpointError('ALREADY_EXISTS', `an image named ${input.name} already exists`);
+        }
+        this.stmt
+          .get(
+            `INSERT INTO images (name, point_id, disk, path, linked, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+          )
+          .run(input.name, input.pointId, input.disk, input.path, input.linked ? 1 : 0, this.now());
+        const img = this.getImage(input.name);
+        if (img === null) throw new VirtpointError('INTERNAL', `image ${input.name} vanished after insert`);
+        return img;
+      },
+      true,
+    );
   }
 
   getImage(name: string): Image | null {
@@ -131,7 +149,7 @@ export class SqliteArtifacts {
     return r === undefined ? null : toImage(r);
   }
 
-  listImages(filter: { pointId?: string }): Image[] {
+  listImages(filter: { pointId?: string } = {}): Image[] {
     const where = new Where().eq('point_id', filter.pointId);
     return (this.stmt.get(`SELECT * FROM images ${where} ORDER BY name`).all(where.params) as ImageRow[]).map(
       toImage,
@@ -139,8 +157,10 @@ export class SqliteArtifacts {
   }
 
   deleteImage(name: string): void {
-    const r = this.stmt.get('DELETE FROM images WHERE name = ?').run(name);
-    if (r.changes === 0) throw new VirtpointError('NOT_FOUND', `no image named ${name}`);
+    this.run('delete image', () => {
+      const r = this.stmt.get('DELETE FROM images WHERE name = ?').run(name);
+      if (r.changes === 0) throw new VirtpointError('NOT_FOUND', `no image named ${name}`);
+    });
   }
 
   /** See Catalog.pointProtections. */

@@ -24,25 +24,17 @@ import type {
   Consistency,
   Domain,
   DomainUsage,
-  Image,
-  FinalJobState,
-  Job,
-  JobFilter,
-  JobOutcome,
   NewChain,
-  NewImage,
-  NewJob,
   NewPoint,
-  NewVolume,
   Point,
   PointFilter,
   PointStatePatch,
-  Volume,
 } from '../../ports/catalog.js';
 import { migrate } from './migrations.js';
 import { nonNegInt, StatementCache, Where } from './query.js';
 import { SqliteArtifacts } from './sqlite-artifacts.js';
 import { SqliteJobs } from './sqlite-jobs.js';
+import type { Transact } from './transact.js';
 import { SqlitePoints } from './sqlite-points.js';
 import { SqliteScheduling } from './sqlite-scheduling.js';
 import { toChain, toDomain, translateSqliteError, type ChainRow, type DomainRow } from './rows.js';
@@ -66,9 +58,9 @@ export class SqliteCatalog implements Catalog {
   private readonly random: RandomBytes;
   private readonly now: () => number;
   private readonly statements: StatementCache;
-  private readonly jobs: SqliteJobs;
+  readonly jobs: SqliteJobs;
   private readonly points: SqlitePoints;
-  private readonly artifacts: SqliteArtifacts;
+  readonly artifacts: SqliteArtifacts;
   /** Policies, tasks, runs, scheduler state (sqlite-scheduling.ts). */
   readonly scheduling: SqliteScheduling;
 
@@ -77,9 +69,10 @@ export class SqliteCatalog implements Catalog {
     this.now = options.now ?? Date.now;
     this.db = SqliteCatalog.open(options);
     this.statements = new StatementCache(this.db);
-    this.jobs = new SqliteJobs(this.statements, this.now, this.random);
+    const transact: Transact = (what, fn, immediate) => this.run(what, fn, immediate);
+    this.jobs = new SqliteJobs(this.statements, transact, this.now, this.random);
     this.points = new SqlitePoints(this.statements, this.now);
-    this.artifacts = new SqliteArtifacts(this.statements, this.now, this.random);
+    this.artifacts = new SqliteArtifacts(this.statements, transact, this.now, this.random);
     this.scheduling = new SqliteScheduling(this.db, this.statements, this.now, this.random);
   }
 
@@ -358,74 +351,6 @@ export class SqliteCatalog implements Catalog {
       },
       true,
     );
-  }
-
-  // ---- jobs ----
-
-  createJob(input: NewJob): Job {
-    return this.run('create job', () => this.jobs.create(input));
-  }
-
-  getJob(id: string): Job | null {
-    return this.jobs.get(id);
-  }
-
-  listJobs(filter: JobFilter = {}): Job[] {
-    return this.run('list jobs', () => this.jobs.list(filter));
-  }
-
-  startJob(id: string): Job {
-    return this.run('start job', () => this.jobs.start(id));
-  }
-
-  setJobPoint(id: string, pointId: string | null): Job {
-    return this.run('set job point', () => this.jobs.setPoint(id, pointId));
-  }
-
-  updateJobProgress(id: string, progress: { done: number; total?: number | null }): Job {
-    return this.run('update job progress', () => this.jobs.progress(id, progress));
-  }
-
-  finishJob(id: string, outcome: JobOutcome): Job {
-    return this.run('finish job', () => this.jobs.finish(id, outcome));
-  }
-
-  deleteJob(id: string): void {
-    this.run('delete job', () => this.jobs.delete(id));
-  }
-
-  deleteJobs(state: FinalJobState): number {
-    return this.run('delete jobs', () => this.jobs.deleteFinished(state));
-  }
-
-  // ---- volumes and images (sqlite-artifacts.ts) ----
-
-  createVolume(input: NewVolume): Volume {
-    return this.run('create volume', () => this.artifacts.createVolume(input), true);
-  }
-  getVolume(id: string): Volume | null {
-    return this.artifacts.getVolume(id);
-  }
-  listVolumes(filter: { pointId?: string } = {}): Volume[] {
-    return this.artifacts.listVolumes(filter);
-  }
-  deleteVolume(id: string): void {
-    this.run('delete volume', () => this.artifacts.deleteVolume(id));
-  }
-  createImage(input: NewImage): Image {
-    return this.run('create image', () => this.artifacts.createImage(input), true);
-  }
-  getImage(name: string): Image | null {
-    return this.artifacts.getImage(name);
-  }
-  listImages(filter: { pointId?: string } = {}): Image[] {
-    return this.artifacts.listImages(filter);
-  }
-  deleteImage(name: string): void {
-    this.run('delete image', () => this.artifacts.deleteImage(name));
-  }
-  pointProtections(pointId: string): string[] {
-    return this.artifacts.pointProtections(pointId);
   }
 
   // ---- usage ----

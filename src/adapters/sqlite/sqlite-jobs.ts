@@ -3,32 +3,36 @@
 import { VirtpointError } from '../../core/errors.js';
 import { assertJobTransition, isJobFinal, type JobState } from '../../core/job-state.js';
 import { newId, type RandomBytes } from '../../core/names.js';
-import type { Job, JobFilter, JobOutcome, NewJob } from '../../ports/catalog.js';
+import type { Job, JobCatalog, JobFilter, JobOutcome, NewJob } from '../../ports/catalog.js';
 import { nonNegInt, Where, type StatementCache } from './query.js';
+import type { Transact } from './transact.js';
 import { toJob, type JobRow } from './rows.js';
 
-export class SqliteJobs {
+export class SqliteJobs implements JobCatalog {
   constructor(
     private readonly stmt: StatementCache,
+    private readonly run: Transact,
     private readonly now: () => number,
     private readonly random: RandomBytes,
   ) {}
 
   create(input: NewJob): Job {
-    if (
-      input.domainUuid != null &&
-      this.stmt.get('SELECT 1 FROM domains WHERE uuid = ?').get(input.domainUuid) == null
-    ) {
-      throw new VirtpointError('DOMAIN_NOT_FOUND', `domain ${input.domainUuid} is not in the catalog`);
-    }
-    const id = newId(this.random);
-    this.stmt
-      .get(
-        `INSERT INTO jobs (id, type, state, trigger, domain_uuid, point_id, created_at)
-         VALUES (?, ?, 'queued', ?, ?, ?, ?)`,
-      )
-      .run(id, input.type, input.trigger, input.domainUuid ?? null, input.pointId ?? null, this.now());
-    return this.require(id);
+    return this.run('create job', () => {
+      if (
+        input.domainUuid != null &&
+        this.stmt.get('SELECT 1 FROM domains WHERE uuid = ?').get(input.domainUuid) == null
+      ) {
+        throw new VirtpointError('DOMAIN_NOT_FOUND', `domain ${input.domainUuid} is not in the catalog`);
+      }
+      const id = newId(this.random);
+      this.stmt
+        .get(
+          `INSERT INTO jobs (id, type, state, trigger, domain_uuid, point_id, created_at)
+           VALUES (?, ?, 'queued', ?, ?, ?, ?)`,
+        )
+        .run(id, input.type, input.trigger, input.domainUuid ?? null, input.pointId ?? null, this.now());
+      return this.require(id);
+    });
   }
 
   get(id: string): Job | null {
@@ -36,81 +40,95 @@ export class SqliteJobs {
     return r === undefined ? null : toJob(r);
   }
 
-  list(filter: JobFilter): Job[] {
-    const where = new Where()
-      .in('type', filter.type)
-      .in('state', filter.state)
-      .eq('trigger', filter.trigger)
-      .eq('domain_uuid', filter.domainUuid)
-      .eq('point_id', filter.pointId)
-      .cmp('created_at', '>=', 'since', filter.since)
-      .cmp('created_at', '<', 'until', filter.until);
-    const order = filter.newestFirst === true ? 'DESC' : 'ASC';
-    let sql = `SELECT * FROM jobs ${where} ORDER BY created_at ${order}, rowid ${order}`;
-    if (filter.limit !== undefined) {
-      sql += ' LIMIT @limit';
-      where.params.limit = nonNegInt(filter.limit, 'limit');
-    }
-    return (this.stmt.get(sql).all(where.params) as JobRow[]).map(toJob);
+  list(filter: JobFilter = {}): Job[] {
+    return this.run('list jobs', () => {
+      const where = new Where()
+        .in('type', filter.type)
+        .in('state', filter.state)
+        .eq('trigger', filter.trigger)
+        .eq('domain_uuid', filter.domainUuid)
+        .eq('point_id', filter.pointId)
+        .cmp('created_at', '>=', 'since', filter.since)
+        .cmp('created_at', '<', 'until', filter.until);
+      const order = filter.newestFirst === true ? 'DESC' : 'ASC';
+      let sql = `SELECT * FROM jobs ${where} ORDER BY created_at ${order}, rowid ${order}`;
+      if (filter.limit !== undefined) {
+        sql += ' LIMIT @limit';
+        where.params.limit = nonNegInt(filter.limit, 'limit');
+      }
+      return (this.stmt.get(sql).all(where.params) as JobRow[]).map(toJob);
+    });
   }
 
   start(id: string): Job {
-    this.transition(id, 'running');
-    this.stmt.get(`UPDATE jobs SET state = 'running', started_at = ? WHERE id = ?`).run(this.now(), id);
-    return this.require(id);
+    return this.run('start job', () => {
+      this.transition(id, 'running');
+      this.stmt.get(`UPDATE jobs SET state = 'running', started_at = ? WHERE id = ?`).run(this.now(), id);
+      return this.require(id);
+    });
   }
 
   setPoint(id: string, pointId: string | null): Job {
-    this.require(id);
-    this.stmt.get('UPDATE jobs SET point_id = ? WHERE id = ?').run(pointId, id);
-    return this.require(id);
+    return this.run('set job point', () => {
+      this.require(id);
+      this.stmt.get('UPDATE jobs SET point_id = ? WHERE id = ?').run(pointId, id);
+      return this.require(id);
+    });
   }
 
   progress(id: string, progress: { done: number; total?: number | null }): Job {
-    const job = this.require(id);
-    if (isJobFinal(job.state))
-      throw new VirtpointError('INVALID_STATE', `job ${id} has ended (${job.state})`);
-    const total = progress.total === undefined ? job.progress.total : progress.total;
-    this.stmt
-      .get('UPDATE jobs SET progress_done = ?, progress_total = ? WHERE id = ?')
-      .run(
-        nonNegInt(progress.done, 'progress'),
-        total === null ? null : nonNegInt(total, 'progress total'),
-        id,
-      );
-    return this.require(id);
+    return this.run('update job progress', () => {
+      const job = this.require(id);
+      if (isJobFinal(job.state))
+        throw new VirtpointError('INVALID_STATE', `job ${id} has ended (${job.state})`);
+      const total = progress.total === undefined ? job.progress.total : progress.total;
+      this.stmt
+        .get('UPDATE jobs SET progress_done = ?, progress_total = ? WHERE id = ?')
+        .run(
+          nonNegInt(progress.done, 'progress'),
+          total === null ? null : nonNegInt(total, 'progress total'),
+          id,
+        );
+      return this.require(id);
+    });
   }
 
   finish(id: string, outcome: JobOutcome): Job {
-    this.transition(id, outcome.state);
-    const result = outcome.result === undefined ? null : JSON.stringify(outcome.result);
-    this.stmt
-      .get(
-        `UPDATE jobs SET state = ?, ended_at = ?, error_code = ?, error_message = ?, result = ? WHERE id = ?`,
-      )
-      .run(
-        outcome.state,
-        this.now(),
-        outcome.error?.code ?? null,
-        outcome.error?.message ?? null,
-        result,
-        id,
-      );
-    return this.require(id);
+    return this.run('finish job', () => {
+      this.transition(id, outcome.state);
+      const result = outcome.result === undefined ? null : JSON.stringify(outcome.result);
+      this.stmt
+        .get(
+          `UPDATE jobs SET state = ?, ended_at = ?, error_code = ?, error_message = ?, result = ? WHERE id = ?`,
+        )
+        .run(
+          outcome.state,
+          this.now(),
+          outcome.error?.code ?? null,
+          outcome.error?.message ?? null,
+          result,
+          id,
+        );
+      return this.require(id);
+    });
   }
 
   /** Removes a finished job's record; a queued or running job cannot go (INVALID_STATE). */
   delete(id: string): void {
-    const job = this.require(id);
-    if (!isJobFinal(job.state)) {
-      throw new VirtpointError('INVALID_STATE', `job ${id} is ${job.state}: cancel it first`);
-    }
-    this.stmt.get('DELETE FROM jobs WHERE id = ?').run(id);
+    this.run('delete job', () => {
+      const job = this.require(id);
+      if (!isJobFinal(job.state)) {
+        throw new VirtpointError('INVALID_STATE', `job ${id} is ${job.state}: cancel it first`);
+      }
+      this.stmt.get('DELETE FROM jobs WHERE id = ?').run(id);
+    });
   }
 
   /** Removes the records of every finished job in `state`; returns how many went. */
   deleteFinished(state: 'succeeded' | 'failed' | 'canceled'): number {
-    return this.stmt.get('DELETE FROM jobs WHERE state = ?').run(state).changes;
+    return this.run('delete jobs', () => {
+      return this.stmt.get('DELETE FROM jobs WHERE state = ?').run(state).changes;
+    });
   }
 
   private transition(id: string, to: JobState): void {

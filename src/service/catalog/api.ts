@@ -161,8 +161,8 @@ export class VirtpointControl implements Control {
   async listJobs(filter: JobFilterInput): Promise<JobView[]> {
     const domainUuid = filter.domain === undefined ? undefined : this.domainUuid(filter.domain);
     if (domainUuid === null) return [];
-    return this.deps.catalog
-      .listJobs({
+    return this.deps.catalog.jobs
+      .list({
         ...(filter.type ? { type: filter.type } : {}),
         ...(filter.state ? { state: filter.state } : {}),
         ...(filter.trigger ? { trigger: filter.trigger } : {}),
@@ -176,7 +176,7 @@ export class VirtpointControl implements Control {
   }
 
   async getJob(id: string): Promise<JobView> {
-    const j = isValidId(id) ? this.deps.catalog.getJob(id) : null;
+    const j = isValidId(id) ? this.deps.catalog.jobs.get(id) : null;
     if (j === null) throw new VirtpointError('JOB_NOT_FOUND', `no job ${id}`);
     return jobView(j);
   }
@@ -188,11 +188,11 @@ export class VirtpointControl implements Control {
 
   async deleteJob(id: string): Promise<void> {
     await this.getJob(id);
-    this.deps.catalog.deleteJob(id);
+    this.deps.catalog.jobs.delete(id);
   }
 
   async deleteFailedJobs(): Promise<number> {
-    return this.deps.catalog.deleteJobs('failed');
+    return this.deps.catalog.jobs.deleteFinished('failed');
   }
 
   watchJob(id: string, listener: (job: JobView) => void): () => void {

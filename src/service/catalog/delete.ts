@@ -70,7 +70,7 @@ export class DeleteService {
   /** POINT_PROTECTED when a linked image depends on one of the points. */
   private checkProtected(points: readonly Point[]): void {
     for (const p of [...points].sort((a, b) => a.seq - b.seq)) {
-      const images = this.deps.catalog.pointProtections(p.id);
+      const images = this.deps.catalog.artifacts.pointProtections(p.id);
       if (images.length > 0) {
         const which = images.length === 1 ? `image ${images[0]}` : `images ${images.join(', ')}`;
         throw new VirtpointError(

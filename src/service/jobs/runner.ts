@@ -59,7 +59,7 @@ export class JobRunner {
     if (!this.accepting) {
       throw new VirtpointError('SHUTTING_DOWN', 'virtpointd is shutting down and takes no new jobs');
     }
-    const job = this.catalog.createJob(input);
+    const job = this.catalog.jobs.create(input);
     this.emit(job);
     this.schedule({ jobId: job.id, domainUuid: input.domainUuid ?? null, work });
     return job;
@@ -67,11 +67,11 @@ export class JobRunner {
 
   /** Queued: canceled at once. Running: aborted; it ends `canceled`. Final: INVALID_STATE. */
   cancel(jobId: string): Job {
-    const job = this.catalog.getJob(jobId);
+    const job = this.catalog.jobs.get(jobId);
     if (job === null) throw new VirtpointError('JOB_NOT_FOUND', `no job ${jobId}`);
     if (job.state === 'queued') {
       this.dropWaiting(jobId);
-      const done = this.catalog.finishJob(jobId, {
+      const done = this.catalog.jobs.finish(jobId, {
         state: 'canceled',
         error: { code: 'JOB_CANCELED', message: 'canceled before it started' },
       });
@@ -105,7 +105,7 @@ export class JobRunner {
         }
       };
       const off = this.onJob((j) => j.id === jobId && check(j));
-      check(this.catalog.getJob(jobId));
+      check(this.catalog.jobs.get(jobId));
     });
   }
 
@@ -131,7 +131,7 @@ export class JobRunner {
    */
   async shutdown(graceMs: number): Promise<void> {
     this.accepting = false;
-    for (const job of this.catalog.listJobs({ state: 'queued' })) {
+    for (const job of this.catalog.jobs.list({ state: 'queued' })) {
       if (this.isOurs(job.id)) this.cancel(job.id);
     }
     const idle = () => this.running.size === 0;
@@ -192,19 +192,19 @@ export class JobRunner {
     try {
       await this.startGate;
       this.queued.delete(jobId);
-      if (this.catalog.getJob(jobId)?.state !== 'queued') return; // canceled while queued
+      if (this.catalog.jobs.get(jobId)?.state !== 'queued') return; // canceled while queued
       const ac = new AbortController();
       this.running.set(jobId, ac);
-      this.emit(this.catalog.startJob(jobId));
+      this.emit(this.catalog.jobs.start(jobId));
       const ctx: JobContext = {
         jobId,
         signal: ac.signal,
-        progress: (p) => this.emit(this.catalog.updateJobProgress(jobId, p)),
-        setPoint: (pointId) => this.emit(this.catalog.setJobPoint(jobId, pointId)),
+        progress: (p) => this.emit(this.catalog.jobs.progress(jobId, p)),
+        setPoint: (pointId) => this.emit(this.catalog.jobs.setPoint(jobId, pointId)),
       };
       try {
         const result = await task.work(ctx);
-        this.emit(this.catalog.finishJob(jobId, { state: 'succeeded', result: result ?? null }));
+        this.emit(this.catalog.jobs.finish(jobId, { state: 'succeeded', result: result ?? null }));
       } catch (e) {
         const err = toVirtpointError(e);
         const reason = ac.signal.reason as unknown;
@@ -217,7 +217,7 @@ export class JobRunner {
           { job: jobId, code: err.code, err: err.message },
           canceled ? 'job canceled' : 'job failed',
         );
-        this.emit(this.catalog.finishJob(jobId, { state: canceled ? 'canceled' : 'failed', error }));
+        this.emit(this.catalog.jobs.finish(jobId, { state: canceled ? 'canceled' : 'failed', error }));
       }
     } catch (e) {
       this.log.error({ job: jobId, err: String(e) }, 'job bookkeeping failed');

@@ -63,7 +63,7 @@ export class ImageService {
     const point = requirePoint(this.deps.catalog, req.pointId);
     pointDisk(point, req.disk);
     requireAvailable(point);
-    if (this.deps.catalog.getImage(req.name) !== null) {
+    if (this.deps.catalog.artifacts.getImage(req.name) !== null) {
       throw new VirtpointError('ALREADY_EXISTS', `an image named ${req.name} already exists`);
     }
     if (await this.deps.fs.exists(this.pathOf(req.name))) {
@@ -102,7 +102,7 @@ export class ImageService {
               }),
         );
         try {
-          const image = catalog.createImage({
+          const image = catalog.artifacts.createImage({
             name: req.name,
             pointId: point.id,
             disk: req.disk,
@@ -123,11 +123,11 @@ export class ImageService {
   }
 
   listImages(filter: { pointId?: string } = {}): Image[] {
-    return this.deps.catalog.listImages(filter);
+    return this.deps.catalog.artifacts.listImages(filter);
   }
 
   getImage(name: string): Image {
-    const img = this.deps.catalog.getImage(name);
+    const img = this.deps.catalog.artifacts.getImage(name);
     if (img === null) throw new VirtpointError('NOT_FOUND', `no image named ${name}`);
     return img;
   }
@@ -138,7 +138,7 @@ export class ImageService {
     await assertNotInUse(this.deps.hypervisor, img.path, `image ${name}`);
     await this.deps.fs.removeFile(img.path);
     await this.deps.fs.fsyncDir(path.posix.dirname(img.path));
-    this.deps.catalog.deleteImage(name);
+    this.deps.catalog.artifacts.deleteImage(name);
     this.deps.log.info({ image: name, path: img.path }, 'image deleted');
   }
 

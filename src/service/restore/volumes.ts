@@ -153,7 +153,7 @@ export class VolumeService {
     try {
       await imageTool.convert(source, target, { ...convertOpts, targetExists: true });
       await pools.refreshPool(pool);
-      return catalog.createVolume({
+      return catalog.artifacts.createVolume({
         name,
         pointId,
         disk,
@@ -185,7 +185,7 @@ export class VolumeService {
       imageTool.convert(source, tmp, convertOpts),
     );
     try {
-      return catalog.createVolume({
+      return catalog.artifacts.createVolume({
         name,
         pointId,
         disk,
@@ -213,11 +213,11 @@ export class VolumeService {
   }
 
   listVolumes(filter: { pointId?: string } = {}): Volume[] {
-    return this.deps.catalog.listVolumes(filter);
+    return this.deps.catalog.artifacts.listVolumes(filter);
   }
 
   getVolume(id: string): Volume {
-    const v = this.deps.catalog.getVolume(id);
+    const v = this.deps.catalog.artifacts.getVolume(id);
     if (v === null) throw new VirtpointError('VOLUME_NOT_FOUND', `no volume ${id} made by virtpoint`);
     return v;
   }
@@ -237,7 +237,7 @@ export class VolumeService {
       await this.deps.fs.removeFile(v.path);
       await this.deps.fs.fsyncDir(path.posix.dirname(v.path));
     }
-    this.deps.catalog.deleteVolume(v.id);
+    this.deps.catalog.artifacts.deleteVolume(v.id);
     this.deps.log.info({ volume: v.id, path: v.path }, 'volume deleted');
   }
 }

@@ -85,7 +85,9 @@ export class RetentionRunner {
         createdAt: p.createdAt,
       })),
       now: this.deps.now(),
-      protectedPointIds: points.filter((p) => catalog.pointProtections(p.id).length > 0).map((p) => p.id),
+      protectedPointIds: points
+        .filter((p) => catalog.artifacts.pointProtections(p.id).length > 0)
+        .map((p) => p.id),
     };
     return req.mode === 'rule' ? planRetention(input) : chainsToDropBeforeNewChain(input);
   }

@@ -54,13 +54,13 @@ test('after a crash: jobs failed, a half-made point undone, the guest thawed, de
     ],
   });
   const crashedPointId = crashed0.id;
-  const job = catalog.createJob({
+  const job = catalog.jobs.create({
     type: 'backup',
     trigger: 'manual',
     domainUuid: uuid,
     pointId: crashedPointId,
   });
-  catalog.startJob(job.id);
+  catalog.jobs.start(job.id);
   fs.files.set(`${STORE}/${crashed0.disks[0]!.path}`, { mode: 0o600 });
   hv.jobOutcome = 'hang';
   await hv.beginBackup(uuid, {
@@ -101,8 +101,8 @@ test('after a crash: jobs failed, a half-made point undone, the guest thawed, de
   t.regex(run?.resources[0]?.error?.message ?? '', /daemon-restarted/);
 
   t.is(report.jobs, 1);
-  t.is(catalog.getJob(job.id)?.state, 'failed');
-  t.is(catalog.getJob(job.id)?.error?.code, 'DAEMON_RESTARTED');
+  t.is(catalog.jobs.get(job.id)?.state, 'failed');
+  t.is(catalog.jobs.get(job.id)?.error?.code, 'DAEMON_RESTARTED');
   const crashed = catalog.getPoint(crashedPointId);
   t.is(crashed?.state, 'error');
   t.is(crashed?.error?.code, 'DAEMON_RESTARTED');

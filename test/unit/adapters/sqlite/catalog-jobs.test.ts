@@ -5,7 +5,7 @@ import { memoryCatalog, U1, U2 } from './_catalog.js';
 test('job lifecycle: queued → running (progress) → succeeded with result', (t) => {
   const { catalog } = memoryCatalog();
   catalog.upsertDomain({ uuid: U1, name: 'web' });
-  const j = catalog.createJob({ type: 'backup', trigger: 'manual', domainUuid: U1 });
+  const j = catalog.jobs.create({ type: 'backup', trigger: 'manual', domainUuid: U1 });
   t.deepEqual(j, {
     id: j.id,
     type: 'backup',
@@ -20,40 +20,40 @@ test('job lifecycle: queued → running (progress) → succeeded with result', (
     startedAt: null,
     endedAt: null,
   });
-  const r = catalog.startJob(j.id);
+  const r = catalog.jobs.start(j.id);
   t.is(r.state, 'running');
   t.true(r.startedAt! > j.createdAt);
-  t.is(catalog.setJobPoint(j.id, 'abcdefabcdef').pointId, 'abcdefabcdef');
-  t.deepEqual(catalog.updateJobProgress(j.id, { done: 10, total: 100 }).progress, { done: 10, total: 100 });
-  t.deepEqual(catalog.updateJobProgress(j.id, { done: 60 }).progress, { done: 60, total: 100 });
-  t.throws(() => catalog.updateJobProgress(j.id, { done: -1 }), { code: 'INVALID_ARGUMENT' });
-  const done = catalog.finishJob(j.id, {
+  t.is(catalog.jobs.setPoint(j.id, 'abcdefabcdef').pointId, 'abcdefabcdef');
+  t.deepEqual(catalog.jobs.progress(j.id, { done: 10, total: 100 }).progress, { done: 10, total: 100 });
+  t.deepEqual(catalog.jobs.progress(j.id, { done: 60 }).progress, { done: 60, total: 100 });
+  t.throws(() => catalog.jobs.progress(j.id, { done: -1 }), { code: 'INVALID_ARGUMENT' });
+  const done = catalog.jobs.finish(j.id, {
     state: 'succeeded',
     result: { pointId: 'abcdefabcdef', bytes: 100 },
   });
   t.like(done, { state: 'succeeded', error: null, result: { pointId: 'abcdefabcdef', bytes: 100 } });
   t.true(done.endedAt! > done.startedAt!);
-  t.deepEqual(catalog.getJob(j.id), done);
+  t.deepEqual(catalog.jobs.get(j.id), done);
 });
 
 test('job transitions are checked; ended jobs take no progress', (t) => {
   const { catalog } = memoryCatalog();
-  const j = catalog.createJob({ type: 'cleanup', trigger: 'retention' });
-  t.throws(() => catalog.finishJob(j.id, { state: 'succeeded' }), { code: 'INVALID_STATE' });
-  t.deepEqual(catalog.getJob(j.id), j);
-  const c = catalog.finishJob(j.id, { state: 'canceled' });
+  const j = catalog.jobs.create({ type: 'cleanup', trigger: 'retention' });
+  t.throws(() => catalog.jobs.finish(j.id, { state: 'succeeded' }), { code: 'INVALID_STATE' });
+  t.deepEqual(catalog.jobs.get(j.id), j);
+  const c = catalog.jobs.finish(j.id, { state: 'canceled' });
   t.is(c.state, 'canceled');
-  t.throws(() => catalog.startJob(j.id), { code: 'INVALID_STATE' });
-  t.throws(() => catalog.updateJobProgress(j.id, { done: 1 }), { code: 'INVALID_STATE' });
-  t.throws(() => catalog.startJob('000000000000'), { code: 'JOB_NOT_FOUND' });
-  t.is(catalog.getJob('000000000000'), null);
+  t.throws(() => catalog.jobs.start(j.id), { code: 'INVALID_STATE' });
+  t.throws(() => catalog.jobs.progress(j.id, { done: 1 }), { code: 'INVALID_STATE' });
+  t.throws(() => catalog.jobs.start('000000000000'), { code: 'JOB_NOT_FOUND' });
+  t.is(catalog.jobs.get('000000000000'), null);
 });
 
 test('failed job keeps error code and message', (t) => {
   const { catalog } = memoryCatalog();
-  const j = catalog.createJob({ type: 'restore', trigger: 'manual' });
-  catalog.startJob(j.id);
-  const f = catalog.finishJob(j.id, {
+  const j = catalog.jobs.create({ type: 'restore', trigger: 'manual' });
+  catalog.jobs.start(j.id);
+  const f = catalog.jobs.finish(j.id, {
     state: 'failed',
     error: { code: 'NO_SPACE', message: 'need 10 GiB more' },
   });
@@ -62,7 +62,7 @@ test('failed job keeps error code and message', (t) => {
 
 test('createJob with an unknown domain is DOMAIN_NOT_FOUND', (t) => {
   const { catalog } = memoryCatalog();
-  t.throws(() => catalog.createJob({ type: 'backup', trigger: 'manual', domainUuid: U1 }), {
+  t.throws(() => catalog.jobs.create({ type: 'backup', trigger: 'manual', domainUuid: U1 }), {
     code: 'DOMAIN_NOT_FOUND',
   });
 });
@@ -71,19 +71,19 @@ test('listJobs filters: type, state, trigger, domain, point, time window, order,
   const { catalog } = memoryCatalog();
   catalog.upsertDomain({ uuid: U1, name: 'a' }); // t=1000
   catalog.upsertDomain({ uuid: U2, name: 'b' }); // t=2000
-  const j1 = catalog.createJob({ type: 'backup', trigger: 'schedule', domainUuid: U1 }); // 3000
-  const j2 = catalog.createJob({ type: 'backup', trigger: 'manual', domainUuid: U2 }); // 4000
-  const j3 = catalog.createJob({
+  const j1 = catalog.jobs.create({ type: 'backup', trigger: 'schedule', domainUuid: U1 }); // 3000
+  const j2 = catalog.jobs.create({ type: 'backup', trigger: 'manual', domainUuid: U2 }); // 4000
+  const j3 = catalog.jobs.create({
     type: 'delete',
     trigger: 'retention',
     domainUuid: U1,
     pointId: 'aaaaaaaaaaaa',
   }); // 5000
-  const j4 = catalog.createJob({ type: 'verify', trigger: 'manual' }); // 6000
-  catalog.startJob(j2.id);
-  catalog.startJob(j3.id);
-  catalog.finishJob(j3.id, { state: 'failed', error: { code: 'IO_ERROR', message: 'x' } });
-  const ids = (f: Parameters<typeof catalog.listJobs>[0]) => catalog.listJobs(f).map((j) => j.id);
+  const j4 = catalog.jobs.create({ type: 'verify', trigger: 'manual' }); // 6000
+  catalog.jobs.start(j2.id);
+  catalog.jobs.start(j3.id);
+  catalog.jobs.finish(j3.id, { state: 'failed', error: { code: 'IO_ERROR', message: 'x' } });
+  const ids = (f: Parameters<typeof catalog.jobs.list>[0]) => catalog.jobs.list(f).map((j) => j.id);
   t.deepEqual(ids({}), [j1.id, j2.id, j3.id, j4.id]);
   t.deepEqual(ids({ type: 'backup' }), [j1.id, j2.id]);
   t.deepEqual(ids({ type: ['delete', 'verify'] }), [j3.id, j4.id]);
@@ -95,22 +95,22 @@ test('listJobs filters: type, state, trigger, domain, point, time window, order,
   t.deepEqual(ids({ since: 4000, until: 6000 }), [j2.id, j3.id]);
   t.deepEqual(ids({ newestFirst: true, limit: 2 }), [j4.id, j3.id]);
   t.deepEqual(ids({ domainUuid: U1, type: 'backup', state: 'queued', trigger: 'schedule' }), [j1.id]);
-  t.throws(() => catalog.listJobs({ limit: -1 }), { code: 'INVALID_ARGUMENT' });
+  t.throws(() => catalog.jobs.list({ limit: -1 }), { code: 'INVALID_ARGUMENT' });
 });
 
 test('deleteJob removes a finished job only; deleteJobs removes every failed one', (t) => {
   const c = memoryCatalog().catalog;
-  const a = c.createJob({ type: 'backup', trigger: 'manual' });
-  const b = c.createJob({ type: 'backup', trigger: 'manual' });
-  const d = c.createJob({ type: 'backup', trigger: 'manual' });
-  t.is(t.throws(() => c.deleteJob(a.id))?.message.includes('cancel it first'), true);
-  c.finishJob(a.id, { state: 'failed', error: { code: 'JOB_FAILED', message: 'x' } });
-  c.finishJob(b.id, { state: 'failed', error: { code: 'JOB_FAILED', message: 'y' } });
-  c.startJob(d.id);
-  c.finishJob(d.id, { state: 'succeeded' });
-  c.deleteJob(d.id);
-  t.is(c.getJob(d.id), null);
-  t.is(c.deleteJobs('failed'), 2);
-  t.deepEqual(c.listJobs(), []);
-  t.throws(() => c.deleteJob('000000000000'), { message: /not in the catalog/ });
+  const a = c.jobs.create({ type: 'backup', trigger: 'manual' });
+  const b = c.jobs.create({ type: 'backup', trigger: 'manual' });
+  const d = c.jobs.create({ type: 'backup', trigger: 'manual' });
+  t.is(t.throws(() => c.jobs.delete(a.id))?.message.includes('cancel it first'), true);
+  c.jobs.finish(a.id, { state: 'failed', error: { code: 'JOB_FAILED', message: 'x' } });
+  c.jobs.finish(b.id, { state: 'failed', error: { code: 'JOB_FAILED', message: 'y' } });
+  c.jobs.start(d.id);
+  c.jobs.finish(d.id, { state: 'succeeded' });
+  c.jobs.delete(d.id);
+  t.is(c.jobs.get(d.id), null);
+  t.is(c.jobs.deleteFinished('failed'), 2);
+  t.deepEqual(c.jobs.list(), []);
+  t.throws(() => c.jobs.delete('000000000000'), { message: /not in the catalog/ });
 });

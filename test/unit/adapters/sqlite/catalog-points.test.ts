@@ -134,12 +134,12 @@ test('an outer transaction that fails rolls back the state changes inside it', (
     () =>
       catalog.transaction(() => {
         catalog.updatePointState(p.id, 'available');
-        catalog.createJob({ type: 'backup', trigger: 'manual', domainUuid: U2 }); // no such domain
+        catalog.jobs.create({ type: 'backup', trigger: 'manual', domainUuid: U2 }); // no such domain
       }),
     { code: 'DOMAIN_NOT_FOUND' },
   );
   t.deepEqual(catalog.getPoint(p.id), p);
-  t.deepEqual(catalog.listJobs(), []);
+  t.deepEqual(catalog.jobs.list(), []);
   const r = catalog.transaction(() => catalog.updatePointState(p.id, 'available').state);
   t.is(r, 'available');
 });

@@ -44,14 +44,14 @@ test('jobs of one domain run one after the other; other domains run beside them'
   const b = runner.submit({ type: 'backup', trigger: 'manual', domainUuid: D1 }, g2.work);
   const c = runner.submit({ type: 'backup', trigger: 'manual', domainUuid: D2 }, g3.work);
   await tick();
-  t.is(catalog.getJob(a.id)?.state, 'running');
-  t.is(catalog.getJob(b.id)?.state, 'queued', 'same domain waits');
-  t.is(catalog.getJob(c.id)?.state, 'running', 'the waiting job holds no slot');
+  t.is(catalog.jobs.get(a.id)?.state, 'running');
+  t.is(catalog.jobs.get(b.id)?.state, 'queued', 'same domain waits');
+  t.is(catalog.jobs.get(c.id)?.state, 'running', 'the waiting job holds no slot');
   t.deepEqual(runner.counts(), { queued: 1, running: 2 });
   g1.release();
   await runner.wait(a.id);
   await tick();
-  t.is(catalog.getJob(b.id)?.state, 'running');
+  t.is(catalog.jobs.get(b.id)?.state, 'running');
   g2.release();
   g3.release();
   const done = await runner.wait(b.id);
@@ -69,7 +69,7 @@ test('progress and point are recorded and announced', async (t) => {
   });
   await runner.wait(job.id);
   t.deepEqual(seen, ['queued:0', 'running:0', 'running:5', 'running:10', 'succeeded:10']);
-  t.deepEqual(catalog.getJob(job.id)?.progress, { done: 10, total: 10 });
+  t.deepEqual(catalog.jobs.get(job.id)?.progress, { done: 10, total: 10 });
 });
 
 test('a failing job ends failed with the coded error', async (t) => {
@@ -106,9 +106,9 @@ test('shutdown: no new jobs, queued ones canceled, running ones aborted after th
   const b = runner.submit({ type: 'backup', trigger: 'manual', domainUuid: D2 }, async () => undefined);
   await tick();
   await runner.shutdown(50);
-  t.is(catalog.getJob(a.id)?.state, 'canceled');
-  t.is(catalog.getJob(a.id)?.error?.code, 'SHUTTING_DOWN');
-  t.is(catalog.getJob(b.id)?.state, 'canceled');
+  t.is(catalog.jobs.get(a.id)?.state, 'canceled');
+  t.is(catalog.jobs.get(a.id)?.error?.code, 'SHUTTING_DOWN');
+  t.is(catalog.jobs.get(b.id)?.state, 'canceled');
   const err = t.throws(() => runner.submit({ type: 'backup', trigger: 'manual' }, async () => undefined));
   t.is((err as VirtpointError).code, 'SHUTTING_DOWN');
 });

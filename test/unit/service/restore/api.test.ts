@@ -15,7 +15,7 @@ async function withControl(opts: Parameters<typeof setup>[0] = {}) {
     { catalog: s.catalog, runner },
     { restore: s.restore, volumes: s.volumes, images: s.imagesSvc },
   );
-  const jobs = () => s.catalog.listJobs({}).length;
+  const jobs = () => s.catalog.jobs.list({}).length;
   return { ...s, runner, ctl, jobs };
 }
 

@@ -26,7 +26,7 @@ test('full image: a flattened qcow2 in the image directory, recorded, protects n
   t.is(s.fs.files.get(path)?.mode, 0o600);
   t.deepEqual(s.leftovers(), []);
   t.deepEqual(progress.at(-1), { done: GiB, total: GiB });
-  t.deepEqual(s.catalog.pointProtections(s.ps[1]!.id), []);
+  t.deepEqual(s.catalog.artifacts.pointProtections(s.ps[1]!.id), []);
   t.deepEqual(s.imagesSvc.listImages(), [img]);
   t.is(s.catalog.getPoint(s.ps[1]!.id)?.state, 'available');
 });
@@ -49,8 +49,8 @@ test('linked image: a thin overlay on the absolute path of the point file (no co
     backingFormat: 'qcow2',
   });
   t.true(opts!.backingFile!.startsWith(`${STORE}/`));
-  t.deepEqual(s.catalog.pointProtections(s.ps[1]!.id), ['thin']);
-  t.deepEqual(s.catalog.pointProtections(s.ps[0]!.id), ['thin']);
+  t.deepEqual(s.catalog.artifacts.pointProtections(s.ps[1]!.id), ['thin']);
+  t.deepEqual(s.catalog.artifacts.pointProtections(s.ps[0]!.id), ['thin']);
   t.deepEqual(s.leftovers(), []);
 });
 
@@ -108,7 +108,7 @@ test('a failed copy leaves no file, no record, no protection; the point is avail
     [],
   );
   t.deepEqual(s.imagesSvc.listImages(), []);
-  t.deepEqual(s.catalog.pointProtections(s.ps[0]!.id), []);
+  t.deepEqual(s.catalog.artifacts.pointProtections(s.ps[0]!.id), []);
   t.is(s.catalog.getPoint(s.ps[0]!.id)?.state, 'available');
 });
 
@@ -128,7 +128,7 @@ test('delete: the file and the record go (the protection with them); never an im
   for (const [k, d] of s.hv.domains) if (d.name === 'clone') s.hv.domains.delete(k);
   await s.imagesSvc.deleteImage('thin');
   t.false(s.fs.files.has(img.path));
-  t.deepEqual(s.catalog.pointProtections(s.ps[1]!.id), []);
+  t.deepEqual(s.catalog.artifacts.pointProtections(s.ps[1]!.id), []);
   await rejects(t, s.imagesSvc.deleteImage('thin'), 'NOT_FOUND');
 });
 

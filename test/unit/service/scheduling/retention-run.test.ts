@@ -38,7 +38,7 @@ test('count:3 over chains of 2: exactly the 3 newest automatic points remain; th
       ['incremental', 1],
     ],
   );
-  const cleanups = h.catalog.listJobs({ type: 'cleanup' });
+  const cleanups = h.catalog.jobs.list({ type: 'cleanup' });
   t.true(cleanups.length >= 6);
   t.true(cleanups.every((j) => j.trigger === 'retention' && j.state === 'succeeded'));
 });
@@ -84,7 +84,7 @@ test('chains:1: the oldest automatic chain is deleted before a new chain starts;
     [manual.id, made[0]!, made[3]!],
   );
   // The cleanup that removed chain A ran before the backup of run 4.
-  const jobs = h.catalog.listJobs();
+  const jobs = h.catalog.jobs.list();
   const b4 = jobs.findIndex((j) => j.pointId === made[3]);
   const pre = jobs[b4 - 1]!;
   t.is(pre.type, 'cleanup');
@@ -124,7 +124,7 @@ test('a point a linked image depends on is held; the rest of the plan still runs
   await h.at(T0);
   await h.at(T0 + HOUR);
   const first = h.catalog.listPoints()[0]!;
-  h.catalog.createImage({
+  h.catalog.artifacts.createImage({
     name: 'gold',
     pointId: first.id,
     disk: 'vda',
@@ -135,7 +135,7 @@ test('a point a linked image depends on is held; the rest of the plan still runs
   const left = h.catalog.listPoints().map((x) => x.id);
   t.true(left.includes(first.id), 'protected');
   t.is(left.length, 2, 'the protected one and the newest');
-  const last = h.catalog.listJobs({ type: 'cleanup' }).at(-1)!;
+  const last = h.catalog.jobs.list({ type: 'cleanup' }).at(-1)!;
   t.deepEqual((last.result as { held: string[] }).held, [first.id]);
 });
 

@@ -31,7 +31,7 @@ test('fires at the policy times across days, with automatic points; nothing in b
   t.is(points.length, 3);
   t.true(points.every((x) => x.trigger === 'schedule' && x.name.startsWith('autobk_')));
   t.deepEqual(hist[0]!.resources[0]?.pointId, points[2]!.id);
-  const jobs = h.catalog.listJobs();
+  const jobs = h.catalog.jobs.list();
   t.deepEqual(
     jobs.map((j) => [j.type, j.trigger]),
     [
@@ -263,7 +263,7 @@ test('daily cleanup at 00:00 local queues cleanup jobs (days:N)', async (t) => {
   t.is((await h.at(berlin(4, 23))).cleanups, 0);
   const r = await h.at(berlin(6, 0, 1));
   t.is(r.cleanups, 1);
-  await h.runner.wait(h.catalog.listJobs({ type: 'cleanup' }).at(-1)!.id);
+  await h.runner.wait(h.catalog.jobs.list({ type: 'cleanup' }).at(-1)!.id);
   t.is(h.catalog.listPoints().length, 0, 'the point was more than a day old');
   t.is(h.db.getTaskById(task.id)?.runCount, 1);
 });
