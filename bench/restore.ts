@@ -11,7 +11,7 @@ import { resolveStorePath } from '../src/core/store-layout.js';
 import type { Point } from '../src/ports/catalog.js';
 import type { Logger } from '../src/ports/logger.js';
 import { BackupService } from '../src/service/backup/backup.js';
-import { RestoreService } from '../src/service/restore/rollback.js';
+import { RollbackService } from '../src/service/restore/rollback.js';
 import { VolumeService } from '../src/service/restore/volumes.js';
 import { prepareRunDir, RUN_DIR } from '../test/helpers/run-dir.js';
 import { createTestVm, type TestVm } from '../test/helpers/test-vm.js';
@@ -156,7 +156,7 @@ export async function run(): Promise<RestoreBenchResult> {
       storeRoot,
     };
     const backup = new BackupService(common);
-    const restore = new RestoreService({ ...common, locks: backup.locks });
+    const restore = new RollbackService({ ...common, locks: backup.locks });
     const volumes = new VolumeService({ ...common, pools: hv, allowedVolumeDirs: [volDir] });
     const domain = vm.uuid;
     const file = (p: Point): string => resolveStorePath(storeRoot, p.disks[0]!.path);

@@ -1,18 +1,18 @@
 /**
  * GET /v1/jobs/{id}/events: the job as NDJSON (`application/x-ndjson`), one JobView per line —
- * the current one first, then every change `Control.watchJob` reports — ending after the first
+ * the current one first, then every change `CatalogApi.watchJob` reports — ending after the first
  * final state. The subscription ends when the job ends, when the client goes away, or at daemon
  * shutdown (the stream then just ends; the client can ask again).
  */
 
 import { isJobFinal } from '../core/job-state.js';
 import type { JobView } from '../contract/index.js';
-import type { RouteContext } from './routes/index.js';
+import type { RouteContext } from './routes/context.js';
 
 export const NDJSON = 'application/x-ndjson';
 
 export async function streamJobEvents(ctx: RouteContext, jobId: string): Promise<void> {
-  const { control, res, log } = ctx;
+  const { apis, res, log } = ctx;
   let started = false;
   let done = false;
   /** The newest update that came in before the current job was read. */
@@ -54,11 +54,11 @@ export async function streamJobEvents(ctx: RouteContext, jobId: string): Promise
   };
 
   // Subscribe before reading, so no change between the read and the subscription is lost.
-  const unsubscribe = control.watchJob(jobId, onUpdate);
+  const unsubscribe = apis.catalog.watchJob(jobId, onUpdate);
   hooks.unsubscribe = unsubscribe;
   let current: JobView;
   try {
-    current = await control.getJob(jobId);
+    current = await apis.catalog.getJob(jobId);
   } catch (e) {
     done = true;
     unsubscribe();

@@ -1,11 +1,10 @@
 /**
  * The HTTP/1.1 + JSON server of the control API. `createApiServer` builds a `node:http` Server
  * (the daemon calls `listenUnix` or `.listen(socketPath)`); every request is routed, its input
- * validated, Control called, and any error mapped to a coded JSON answer — a handler error never
+ * validated, its feature's API called, and any error mapped to a coded JSON answer — a handler error never
  * escapes, so bad input never takes the daemon down.
  */
 
-import type { Control } from '../service/control.js';
 import {
   createServer,
   STATUS_CODES,
@@ -21,7 +20,8 @@ import type { Logger } from '../ports/logger.js';
 import { DEFAULT_BODY_LIMIT, readJsonBody } from './body.js';
 import { sendError, sendJson } from './respond.js';
 import type { Router } from './router.js';
-import { buildRouter, type RouteSpec } from './routes/index.js';
+import type { Apis, RouteSpec } from './routes/context.js';
+import { buildRouter } from './routes/index.js';
 import { httpStatusOf, toHttpError } from './status.js';
 import { expectNoBody } from './routes/parse.js';
 
@@ -33,7 +33,7 @@ export interface ApiServerOptions {
   readonly bodyLimit?: number;
   /** The clock for `since=24h` windows (default Date.now). */
   readonly now?: () => number;
-  /** Adds routes outside the Control interface (the daemon's test-only clock). */
+  /** Adds routes outside the feature APIs (the daemon's test-only clock). */
   readonly extraRoutes?: (router: Router<RouteSpec>) => void;
 }
 
@@ -48,7 +48,7 @@ export interface ApiServer extends Server {
   shutdown(): Promise<void>;
 }
 
-export function createApiServer(control: Control, opts: ApiServerOptions): ApiServer {
+export function createApiServer(apis: Apis, opts: ApiServerOptions): ApiServer {
   const { log } = opts;
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const now = opts.now ?? Date.now;
@@ -95,7 +95,7 @@ export function createApiServer(control: Control, opts: ApiServerOptions): ApiSe
       const body = await readJsonBody(req, bodyLimit);
       if (!spec.body) expectNoBody(body);
       const result = await spec.handle({
-        control,
+        apis,
         params: match.params,
         query,
         body,

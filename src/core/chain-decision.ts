@@ -38,6 +38,7 @@
  */
 
 import { VirtpointError } from './errors.js';
+import { validateChainLength } from './limits.js';
 import { canonicalDiskSet } from './names.js';
 import { isPointReadable, type PointState } from './point-state.js';
 
@@ -56,10 +57,6 @@ export const NEW_CHAIN_REASONS = [
   'restored',
 ] as const;
 export type NewChainReason = (typeof NEW_CHAIN_REASONS)[number];
-
-export const DEFAULT_CHAIN_LENGTH = 30;
-export const MIN_CHAIN_LENGTH = 1;
-export const MAX_CHAIN_LENGTH = 30;
 
 export type BitmapState = 'ok' | 'missing' | 'inconsistent' | 'unknown';
 
@@ -138,18 +135,6 @@ export type ChainDecision =
       /** The open chain to seal with `reason` when the new chain is created. */
       readonly sealChainId?: string;
     };
-
-/** Validates a chain length (integer 1–30); undefined gives the default 30. */
-export function validateChainLength(maxLength: number | undefined): number {
-  if (maxLength === undefined) return DEFAULT_CHAIN_LENGTH;
-  if (!Number.isInteger(maxLength) || maxLength < MIN_CHAIN_LENGTH || maxLength > MAX_CHAIN_LENGTH) {
-    throw new VirtpointError(
-      'INVALID_ARGUMENT',
-      `chain length must be an integer from ${MIN_CHAIN_LENGTH} to ${MAX_CHAIN_LENGTH}, got ${maxLength}`,
-    );
-  }
-  return maxLength;
-}
 
 /** The newest usable point of a chain (highest seq that is not `error`), or null. */
 export function chainTip(points: readonly ChainPointView[]): ChainPointView | null {

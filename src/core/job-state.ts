@@ -8,7 +8,7 @@ import { VirtpointError } from './errors.js';
 
 export const JOB_TYPES = [
   'backup',
-  'restore',
+  'rollback',
   'delete',
   'cleanup',
   'create-volume',

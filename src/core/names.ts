@@ -5,6 +5,7 @@
  */
 
 import { VirtpointError } from './errors.js';
+import { DISK_TARGET_RE, FILE_NAME_MAX, POINT_NAME_MAX } from './limits.js';
 
 /** A source of random bytes, e.g. `crypto.randomBytes`. */
 export type RandomBytes = (size: number) => Uint8Array;
@@ -26,9 +27,6 @@ export function newId(random: RandomBytes): string {
 export function isValidId(id: string): boolean {
   return ID_RE.test(id);
 }
-
-/** Max length of a custom point name, in characters (Unicode code points). */
-export const POINT_NAME_MAX = 255;
 
 /**
  * Custom point names: letters of any script (`\p{L}`, with the combining marks `\p{M}` that
@@ -99,11 +97,8 @@ export function isVirtpointCheckpoint(name: string): boolean {
   return parseCheckpointName(name) !== null;
 }
 
-/** Disk target devs as libvirt names them (`vda`, `sdb`, `hdc`, `vdaa`): no dots, no slashes. */
-const TARGET_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-
 export function isValidDiskTarget(target: string): boolean {
-  return TARGET_RE.test(target);
+  return DISK_TARGET_RE.test(target);
 }
 
 export function validateDiskTarget(target: string): string {
@@ -139,8 +134,6 @@ export function parseDiskSetKey(key: string): string[] {
   return canonicalDiskSet(key.split(','));
 }
 
-/** Max length of a volume or image name (a file name). */
-export const FILE_NAME_MAX = 255;
 const FILE_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
 /**

@@ -5,7 +5,7 @@
  * function throws INVALID_ARGUMENT naming the bad field, or returns the input normalized.
  */
 
-import { validateChainLength } from './chain-decision.js';
+import { DOMAIN_REF_MAX, validateChainLength } from './limits.js';
 import { VirtpointError } from './errors.js';
 import { canonicalDiskSet, validateDiskTarget } from './names.js';
 import { parseRetention, type Retention } from './retention.js';
@@ -18,7 +18,6 @@ export const MIN_TASK_POLICIES = 1;
 export const MAX_TASK_POLICIES = 8;
 export const MAX_TASK_RECEIVERS = 16;
 export const MAX_TASK_RESOURCES = 256;
-const DOMAIN_REF_MAX = 255;
 
 export interface Limits {
   /** Max number of policies on the host. */

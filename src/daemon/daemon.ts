@@ -1,35 +1,23 @@
-import { randomBytes } from 'node:crypto';
 import { chown, mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { LibvirtHypervisor } from '../adapters/libvirt/hypervisor.js';
-import { LibvirtSupervisor } from '../adapters/libvirt/supervisor.js';
 import { noopShutdownInhibitor, type ShutdownInhibitor } from '../adapters/logind/inhibitor.js';
-import { nodeFs, systemClock } from '../adapters/node-fs.js';
-import { QemuImg } from '../adapters/qemu-img/qemu-img.js';
-import { SqliteCatalog } from '../adapters/sqlite/sqlite-catalog.js';
-import { createApiServer, listenUnix, type ApiServer } from '../api/server.js';
+import type { SqliteCatalog } from '../adapters/sqlite/sqlite-catalog.js';
+import type { LibvirtHypervisor } from '../adapters/libvirt/hypervisor.js';
+import { listenUnix, type ApiServer } from '../api/server.js';
 import { STORE_DIR_MODE } from '../core/store-layout.js';
 import type { Logger } from '../ports/logger.js';
-import { BackupService, type BackupDeps } from '../service/backup/backup.js';
-import { DeleteService } from '../service/catalog/delete.js';
-import { JobRunner } from '../service/jobs/runner.js';
-import { VirtpointControl } from '../service/catalog/api.js';
-import { createRunNotifier, sendAll } from '../adapters/notify/index.js';
-import { RetentionRunner } from '../service/scheduling/retention-run.js';
-import { Scheduler } from '../service/scheduling/scheduler.js';
-import { hostTimeZone } from '../service/scheduling/api.js';
-import { TaskExecutor } from '../service/scheduling/task-exec.js';
-import { addTestClockRoute, schedulerClock } from './test-clock.js';
-import { catalogPath, imageDir, storeRoot, type Config } from './config.js';
-import { reconcile } from './reconcile.js';
-import { createRestoreServices } from './compose-restore.js';
+import type { BackupService } from '../service/backup/backup.js';
+import type { JobRunner } from '../service/jobs/runner.js';
+import type { Scheduler } from '../service/scheduling/scheduler.js';
+import { compose } from './compose.js';
+import { storeRoot, type Config } from './config.js';
 import { noopNotifier, type Notifier } from './systemd-notify.js';
 import { VERSION } from './version.js';
 
 /**
- * virtpointd's process wiring: catalog, libvirt (supervised reconnect), the job runner (jobs wait
- * for the reconciliation after a crash), the services, the API on the Unix socket, systemd
- * readiness and watchdog, and the logind delay lock held while jobs run.
+ * virtpointd's lifecycle: start (the state directories, the composition from compose.ts, the API
+ * on the Unix socket, the scheduler's ticks once reconciled, systemd readiness), reload (SIGHUP)
+ * and stop (SIGTERM).
  */
 
 export interface DaemonOptions {
@@ -44,8 +32,6 @@ const SCHEDULER_DRAIN_MS = 30_000;
 export class Daemon {
   private stopping: Promise<void> | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
-  /** Resolves once the scheduler's executions and notifications in flight have ended. */
-  private schedulerIdle: () => Promise<void> = () => Promise.resolve();
 
   private constructor(
     private config: Config,
@@ -57,6 +43,7 @@ export class Daemon {
     private readonly notifier: Notifier,
     private readonly inhibitor: ShutdownInhibitor,
     private readonly backup: BackupService,
+    private readonly scheduler: Scheduler,
     /** Resolves once the catalog is reconciled with libvirt and the store. */
     readonly reconciled: Promise<void>,
   ) {}
@@ -65,115 +52,53 @@ export class Daemon {
     const { log } = opts;
     const notifier = opts.notifier ?? noopNotifier;
     const inhibitor = opts.inhibitor ?? noopShutdownInhibitor;
-    const store = storeRoot(config);
     await mkdir(config.stateDir, { recursive: true, mode: STORE_DIR_MODE });
-    await mkdir(store, { recursive: true, mode: STORE_DIR_MODE });
-    const catalog = new SqliteCatalog({ path: catalogPath(config) });
-    const supervisor = new LibvirtSupervisor(
-      config.libvirtSocket ? { socketPath: config.libvirtSocket } : {},
-    );
-    const hypervisor = new LibvirtHypervisor(supervisor);
-    supervisor.on('connection', (up) =>
-      log[up ? 'info' : 'warn']({}, up ? 'libvirt connected' : 'libvirt connection lost'),
-    );
-    supervisor.start();
+    await mkdir(storeRoot(config), { recursive: true, mode: STORE_DIR_MODE });
+    const c = compose(config, log, inhibitor);
 
-    const deps: BackupDeps = {
-      hypervisor,
-      imageTool: new QemuImg(),
-      catalog,
-      fs: nodeFs,
-      clock: systemClock,
-      random: randomBytes,
-      log,
-      storeRoot: store,
-      freezeTimeoutMs: config.freezeTimeoutMs,
-    };
-    const reconciled = (async () => {
-      for (;;) {
-        try {
-          await supervisor.ready(60_000);
-          break;
-        } catch (e) {
-          log.warn({ err: String(e) }, 'waiting for libvirtd');
-        }
-      }
-      await reconcile(deps, [imageDir(config), ...config.allowedVolumeDirs]);
-    })();
-    reconciled.catch((e) => log.error({ err: String(e) }, 'reconciliation failed; jobs stay queued'));
-    const runner = new JobRunner({ catalog, log, concurrency: config.jobConcurrency, startGate: reconciled });
-    const backup = new BackupService(deps);
-    const del = new DeleteService(deps);
-    const scheduler = createScheduler(config, log, catalog, runner, backup, del);
-    const control = new VirtpointControl({
-      hypervisor,
-      catalog,
-      runner,
-      backup,
-      del,
-      scheduling: { runTask: scheduler.scheduler.runTask },
-      restore: createRestoreServices(config, deps, hypervisor, backup),
-      storeRoot: store,
-      version: VERSION,
-      startedAt: Date.now(),
-      libvirtConnected: () => supervisor.connected,
-    });
-
-    // The logind delay lock: held while any job runs, so a host shutdown waits for them.
-    const holding = new Set<string>();
-    runner.onJob((job) => {
-      if (job.state === 'running' && !holding.has(job.id)) {
-        holding.add(job.id);
-        void inhibitor.acquire();
-      } else if (job.state !== 'running' && holding.delete(job.id)) {
-        void inhibitor.release();
-      }
-    });
-
-    const server = createApiServer(control, {
-      log,
-      ...(scheduler.clock.enabled
-        ? {
-            extraRoutes: (router) =>
-              addTestClockRoute(router, scheduler.clock, (now) => scheduler.scheduler.tick(now)),
-          }
-        : {}),
-    });
     await mkdir(dirname(config.socket), { recursive: true, mode: 0o750 });
     const gid = config.socketGroup === null ? undefined : await groupId(config.socketGroup, log);
     if (gid !== undefined) await chown(dirname(config.socket), 0, gid).catch(() => undefined);
-    await listenUnix(server, config.socket, { mode: 0o660, ...(gid !== undefined ? { group: gid } : {}) });
+    await listenUnix(c.server, config.socket, { mode: 0o660, ...(gid !== undefined ? { group: gid } : {}) });
     const daemon = new Daemon(
       config,
       log,
-      catalog,
-      hypervisor,
-      runner,
-      server,
+      c.catalog,
+      c.hypervisor,
+      c.runner,
+      c.server,
       notifier,
       inhibitor,
-      backup,
-      reconciled,
+      c.backup,
+      c.scheduler,
+      c.reconciled,
     );
     inhibitor.onPrepareForShutdown(() => {
       log.warn({}, 'the host is shutting down: aborting running jobs');
-      void runner.shutdown(0);
+      void c.runner.shutdown(0);
     });
-    daemon.schedulerIdle = () => scheduler.scheduler.idle();
     // The scheduler: one tick once the catalog is reconciled (catch-up), then every 20 s.
-    void reconciled.then(
+    void c.reconciled.then(
       () => {
         if (daemon.stopping !== null) return;
-        scheduler.safeTick();
-        daemon.tickTimer = setInterval(() => scheduler.safeTick(), SCHEDULER_TICK_MS);
+        daemon.safeTick();
+        daemon.tickTimer = setInterval(() => daemon.safeTick(), SCHEDULER_TICK_MS);
         daemon.tickTimer.unref();
       },
       () => undefined,
     );
-    if (scheduler.clock.enabled) log.warn({}, 'test clock enabled (VIRTPOINT_TEST_CLOCK=1): for tests only');
+    if (c.clock.enabled) log.warn({}, 'test clock enabled (VIRTPOINT_TEST_CLOCK=1): for tests only');
     await notifier.ready(`serving on ${config.socket}`);
     log.info({ socket: config.socket, stateDir: config.stateDir, version: VERSION }, 'virtpointd ready');
     return daemon;
+  }
+
+  private safeTick(): void {
+    try {
+      this.scheduler.tick();
+    } catch (e) {
+      this.log.error({ err: String(e) }, 'scheduler tick failed');
+    }
   }
 
   /**
@@ -213,7 +138,7 @@ export class Daemon {
       await this.runner.shutdown(this.config.shutdownTimeoutMs);
       // Task executions record their outcome and notify once their jobs ended: let them (bounded).
       const settled = await Promise.race([
-        this.schedulerIdle().then(() => true),
+        this.scheduler.idle().then(() => true),
         new Promise<false>((r) => setTimeout(() => r(false), SCHEDULER_DRAIN_MS).unref()),
       ]);
       if (!settled) this.log.warn({}, 'task executions or notifications still running at shutdown');
@@ -228,47 +153,6 @@ export class Daemon {
     })();
     return this.stopping;
   }
-}
-
-/** The scheduler with its retention runner, task executor, run notifier and clock. */
-function createScheduler(
-  config: Config,
-  log: Logger,
-  catalog: SqliteCatalog,
-  runner: JobRunner,
-  backup: BackupService,
-  del: DeleteService,
-) {
-  const clock = schedulerClock();
-  const timeZone = hostTimeZone();
-  const notifier = createRunNotifier({ logger: log });
-  const retention = new RetentionRunner({ catalog, del, runner, log, now: clock.now });
-  const exec = new TaskExecutor({
-    catalog,
-    runner,
-    backup,
-    retention,
-    log,
-    timeZone,
-    notify: (receivers, payload) => sendAll(notifier, receivers, payload),
-  });
-  const scheduler = new Scheduler({
-    catalog,
-    exec,
-    retention,
-    log,
-    now: clock.now,
-    timeZone,
-    catchUpHours: config.catchUpHours,
-  });
-  const safeTick = () => {
-    try {
-      scheduler.tick();
-    } catch (e) {
-      log.error({ err: String(e) }, 'scheduler tick failed');
-    }
-  };
-  return { scheduler, clock, safeTick };
 }
 
 /** The gid of a group from /etc/group; undefined (logged) when it does not exist. */

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { parseCheckpointName } from '../core/names.js';
-import type { BackupDeps } from '../service/backup/backup.js';
+import type { BackupDeps } from '../service/backup/deps.js';
 
 /**
  * What a crash in the middle of a rollback or a volume/image copy leaves beside the files

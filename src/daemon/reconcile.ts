@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { VirtpointError, isVirtpointError } from '../core/errors.js';
 import { isValidDomainUuid, parseStorePath, resolveStorePath } from '../core/store-layout.js';
-import type { BackupDeps } from '../service/backup/backup.js';
+import type { BackupDeps } from '../service/backup/deps.js';
 import { undoBackup } from '../service/backup/cleanup.js';
 import { reconcileRestores, type RestoreLeftovers } from './reconcile-restore.js';
 

@@ -10,7 +10,7 @@
 
 import { VirtpointError } from '../core/errors.js';
 import type { Router } from '../api/router.js';
-import type { RouteSpec } from '../api/routes/index.js';
+import type { RouteSpec } from '../api/routes/context.js';
 import type { TickResult } from '../service/scheduling/scheduler.js';
 
 export const TEST_CLOCK_ENV = 'VIRTPOINT_TEST_CLOCK';

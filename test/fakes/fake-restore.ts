@@ -1,4 +1,4 @@
-import type { RestoreApi } from '../../src/service/restore/api-types.js';
+import type { RestoreApi } from '../../src/service/restore/api.js';
 import { VirtpointError } from '../../src/core/errors.js';
 import type {
   DomainView,
@@ -12,9 +12,9 @@ import type {
 } from '../../src/contract/index.js';
 
 /**
- * The rollback, volume and image part of FakeControl. Checks like the services' `check…`
+ * The restore API (rollback, volumes, images) in memory. Checks like the services' `check…`
  * (unknown point, point of another domain, unknown disk, a directory not allowed, a name taken)
- * and queues a job through `queue` (stored by FakeControl so its events can be streamed).
+ * and queues a job through `queue` (stored by the catalog fake so its events can be streamed).
  * Volume `v00000000001` (dir /srv/volumes) and linked image `golden` on point 0 exist.
  */
 
@@ -79,7 +79,7 @@ export class FakeRestore implements RestoreApi {
       throw new VirtpointError('INVALID_ARGUMENT', `point ${p.id} belongs to ${p.domainName}, not ${d.name}`);
     }
     for (const disk of input.disks ?? []) this.pointDisk(p.id, disk);
-    return this.host.queue({ type: 'restore', domain: d.uuid, pointId: p.id });
+    return this.host.queue({ type: 'rollback', domain: d.uuid, pointId: p.id });
   }
 
   async createVolume(input: VolumeCreateInput): Promise<JobView> {

@@ -1,4 +1,5 @@
 import { VirtpointError } from '../../src/core/errors.js';
+import type { SchedulingApi } from '../../src/service/scheduling/api.js';
 import type {
   PolicyCreateInput,
   PolicyUpdateInput,
@@ -10,7 +11,7 @@ import type {
 } from '../../src/contract/index.js';
 
 /**
- * The policy and task part of FakeControl: policy `nightly` (weekly mon,thu at 02:00) with task
+ * The scheduling API in memory: policy `nightly` (weekly mon,thu at 02:00) with task
  * `web-daily` (domain web, count:7), and an unused policy `hourly`. `enter` records the call
  * (and throws an injected failure).
  */
@@ -62,7 +63,7 @@ export function runView(over: Partial<TaskRunView> = {}): TaskRunView {
   };
 }
 
-export class FakeScheduling {
+export class FakeScheduling implements SchedulingApi {
   readonly policies = new Map<string, PolicyView>([
     [
       'hourly',

@@ -41,6 +41,11 @@
  * original full point was dropped and the next point was rebased onto nothing
  * (Catalog.makeSyntheticFull). New points are still full iff seq 0 (checked by createPoint).
  * SQLite cannot change a CHECK in place: points and point_disks are rebuilt and renamed.
+ *
+ * Version 5: index points_list_order (keyset paging).
+ *
+ * Version 6: job type `restore` is renamed `rollback`: jobs is rebuilt with the new CHECK and
+ * every stored `restore` job becomes a `rollback` job.
  */
 
 import type { Database } from 'better-sqlite3';
@@ -59,7 +64,26 @@ const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', 
 
 const POINT_STATES = list(['creating', 'available', 'restoring', 'deleting', 'error', 'delete-failed']);
 const TRIGGERS = list(['manual', 'schedule', 'retention']);
-const JOB_TYPES = list(['backup', 'restore', 'delete', 'cleanup', 'create-volume', 'create-image', 'verify']);
+/** The job types of versions 1–5 (a released migration never changes). */
+const JOB_TYPES_V1 = list([
+  'backup',
+  'restore',
+  'delete',
+  'cleanup',
+  'create-volume',
+  'create-image',
+  'verify',
+]);
+/** Version 6: the rollback job is `rollback` (the CLI, the API and the service all say rollback). */
+const JOB_TYPES_V6 = list([
+  'backup',
+  'rollback',
+  'delete',
+  'cleanup',
+  'create-volume',
+  'create-image',
+  'verify',
+]);
 const JOB_STATES = list(['queued', 'running', 'succeeded', 'failed', 'canceled']);
 
 const V1 = `
@@ -121,7 +145,7 @@ CREATE TABLE point_disks (
 
 CREATE TABLE jobs (
   id             TEXT PRIMARY KEY,
-  type           TEXT NOT NULL CHECK (type IN (${JOB_TYPES})),
+  type           TEXT NOT NULL CHECK (type IN (${JOB_TYPES_V1})),
   state          TEXT NOT NULL CHECK (state IN (${JOB_STATES})),
   trigger        TEXT NOT NULL CHECK (trigger IN (${TRIGGERS})),
   domain_uuid    TEXT REFERENCES domains(uuid),
@@ -211,6 +235,35 @@ CREATE INDEX points_by_domain ON points(domain_uuid, created_at);
 CREATE INDEX points_by_state ON points(state);
 `;
 
+const JOB_COLUMNS = `id, type, state, trigger, domain_uuid, point_id, progress_done, progress_total,
+  error_code, error_message, result, created_at, started_at, ended_at`;
+
+const V6 = `
+CREATE TABLE jobs_v6 (
+  id             TEXT PRIMARY KEY,
+  type           TEXT NOT NULL CHECK (type IN (${JOB_TYPES_V6})),
+  state          TEXT NOT NULL CHECK (state IN (${JOB_STATES})),
+  trigger        TEXT NOT NULL CHECK (trigger IN (${TRIGGERS})),
+  domain_uuid    TEXT REFERENCES domains(uuid),
+  point_id       TEXT,
+  progress_done  INTEGER NOT NULL DEFAULT 0 CHECK (progress_done >= 0),
+  progress_total INTEGER CHECK (progress_total >= 0),
+  error_code     TEXT,
+  error_message  TEXT,
+  result         TEXT,
+  created_at     INTEGER NOT NULL,
+  started_at     INTEGER,
+  ended_at       INTEGER
+) STRICT;
+INSERT INTO jobs_v6 (${JOB_COLUMNS})
+  SELECT ${JOB_COLUMNS.replace('type,', "CASE type WHEN 'restore' THEN 'rollback' ELSE type END,")} FROM jobs ORDER BY rowid;
+DROP TABLE jobs;
+ALTER TABLE jobs_v6 RENAME TO jobs;
+CREATE INDEX jobs_by_created ON jobs(created_at);
+CREATE INDEX jobs_by_state ON jobs(state, created_at);
+CREATE INDEX jobs_by_domain ON jobs(domain_uuid, created_at);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -236,6 +289,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 5,
     name: 'points listed in order by an index (keyset paging of GET /v1/points)',
     up: (db) => db.exec('CREATE INDEX points_list_order ON points(created_at, seq);'),
+  },
+  {
+    version: 6,
+    name: 'job type restore is renamed rollback',
+    up: (db) => db.exec(V6),
   },
 ];
 

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 
 import Sqlite, { type Database } from 'better-sqlite3';
 
-import { validateChainLength } from '../../core/chain-decision.js';
+import { validateChainLength } from '../../core/limits.js';
 import { VirtpointError } from '../../core/errors.js';
 import { diskSetKey, newId, validatePointName, type RandomBytes } from '../../core/names.js';
 import { assertTransition, type PointState } from '../../core/point-state.js';

@@ -5,16 +5,18 @@
  * services' `check…` before a job is queued.
  */
 
+import {
+  CONTROL_CHARS_RE,
+  DIR_MAX,
+  DISK_TARGET_RE,
+  MAX_SHUTDOWN_TIMEOUT_MS,
+  POOL_NAME_MAX,
+} from '../../core/limits.js';
 import { validateFileName } from '../../core/names.js';
 import type { ImageCreateInput, RollbackInput, VolumeCreateInput } from '../../contract/index.js';
 import { boolean, diskTargets, domainRef, expectObject, id, integer, invalid, oneOf } from './parse.js';
 
-export const SHUTDOWN_TIMEOUT_MAX_S = 3600;
-const DISK_TARGET_RE = /^[a-z]{1,8}[a-z0-9]{0,8}$/;
-const POOL_NAME_MAX = 255;
-const DIR_MAX = 4096;
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS_RE = /[\u0000-\u001f\u007f]/;
+const SHUTDOWN_TIMEOUT_MAX_S = MAX_SHUTDOWN_TIMEOUT_MS / 1000;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

@@ -1,97 +1,78 @@
 /**
- * The rollback, volume and image routes of the v1 API (docs/api.md, "Restore"), registered on
- * the router by `buildRouter` (routes.ts). Rollback and the creates answer 202 with the queued
- * job (Location: the job); the deletes are done at once (204).
+ * The rollback, volume and image routes of the v1 API (docs/api.md, "Restore"). Rollback and the
+ * creates answer 202 with the queued job (Location: the job); the deletes are done at once (204).
  */
 
 import type { Router } from '../router.js';
-import type { RouteSpec } from './index.js';
+import {
+  noBody,
+  noContent,
+  ok,
+  queued,
+  withBody,
+  type RouteContext,
+  type RouteResult,
+  type RouteSpec,
+} from './context.js';
 import { expectNoQuery, id } from './parse.js';
 import { fileName, parseImageCreate, parseRollback, parseVolumeCreate } from './parse-restore.js';
 
-const ok = (body: unknown) => ({ status: 200, body });
-const noBody = (handle: RouteSpec['handle']): RouteSpec => ({ body: false, handle });
-const withBody = (handle: RouteSpec['handle']): RouteSpec => ({ body: true, handle });
-const queued = (job: { id: string }) => ({
-  status: 202,
-  body: job,
-  headers: { location: `/v1/jobs/${job.id}` },
-});
+export async function startRollback({ apis, query, params, body }: RouteContext): Promise<RouteResult> {
+  expectNoQuery(query);
+  return queued(await apis.restore.startRollback(parseRollback(params.ref, body)));
+}
+
+export async function listVolumes({ apis, query }: RouteContext): Promise<RouteResult> {
+  expectNoQuery(query);
+  return ok(await apis.restore.listVolumes());
+}
+
+export async function createVolume({ apis, query, body }: RouteContext): Promise<RouteResult> {
+  expectNoQuery(query);
+  return queued(await apis.restore.createVolume(parseVolumeCreate(body)));
+}
+
+export async function getVolume({ apis, query, params }: RouteContext): Promise<RouteResult> {
+  expectNoQuery(query);
+  return ok(await apis.restore.getVolume(id(params.id, 'volume id')));
+}
+
+export async function deleteVolume({ apis, query, params }: RouteContext): Promise<RouteResult> {
+  expectNoQuery(query);
+  await apis.restore.deleteVolume(id(params.id, 'volume id'));
+  return noContent();
+}
+
+export async function listImages({ apis, query }: RouteContext): Promise<RouteResult> {
+  expectNoQuery(query);
+  return ok(await apis.restore.listImages());
+}
+
+export async function createImage({ apis, query, body }: RouteContext): Promise<RouteResult> {
+  expectNoQuery(query);
+  return queued(await apis.restore.createImage(parseImageCreate(body)));
+}
+
+export async function getImage({ apis, query, params }: RouteContext): Promise<RouteResult> {
+  expectNoQuery(query);
+  return ok(await apis.restore.getImage(fileName(params.name, 'image')));
+}
+
+export async function deleteImage({ apis, query, params }: RouteContext): Promise<RouteResult> {
+  expectNoQuery(query);
+  await apis.restore.deleteImage(fileName(params.name, 'image'));
+  return noContent();
+}
 
 export function addRestoreRoutes(router: Router<RouteSpec>): Router<RouteSpec> {
   return router
-    .add(
-      'POST',
-      '/v1/domains/:ref/rollback',
-      withBody(async ({ control, query, params, body }) => {
-        expectNoQuery(query);
-        return queued(await control.startRollback(parseRollback(params.ref, body)));
-      }),
-    )
-    .add(
-      'GET',
-      '/v1/volumes',
-      noBody(async ({ control, query }) => {
-        expectNoQuery(query);
-        return ok(await control.listVolumes());
-      }),
-    )
-    .add(
-      'POST',
-      '/v1/volumes',
-      withBody(async ({ control, query, body }) => {
-        expectNoQuery(query);
-        return queued(await control.createVolume(parseVolumeCreate(body)));
-      }),
-    )
-    .add(
-      'GET',
-      '/v1/volumes/:id',
-      noBody(async ({ control, query, params }) => {
-        expectNoQuery(query);
-        return ok(await control.getVolume(id(params.id, 'volume id')));
-      }),
-    )
-    .add(
-      'DELETE',
-      '/v1/volumes/:id',
-      noBody(async ({ control, query, params }) => {
-        expectNoQuery(query);
-        await control.deleteVolume(id(params.id, 'volume id'));
-        return { status: 204 };
-      }),
-    )
-    .add(
-      'GET',
-      '/v1/images',
-      noBody(async ({ control, query }) => {
-        expectNoQuery(query);
-        return ok(await control.listImages());
-      }),
-    )
-    .add(
-      'POST',
-      '/v1/images',
-      withBody(async ({ control, query, body }) => {
-        expectNoQuery(query);
-        return queued(await control.createImage(parseImageCreate(body)));
-      }),
-    )
-    .add(
-      'GET',
-      '/v1/images/:name',
-      noBody(async ({ control, query, params }) => {
-        expectNoQuery(query);
-        return ok(await control.getImage(fileName(params.name, 'image')));
-      }),
-    )
-    .add(
-      'DELETE',
-      '/v1/images/:name',
-      noBody(async ({ control, query, params }) => {
-        expectNoQuery(query);
-        await control.deleteImage(fileName(params.name, 'image'));
-        return { status: 204 };
-      }),
-    );
+    .add('POST', '/v1/domains/:ref/rollback', withBody(startRollback))
+    .add('GET', '/v1/volumes', noBody(listVolumes))
+    .add('POST', '/v1/volumes', withBody(createVolume))
+    .add('GET', '/v1/volumes/:id', noBody(getVolume))
+    .add('DELETE', '/v1/volumes/:id', noBody(deleteVolume))
+    .add('GET', '/v1/images', noBody(listImages))
+    .add('POST', '/v1/images', withBody(createImage))
+    .add('GET', '/v1/images/:name', noBody(getImage))
+    .add('DELETE', '/v1/images/:name', noBody(deleteImage));
 }

@@ -6,7 +6,7 @@
 
 import type { Argv } from 'yargs';
 
-import { MAX_CHAIN_LENGTH, MIN_CHAIN_LENGTH } from '../../core/chain-decision.js';
+import { MAX_CHAIN_LENGTH, MIN_CHAIN_LENGTH, QUIESCE_MODES } from '../../core/limits.js';
 import { VirtpointError } from '../../core/errors.js';
 import type { Quiesce } from '../../contract/index.js';
 import type { BackupInput, JobView, PointView } from '../../contract/index.js';
@@ -15,8 +15,6 @@ import { printJson } from '../output.js';
 import { renderPoint } from '../render.js';
 import { checkInt, toList } from '../validate.js';
 import { followJob, jobFailure } from '../wait.js';
-
-const QUIESCE: readonly Quiesce[] = ['auto', 'required', 'off'];
 
 type Args = GlobalArgs & {
   domain: string;
@@ -72,7 +70,10 @@ export function registerBackupCreate(y: Argv<GlobalArgs>, bind: Bind): Argv<Glob
         })
         .option('full', { type: 'boolean', describe: 'start a new chain with a full point' })
         .option('name', { type: 'string', describe: 'name of the point' })
-        .option('quiesce', { choices: QUIESCE, describe: 'freeze the guest filesystems through the agent' })
+        .option('quiesce', {
+          choices: QUIESCE_MODES,
+          describe: 'freeze the guest filesystems through the agent',
+        })
         .option('chain-length', { type: 'number', describe: 'points per chain before a new full (1-30)' })
         .option('wait', {
           type: 'boolean',

@@ -1,7 +1,7 @@
 /**
  * `virtpoint rollback DOMAIN --point ID [--disk vda]... [--map vda=vdb]... [--start|--no-start]
  * [--force] [--shutdown-timeout SECONDS] [--no-wait]` (POST /v1/domains/{ref}/rollback). Waits by
- * default, following the `restore` job with progress, then prints what was restored; `--json`
+ * default, following the `rollback` job with progress, then prints what was restored; `--json`
  * prints the final job (its `result`: disks, checkpoints dropped, started).
  */
 

@@ -6,7 +6,7 @@
 
 import type { Argv } from 'yargs';
 
-import { MAX_CHAIN_LENGTH, MIN_CHAIN_LENGTH } from '../../core/chain-decision.js';
+import { MAX_CHAIN_LENGTH, MIN_CHAIN_LENGTH } from '../../core/limits.js';
 import type { TaskCreateInput, TaskView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson } from '../output.js';

@@ -7,7 +7,7 @@
 
 import type { Argv } from 'yargs';
 
-import { MAX_CHAIN_LENGTH, MIN_CHAIN_LENGTH } from '../../core/chain-decision.js';
+import { MAX_CHAIN_LENGTH, MIN_CHAIN_LENGTH } from '../../core/limits.js';
 import type { TaskUpdateInput, TaskView } from '../../contract/index.js';
 import { UsageError, type Bind, type GlobalArgs, type Run } from '../context.js';
 import { printJson } from '../output.js';

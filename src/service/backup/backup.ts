@@ -1,11 +1,7 @@
-import {
-  decideChain,
-  validateChainLength,
-  type ChainDecision,
-  type CurrentDisk,
-} from '../../core/chain-decision.js';
+import { decideChain, type ChainDecision, type CurrentDisk } from '../../core/chain-decision.js';
 import { VirtpointError, toVirtpointError } from '../../core/errors.js';
-import { canonicalDiskSet, checkpointName, resolvePointName, type RandomBytes } from '../../core/names.js';
+import { DEFAULT_CHAIN_LENGTH } from '../../core/limits.js';
+import { canonicalDiskSet, checkpointName, resolvePointName } from '../../core/names.js';
 import {
   chainDir,
   pointDiskPath,
@@ -14,12 +10,11 @@ import {
   STORE_DIR_MODE,
   STORE_FILE_MODE,
 } from '../../core/store-layout.js';
-import type { Catalog, Point, Trigger } from '../../ports/catalog.js';
-import type { Clock, Fs } from '../../ports/fs.js';
-import type { DiskInfo, DomainInfo, Hypervisor } from '../../ports/hypervisor.js';
-import type { ImageTool } from '../../ports/image-tool.js';
-import type { Logger } from '../../ports/logger.js';
+import type { Point, Trigger } from '../../ports/catalog.js';
+import type { DiskInfo, DomainInfo } from '../../ports/hypervisor.js';
+import { checkBackup, type BackupRequest, type CheckedBackup } from './check.js';
 import { dropCheckpoints, undoBackup } from './cleanup.js';
+import type { BackupDeps } from './deps.js';
 import { capture, type CaptureResult, type Quiesce } from './capture.js';
 import { followBackupJob, nextJobCompleted } from './follow.js';
 import { bitmapStates, chainToContinue, chainView, currentDisks, selectDisks } from './plan.js';
@@ -31,18 +26,6 @@ import { DomainLocks } from '../jobs/domain-locks.js';
  * On failure at any step after the point exists: the checkpoint this job created is deleted, the
  * partial files are removed, the point is `error` with the reason, and the chain does not advance.
  */
-
-export interface BackupRequest {
-  /** Name or UUID. */
-  readonly domain: string;
-  /** Disk targets; all disks of the domain when omitted. */
-  readonly disks?: readonly string[];
-  readonly full?: boolean;
-  readonly name?: string;
-  readonly quiesce?: Quiesce;
-  readonly chainLength?: number;
-  readonly trigger?: Trigger;
-}
 
 /** BackupService.plan: the decision a backup would make now. */
 export interface BackupPlan {
@@ -58,26 +41,6 @@ export interface BackupRunOptions {
   readonly onProgress?: (progress: { done: number; total: number | null }) => void;
   readonly signal?: AbortSignal;
 }
-
-export interface BackupDeps {
-  readonly hypervisor: Hypervisor;
-  readonly imageTool: ImageTool;
-  readonly catalog: Catalog;
-  readonly fs: Fs;
-  readonly clock: Clock;
-  readonly random: RandomBytes;
-  readonly log: Logger;
-  readonly storeRoot: string;
-  /** Guest freeze timeout (default 10 s). */
-  readonly freezeTimeoutMs?: number;
-  /** Job stats poll interval (default 250 ms). */
-  readonly pollMs?: number;
-  /** Free bytes to keep in the store on top of the estimate (default 64 MiB). */
-  readonly spaceMarginBytes?: number;
-  readonly locks?: DomainLocks;
-}
-
-const QUIESCE: readonly Quiesce[] = ['auto', 'required', 'off'];
 
 /** Internal: an incremental found its bitmap broken at backupBegin; undone, to be made as a full. */
 class RetryAsFull extends Error {
@@ -100,21 +63,25 @@ export class BackupService {
     this.freezeTimeoutMs = deps.freezeTimeoutMs ?? 10_000;
   }
 
+  /** Backs up `req.domain` (name or UUID) now: run() on its UUID. */
   async backup(req: BackupRequest, opts: BackupRunOptions = {}): Promise<Point> {
-    const quiesce = req.quiesce ?? 'auto';
-    if (!QUIESCE.includes(quiesce)) {
-      throw new VirtpointError(
-        'INVALID_ARGUMENT',
-        `quiesce must be one of ${QUIESCE.join(', ')}, got ${String(quiesce)}`,
-      );
-    }
-    if (req.chainLength !== undefined) validateChainLength(req.chainLength);
-    const trigger = req.trigger ?? 'manual';
-    const name = resolvePointName(req.name, trigger, this.deps.random);
-    const domain = await this.deps.hypervisor.lookupDomain(req.domain);
-    return this.locks.run(domain.uuid, () =>
-      this.backupWithRetry(domain.uuid, { ...req, quiesce, trigger, name }, opts),
-    );
+    const { uuid } = await this.deps.hypervisor.lookupDomain(req.domain);
+    return this.run(uuid, req, opts);
+  }
+
+  /** checkBackup (check.ts) with this service's ports. */
+  check(req: BackupRequest): Promise<CheckedBackup> {
+    return checkBackup(this.deps, req);
+  }
+
+  /** The body of a backup job: under the domain's lock, checked once more, then the backup. */
+  run(uuid: string, req: BackupRequest, opts: BackupRunOptions = {}): Promise<Point> {
+    return this.locks.run(uuid, async () => {
+      const checked = await this.check({ ...req, domain: uuid });
+      const trigger = req.trigger ?? 'manual';
+      const name = resolvePointName(req.name, trigger, this.deps.random);
+      return this.backupWithRetry(checked, { ...req, quiesce: checked.quiesce, trigger, name }, opts);
+    });
   }
 
   /**
@@ -123,12 +90,13 @@ export class BackupService {
    * point removed, and the backup made again as a new full chain (`bitmap-inconsistent`).
    */
   private async backupWithRetry(
-    uuid: string,
+    checked: CheckedBackup,
     req: BackupRequest & { quiesce: Quiesce; trigger: Trigger; name: string },
     opts: BackupRunOptions,
   ): Promise<Point> {
+    const uuid = checked.domain.uuid;
     try {
-      return await this.backupLocked(uuid, req, opts, false);
+      return await this.backupLocked(checked, req, opts, false);
     } catch (e) {
       if (!(e instanceof RetryAsFull)) throw e;
       this.deps.log.warn(
@@ -136,27 +104,20 @@ export class BackupService {
         'bitmap unusable: making a full backup',
       );
       this.deps.catalog.deletePoint(e.pointId);
-      return this.backupLocked(uuid, req, opts, true);
+      return this.backupLocked(checked, req, opts, true);
     }
   }
 
   private async backupLocked(
-    uuid: string,
+    checked: CheckedBackup,
     req: BackupRequest & { quiesce: Quiesce; trigger: Trigger; name: string },
     opts: BackupRunOptions,
     bitmapsBroken: boolean,
   ): Promise<Point> {
     const { hypervisor: hv, catalog, log } = this.deps;
-    const domain = await hv.lookupDomain(uuid);
-    const disks = selectDisks(domain, req.disks);
-    const diskSet = canonicalDiskSet(disks.map((d) => d.target));
+    const { domain, disks, diskSet } = checked;
+    const uuid = domain.uuid;
     catalog.upsertDomain({ uuid, name: domain.name });
-    if (catalog.getPointByName(uuid, req.name) !== null) {
-      throw new VirtpointError(
-        'ALREADY_EXISTS',
-        `domain ${domain.name} already has a point named ${req.name}`,
-      );
-    }
 
     const offline = domain.state === 'shutoff';
     const { current, decision } = await this.decide(uuid, domain, disks, diskSet, req, bitmapsBroken);
@@ -265,7 +226,6 @@ export class BackupService {
    * under the domain's lock; the two differ only if something changes in between.
    */
   async plan(req: Pick<BackupRequest, 'domain' | 'disks' | 'full' | 'chainLength'>): Promise<BackupPlan> {
-    if (req.chainLength !== undefined) validateChainLength(req.chainLength);
     const domain = await this.deps.hypervisor.lookupDomain(req.domain);
     const disks = selectDisks(domain, req.disks);
     const diskSet = canonicalDiskSet(disks.map((d) => d.target));
@@ -345,7 +305,7 @@ export class BackupService {
           : catalog.createChain({
               domainUuid: uuid,
               diskSet,
-              maxLength: validateChainLength(req.chainLength),
+              maxLength: req.chainLength ?? DEFAULT_CHAIN_LENGTH,
               ...(decision.sealChainId
                 ? { seal: { chainId: decision.sealChainId, reason: decision.reason } }
                 : {}),

@@ -2,7 +2,7 @@ import { isVirtpointError, type VirtpointError } from '../../core/errors.js';
 import { chainDir, resolveStorePath } from '../../core/store-layout.js';
 import { parseCheckpointName } from '../../core/names.js';
 import type { Point } from '../../ports/catalog.js';
-import type { BackupDeps } from './backup.js';
+import type { BackupDeps } from './deps.js';
 
 /** What a backup leaves behind when it fails or seals a chain: jobs, checkpoints, files. */
 

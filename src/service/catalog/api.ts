@@ -1,67 +1,68 @@
-import type { Control } from '../control.js';
-import { validateChainLength } from '../../core/chain-decision.js';
 import { VirtpointError } from '../../core/errors.js';
-import { isValidId, validatePointName } from '../../core/names.js';
+import { iso } from '../../core/iso.js';
+import { isValidId } from '../../core/names.js';
 import type { Catalog, Point } from '../../ports/catalog.js';
 import type { Hypervisor } from '../../ports/hypervisor.js';
-import type { BackupService } from '../backup/backup.js';
-import { selectDisks } from '../backup/plan.js';
 import type {
-  BackupInput,
   ChainView,
   DomainView,
   JobFilterInput,
   JobView,
   PointFilterInput,
   PointView,
-  PolicyCreateInput,
-  PolicyUpdateInput,
   StatusView,
-  TaskCreateInput,
-  TaskUpdateInput,
   UsageView,
 } from '../../contract/index.js';
 import type { DeleteService } from './delete.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { chainView, domainView, jobView, pointView } from './views.js';
-import { SchedulingControl } from '../scheduling/api.js';
-import { RestoreControl, type RestoreServices } from '../restore/api.js';
-import type { ImageCreateInput, RollbackInput, VolumeCreateInput } from '../../contract/index.js';
-import { SchedulingService, type SchedulingDeps } from '../scheduling/policies-tasks.js';
 
-/** The Control interface on the real services: validates, queues jobs, maps records to views. */
+/**
+ * The catalog feature's API (docs/api.md "Status", "Domains", "Points", "Chains", "Jobs",
+ * "Usage"): reads the catalog and libvirt, maps records to views, queues delete jobs.
+ */
+export interface CatalogApi {
+  status(): Promise<StatusView>;
+  listDomains(): Promise<DomainView[]>;
+  getDomain(ref: string): Promise<DomainView>;
 
-export interface ControlDeps {
+  listPoints(filter: PointFilterInput): Promise<PointView[]>;
+  getPoint(id: string): Promise<PointView>;
+  /** Queues a delete job (`cascade`: this point and every later one of its chain). */
+  deletePoint(id: string, opts: { cascade: boolean }): Promise<JobView>;
+
+  listChains(filter: { domain?: string }): Promise<ChainView[]>;
+  getChain(id: string): Promise<ChainView>;
+  /** Queues a delete job for the whole chain. */
+  deleteChain(id: string): Promise<JobView>;
+
+  listJobs(filter: JobFilterInput): Promise<JobView[]>;
+  getJob(id: string): Promise<JobView>;
+  /** Queued: canceled at once; running: aborted (the job ends `canceled`). Final jobs: INVALID_STATE. */
+  cancelJob(id: string): Promise<JobView>;
+  /** Removes a finished job's record; a queued or running job: INVALID_STATE. */
+  deleteJob(id: string): Promise<void>;
+  /** Removes every failed job's record; returns how many. */
+  deleteFailedJobs(): Promise<number>;
+  /** Calls `listener` on every change of the job (progress, state) until it ends; returns the unsubscribe function. */
+  watchJob(id: string, listener: (job: JobView) => void): () => void;
+
+  usage(filter: { domain?: string }): Promise<UsageView[]>;
+}
+
+export interface CatalogApiDeps {
   readonly hypervisor: Hypervisor;
   readonly catalog: Catalog;
   readonly runner: JobRunner;
-  readonly backup: BackupService;
   readonly del: DeleteService;
   readonly storeRoot: string;
   readonly version: string;
   readonly startedAt: number;
   readonly libvirtConnected: () => boolean;
-  /** Policies and tasks: limits, the task runner (default: UNSUPPORTED), time zone (default: the host's). */
-  readonly scheduling?: Pick<SchedulingDeps, 'limits' | 'runTask'> & { readonly timeZone?: string };
-  /** Rollback, volumes, images (restore-control.ts); without them those calls are UNSUPPORTED. */
-  readonly restore?: RestoreServices;
 }
 
-export class VirtpointControl implements Control {
-  private readonly sched: SchedulingControl;
-  private readonly restoreCtl: RestoreControl;
-
-  constructor(private readonly deps: ControlDeps) {
-    const { limits, runTask, timeZone } = deps.scheduling ?? {};
-    const service = new SchedulingService({
-      catalog: deps.catalog,
-      hypervisor: deps.hypervisor,
-      ...(limits === undefined ? {} : { limits }),
-      ...(runTask === undefined ? {} : { runTask }),
-    });
-    this.sched = new SchedulingControl(service, timeZone === undefined ? {} : { timeZone });
-    this.restoreCtl = new RestoreControl(deps, deps.restore);
-  }
+export class CatalogApiImpl implements CatalogApi {
+  constructor(private readonly deps: CatalogApiDeps) {}
 
   async status(): Promise<StatusView> {
     return {
@@ -69,7 +70,7 @@ export class VirtpointControl implements Control {
       libvirtConnected: this.deps.libvirtConnected(),
       queue: this.deps.runner.counts(),
       storeRoot: this.deps.storeRoot,
-      startedAt: new Date(this.deps.startedAt).toISOString(),
+      startedAt: iso(this.deps.startedAt),
     };
   }
 
@@ -80,29 +81,6 @@ export class VirtpointControl implements Control {
 
   async getDomain(ref: string): Promise<DomainView> {
     return this.toDomainView(await this.deps.hypervisor.lookupDomain(ref));
-  }
-
-  async startBackup(input: BackupInput): Promise<JobView> {
-    const { hypervisor, catalog, runner, backup } = this.deps;
-    if (input.chainLength !== undefined) validateChainLength(input.chainLength);
-    if (input.name !== undefined) validatePointName(input.name);
-    const domain = await hypervisor.lookupDomain(input.domain);
-    selectDisks(domain, input.disks);
-    catalog.upsertDomain({ uuid: domain.uuid, name: domain.name });
-    if (input.name !== undefined && catalog.getPointByName(domain.uuid, input.name) !== null) {
-      throw new VirtpointError(
-        'ALREADY_EXISTS',
-        `domain ${domain.name} already has a point named ${input.name}`,
-      );
-    }
-    const job = runner.submit({ type: 'backup', trigger: 'manual', domainUuid: domain.uuid }, async (ctx) => {
-      const point = await backup.backup(
-        { ...input, domain: domain.uuid, trigger: 'manual' },
-        { onPoint: ctx.setPoint, onProgress: ctx.progress, signal: ctx.signal },
-      );
-      return { pointId: point.id, kind: point.kind, newChainReason: point.newChainReason };
-    });
-    return jobView(job);
   }
 
   async listPoints(filter: PointFilterInput): Promise<PointView[]> {
@@ -207,36 +185,6 @@ export class VirtpointControl implements Control {
     const all = domainUuid ? [this.deps.catalog.domainUsage(domainUuid)] : this.deps.catalog.usage();
     return all.map((u) => ({ domain: u.domainUuid, domainName: this.domainName(u.domainUuid), ...pick(u) }));
   }
-
-  // ---- policies and tasks (scheduling-control.ts) ----
-
-  listPolicies = () => this.sched.listPolicies();
-  getPolicy = (name: string) => this.sched.getPolicy(name);
-  createPolicy = (input: PolicyCreateInput) => this.sched.createPolicy(input);
-  updatePolicy = (name: string, patch: PolicyUpdateInput) => this.sched.updatePolicy(name, patch);
-  setPolicyEnabled = (name: string, enabled: boolean) => this.sched.setPolicyEnabled(name, enabled);
-  deletePolicy = (name: string) => this.sched.deletePolicy(name);
-  runPolicy = (name: string) => this.sched.runPolicy(name);
-  listTasks = (filter: { policy?: string }) => this.sched.listTasks(filter);
-  getTask = (name: string) => this.sched.getTask(name);
-  createTask = (input: TaskCreateInput) => this.sched.createTask(input);
-  updateTask = (name: string, patch: TaskUpdateInput) => this.sched.updateTask(name, patch);
-  setTaskEnabled = (name: string, enabled: boolean) => this.sched.setTaskEnabled(name, enabled);
-  deleteTask = (name: string) => this.sched.deleteTask(name);
-  runTask = (name: string) => this.sched.runTask(name);
-  taskHistory = (name: string, filter: { limit?: number }) => this.sched.taskHistory(name, filter);
-
-  // ---- rollback, volumes, images (restore-control.ts) ----
-
-  startRollback = (input: RollbackInput) => this.restoreCtl.startRollback(input);
-  createVolume = (input: VolumeCreateInput) => this.restoreCtl.createVolume(input);
-  listVolumes = () => this.restoreCtl.listVolumes();
-  getVolume = (id: string) => this.restoreCtl.getVolume(id);
-  deleteVolume = (id: string) => this.restoreCtl.deleteVolume(id);
-  createImage = (input: ImageCreateInput) => this.restoreCtl.createImage(input);
-  listImages = () => this.restoreCtl.listImages();
-  getImage = (name: string) => this.restoreCtl.getImage(name);
-  deleteImage = (name: string) => this.restoreCtl.deleteImage(name);
 
   /** UUID of a domain known to the catalog by name or UUID; null when unknown. */
   private domainUuid(ref: string): string | null {

@@ -1,12 +1,11 @@
+import { iso, isoOrNull } from '../../core/iso.js';
 import { pointBytes } from '../../core/usage.js';
 import { resolveStorePath } from '../../core/store-layout.js';
 import type { Chain, Job, Point } from '../../ports/catalog.js';
 import type { DomainInfo } from '../../ports/hypervisor.js';
 import type { ChainView, DomainView, JobView, PointView } from '../../contract/index.js';
 
-/** Catalog records → the API's JSON shapes (service/control.ts). */
-
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+/** Catalog records → the API's JSON shapes (contract/). */
 
 export function pointView(p: Point, domainName: string, storeRoot: string): PointView {
   return {
@@ -23,7 +22,7 @@ export function pointView(p: Point, domainName: string, storeRoot: string): Poin
     freezeMs: p.freezeMs,
     newChainReason: p.newChainReason,
     trigger: p.trigger,
-    createdAt: new Date(p.createdAt).toISOString(),
+    createdAt: iso(p.createdAt),
     error: p.error,
     disks: p.disks.map((d) => ({
       target: d.target,
@@ -43,9 +42,9 @@ export function jobView(j: Job): JobView {
     domain: j.domainUuid,
     pointId: j.pointId,
     progress: j.progress,
-    createdAt: new Date(j.createdAt).toISOString(),
-    startedAt: iso(j.startedAt),
-    endedAt: iso(j.endedAt),
+    createdAt: iso(j.createdAt),
+    startedAt: isoOrNull(j.startedAt),
+    endedAt: isoOrNull(j.endedAt),
     error: j.error,
     result: j.result,
   };
@@ -62,7 +61,7 @@ export function chainView(c: Chain, domainName: string, points: readonly Point[]
     sealReason: c.sealReason,
     points: points.length,
     bytes: points.reduce((n, p) => n + pointBytes(p), 0),
-    createdAt: new Date(c.createdAt).toISOString(),
+    createdAt: iso(c.createdAt),
   };
 }
 
@@ -92,7 +91,7 @@ export function domainView(
         : {
             id: lastPoint.id,
             name: lastPoint.name,
-            createdAt: new Date(lastPoint.createdAt).toISOString(),
+            createdAt: iso(lastPoint.createdAt),
             state: lastPoint.state,
           },
   };

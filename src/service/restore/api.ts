@@ -1,38 +1,50 @@
 /**
- * The restore part of the Control interface (service/control-restore.ts) on RestoreService,
- * VolumeService and ImageService: every request is checked by the service's own `check…` before
- * a job is queued (bad input → 4xx, nothing queued), then run as a job — `restore`,
- * `create-volume`, `create-image` (a linked image is instant but still a job, so every create
- * answers 202 with a job to follow). Jobs carry the point's domain, so the runner runs them one
- * at a time per domain, never beside a backup or delete of that domain. Composed into
- * VirtpointControl.
+ * The restore feature's API: rollback, volumes and images. Every request is checked by the
+ * service's own `check…` before a job is queued (bad input → 4xx, nothing queued), then run as a
+ * job — `rollback`, `create-volume`, `create-image` (a linked image is instant but still a job, so
+ * every create answers 202 with a job to follow). Jobs carry the point's domain, so the runner
+ * runs them one at a time per domain, never beside a backup or delete of that domain.
  */
 
-import type { RestoreApi } from './api-types.js';
-import { VirtpointError } from '../../core/errors.js';
-import type { Catalog, Image, Volume } from '../../ports/catalog.js';
-import type { JobView } from '../../contract/index.js';
+import { iso } from '../../core/iso.js';
+import type { Image, Volume } from '../../ports/catalog.js';
 import type {
   ImageCreateInput,
   ImageView,
+  JobView,
   RollbackInput,
   VolumeCreateInput,
   VolumeView,
 } from '../../contract/index.js';
 import type { ImageService } from './images.js';
 import type { JobRunner } from '../jobs/runner.js';
-import type { RestoreService, RollbackRequest } from './rollback.js';
-import { requirePoint } from './common.js';
+import type { RollbackService, RollbackRequest } from './rollback.js';
 import { jobView } from '../catalog/views.js';
 import type { VolumeService } from './volumes.js';
 
-export interface RestoreServices {
-  readonly restore: RestoreService;
+export interface RestoreApi {
+  /** Checks everything (checkRollback) and queues a `rollback` job; bad input throws, nothing is queued. */
+  startRollback(input: RollbackInput): Promise<JobView>;
+  /** Checks (checkCreate) and queues a `create-volume` job. */
+  createVolume(input: VolumeCreateInput): Promise<JobView>;
+  listVolumes(): Promise<VolumeView[]>;
+  getVolume(id: string): Promise<VolumeView>;
+  /** Removes the volume (libvirt volume or file) and its record; INVALID_STATE while a domain uses it. */
+  deleteVolume(id: string): Promise<void>;
+  /** Checks (checkCreate) and queues a `create-image` job (linked ones too: instant, but a job). */
+  createImage(input: ImageCreateInput): Promise<JobView>;
+  listImages(): Promise<ImageView[]>;
+  getImage(name: string): Promise<ImageView>;
+  /** Removes the image file and record (lifting a linked image's protection). */
+  deleteImage(name: string): Promise<void>;
+}
+
+export interface RestoreApiDeps {
+  readonly runner: JobRunner;
+  readonly rollback: RollbackService;
   readonly volumes: VolumeService;
   readonly images: ImageService;
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function volumeView(v: Volume): VolumeView {
   return {
@@ -71,27 +83,23 @@ export function rollbackRequest(input: RollbackInput): RollbackRequest {
   };
 }
 
-export class RestoreControl implements RestoreApi {
-  constructor(
-    private readonly deps: { readonly catalog: Catalog; readonly runner: JobRunner },
-    private readonly services: RestoreServices | undefined,
-  ) {}
+export class RestoreApiImpl implements RestoreApi {
+  constructor(private readonly deps: RestoreApiDeps) {}
 
   async startRollback(input: RollbackInput): Promise<JobView> {
-    const { restore } = this.need();
+    const { rollback, runner } = this.deps;
     const req = rollbackRequest(input);
-    await restore.checkRollback(req);
-    const point = requirePoint(this.deps.catalog, req.pointId);
+    const { point } = await rollback.checkRollback(req);
     const uuid = point.domainUuid; // checkRollback: the point belongs to the domain
-    const job = this.deps.runner.submit(
-      { type: 'restore', trigger: 'manual', domainUuid: uuid, pointId: point.id },
-      (ctx) => restore.rollback({ ...req, domain: uuid }, { onProgress: ctx.progress, signal: ctx.signal }),
+    const job = runner.submit(
+      { type: 'rollback', trigger: 'manual', domainUuid: uuid, pointId: point.id },
+      (ctx) => rollback.run(uuid, req, { onProgress: ctx.progress, signal: ctx.signal }),
     );
     return jobView(job);
   }
 
   async createVolume(input: VolumeCreateInput): Promise<JobView> {
-    const { volumes } = this.need();
+    const { volumes, runner } = this.deps;
     const req = {
       pointId: input.point,
       disk: input.disk,
@@ -100,9 +108,8 @@ export class RestoreControl implements RestoreApi {
       ...(input.dir === undefined ? {} : { dir: input.dir }),
       ...(input.format === undefined ? {} : { format: input.format }),
     };
-    await volumes.checkCreate(req);
-    const point = requirePoint(this.deps.catalog, req.pointId);
-    const job = this.deps.runner.submit(
+    const point = await volumes.checkCreate(req);
+    const job = runner.submit(
       { type: 'create-volume', trigger: 'manual', domainUuid: point.domainUuid, pointId: point.id },
       async (ctx) =>
         volumeView(await volumes.createVolume(req, { onProgress: ctx.progress, signal: ctx.signal })),
@@ -111,28 +118,27 @@ export class RestoreControl implements RestoreApi {
   }
 
   async listVolumes(): Promise<VolumeView[]> {
-    return this.need().volumes.listVolumes().map(volumeView);
+    return this.deps.volumes.listVolumes().map(volumeView);
   }
 
   async getVolume(id: string): Promise<VolumeView> {
-    return volumeView(this.need().volumes.getVolume(id));
+    return volumeView(this.deps.volumes.getVolume(id));
   }
 
   async deleteVolume(id: string): Promise<void> {
-    await this.need().volumes.deleteVolume(id);
+    await this.deps.volumes.deleteVolume(id);
   }
 
   async createImage(input: ImageCreateInput): Promise<JobView> {
-    const { images } = this.need();
+    const { images, runner } = this.deps;
     const req = {
       pointId: input.point,
       disk: input.disk,
       name: input.name,
       ...(input.linked === undefined ? {} : { linked: input.linked }),
     };
-    await images.checkCreate(req);
-    const point = requirePoint(this.deps.catalog, req.pointId);
-    const job = this.deps.runner.submit(
+    const point = await images.checkCreate(req);
+    const job = runner.submit(
       { type: 'create-image', trigger: 'manual', domainUuid: point.domainUuid, pointId: point.id },
       async (ctx) =>
         imageView(await images.createImage(req, { onProgress: ctx.progress, signal: ctx.signal })),
@@ -141,21 +147,14 @@ export class RestoreControl implements RestoreApi {
   }
 
   async listImages(): Promise<ImageView[]> {
-    return this.need().images.listImages().map(imageView);
+    return this.deps.images.listImages().map(imageView);
   }
 
   async getImage(name: string): Promise<ImageView> {
-    return imageView(this.need().images.getImage(name));
+    return imageView(this.deps.images.getImage(name));
   }
 
   async deleteImage(name: string): Promise<void> {
-    await this.need().images.deleteImage(name);
-  }
-
-  private need(): RestoreServices {
-    if (this.services === undefined) {
-      throw new VirtpointError('UNSUPPORTED', 'rollback, volumes and images are not wired in this daemon');
-    }
-    return this.services;
+    await this.deps.images.deleteImage(name);
   }
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { VirtpointError } from '../../core/errors.js';
 import { validateFileName, type RandomBytes } from '../../core/names.js';
 import { STORE_DIR_MODE, STORE_FILE_MODE, resolveStorePath } from '../../core/store-layout.js';
-import type { Catalog, Image } from '../../ports/catalog.js';
+import type { Catalog, Image, Point } from '../../ports/catalog.js';
 import type { Fs } from '../../ports/fs.js';
 import type { Hypervisor } from '../../ports/hypervisor.js';
 import type { ImageTool } from '../../ports/image-tool.js';
@@ -57,8 +57,8 @@ export class ImageService {
     }
   }
 
-  /** Everything that can be checked without writing (for the API edge). */
-  async checkCreate(req: CreateImageRequest): Promise<void> {
+  /** Everything that can be checked without writing (at submit and again in the job); returns the point. */
+  async checkCreate(req: CreateImageRequest): Promise<Point> {
     validateFileName(req.name, 'image');
     const point = requirePoint(this.deps.catalog, req.pointId);
     pointDisk(point, req.disk);
@@ -72,12 +72,12 @@ export class ImageService {
         `${this.pathOf(req.name)} exists; an image never overwrites a file`,
       );
     }
+    return point;
   }
 
   async createImage(req: CreateImageRequest, opts: RestoreRunOptions = {}): Promise<Image> {
-    await this.checkCreate(req);
+    const point = await this.checkCreate(req);
     const { catalog, fs, imageTool, log } = this.deps;
-    const point = requirePoint(catalog, req.pointId);
     const disk = pointDisk(point, req.disk);
     const source = resolveStorePath(this.deps.storeRoot, disk.path);
     const target = this.pathOf(req.name);

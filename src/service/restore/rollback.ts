@@ -2,9 +2,10 @@ import { dirname } from 'node:path';
 import { VirtpointError, isVirtpointError } from '../../core/errors.js';
 import { newId, parseCheckpointName, type RandomBytes } from '../../core/names.js';
 import type { RollbackResult } from '../../contract/index.js';
-import type { Catalog } from '../../ports/catalog.js';
+import { validateShutdownTimeoutMs } from '../../core/limits.js';
+import type { Catalog, Point } from '../../ports/catalog.js';
 import type { Clock, Fs } from '../../ports/fs.js';
-import type { Hypervisor } from '../../ports/hypervisor.js';
+import type { DomainInfo, Hypervisor } from '../../ports/hypervisor.js';
 import type { ImageTool } from '../../ports/image-tool.js';
 import type { Logger } from '../../ports/logger.js';
 import { shutDownDomain } from './domain-power.js';
@@ -39,7 +40,7 @@ export interface RollbackRequest {
   readonly shutdownTimeoutMs?: number;
 }
 
-export interface RestoreDeps {
+export interface RollbackDeps {
   readonly hypervisor: Hypervisor;
   readonly imageTool: ImageTool;
   readonly catalog: Catalog;
@@ -54,8 +55,12 @@ export interface RestoreDeps {
   readonly locks?: DomainLocks;
 }
 
-export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 120_000;
-const MAX_SHUTDOWN_TIMEOUT_MS = 3_600_000;
+/** What checkRollback found: the point, its domain and which file goes where. */
+export interface CheckedRollback {
+  readonly point: Point;
+  readonly domain: DomainInfo;
+  readonly plan: RollbackDiskPlan[];
+}
 
 interface Written extends RollbackDiskPlan {
   readonly tmp: string;
@@ -63,22 +68,19 @@ interface Written extends RollbackDiskPlan {
   readonly keep: string;
 }
 
-export class RestoreService {
+export class RollbackService {
   readonly locks: DomainLocks;
 
-  constructor(private readonly deps: RestoreDeps) {
+  constructor(private readonly deps: RollbackDeps) {
     this.locks = deps.locks ?? new DomainLocks();
   }
 
-  /** Everything that can be checked without changing anything (for the API edge). */
-  async checkRollback(req: RollbackRequest): Promise<RollbackDiskPlan[]> {
-    const timeout = req.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
-    if (!Number.isInteger(timeout) || timeout < 0 || timeout > MAX_SHUTDOWN_TIMEOUT_MS) {
-      throw new VirtpointError(
-        'INVALID_ARGUMENT',
-        `the shutdown timeout must be 0–${MAX_SHUTDOWN_TIMEOUT_MS / 1000} s, got ${timeout} ms`,
-      );
-    }
+  /**
+   * Everything that can be checked without changing anything. Run once when a rollback is
+   * submitted (bad input → 4xx, nothing queued) and once more under the domain's lock.
+   */
+  async checkRollback(req: RollbackRequest): Promise<CheckedRollback> {
+    validateShutdownTimeoutMs(req.shutdownTimeoutMs);
     const point = requirePoint(this.deps.catalog, req.pointId);
     const domain = await this.deps.hypervisor.lookupDomain(req.domain);
     if (point.domainUuid !== domain.uuid) {
@@ -88,20 +90,30 @@ export class RestoreService {
       );
     }
     requireAvailable(point);
-    return planRollback(this.deps.hypervisor, this.deps.storeRoot, domain, point, req);
+    return {
+      point,
+      domain,
+      plan: await planRollback(this.deps.hypervisor, this.deps.storeRoot, domain, point, req),
+    };
   }
 
+  /** Rolls `req.domain` (name or UUID) back now: run() on its UUID. */
   async rollback(req: RollbackRequest, opts: RestoreRunOptions = {}): Promise<RollbackResult> {
-    await this.checkRollback(req);
-    const uuid = requirePoint(this.deps.catalog, req.pointId).domainUuid;
-    return this.locks.run(uuid, () => this.rollbackLocked(uuid, req, opts));
+    const { uuid } = await this.deps.hypervisor.lookupDomain(req.domain);
+    return this.run(uuid, req, opts);
   }
 
-  private async rollbackLocked(uuid: string, req: RollbackRequest, opts: RestoreRunOptions) {
+  /** The body of a rollback job: under the domain's lock, checked once more, then the rollback. */
+  run(uuid: string, req: RollbackRequest, opts: RestoreRunOptions = {}): Promise<RollbackResult> {
+    return this.locks.run(uuid, async () =>
+      this.rollbackLocked(await this.checkRollback({ ...req, domain: uuid }), req, opts),
+    );
+  }
+
+  private async rollbackLocked(checked: CheckedRollback, req: RollbackRequest, opts: RestoreRunOptions) {
     const { hypervisor: hv, catalog, log } = this.deps;
-    const plan = await this.checkRollback({ ...req, domain: uuid }); // again: state may have changed
-    const domain = await hv.lookupDomain(uuid);
-    const point = requirePoint(catalog, req.pointId);
+    const { point, domain, plan } = checked;
+    const uuid = domain.uuid;
     return whileReading(catalog, log, point, async () => {
       const wasActive = domain.state !== 'shutoff';
       log.info({ uuid, point: point.id, disks: plan.map((d) => `${d.source}→${d.target}`) }, 'rollback');
@@ -110,7 +122,7 @@ export class RestoreService {
       try {
         if (wasActive) {
           await shutDownDomain(hv, this.deps.clock, log, domain, {
-            timeoutMs: req.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+            timeoutMs: validateShutdownTimeoutMs(req.shutdownTimeoutMs),
             force: req.force === true,
             ...(this.deps.pollMs !== undefined ? { pollMs: this.deps.pollMs } : {}),
             ...(opts.signal ? { signal: opts.signal } : {}),

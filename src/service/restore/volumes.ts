@@ -2,7 +2,7 @@ import path from 'node:path';
 import { VirtpointError, isVirtpointError } from '../../core/errors.js';
 import { validateFileName, type RandomBytes } from '../../core/names.js';
 import { STORE_FILE_MODE, resolveStorePath } from '../../core/store-layout.js';
-import type { Catalog, DiskFormat, Volume } from '../../ports/catalog.js';
+import type { Catalog, DiskFormat, Point, Volume } from '../../ports/catalog.js';
 import type { Fs } from '../../ports/fs.js';
 import type { Hypervisor } from '../../ports/hypervisor.js';
 import type { ImageTool } from '../../ports/image-tool.js';
@@ -67,8 +67,8 @@ export class VolumeService {
     this.allowed = (deps.allowedVolumeDirs ?? []).map(canonicalDir);
   }
 
-  /** Everything that can be checked without writing (for the API edge). */
-  async checkCreate(req: CreateVolumeRequest): Promise<void> {
+  /** Everything that can be checked without writing (at submit and again in the job); returns the point. */
+  async checkCreate(req: CreateVolumeRequest): Promise<Point> {
     validateFileName(req.name, 'volume');
     const format = req.format ?? 'qcow2';
     if (!FORMATS.includes(format)) {
@@ -85,19 +85,19 @@ export class VolumeService {
     }
     if (req.pool !== undefined) {
       await this.deps.pools.lookupPool(req.pool);
-      return;
+      return point;
     }
     const dir = this.allowedDir(req.dir ?? '');
     const target = path.posix.join(dir, req.name);
     if (await this.deps.fs.exists(target)) {
       throw new VirtpointError('ALREADY_EXISTS', `${target} exists; a volume never overwrites a file`);
     }
+    return point;
   }
 
   async createVolume(req: CreateVolumeRequest, opts: RestoreRunOptions = {}): Promise<Volume> {
-    await this.checkCreate(req);
+    const point = await this.checkCreate(req);
     const { catalog, log } = this.deps;
-    const point = requirePoint(catalog, req.pointId);
     const disk = pointDisk(point, req.disk);
     const format = req.format ?? 'qcow2';
     const source = resolveStorePath(this.deps.storeRoot, disk.path);

@@ -1,8 +1,9 @@
 /**
- * The policy and task part of the Control interface (service/control.ts) on the
- * SchedulingService: maps records to the API's JSON views. Composed into VirtpointControl.
+ * The scheduling feature's API (docs/api.md "Policies", "Tasks"; docs/scheduling.md) on the
+ * SchedulingService: maps records to the API's JSON views.
  */
 
+import { iso, isoOrNull } from '../../core/iso.js';
 import { formatReceiver } from '../../core/policy-task.js';
 import { formatRetention } from '../../core/retention.js';
 import { nextRun } from '../../core/schedule.js';
@@ -18,27 +19,49 @@ import type {
 } from '../../contract/index.js';
 import type { SchedulingService } from './policies-tasks.js';
 
-const iso = (ms: number): string => new Date(ms).toISOString();
-
 /** The host's IANA time zone (policies are evaluated in it). */
 export function hostTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
-export interface SchedulingControlOptions {
+export interface SchedulingApi {
+  listPolicies(): Promise<PolicyView[]>;
+  getPolicy(name: string): Promise<PolicyView>;
+  createPolicy(input: PolicyCreateInput): Promise<PolicyView>;
+  updatePolicy(name: string, patch: PolicyUpdateInput): Promise<PolicyView>;
+  setPolicyEnabled(name: string, enabled: boolean): Promise<PolicyView>;
+  /** INVALID_STATE naming the tasks when a task uses it. */
+  deletePolicy(name: string): Promise<void>;
+  /** Runs every enabled task of the policy now. */
+  runPolicy(name: string): Promise<TaskRunView[]>;
+  listTasks(filter: { policy?: string }): Promise<TaskView[]>;
+  getTask(name: string): Promise<TaskView>;
+  createTask(input: TaskCreateInput): Promise<TaskView>;
+  /** Anything but the bound policies. */
+  updateTask(name: string, patch: TaskUpdateInput): Promise<TaskView>;
+  setTaskEnabled(name: string, enabled: boolean): Promise<TaskView>;
+  /** Keeps the task's points. */
+  deleteTask(name: string): Promise<void>;
+  /** Runs the task now. */
+  runTask(name: string): Promise<TaskRunView>;
+  /** Newest first, at most 100 kept per task. */
+  taskHistory(name: string, filter: { limit?: number }): Promise<TaskRunView[]>;
+}
+
+export interface SchedulingApiOptions {
   /** Default Date.now. */
   readonly now?: () => number;
   /** Default: the host's (hostTimeZone()). */
   readonly timeZone?: string;
 }
 
-export class SchedulingControl {
+export class SchedulingApiImpl implements SchedulingApi {
   private readonly now: () => number;
   private readonly timeZone: string;
 
   constructor(
     readonly service: SchedulingService,
-    opts: SchedulingControlOptions = {},
+    opts: SchedulingApiOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
     this.timeZone = opts.timeZone ?? hostTimeZone();
@@ -136,7 +159,7 @@ export class SchedulingControl {
               id: last.id,
               trigger: last.trigger,
               startedAt: iso(last.startedAt),
-              endedAt: last.endedAt === null ? null : iso(last.endedAt),
+              endedAt: isoOrNull(last.endedAt),
               outcome: last.outcome,
             },
       createdAt: iso(t.createdAt),
@@ -149,9 +172,9 @@ export class SchedulingControl {
       task: this.service.taskName(r.taskId),
       trigger: r.trigger,
       policy: r.policyId === null ? null : this.service.policyName(r.policyId),
-      scheduledFor: r.scheduledFor === null ? null : iso(r.scheduledFor),
+      scheduledFor: isoOrNull(r.scheduledFor),
       startedAt: iso(r.startedAt),
-      endedAt: r.endedAt === null ? null : iso(r.endedAt),
+      endedAt: isoOrNull(r.endedAt),
       outcome: r.outcome,
       resources: r.resources,
       notifications: r.notifications,

@@ -41,15 +41,15 @@ import type {
   TaskRun,
 } from '../../ports/scheduling-catalog.js';
 import { selectDisks } from '../backup/plan.js';
-import { unwiredTaskRunner, type TaskRunner } from './task-run.js';
+import type { TaskRunner } from './task-run.js';
 
 export interface SchedulingDeps {
   readonly catalog: Pick<Catalog, 'scheduling'>;
   readonly hypervisor: Pick<Hypervisor, 'lookupDomain'>;
   /** Default: 32 policies, 64 domains per policy. */
   readonly limits?: Partial<Limits>;
-  /** Default: `unwiredTaskRunner` (UNSUPPORTED). */
-  readonly runTask?: TaskRunner;
+  /** Starts a task execution (the scheduler's Scheduler.runTask). */
+  readonly runTask: TaskRunner;
 }
 
 /** A policy update: any of name, schedule, enabled (unvalidated, as from the API). */
@@ -61,11 +61,8 @@ export interface PolicyPatchInput {
 
 export class SchedulingService {
   readonly limits: Limits;
-  private readonly runner: TaskRunner;
-
   constructor(private readonly deps: SchedulingDeps) {
     this.limits = deps.limits === undefined ? DEFAULT_LIMITS : resolveLimits(deps.limits);
-    this.runner = deps.runTask ?? unwiredTaskRunner;
   }
 
   private get db(): SchedulingCatalog {
@@ -139,7 +136,7 @@ export class SchedulingService {
     }
     const runs: TaskRun[] = [];
     for (const task of tasks) {
-      runs.push(await this.runner({ task, trigger: 'manual', policy, scheduledFor: null }));
+      runs.push(await this.deps.runTask({ task, trigger: 'manual', policy, scheduledFor: null }));
     }
     return runs;
   }
@@ -213,7 +210,12 @@ export class SchedulingService {
 
   /** Runs the task now (trigger manual), enabled or not. */
   runTask(name: string): Promise<TaskRun> {
-    return this.runner({ task: this.requireTask(name), trigger: 'manual', policy: null, scheduledFor: null });
+    return this.deps.runTask({
+      task: this.requireTask(name),
+      trigger: 'manual',
+      policy: null,
+      scheduledFor: null,
+    });
   }
 
   /** The task's runs, newest first (at most 100 are kept). */

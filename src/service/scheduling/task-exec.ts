@@ -28,13 +28,14 @@ import type {
   TaskRunResource,
 } from '../../ports/scheduling-catalog.js';
 import type { BackupService } from '../backup/backup.js';
+import { ensureDomainRecord, submitBackup } from '../backup/submit.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { RetentionRunner } from './retention-run.js';
 
 export interface TaskExecDeps {
   readonly catalog: Catalog;
   readonly runner: Pick<JobRunner, 'submit' | 'wait' | 'busy'>;
-  readonly backup: Pick<BackupService, 'backup' | 'plan'>;
+  readonly backup: Pick<BackupService, 'check' | 'run' | 'plan'>;
   readonly retention: Pick<RetentionRunner, 'submit'>;
   readonly log: Logger;
   /** Sends to every receiver; never rejects (adapters/notify sendAll). */
@@ -144,29 +145,26 @@ export class TaskExecutor {
     const cleanup = { taskName: task.name, retention: task.retention, resource: r };
     let job: Job | null = null;
     try {
-      // Jobs reference the domain's catalog record (a domain never backed up has none yet).
-      if (catalog.getDomain(r.domainUuid) === null) {
-        catalog.upsertDomain({ uuid: r.domainUuid, name: r.domainName });
-      }
+      const domain = { uuid: r.domainUuid, name: r.domainName };
+      ensureDomainRecord(catalog, domain); // the cleanup jobs reference it too
       if (task.retention.kind === 'chains') {
         const plan = await backup.plan({ domain: r.domainUuid, ...disks, chainLength: task.chainLength });
         if (plan.decision.kind === 'full') {
           await runner.wait(retention.submit({ ...cleanup, mode: 'before-new-chain' }).id);
         }
       }
-      job = runner.submit({ type: 'backup', trigger: 'schedule', domainUuid: r.domainUuid }, async (ctx) => {
-        const p = await backup.backup(
-          {
-            domain: r.domainUuid,
-            ...disks,
-            chainLength: task.chainLength,
-            quiesce: 'auto',
-            trigger: 'schedule',
-          },
-          { onPoint: ctx.setPoint, onProgress: ctx.progress, signal: ctx.signal },
-        );
-        return { pointId: p.id, kind: p.kind, newChainReason: p.newChainReason, task: task.name };
-      });
+      job = submitBackup(
+        { catalog, runner, backup },
+        domain,
+        {
+          domain: r.domainUuid,
+          ...disks,
+          chainLength: task.chainLength,
+          quiesce: 'auto',
+          trigger: 'schedule',
+        },
+        { task: task.name },
+      );
       const ended = await runner.wait(job.id);
       try {
         await runner.wait(retention.submit({ ...cleanup, mode: 'rule' }).id);

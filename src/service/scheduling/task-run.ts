@@ -1,16 +1,14 @@
 /**
- * The seam between the task records (service/scheduling.ts) and what executes a task: a
- * `TaskRunner` function, injected into the SchedulingService (and through it the Control). `task
- * run NAME` and `policy run NAME` call it; the scheduler (issue 7, built on top of these records)
- * provides the real one and calls the same function for scheduled and catch-up runs.
+ * The seam between the task records (policies-tasks.ts) and what executes a task: a `TaskRunner`
+ * function, injected into the SchedulingService by the composition root (daemon/compose.ts). `task
+ * run NAME` and `policy run NAME` call it; the scheduler provides it (Scheduler.runTask) and
+ * runs scheduled and catch-up runs the same way.
  *
  * Contract of a runner: record the run (`catalog.scheduling.createTaskRun`, outcome `running`),
  * start the execution (one backup job per resource, then retention and notifications) without
- * waiting for it, and resolve to the recorded run. Until the scheduler is wired,
- * `unwiredTaskRunner` refuses with UNSUPPORTED (HTTP 501) and records nothing.
+ * waiting for it, and resolve to the recorded run.
  */
 
-import { VirtpointError } from '../../core/errors.js';
 import type { Policy, Task, TaskRun } from '../../ports/scheduling-catalog.js';
 
 export interface TaskRunRequest {
@@ -25,10 +23,3 @@ export interface TaskRunRequest {
 
 /** Starts one execution of a task; resolves to its recorded run (outcome `running`). */
 export type TaskRunner = (request: TaskRunRequest) => Promise<TaskRun>;
-
-export const unwiredTaskRunner: TaskRunner = async ({ task }) => {
-  throw new VirtpointError(
-    'UNSUPPORTED',
-    `cannot run task ${task.name}: this virtpointd has no task runner yet (the scheduler is not wired)`,
-  );
-};

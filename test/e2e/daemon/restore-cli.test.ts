@@ -34,7 +34,7 @@ test('rollback of a running VM through the CLI: the guest has the earlier bytes,
   t.is(await vm.agent.sha256File('/mnt/vda/a.bin'), a1, 'a.bin has its point-1 bytes');
   t.is((await vm.agent.exec('test -e /mnt/vda/late.bin')).exitCode, 1, 'a later file is gone');
 
-  const jobs = await d.json<JobView[]>(['job', 'list', '--type', 'restore']);
+  const jobs = await d.json<JobView[]>(['job', 'list', '--type', 'rollback']);
   t.is(jobs.length, 1);
   t.like(jobs[0], { state: 'succeeded', pointId: p1.id, domain: vm.uuid });
   t.like(jobs[0]?.result, { started: true });
@@ -51,7 +51,7 @@ test('rollback of a running VM through the CLI: the guest has the earlier bytes,
   t.regex(bad.stderr, /DISK_NOT_FOUND/);
   const usage = await d.cli(['rollback', vm.name, '--point', p1.id, '--shutdown-timeout', '4000']);
   t.is(usage.code, 2);
-  t.is((await d.json<JobView[]>(['job', 'list', '--type', 'restore'])).length, 1);
+  t.is((await d.json<JobView[]>(['job', 'list', '--type', 'rollback'])).length, 1);
 });
 
 test('volume create into an allowed directory and a libvirt pool; a linked image protects its point until it is deleted', async (t) => {

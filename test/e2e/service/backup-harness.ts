@@ -12,14 +12,14 @@ import type { Logger } from '../../../src/ports/logger.js';
 import { BackupService } from '../../../src/service/backup/backup.js';
 import { DeleteService } from '../../../src/service/catalog/delete.js';
 import { ImageService } from '../../../src/service/restore/images.js';
-import { RestoreService } from '../../../src/service/restore/rollback.js';
+import { RollbackService } from '../../../src/service/restore/rollback.js';
 import { VolumeService } from '../../../src/service/restore/volumes.js';
 import { prepareRunDir, RUN_DIR } from '../../helpers/run-dir.js';
 
 /** A BackupService on the real adapters, with its own catalog and store under this run's directory. */
 export interface Engine {
   readonly svc: BackupService;
-  readonly restore: RestoreService;
+  readonly restore: RollbackService;
   readonly volumes: VolumeService;
   readonly images: ImageService;
   readonly del: DeleteService;
@@ -64,7 +64,7 @@ export async function withEngine(t: ExecutionContext): Promise<Engine> {
   const volumeDir = join(dir, 'volumes');
   const imageDir = join(dir, 'images');
   await mkdir(volumeDir, { recursive: true });
-  const restore = new RestoreService({ ...common, locks: svc.locks });
+  const restore = new RollbackService({ ...common, locks: svc.locks });
   const volumes = new VolumeService({ ...common, pools: hv, allowedVolumeDirs: [volumeDir] });
   const images = new ImageService({ ...common, imageDir });
   const del = new DeleteService(common);

@@ -3,7 +3,7 @@ import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import test from 'ava';
 
 import type { JobView } from '../../../src/contract/index.js';
-import { JOB_DONE, JOB_RUNNING } from '../../fakes/fake-control.js';
+import { JOB_DONE, JOB_RUNNING } from '../../fakes/fake-apis.js';
 import { errorOf, startHarness, type Harness } from './helpers.js';
 
 /** Opens the event stream and hands out the JobView lines one by one as they arrive. */
@@ -58,11 +58,11 @@ test('a running job streams its changes as NDJSON and the stream ends when it is
     t.is(res.headers['content-type'], 'application/x-ndjson');
     await s.waitLines(1);
     t.like(s.lines[0], { id: JOB_RUNNING, state: 'running', progress: { done: 0, total: 1000 } });
-    t.is(h.control.watcherCount(JOB_RUNNING), 1);
-    h.control.pushJob(JOB_RUNNING, { progress: { done: 400, total: 1000 } });
+    t.is(h.fakes.catalog.watcherCount(JOB_RUNNING), 1);
+    h.fakes.catalog.pushJob(JOB_RUNNING, { progress: { done: 400, total: 1000 } });
     await s.waitLines(2);
-    h.control.pushJob(JOB_RUNNING, { progress: { done: 1000, total: 1000 } });
-    h.control.pushJob(JOB_RUNNING, { state: 'succeeded', endedAt: '2025-01-01T00:01:00.000Z' });
+    h.fakes.catalog.pushJob(JOB_RUNNING, { progress: { done: 1000, total: 1000 } });
+    h.fakes.catalog.pushJob(JOB_RUNNING, { state: 'succeeded', endedAt: '2025-01-01T00:01:00.000Z' });
     await s.waitEnd();
     t.deepEqual(
       s.lines.map((j) => [j.state, j.progress.done]),
@@ -73,8 +73,8 @@ test('a running job streams its changes as NDJSON and the stream ends when it is
         ['succeeded', 1000],
       ],
     );
-    t.is(h.control.watcherCount(JOB_RUNNING), 0, 'unsubscribed when the job ended');
-    h.control.pushJob(JOB_RUNNING, { progress: { done: 1, total: 1 } });
+    t.is(h.fakes.catalog.watcherCount(JOB_RUNNING), 0, 'unsubscribed when the job ended');
+    h.fakes.catalog.pushJob(JOB_RUNNING, { progress: { done: 1, total: 1 } });
     t.is((await h.req('GET', '/v1/status')).status, 200);
   } finally {
     await h.close();
@@ -88,7 +88,7 @@ test('a finished job: one line, then the end', async (t) => {
     await s.waitEnd();
     t.is(s.lines.length, 1);
     t.like(s.lines[0], { id: JOB_DONE, state: 'succeeded' });
-    t.is(h.control.watcherCount(JOB_DONE), 0);
+    t.is(h.fakes.catalog.watcherCount(JOB_DONE), 0);
   } finally {
     await h.close();
   }
@@ -99,11 +99,11 @@ test('the client going away unsubscribes', async (t) => {
   try {
     const s = openStream(h, JOB_RUNNING);
     await s.waitLines(1);
-    t.is(h.control.watcherCount(JOB_RUNNING), 1);
+    t.is(h.fakes.catalog.watcherCount(JOB_RUNNING), 1);
     s.abort();
-    for (let i = 0; i < 50 && h.control.watcherCount(JOB_RUNNING) > 0; i++) await tick();
-    t.is(h.control.watcherCount(JOB_RUNNING), 0);
-    h.control.pushJob(JOB_RUNNING, { progress: { done: 5, total: 1000 } });
+    for (let i = 0; i < 50 && h.fakes.catalog.watcherCount(JOB_RUNNING) > 0; i++) await tick();
+    t.is(h.fakes.catalog.watcherCount(JOB_RUNNING), 0);
+    h.fakes.catalog.pushJob(JOB_RUNNING, { progress: { done: 5, total: 1000 } });
     t.is((await h.req('GET', '/v1/status')).status, 200);
   } finally {
     await h.close();
@@ -139,7 +139,7 @@ test('shutdown ends open streams; a request arriving during shutdown gets 503 SH
     const closed = h.server.shutdown();
     t.true(h.server.shuttingDown);
     await s.waitEnd();
-    t.is(h.control.watcherCount(JOB_RUNNING), 0, 'the stream ended and unsubscribed');
+    t.is(h.fakes.catalog.watcherCount(JOB_RUNNING), 0, 'the stream ended and unsubscribed');
     raw.write('\r\n');
     await rawEnded;
     t.regex(answer, /^HTTP\/1\.1 503/);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { createApiServer, listenUnix, type ApiServer } from '../../../src/api/server.js';
 import type { Logger } from '../../../src/ports/logger.js';
-import { FakeControl } from '../../fakes/fake-control.js';
+import { FakeApis } from '../../fakes/fake-apis.js';
 
 export interface LogRecord {
   readonly level: keyof Logger;
@@ -83,7 +83,7 @@ export function request(
 }
 
 export interface Harness {
-  readonly control: FakeControl;
+  readonly fakes: FakeApis;
   readonly server: ApiServer;
   readonly socket: string;
   readonly dir: string;
@@ -92,22 +92,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** A real API server on a Unix socket in a fresh temp directory, over a FakeControl. */
+/** A real API server on a Unix socket in a fresh temp directory, over the fake feature APIs (FakeApis). */
 export async function startHarness(
-  opts: { control?: FakeControl; now?: () => number; bodyLimit?: number } = {},
+  opts: { fakes?: FakeApis; now?: () => number; bodyLimit?: number } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'vp-api-'));
   const socket = join(dir, 'virtpoint.sock');
-  const control = opts.control ?? new FakeControl();
+  const fakes = opts.fakes ?? new FakeApis();
   const { log, records } = recordingLogger();
-  const server = createApiServer(control, {
+  const server = createApiServer(fakes, {
     log,
     ...(opts.now === undefined ? {} : { now: opts.now }),
     ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
   });
   await listenUnix(server, socket);
   return {
-    control,
+    fakes,
     server,
     socket,
     dir,

@@ -8,7 +8,7 @@ import test from 'ava';
 import { createApiServer, listenUnix } from '../../../src/api/server.js';
 import { isVirtpointError } from '../../../src/core/errors.js';
 import { silentLogger } from '../../../src/ports/logger.js';
-import { FakeControl } from '../../fakes/fake-control.js';
+import { FakeApis } from '../../fakes/fake-apis.js';
 import { request } from './helpers.js';
 
 async function tempDir(): Promise<string> {
@@ -34,7 +34,7 @@ async function staleSocket(path: string): Promise<void> {
 test('listens with mode 0660 and answers', async (t) => {
   const dir = await tempDir();
   const path = join(dir, 'virtpoint.sock');
-  const server = createApiServer(new FakeControl(), { log: silentLogger });
+  const server = createApiServer(new FakeApis(), { log: silentLogger });
   try {
     await listenUnix(server, path, { mode: 0o660 });
     const st = await stat(path);
@@ -50,7 +50,7 @@ test('listens with mode 0660 and answers', async (t) => {
 test('sets the group when asked (own gid) and another mode', async (t) => {
   const dir = await tempDir();
   const path = join(dir, 'virtpoint.sock');
-  const server = createApiServer(new FakeControl(), { log: silentLogger });
+  const server = createApiServer(new FakeApis(), { log: silentLogger });
   try {
     const gid = process.getgid?.() ?? 0;
     await listenUnix(server, path, { mode: 0o600, group: gid });
@@ -68,7 +68,7 @@ test('removes a stale socket file nobody answers on', async (t) => {
   const path = join(dir, 'virtpoint.sock');
   await staleSocket(path);
   t.true((await stat(path)).isSocket(), 'the stale socket file is there');
-  const server = createApiServer(new FakeControl(), { log: silentLogger });
+  const server = createApiServer(new FakeApis(), { log: silentLogger });
   try {
     await listenUnix(server, path);
     t.is((await request(path, 'GET', '/v1/status')).status, 200);
@@ -81,8 +81,8 @@ test('removes a stale socket file nobody answers on', async (t) => {
 test('refuses a socket another process answers on, and a path that is not a socket', async (t) => {
   const dir = await tempDir();
   const path = join(dir, 'virtpoint.sock');
-  const first = createApiServer(new FakeControl(), { log: silentLogger });
-  const second = createApiServer(new FakeControl(), { log: silentLogger });
+  const first = createApiServer(new FakeApis(), { log: silentLogger });
+  const second = createApiServer(new FakeApis(), { log: silentLogger });
   try {
     await listenUnix(first, path);
     const e = await t.throwsAsync(listenUnix(second, path));

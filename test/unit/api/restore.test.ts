@@ -1,6 +1,6 @@
 import test from 'ava';
 
-import { DOM1, POINT1, POINT2 } from '../../fakes/fake-control.js';
+import { DOM1, POINT1, POINT2 } from '../../fakes/fake-apis.js';
 import { ALLOWED_DIR, VOLUME1 } from '../../fakes/fake-restore.js';
 import { errorOf, startHarness, type Harness } from './helpers.js';
 
@@ -13,27 +13,13 @@ test.afterEach.always(async () => {
   await h.close();
 });
 
-const lastCall = () => h.control.calls.at(-1);
+const lastCall = () => h.fakes.calls.at(-1);
 
-test.serial('rollback: 202 with the restore job and its Location; every field reaches Control', async (t) => {
-  const r = await h.req('POST', '/v1/domains/web/rollback', {
-    body: {
-      point: POINT1,
-      disks: ['vda'],
-      map: { vda: 'vdb' },
-      start: false,
-      force: true,
-      shutdownTimeout: 20,
-    },
-  });
-  t.is(r.status, 202, r.text);
-  t.like(r.json, { type: 'restore', state: 'queued', domain: DOM1, pointId: POINT1 });
-  t.is(r.headers.location, `/v1/jobs/${(r.json as { id: string }).id}`);
-  t.deepEqual(lastCall(), {
-    method: 'startRollback',
-    args: [
-      {
-        domain: 'web',
+test.serial(
+  'rollback: 202 with the rollback job and its Location; every field reaches the restore API',
+  async (t) => {
+    const r = await h.req('POST', '/v1/domains/web/rollback', {
+      body: {
         point: POINT1,
         disks: ['vda'],
         map: { vda: 'vdb' },
@@ -41,14 +27,31 @@ test.serial('rollback: 202 with the restore job and its Location; every field re
         force: true,
         shutdownTimeout: 20,
       },
-    ],
-  });
-  const job = await h.req('GET', `/v1/jobs/${(r.json as { id: string }).id}`);
-  t.is(job.status, 200, 'the queued job can be followed');
-  const minimal = await h.req('POST', `/v1/domains/${DOM1}/rollback`, { body: { point: POINT2 } });
-  t.is(minimal.status, 202);
-  t.deepEqual(lastCall()?.args, [{ domain: DOM1, point: POINT2 }]);
-});
+    });
+    t.is(r.status, 202, r.text);
+    t.like(r.json, { type: 'rollback', state: 'queued', domain: DOM1, pointId: POINT1 });
+    t.is(r.headers.location, `/v1/jobs/${(r.json as { id: string }).id}`);
+    t.deepEqual(lastCall(), {
+      method: 'startRollback',
+      args: [
+        {
+          domain: 'web',
+          point: POINT1,
+          disks: ['vda'],
+          map: { vda: 'vdb' },
+          start: false,
+          force: true,
+          shutdownTimeout: 20,
+        },
+      ],
+    });
+    const job = await h.req('GET', `/v1/jobs/${(r.json as { id: string }).id}`);
+    t.is(job.status, 200, 'the queued job can be followed');
+    const minimal = await h.req('POST', `/v1/domains/${DOM1}/rollback`, { body: { point: POINT2 } });
+    t.is(minimal.status, 202);
+    t.deepEqual(lastCall()?.args, [{ domain: DOM1, point: POINT2 }]);
+  },
+);
 
 test.serial(
   'rollback: bad bodies are 400 naming the field and reach nothing; service refusals map to 4xx',
@@ -71,16 +74,16 @@ test.serial(
       [{ point: POINT1, shutdownTimeout: 1.5 }, /shutdownTimeout must be an integer/],
       [[], /JSON object/],
     ];
-    const before = h.control.calls.length;
+    const before = h.fakes.calls.length;
     for (const [body, message] of bad) {
       const r = await h.req('POST', '/v1/domains/web/rollback', { body: body as object });
       t.is(r.status, 400, JSON.stringify(body));
       t.is(errorOf(r).code, 'INVALID_ARGUMENT');
       t.regex(String(errorOf(r).message), message);
     }
-    t.is(h.control.calls.length, before);
+    t.is(h.fakes.calls.length, before);
     t.is((await h.req('POST', '/v1/domains/web/rollback?x=1', { body: { point: POINT1 } })).status, 400);
-    const jobs = h.control.jobs.size;
+    const jobs = h.fakes.catalog.jobs.size;
     const other = await h.req('POST', '/v1/domains/db/rollback', { body: { point: POINT1 } });
     t.is(other.status, 400, 'a point of another domain');
     t.is((await h.req('POST', '/v1/domains/nope/rollback', { body: { point: POINT1 } })).status, 404);
@@ -88,7 +91,7 @@ test.serial(
     const disk = await h.req('POST', '/v1/domains/web/rollback', { body: { point: POINT1, disks: ['vdz'] } });
     t.is(disk.status, 404);
     t.is(errorOf(disk).code, 'DISK_NOT_FOUND');
-    t.is(h.control.jobs.size, jobs, 'nothing queued');
+    t.is(h.fakes.catalog.jobs.size, jobs, 'nothing queued');
   },
 );
 
@@ -139,21 +142,21 @@ test.serial('volumes: bad bodies are 400 and reach nothing; refusals of the serv
     [{ ...base, disk: 'vda;', dir: ALLOWED_DIR }, /disk must be a disk target/],
     [{ ...base, dir: ALLOWED_DIR, color: 'red' }, /unknown field color/],
   ];
-  const before = h.control.calls.length;
+  const before = h.fakes.calls.length;
   for (const [body, message] of bad) {
     const r = await h.req('POST', '/v1/volumes', { body: body as object });
     t.is(r.status, 400, JSON.stringify(body));
     t.regex(String(errorOf(r).message), message);
   }
-  t.is(h.control.calls.length, before);
-  const jobs = h.control.jobs.size;
+  t.is(h.fakes.calls.length, before);
+  const jobs = h.fakes.catalog.jobs.size;
   t.is((await h.req('POST', '/v1/volumes', { body: { ...base, dir: '/etc' } })).status, 400);
   t.is((await h.req('POST', '/v1/volumes', { body: { ...base, pool: 'nope' } })).status, 404);
   t.is(
     (await h.req('POST', '/v1/volumes', { body: { ...base, disk: 'vdz', dir: ALLOWED_DIR } })).status,
     404,
   );
-  t.is(h.control.jobs.size, jobs, 'nothing queued');
+  t.is(h.fakes.catalog.jobs.size, jobs, 'nothing queued');
 });
 
 test.serial('images: create (202 job), 409 for a taken name, list, show, delete, bad input', async (t) => {
@@ -173,7 +176,7 @@ test.serial('images: create (202 job), 409 for a taken name, list, show, delete,
   t.is((await h.req('DELETE', '/v1/images/golden')).status, 204);
   t.is((await h.req('DELETE', '/v1/images/golden')).status, 404);
   t.is((await h.req('DELETE', '/v1/images/%2e%2e')).status, 400);
-  const before = h.control.calls.length;
+  const before = h.fakes.calls.length;
   for (const body of [
     { point: POINT2, disk: 'vda', name: 'x', linked: 'yes' },
     { point: POINT2, disk: 'vda', name: 'a/b' },
@@ -182,5 +185,5 @@ test.serial('images: create (202 job), 409 for a taken name, list, show, delete,
   ]) {
     t.is((await h.req('POST', '/v1/images', { body })).status, 400, JSON.stringify(body));
   }
-  t.is(h.control.calls.length, before);
+  t.is(h.fakes.calls.length, before);
 });

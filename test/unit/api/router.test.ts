@@ -51,7 +51,7 @@ test('server: unknown routes → 404 NOT_FOUND, wrong method → 405 with Allow'
       t.is(r.headers.allow, allow, `${method} ${path}`);
       if (method !== 'HEAD') t.is(errorOf(r).code, 'METHOD_NOT_ALLOWED');
     }
-    t.is(h.control.calls.length, 0);
+    t.is(h.fakes.calls.length, 0);
   } finally {
     await h.close();
   }

@@ -8,8 +8,8 @@ import {
   JOB_FAILED,
   JOB_RUNNING,
   POINT1,
-  type FakeControl,
-} from '../../fakes/fake-control.js';
+  type FakeApis,
+} from '../../fakes/fake-apis.js';
 import { startHarness, type Harness } from './helpers.js';
 
 let h: Harness;
@@ -22,7 +22,7 @@ test.afterEach.always(async () => {
   await h.close();
 });
 
-const lastCall = (control: FakeControl) => control.calls.at(-1);
+const lastCall = (fakes: FakeApis) => fakes.calls.at(-1);
 
 test.serial('GET /v1/status', async (t) => {
   const r = await h.req('GET', '/v1/status');
@@ -45,7 +45,7 @@ test.serial('GET /v1/domains and /v1/domains/{name-or-uuid}', async (t) => {
   t.like(byUuid.json, { name: 'db', lastPoint: null });
   const encoded = await h.req('GET', '/v1/domains/w%65b');
   t.like(encoded.json, { uuid: DOM1 });
-  t.deepEqual(lastCall(h.control), { method: 'getDomain', args: ['web'] });
+  t.deepEqual(lastCall(h.fakes), { method: 'getDomain', args: ['web'] });
 });
 
 test.serial('POST /v1/backups → 202 with Location', async (t) => {
@@ -64,7 +64,7 @@ test.serial('POST /v1/backups → 202 with Location', async (t) => {
   t.is(job.state, 'queued');
   t.is(job.type, 'backup');
   t.is(r.headers.location, `/v1/jobs/${job.id}`);
-  t.deepEqual(lastCall(h.control), {
+  t.deepEqual(lastCall(h.fakes), {
     method: 'startBackup',
     args: [
       {
@@ -82,7 +82,7 @@ test.serial('POST /v1/backups → 202 with Location', async (t) => {
     headers: { 'content-type': 'application/json; charset=utf-8' },
   });
   t.is(minimal.status, 202);
-  t.deepEqual(lastCall(h.control), { method: 'startBackup', args: [{ domain: 'db' }] });
+  t.deepEqual(lastCall(h.fakes), { method: 'startBackup', args: [{ domain: 'db' }] });
   const noContentType = await h.req('POST', '/v1/backups', { body: '{"domain":"db","name":"数据-1"}' });
   t.is(noContentType.status, 202);
 });
@@ -93,7 +93,7 @@ test.serial('GET /v1/points with filters, GET /v1/points/{id}', async (t) => {
   t.is((all.json as unknown[]).length, 3);
   const filtered = await h.req('GET', `/v1/points?domain=web&chain=${CHAIN1}&state=available`);
   t.is((filtered.json as unknown[]).length, 3);
-  t.deepEqual(lastCall(h.control), {
+  t.deepEqual(lastCall(h.fakes), {
     method: 'listPoints',
     args: [{ domain: 'web', chain: CHAIN1, state: 'available', limit: 100 }],
   });
@@ -117,10 +117,10 @@ test.serial('DELETE /v1/points/{id} → 202 job, cascade flag', async (t) => {
   const plain = await h.req('DELETE', `/v1/points/${POINT1}`);
   t.is(plain.status, 202);
   t.like(plain.json, { type: 'delete', state: 'queued', pointId: POINT1 });
-  t.deepEqual(lastCall(h.control), { method: 'deletePoint', args: [POINT1, { cascade: false }] });
+  t.deepEqual(lastCall(h.fakes), { method: 'deletePoint', args: [POINT1, { cascade: false }] });
   const cascade = await h.req('DELETE', `/v1/points/${POINT1}?cascade=true`);
   t.is(cascade.status, 202);
-  t.deepEqual(lastCall(h.control), { method: 'deletePoint', args: [POINT1, { cascade: true }] });
+  t.deepEqual(lastCall(h.fakes), { method: 'deletePoint', args: [POINT1, { cascade: true }] });
 });
 
 test.serial('chains: list (with domain), show, delete', async (t) => {
@@ -133,9 +133,9 @@ test.serial('chains: list (with domain), show, delete', async (t) => {
     state: 'open',
     points: 3,
   });
-  t.deepEqual(lastCall(h.control), { method: 'listChains', args: [{ domain: 'web' }] });
+  t.deepEqual(lastCall(h.fakes), { method: 'listChains', args: [{ domain: 'web' }] });
   const none = await h.req('GET', '/v1/chains');
-  t.deepEqual(lastCall(h.control), { method: 'listChains', args: [{}] });
+  t.deepEqual(lastCall(h.fakes), { method: 'listChains', args: [{}] });
   t.is(none.status, 200);
   const one = await h.req('GET', `/v1/chains/${CHAIN1}`);
   t.like(one.json, { id: CHAIN1, domainName: 'web' });
@@ -149,7 +149,7 @@ test.serial('GET /v1/jobs with filters; since windows and ISO times', async (t) 
   t.is(all.status, 200);
   t.is((all.json as unknown[]).length, 3);
   await h.req('GET', '/v1/jobs?type=backup&state=failed&trigger=manual&domain=web&since=7d&limit=50');
-  t.deepEqual(lastCall(h.control), {
+  t.deepEqual(lastCall(h.fakes), {
     method: 'listJobs',
     args: [
       {
@@ -171,7 +171,7 @@ test.serial('GET /v1/jobs with filters; since windows and ISO times', async (t) 
   ] as const) {
     const r = await h.req('GET', `/v1/jobs?since=${encodeURIComponent(since)}&until=2025-06-01T00:00:00Z`);
     t.is(r.status, 200, since);
-    t.deepEqual(lastCall(h.control)?.args, [{ since: expected, until: NOW }], since);
+    t.deepEqual(lastCall(h.fakes)?.args, [{ since: expected, until: NOW }], since);
   }
 });
 
@@ -194,7 +194,7 @@ test.serial('jobs: show, cancel, delete one, delete failed', async (t) => {
   const del = await h.req('DELETE', `/v1/jobs/${JOB_DONE}`);
   t.is(del.status, 204);
   t.is(del.text, '');
-  t.false(h.control.jobs.has(JOB_DONE));
+  t.false(h.fakes.catalog.jobs.has(JOB_DONE));
   const failed = await h.req('DELETE', '/v1/jobs?state=failed');
   t.is(failed.status, 200);
   t.deepEqual(failed.json, { deleted: 1 });
@@ -237,7 +237,7 @@ test.serial(
     t.true(body.length >= 1);
     t.is(res.headers['link'], `</v1/points?domain=web&limit=1&after=${body.at(-1)!.id}>; rel="next"`);
     await h.req('GET', `/v1/points?after=${body[0]!.id}&limit=1000`);
-    t.deepEqual(lastCall(h.control), { method: 'listPoints', args: [{ after: body[0]!.id, limit: 1000 }] });
+    t.deepEqual(lastCall(h.fakes), { method: 'listPoints', args: [{ after: body[0]!.id, limit: 1000 }] });
     for (const bad of ['limit=0', 'limit=1001', 'after=../x', 'after=zz']) {
       t.is((await h.req('GET', `/v1/points?${bad}`)).status, 400, bad);
     }

@@ -1,7 +1,7 @@
 import test from 'ava';
 
 import { VirtpointError } from '../../../src/core/errors.js';
-import type { FakeControl } from '../../fakes/fake-control.js';
+import type { FakeApis } from '../../fakes/fake-apis.js';
 import { errorOf, startHarness, type Harness } from './helpers.js';
 
 let h: Harness;
@@ -13,7 +13,7 @@ test.afterEach.always(async () => {
   await h.close();
 });
 
-const lastCall = (control: FakeControl) => control.calls.at(-1);
+const lastCall = (fakes: FakeApis) => fakes.calls.at(-1);
 const weekly = { kind: 'weekly', days: ['thu', 'mon'], times: ['14:00', '02:00'] };
 
 test.serial('policies: list, show, create (201 + Location, normalized), 404, 409', async (t) => {
@@ -30,7 +30,7 @@ test.serial('policies: list, show, create (201 + Location, normalized), 404, 409
   const created = await h.req('POST', '/v1/policies', { body: { name: 'twice', schedule: weekly } });
   t.is(created.status, 201);
   t.is(created.headers.location, '/v1/policies/twice');
-  t.deepEqual(lastCall(h.control), {
+  t.deepEqual(lastCall(h.fakes), {
     method: 'createPolicy',
     args: [{ name: 'twice', schedule: { kind: 'weekly', days: ['mon', 'thu'], times: ['02:00', '14:00'] } }],
   });
@@ -59,13 +59,13 @@ test.serial('policies: bad bodies are 400 naming the field, and reach nothing', 
     [{ name: 'x', schedule: weekly, enabled: 'yes' }, /enabled/],
     [[], /JSON object/],
   ];
-  const before = h.control.calls.length;
+  const before = h.fakes.calls.length;
   for (const [body, message] of bad) {
     const r = await h.req('POST', '/v1/policies', { body: body as object });
     t.is(r.status, 400, JSON.stringify(body));
     t.regex(String(errorOf(r).message), message);
   }
-  t.is(h.control.calls.length, before);
+  t.is(h.fakes.calls.length, before);
   const patchEmpty = await h.req('PATCH', '/v1/policies/nightly', { body: {} });
   t.is(patchEmpty.status, 400);
   const badPath = await h.req('GET', '/v1/policies/..');
@@ -81,7 +81,7 @@ test.serial(
       body: { name: 'often', schedule: { kind: 'every-days', n: 2, times: ['05:00'] } },
     });
     t.is(patched.status, 200);
-    t.deepEqual(lastCall(h.control), {
+    t.deepEqual(lastCall(h.fakes), {
       method: 'updatePolicy',
       args: ['hourly', { name: 'often', schedule: { kind: 'every-days', n: 2, times: ['05:00'] } }],
     });
@@ -97,7 +97,7 @@ test.serial(
     const run = await h.req('POST', '/v1/policies/nightly/run');
     t.is(run.status, 202);
     t.like(run.json, [{ task: 'web-daily', trigger: 'manual', policy: 'nightly', outcome: 'running' }]);
-    h.control.failNext('runPolicy', new VirtpointError('UNSUPPORTED', 'no task runner yet'));
+    h.fakes.failNext('runPolicy', new VirtpointError('UNSUPPORTED', 'no task runner yet'));
     const unsupported = await h.req('POST', '/v1/policies/nightly/run');
     t.is(unsupported.status, 501);
     t.is(errorOf(unsupported).code, 'UNSUPPORTED');
@@ -108,7 +108,7 @@ test.serial(
 test.serial('tasks: list (?policy=), show, create, 400s', async (t) => {
   const list = await h.req('GET', '/v1/tasks?policy=nightly');
   t.is(list.status, 200);
-  t.deepEqual(lastCall(h.control), { method: 'listTasks', args: [{ policy: 'nightly' }] });
+  t.deepEqual(lastCall(h.fakes), { method: 'listTasks', args: [{ policy: 'nightly' }] });
   t.like(list.json, [{ name: 'web-daily', retention: 'count:7' }]);
   t.is((await h.req('GET', '/v1/tasks?domain=web')).status, 400);
   t.like((await h.req('GET', '/v1/tasks/web-daily')).json, { name: 'web-daily', policies: ['nightly'] });
@@ -127,7 +127,7 @@ test.serial('tasks: list (?policy=), show, create, 400s', async (t) => {
   const created = await h.req('POST', '/v1/tasks', { body });
   t.is(created.status, 201);
   t.is(created.headers.location, '/v1/tasks/db-hourly');
-  t.deepEqual(lastCall(h.control), { method: 'createTask', args: [body] });
+  t.deepEqual(lastCall(h.fakes), { method: 'createTask', args: [body] });
 
   const bad: [unknown, RegExp][] = [
     [{ name: 'x', domains: ['web'] }, /policies is required/],
@@ -153,7 +153,7 @@ test.serial('tasks: PATCH (not policies), enable, disable, DELETE, run, history'
     body: { retention: 'days:30', receivers: [] },
   });
   t.is(patched.status, 200);
-  t.deepEqual(lastCall(h.control), {
+  t.deepEqual(lastCall(h.fakes), {
     method: 'updateTask',
     args: ['web-daily', { retention: 'days:30', receivers: [] }],
   });
@@ -168,7 +168,7 @@ test.serial('tasks: PATCH (not policies), enable, disable, DELETE, run, history'
   t.like(run.json, { task: 'web-daily', trigger: 'manual', outcome: 'running' });
   const history = await h.req('GET', '/v1/tasks/web-daily/history?limit=5');
   t.is(history.status, 200);
-  t.deepEqual(lastCall(h.control), { method: 'taskHistory', args: ['web-daily', { limit: 5 }] });
+  t.deepEqual(lastCall(h.fakes), { method: 'taskHistory', args: ['web-daily', { limit: 5 }] });
   t.like(history.json, [{ id: 'e00000000001', outcome: 'succeeded' }]);
   for (const q of ['limit=0', 'limit=101', 'limit=x', 'since=1d']) {
     t.is((await h.req('GET', `/v1/tasks/web-daily/history?${q}`)).status, 400, q);

@@ -2,7 +2,7 @@ import test from 'ava';
 
 import { GENERIC_INTERNAL_MESSAGE, httpStatusOf, toHttpError } from '../../../src/api/status.js';
 import { ERROR_CODES, VirtpointError, type ErrorCode } from '../../../src/core/errors.js';
-import { JOB_RUNNING, POINT1 } from '../../fakes/fake-control.js';
+import { JOB_RUNNING, POINT1 } from '../../fakes/fake-apis.js';
 import { errorOf, recordingLogger, startHarness } from './helpers.js';
 
 const TABLE: Partial<Record<ErrorCode, number>> = {
@@ -53,22 +53,22 @@ test('toHttpError: coded errors keep code and message; others become a generic 5
   t.is((errors[0]?.obj as { err?: unknown }).err, secret, 'the real error is logged');
 });
 
-test('through the server: each Control error code gets its status and body', async (t) => {
+test('through the server: each API error code gets its status and body', async (t) => {
   const h = await startHarness();
   try {
     for (const code of ERROR_CODES) {
-      h.control.failNext('getPoint', new VirtpointError(code, `message for ${code}`));
+      h.fakes.failNext('getPoint', new VirtpointError(code, `message for ${code}`));
       const r = await h.req('GET', `/v1/points/${POINT1}`);
       t.is(r.status, TABLE[code] ?? 500, code);
       t.deepEqual(r.json, { error: { code, message: `message for ${code}` } }, code);
       t.regex(String(r.headers['content-type']), /^application\/json/);
     }
-    h.control.failNext('cancelJob', new TypeError("Cannot read properties of undefined (reading 'id')"));
+    h.fakes.failNext('cancelJob', new TypeError("Cannot read properties of undefined (reading 'id')"));
     const r = await h.req('POST', `/v1/jobs/${JOB_RUNNING}/cancel`);
     t.is(r.status, 500);
     t.deepEqual(errorOf(r), { code: 'INTERNAL', message: GENERIC_INTERNAL_MESSAGE });
     t.true(h.records.some((x) => x.level === 'error' && x.msg.includes('Cannot read properties')));
-    h.control.failNext('status', 'thrown string');
+    h.fakes.failNext('status', 'thrown string');
     t.is((await h.req('GET', '/v1/status')).status, 500);
     t.is((await h.req('GET', '/v1/status')).status, 200, 'still answers');
     const missing = await h.req('GET', '/v1/jobs/ffffffffffff');

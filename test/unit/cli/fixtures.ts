@@ -1,4 +1,4 @@
-/** Canned API objects (the shapes of src/service/control.ts) for the CLI tests. */
+/** Canned API objects (the shapes of src/contract/) for the CLI tests. */
 
 import type {
   ChainView,

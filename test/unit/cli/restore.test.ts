@@ -47,8 +47,8 @@ const image: ImageView = {
 
 test('rollback sends every flag, follows the job with progress, prints what was restored', async (t) => {
   const api = await startFakeApi(t, {
-    'POST /v1/domains/web/rollback': { status: 202, body: job({ type: 'restore' }) },
-    'GET /v1/jobs/j1/events': events(jobRun('restore', rollbackResult)),
+    'POST /v1/domains/web/rollback': { status: 202, body: job({ type: 'rollback' }) },
+    'GET /v1/jobs/j1/events': events(jobRun('rollback', rollbackResult)),
   });
   const r = await run(api.socket, [
     'rollback',
@@ -82,27 +82,27 @@ test('rollback sends every flag, follows the job with progress, prints what was 
 
 test('rollback --json prints the final job; --start sends start: true; defaults send only the point', async (t) => {
   const api = await startFakeApi(t, {
-    'POST /v1/domains/web/rollback': { status: 202, body: job({ type: 'restore' }) },
-    'GET /v1/jobs/j1/events': events(jobRun('restore', rollbackResult)),
+    'POST /v1/domains/web/rollback': { status: 202, body: job({ type: 'rollback' }) },
+    'GET /v1/jobs/j1/events': events(jobRun('rollback', rollbackResult)),
   });
   const r = await run(api.socket, ['rollback', 'web', '--point', 'p1', '--start', '--json']);
   t.is(r.code, 0, r.stderr);
   t.deepEqual(api.requests[0]?.body, { point: 'p1', start: true });
   const final = JSON.parse(r.stdout) as JobView;
-  t.like(final, { type: 'restore', state: 'succeeded', result: rollbackResult });
+  t.like(final, { type: 'rollback', state: 'succeeded', result: rollbackResult });
   const plain = await run(api.socket, ['rollback', 'web', '--point', 'p1', '--no-wait']);
   t.is(plain.code, 0);
   t.deepEqual(api.requests.at(-1)?.body, { point: 'p1' });
-  t.regex(plain.stdout, /queued restore job j1/);
+  t.regex(plain.stdout, /queued rollback job j1/);
 });
 
 test('rollback: a failed job exits 1 with its code; a refusal of the daemon exits 1', async (t) => {
-  const failed = jobRun('restore', null, {
+  const failed = jobRun('rollback', null, {
     state: 'failed',
     error: { code: 'INVALID_STATE', message: 'domain web did not shut down in 20 s; use --force' },
   });
   const api = await startFakeApi(t, {
-    'POST /v1/domains/web/rollback': { status: 202, body: job({ type: 'restore' }) },
+    'POST /v1/domains/web/rollback': { status: 202, body: job({ type: 'rollback' }) },
     'GET /v1/jobs/j1/events': events(failed),
     'POST /v1/domains/db/rollback': {
       status: 409,

@@ -5,12 +5,12 @@ import {
   chainTip,
   decideChain,
   nextSeq,
-  validateChainLength,
   type ChainDecisionInput,
   type ChainPointView,
   type ChainView,
   type NewChainReason,
 } from '../../../src/core/chain-decision.js';
+import { validateChainLength } from '../../../src/core/limits.js';
 import type { PointState } from '../../../src/core/point-state.js';
 
 const C = 'c0c0c0c0c0c0';

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { SqliteCatalog } from '../../../src/adapters/sqlite/sqlite-catalog.js';
 import { reconcileRestores } from '../../../src/daemon/reconcile-restore.js';
 import { silentLogger } from '../../../src/ports/logger.js';
-import { BackupService, type BackupDeps } from '../../../src/service/backup/backup.js';
+import { BackupService } from '../../../src/service/backup/backup.js';
+import type { BackupDeps } from '../../../src/service/backup/deps.js';
 import { FakeHypervisor } from '../../fakes/fake-hypervisor.js';
 import { FakeClock, FakeFs, FakeImageTool } from '../../fakes/fake-host.js';
 

@@ -51,7 +51,7 @@ test('job transitions are checked; ended jobs take no progress', (t) => {
 
 test('failed job keeps error code and message', (t) => {
   const { catalog } = memoryCatalog();
-  const j = catalog.jobs.create({ type: 'restore', trigger: 'manual' });
+  const j = catalog.jobs.create({ type: 'rollback', trigger: 'manual' });
   catalog.jobs.start(j.id);
   const f = catalog.jobs.finish(j.id, {
     state: 'failed',

@@ -7,7 +7,7 @@ import { silentLogger } from '../../../../src/ports/logger.js';
 import { BackupService } from '../../../../src/service/backup/backup.js';
 import { DeleteService } from '../../../../src/service/catalog/delete.js';
 import { ImageService } from '../../../../src/service/restore/images.js';
-import { RestoreService } from '../../../../src/service/restore/rollback.js';
+import { RollbackService } from '../../../../src/service/restore/rollback.js';
 import { VolumeService } from '../../../../src/service/restore/volumes.js';
 import { FakeClock, FakeFs, FakeImageTool } from '../../../fakes/fake-host.js';
 import { FakeHypervisor, type FakeDisk, type ShutdownBehaviour } from '../../../fakes/fake-hypervisor.js';
@@ -67,7 +67,7 @@ export async function setup(opts: SetupOptions = {}) {
     ps.push(await backup.backup({ domain: uuid, disks: ['vda', 'vdb'] }));
   hv.dom(uuid).state = opts.state ?? 'running';
   hv.calls.length = 0;
-  const restore = new RestoreService({ ...common, pollMs: 1000, locks: backup.locks });
+  const restore = new RollbackService({ ...common, pollMs: 1000, locks: backup.locks });
   const volumes = new VolumeService({ ...common, pools, allowedVolumeDirs: ['/srv/vols', '/data/'] });
   const imagesSvc = new ImageService({ ...common });
   const del = new DeleteService(common);

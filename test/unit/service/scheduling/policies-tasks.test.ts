@@ -3,7 +3,7 @@ import test from 'ava';
 import { SqliteCatalog } from '../../../../src/adapters/sqlite/sqlite-catalog.js';
 import type { TaskRunRequest } from '../../../../src/service/scheduling/task-run.js';
 import { SchedulingService } from '../../../../src/service/scheduling/policies-tasks.js';
-import { SchedulingControl } from '../../../../src/service/scheduling/api.js';
+import { SchedulingApiImpl } from '../../../../src/service/scheduling/api.js';
 import { FakeHypervisor } from '../../../fakes/fake-hypervisor.js';
 
 const weekly = { kind: 'weekly', days: ['thu', 'mon'], times: ['14:00', '02:00'] };
@@ -75,6 +75,7 @@ test('policies: at most maxPolicies (configurable)', (t) => {
       new SchedulingService({
         catalog: new SqliteCatalog({ path: ':memory:' }),
         hypervisor: new FakeHypervisor(),
+        runTask: () => Promise.reject(new Error('not run here')),
         limits: { maxPolicies: 0 },
       }),
     {
@@ -205,22 +206,10 @@ test('run: task run and policy run call the injected runner; history newest firs
   await t.throwsAsync(svc.runPolicy('nightly'), { code: 'INVALID_STATE' });
 });
 
-test('without a runner, task run and policy run are UNSUPPORTED', async (t) => {
-  const catalog = new SqliteCatalog({ path: ':memory:' });
-  const hv = new FakeHypervisor();
-  hv.addDomain({ name: 'web', disks: [disk('vda')] });
-  const svc = new SchedulingService({ catalog, hypervisor: hv });
-  svc.createPolicy({ name: 'p', schedule: weekly });
-  await svc.createTask({ name: 't', domains: ['web'], policies: ['p'] });
-  await t.throwsAsync(svc.runTask('t'), { code: 'UNSUPPORTED' });
-  await t.throwsAsync(svc.runPolicy('p'), { code: 'UNSUPPORTED' });
-  t.deepEqual(svc.history('t'), []);
-});
-
 test('views: nextRun in the given time zone, null when disabled; task and run views', async (t) => {
   const { svc, web } = setup();
   // Wednesday 2025-01-01 12:00 UTC; Berlin is UTC+1 in winter: next is Thu 02:00 local = 01:00 UTC
-  const ctl = new SchedulingControl(svc, {
+  const ctl = new SchedulingApiImpl(svc, {
     now: () => Date.parse('2025-01-01T12:00:00Z'),
     timeZone: 'Europe/Berlin',
   });

@@ -1,31 +1,22 @@
-import type { Control } from '../../src/service/control.js';
 import { VirtpointError } from '../../src/core/errors.js';
 import { isJobFinal } from '../../src/core/job-state.js';
 import type {
-  BackupInput,
   ChainView,
   DomainView,
-  ImageCreateInput,
   JobFilterInput,
   JobView,
   PointFilterInput,
   PointView,
-  PolicyCreateInput,
-  PolicyUpdateInput,
-  RollbackInput,
   StatusView,
-  TaskCreateInput,
-  TaskUpdateInput,
   UsageView,
-  VolumeCreateInput,
 } from '../../src/contract/index.js';
-import { FakeScheduling } from './fake-scheduling.js';
-import { FakeRestore } from './fake-restore.js';
+import type { CatalogApi } from '../../src/service/catalog/api.js';
 
 /**
- * Control in memory for the API's unit tests: two domains, three points on one chain, a few
- * jobs. Every call is recorded in `calls`; `failNext(method, error)` makes the next call of a
- * method throw; `pushJob(id, patch)` changes a job and notifies its watchers.
+ * The catalog API in memory for the API's unit tests: two domains, three points on one chain, a
+ * few jobs. `enter` records the call (and throws an injected failure: fake-apis.ts);
+ * `pushJob(id, patch)` changes a job and notifies its watchers; `queueJob` stores a new queued
+ * job (the other fakes queue theirs here, so their events can be streamed).
  */
 
 export const DOM1 = '11111111-2222-3333-4444-555555555555';
@@ -108,13 +99,7 @@ export function job(id: string, over: Partial<JobView> = {}): JobView {
   };
 }
 
-export interface Call {
-  readonly method: keyof Control;
-  readonly args: readonly unknown[];
-}
-
-export class FakeControl implements Control {
-  readonly calls: Call[] = [];
+export class FakeCatalogApi implements CatalogApi {
   readonly domains: DomainView[] = [domain(DOM1, 'web', 3), domain(DOM2, 'db', 0)];
   readonly points = new Map<string, PointView>(
     [POINT0, POINT1, POINT2].map((id, seq) => [id, point(id, seq)]),
@@ -145,50 +130,9 @@ export class FakeControl implements Control {
     [JOB_RUNNING, job(JOB_RUNNING, { state: 'running', progress: { done: 0, total: 1000 }, endedAt: null })],
   ]);
   private readonly watchers = new Map<string, Set<(job: JobView) => void>>();
-  private readonly failures = new Map<keyof Control, unknown>();
   private nextJob = 0x100;
-  /** Policies and tasks (fake-scheduling.ts). */
-  readonly scheduling = new FakeScheduling((method, ...args) => this.enter(method as keyof Control, ...args));
-  listPolicies = () => this.scheduling.listPolicies();
-  getPolicy = (name: string) => this.scheduling.getPolicy(name);
-  createPolicy = (input: PolicyCreateInput) => this.scheduling.createPolicy(input);
-  updatePolicy = (name: string, patch: PolicyUpdateInput) => this.scheduling.updatePolicy(name, patch);
-  setPolicyEnabled = (name: string, enabled: boolean) => this.scheduling.setPolicyEnabled(name, enabled);
-  deletePolicy = (name: string) => this.scheduling.deletePolicy(name);
-  runPolicy = (name: string) => this.scheduling.runPolicy(name);
-  listTasks = (filter: { policy?: string }) => this.scheduling.listTasks(filter);
-  getTask = (name: string) => this.scheduling.getTask(name);
-  createTask = (input: TaskCreateInput) => this.scheduling.createTask(input);
-  updateTask = (name: string, patch: TaskUpdateInput) => this.scheduling.updateTask(name, patch);
-  setTaskEnabled = (name: string, enabled: boolean) => this.scheduling.setTaskEnabled(name, enabled);
-  deleteTask = (name: string) => this.scheduling.deleteTask(name);
-  runTask = (name: string) => this.scheduling.runTask(name);
-  taskHistory = (name: string, filter: { limit?: number }) => this.scheduling.taskHistory(name, filter);
-  /** Rollback, volumes and images (fake-restore.ts). */
-  readonly restore = new FakeRestore({
-    enter: (method, ...args) => this.enter(method, ...args),
-    domain: (ref) => this.findDomain(ref),
-    point: (id) => {
-      const p = this.points.get(id);
-      if (p === undefined) throw new VirtpointError('POINT_NOT_FOUND', `no point ${id}`);
-      return p;
-    },
-    queue: (patch) => this.queueJob(patch),
-  });
-  startRollback = (input: RollbackInput) => this.restore.startRollback(input);
-  createVolume = (input: VolumeCreateInput) => this.restore.createVolume(input);
-  listVolumes = () => this.restore.listVolumes();
-  getVolume = (id: string) => this.restore.getVolume(id);
-  deleteVolume = (id: string) => this.restore.deleteVolume(id);
-  createImage = (input: ImageCreateInput) => this.restore.createImage(input);
-  listImages = () => this.restore.listImages();
-  getImage = (name: string) => this.restore.getImage(name);
-  deleteImage = (name: string) => this.restore.deleteImage(name);
 
-  /** The next call of `method` throws `error`. */
-  failNext(method: keyof Control, error: unknown): void {
-    this.failures.set(method, error);
-  }
+  constructor(private readonly enter: (method: string, ...args: unknown[]) => void) {}
 
   /** How many watchers a job has (0 once the stream unsubscribed). */
   watcherCount(id: string): number {
@@ -203,22 +147,13 @@ export class FakeControl implements Control {
     return updated;
   }
 
-  private enter(method: keyof Control, ...args: unknown[]): void {
-    this.calls.push({ method, args });
-    const failure = this.failures.get(method);
-    if (failure !== undefined) {
-      this.failures.delete(method);
-      throw failure;
-    }
-  }
-
   private mustJob(id: string): JobView {
     const j = this.jobs.get(id);
     if (j === undefined) throw new VirtpointError('JOB_NOT_FOUND', `no job ${id}`);
     return j;
   }
 
-  private findDomain(ref: string): DomainView {
+  findDomain(ref: string): DomainView {
     const d = this.domains.find((x) => x.uuid === ref || x.name === ref);
     if (d === undefined) throw new VirtpointError('DOMAIN_NOT_FOUND', `no domain ${ref}`);
     return d;
@@ -243,12 +178,6 @@ export class FakeControl implements Control {
   async getDomain(ref: string): Promise<DomainView> {
     this.enter('getDomain', ref);
     return this.findDomain(ref);
-  }
-
-  async startBackup(input: BackupInput): Promise<JobView> {
-    this.enter('startBackup', input);
-    const d = this.findDomain(input.domain);
-    return this.queueJob({ domain: d.uuid, pointId: null });
   }
 
   /** A new queued job (stored, so its events can be followed). */

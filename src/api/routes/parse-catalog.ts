@@ -1,0 +1,69 @@
+/** Validation of the catalog routes' queries: point, job and domain filters, deletes. */
+
+import { JOB_STATES, JOB_TYPES, TRIGGERS } from '../../core/job-state.js';
+import { LIMIT_MAX } from '../../core/limits.js';
+import { POINT_STATES } from '../../core/point-state.js';
+import type { JobFilterInput, PointFilterInput } from '../../contract/index.js';
+import { decimal, domainRef, id, invalid, isoTime, oneOf, queryParams, sinceTime } from './parse.js';
+
+/** Points per page of GET /v1/points when `limit` is not given, and the largest page. */
+export const POINT_PAGE_DEFAULT = 100;
+export const POINT_PAGE_MAX = 1000;
+
+export function parsePointFilter(query: URLSearchParams): PointFilterInput & { limit: number } {
+  const q = queryParams(query, ['domain', 'chain', 'state', 'after', 'limit']);
+  const filter: { -readonly [K in keyof PointFilterInput]: PointFilterInput[K] } = {};
+  const domain = q.get('domain');
+  const chain = q.get('chain');
+  const state = q.get('state');
+  const after = q.get('after');
+  const limit = q.get('limit');
+  if (domain !== undefined) filter.domain = domainRef(domain, 'domain');
+  if (chain !== undefined) filter.chain = id(chain, 'chain');
+  if (state !== undefined) filter.state = oneOf(state, 'state', POINT_STATES);
+  if (after !== undefined) filter.after = id(after, 'after');
+  return {
+    ...filter,
+    limit: limit === undefined ? POINT_PAGE_DEFAULT : decimal(limit, 'limit', 1, POINT_PAGE_MAX),
+  };
+}
+
+export function parseDomainFilter(query: URLSearchParams): { domain?: string } {
+  const domain = queryParams(query, ['domain']).get('domain');
+  return domain === undefined ? {} : { domain: domainRef(domain, 'domain') };
+}
+
+export function parseJobFilter(query: URLSearchParams, now: number): JobFilterInput {
+  const q = queryParams(query, ['type', 'state', 'trigger', 'domain', 'since', 'until', 'limit']);
+  const f: { -readonly [K in keyof JobFilterInput]: JobFilterInput[K] } = {};
+  const get = (name: string) => q.get(name);
+  if (get('type') !== undefined) f.type = oneOf(get('type'), 'type', JOB_TYPES);
+  if (get('state') !== undefined) f.state = oneOf(get('state'), 'state', JOB_STATES);
+  if (get('trigger') !== undefined) f.trigger = oneOf(get('trigger'), 'trigger', TRIGGERS);
+  if (get('domain') !== undefined) f.domain = domainRef(get('domain'), 'domain');
+  const since = get('since');
+  const until = get('until');
+  const limit = get('limit');
+  if (since !== undefined) f.since = sinceTime(since, now);
+  if (until !== undefined) f.until = isoTime(until, 'until');
+  if (f.since !== undefined && f.until !== undefined && f.since >= f.until) {
+    throw invalid('since must be before until');
+  }
+  if (limit !== undefined) f.limit = decimal(limit, 'limit', 1, LIMIT_MAX);
+  return f;
+}
+
+/** DELETE /v1/points/{id}: `?cascade=true|false`. */
+export function parseCascade(query: URLSearchParams): boolean {
+  const cascade = queryParams(query, ['cascade']).get('cascade');
+  if (cascade === undefined) return false;
+  return oneOf(cascade, 'cascade', ['true', 'false']) === 'true';
+}
+
+/** DELETE /v1/jobs: only `?state=failed`, which is required. */
+export function parseDeleteJobsQuery(query: URLSearchParams): 'failed' {
+  const state = queryParams(query, ['state']).get('state');
+  if (state === undefined)
+    throw invalid('DELETE /v1/jobs needs ?state=failed (only failed jobs are removed)');
+  return oneOf(state, 'state', ['failed'] as const);
+}

@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { LibvirtHypervisor } from '../adapters/libvirt/hypervisor.js';
+import { LibvirtSupervisor } from '../adapters/libvirt/supervisor.js';
+import type { ShutdownInhibitor } from '../adapters/logind/inhibitor.js';
+import { nodeFs, systemClock } from '../adapters/node-fs.js';
+import { createRunNotifier, sendAll } from '../adapters/notify/index.js';
+import { QemuImg } from '../adapters/qemu-img/qemu-img.js';
+import { SqliteCatalog } from '../adapters/sqlite/sqlite-catalog.js';
+import type { Apis } from '../api/routes/context.js';
+import { createApiServer, type ApiServer } from '../api/server.js';
+import type { Logger } from '../ports/logger.js';
+import { BackupApiImpl } from '../service/backup/api.js';
+import { BackupService } from '../service/backup/backup.js';
+import type { BackupDeps } from '../service/backup/deps.js';
+import { CatalogApiImpl } from '../service/catalog/api.js';
+import { DeleteService } from '../service/catalog/delete.js';
+import { JobRunner } from '../service/jobs/runner.js';
+import { RestoreApiImpl } from '../service/restore/api.js';
+import { ImageService } from '../service/restore/images.js';
+import { RollbackService } from '../service/restore/rollback.js';
+import { VolumeService } from '../service/restore/volumes.js';
+import { hostTimeZone, SchedulingApiImpl } from '../service/scheduling/api.js';
+import { SchedulingService } from '../service/scheduling/policies-tasks.js';
+import { RetentionRunner } from '../service/scheduling/retention-run.js';
+import { Scheduler } from '../service/scheduling/scheduler.js';
+import { TaskExecutor } from '../service/scheduling/task-exec.js';
+import { catalogPath, imageDir, storeRoot, type Config } from './config.js';
+import { reconcile } from './reconcile.js';
+import { addTestClockRoute, schedulerClock, type SchedulerClock } from './test-clock.js';
+import { VERSION } from './version.js';
+
+/**
+ * The one composition root: builds every adapter (catalog, libvirt with supervised reconnect,
+ * qemu-img, files, notifications), every service and the four feature APIs the routes call, and
+ * the API server over them. Nothing else in src/ constructs a service. daemon.ts runs the result
+ * (listen, tick, reload, stop).
+ */
+
+export interface Composition {
+  readonly catalog: SqliteCatalog;
+  readonly hypervisor: LibvirtHypervisor;
+  readonly runner: JobRunner;
+  readonly backup: BackupService;
+  readonly scheduler: Scheduler;
+  readonly clock: SchedulerClock;
+  readonly apis: Apis;
+  readonly server: ApiServer;
+  /** Resolves once the catalog is reconciled with libvirt and the store (jobs wait for it). */
+  readonly reconciled: Promise<void>;
+}
+
+export function compose(config: Config, log: Logger, inhibitor: ShutdownInhibitor): Composition {
+  const store = storeRoot(config);
+  const catalog = new SqliteCatalog({ path: catalogPath(config) });
+  const supervisor = new LibvirtSupervisor(config.libvirtSocket ? { socketPath: config.libvirtSocket } : {});
+  const hypervisor = new LibvirtHypervisor(supervisor);
+  supervisor.on('connection', (up) =>
+    log[up ? 'info' : 'warn']({}, up ? 'libvirt connected' : 'libvirt connection lost'),
+  );
+  supervisor.start();
+
+  const deps: BackupDeps = {
+    hypervisor,
+    imageTool: new QemuImg(),
+    catalog,
+    fs: nodeFs,
+    clock: systemClock,
+    random: randomBytes,
+    log,
+    storeRoot: store,
+    freezeTimeoutMs: config.freezeTimeoutMs,
+  };
+  const reconciled = (async () => {
+    for (;;) {
+      try {
+        await supervisor.ready(60_000);
+        break;
+      } catch (e) {
+        log.warn({ err: String(e) }, 'waiting for libvirtd');
+      }
+    }
+    await reconcile(deps, [imageDir(config), ...config.allowedVolumeDirs]);
+  })();
+  reconciled.catch((e) => log.error({ err: String(e) }, 'reconciliation failed; jobs stay queued'));
+  const runner = new JobRunner({ catalog, log, concurrency: config.jobConcurrency, startGate: reconciled });
+  holdShutdownWhileRunning(runner, inhibitor);
+
+  // Backup, and delete (catalog).
+  const backup = new BackupService(deps);
+  const del = new DeleteService(deps);
+
+  // Restore (docs/restore.md): rollback shares the backup's domain locks (never beside a backup
+  // of its domain); volumes into pools or `allowed_volume_dirs`; images in `image_dir`.
+  const rollback = new RollbackService({ ...deps, locks: backup.locks });
+  const volumes = new VolumeService({
+    ...deps,
+    pools: hypervisor,
+    allowedVolumeDirs: config.allowedVolumeDirs,
+    hypervisor,
+  });
+  const images = new ImageService({ ...deps, imageDir: imageDir(config), hypervisor });
+
+  // Scheduling (docs/scheduling.md): the scheduler executes tasks; the records' `task run` goes
+  // straight to Scheduler.runTask.
+  const clock = schedulerClock();
+  const timeZone = hostTimeZone();
+  const runNotifier = createRunNotifier({ logger: log });
+  const retention = new RetentionRunner({ catalog, del, runner, log, now: clock.now });
+  const exec = new TaskExecutor({
+    catalog,
+    runner,
+    backup,
+    retention,
+    log,
+    timeZone,
+    notify: (receivers, payload) => sendAll(runNotifier, receivers, payload),
+  });
+  const scheduler = new Scheduler({
+    catalog,
+    exec,
+    retention,
+    log,
+    now: clock.now,
+    timeZone,
+    catchUpHours: config.catchUpHours,
+  });
+  const scheduling = new SchedulingService({ catalog, hypervisor, runTask: scheduler.runTask });
+
+  const apis: Apis = {
+    catalog: new CatalogApiImpl({
+      hypervisor,
+      catalog,
+      runner,
+      del,
+      storeRoot: store,
+      version: VERSION,
+      startedAt: Date.now(),
+      libvirtConnected: () => supervisor.connected,
+    }),
+    backup: new BackupApiImpl({ catalog, runner, backup }),
+    restore: new RestoreApiImpl({ runner, rollback, volumes, images }),
+    scheduling: new SchedulingApiImpl(scheduling, { timeZone }),
+  };
+  const server = createApiServer(apis, {
+    log,
+    ...(clock.enabled
+      ? { extraRoutes: (router) => addTestClockRoute(router, clock, (now) => scheduler.tick(now)) }
+      : {}),
+  });
+  return { catalog, hypervisor, runner, backup, scheduler, clock, apis, server, reconciled };
+}
+
+/** The logind delay lock: held while any job runs, so a host shutdown waits for them. */
+function holdShutdownWhileRunning(runner: JobRunner, inhibitor: ShutdownInhibitor): void {
+  const holding = new Set<string>();
+  runner.onJob((job) => {
+    if (job.state === 'running' && !holding.has(job.id)) {
+      holding.add(job.id);
+      void inhibitor.acquire();
+    } else if (job.state !== 'running' && holding.delete(job.id)) {
+      void inhibitor.release();
+    }
+  });
+}

@@ -1,0 +1,19 @@
+import type { BackupInput, JobView } from '../../contract/index.js';
+import { jobView } from '../catalog/views.js';
+import { submitBackup, type SubmitBackupDeps } from './submit.js';
+
+/** The backup feature's API (docs/api.md "Backups"). */
+export interface BackupApi {
+  /** Checks (domain, disks, name, numbers: checkBackup) and queues a backup job; bad input throws, nothing is queued. */
+  startBackup(input: BackupInput): Promise<JobView>;
+}
+
+export class BackupApiImpl implements BackupApi {
+  constructor(private readonly deps: SubmitBackupDeps) {}
+
+  async startBackup(input: BackupInput): Promise<JobView> {
+    const req = { ...input, trigger: 'manual' as const };
+    const { domain } = await this.deps.backup.check(req);
+    return jobView(submitBackup(this.deps, domain, req));
+  }
+}

@@ -1,0 +1,62 @@
+import { VirtpointError } from '../../src/core/errors.js';
+import type { Apis } from '../../src/api/routes/context.js';
+import { FakeBackupApi } from './fake-backup-api.js';
+import { FakeCatalogApi } from './fake-catalog-api.js';
+import { FakeRestore } from './fake-restore.js';
+import { FakeScheduling } from './fake-scheduling.js';
+
+export {
+  CHAIN1,
+  DOM1,
+  DOM2,
+  JOB_DONE,
+  JOB_FAILED,
+  JOB_RUNNING,
+  POINT0,
+  POINT1,
+  POINT2,
+  job,
+} from './fake-catalog-api.js';
+
+/**
+ * The four feature APIs in memory for the API server's unit tests (an `Apis`): every call of any
+ * of them is recorded in `calls` (method name and arguments); `failNext(method, error)` makes the
+ * next call of a method throw.
+ */
+
+export interface Call {
+  readonly method: string;
+  readonly args: readonly unknown[];
+}
+
+export class FakeApis implements Apis {
+  readonly calls: Call[] = [];
+  private readonly failures = new Map<string, unknown>();
+  private readonly enter = (method: string, ...args: unknown[]): void => {
+    this.calls.push({ method, args });
+    const failure = this.failures.get(method);
+    if (failure !== undefined) {
+      this.failures.delete(method);
+      throw failure;
+    }
+  };
+
+  readonly catalog = new FakeCatalogApi(this.enter);
+  readonly backup = new FakeBackupApi(this.enter, this.catalog);
+  readonly restore = new FakeRestore({
+    enter: this.enter,
+    domain: (ref) => this.catalog.findDomain(ref),
+    point: (id) => {
+      const p = this.catalog.points.get(id);
+      if (p === undefined) throw new VirtpointError('POINT_NOT_FOUND', `no point ${id}`);
+      return p;
+    },
+    queue: (patch) => this.catalog.queueJob(patch),
+  });
+  readonly scheduling = new FakeScheduling(this.enter);
+
+  /** The next call of `method` (of any feature API) throws `error`. */
+  failNext(method: string, error: unknown): void {
+    this.failures.set(method, error);
+  }
+}
