@@ -4,15 +4,9 @@
  * shapes as they are. Times are ISO 8601 strings (UTC); sizes are bytes.
  */
 
-import type {
-  Consistency,
-  JobState,
-  JobType,
-  NewChainReason,
-  PointKind,
-  PointState,
-  Trigger,
-} from '../ports/catalog.js';
+import type { NewChainReason } from '../core/chain-decision.js';
+import type { JobState, JobType, Trigger } from '../core/job-state.js';
+import type { Consistency, PointKind, PointState } from '../core/point-state.js';
 
 export interface CodedErrorView {
   readonly code: string;

@@ -1,6 +1,6 @@
 /** Wire types of policies, tasks and task runs (docs/scheduling.md, docs/api.md). */
 
-import type { PointKind } from '../ports/catalog.js';
+import type { PointKind } from '../core/point-state.js';
 import type { CodedErrorView } from './catalog.js';
 
 export type ScheduleView =

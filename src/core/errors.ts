@@ -56,6 +56,12 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** An error as stored and shown: a code and its message (a failed job, point or delivery). */
+export interface CodedError {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
 export interface ErrorDetails {
   /** Foreign error data kept for logs (e.g. libvirt code/domain/message, stderr of a command). */
   readonly [key: string]: unknown;

@@ -20,6 +20,9 @@
 
 import { VirtpointError } from './errors.js';
 
+export type PointKind = 'full' | 'incremental';
+export type Consistency = 'filesystem' | 'crash' | 'offline';
+
 export const POINT_STATES = [
   'creating',
   'available',

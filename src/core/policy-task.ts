@@ -5,7 +5,7 @@
  * function throws INVALID_ARGUMENT naming the bad field, or returns the input normalized.
  */
 
-import { DOMAIN_REF_MAX, validateChainLength } from './limits.js';
+import { CONTROL_CHARS_RE, DOMAIN_REF_MAX, validateChainLength } from './limits.js';
 import { VirtpointError } from './errors.js';
 import { canonicalDiskSet, validateDiskTarget } from './names.js';
 import { parseRetention, type Retention } from './retention.js';
@@ -29,11 +29,7 @@ export interface Limits {
 export const DEFAULT_LIMITS: Limits = Object.freeze({ maxPolicies: 32, maxDomainsPerPolicy: 64 });
 
 function hasControlChar(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
+  return CONTROL_CHARS_RE.test(s);
 }
 
 function invalid(message: string): never {

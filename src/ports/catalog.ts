@@ -17,18 +17,14 @@
  */
 
 import type { NewChainReason } from '../core/chain-decision.js';
-import type { ErrorCode } from '../core/errors.js';
+import type { CodedError } from '../core/errors.js';
 import type { FinalJobState, JobState, JobType, Trigger } from '../core/job-state.js';
-import type { PointState } from '../core/point-state.js';
+import type { Consistency, PointKind, PointState } from '../core/point-state.js';
 import type { DomainUsage } from '../core/usage.js';
 import type { SchedulingCatalog } from './scheduling-catalog.js';
 
 export type { NewChainReason, FinalJobState, JobState, JobType, Trigger, PointState, DomainUsage };
-
-export interface CodedError {
-  readonly code: ErrorCode;
-  readonly message: string;
-}
+export type { CodedError, Consistency, PointKind };
 
 export interface Domain {
   readonly uuid: string;
@@ -54,8 +50,6 @@ export interface Chain {
   readonly sealedAt: number | null;
 }
 
-export type PointKind = 'full' | 'incremental';
-export type Consistency = 'filesystem' | 'crash' | 'offline';
 export type DiskFormat = 'qcow2' | 'raw';
 
 export interface PointDisk {

@@ -9,7 +9,8 @@
  * `send` may be called concurrently, for the same or different receivers.
  */
 import type { Receiver } from '../core/policy-task.js';
-import type { CodedError, PointKind } from './catalog.js';
+import type { CodedError } from '../core/errors.js';
+import type { PointKind } from '../core/point-state.js';
 
 /** Where a notification goes. Text forms (task config, CLI `--notify`): core/policy-task.ts parseReceiver. */
 export type { Receiver };

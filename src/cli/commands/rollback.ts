@@ -7,6 +7,7 @@
 
 import type { Argv } from 'yargs';
 
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, DISK_TARGET_RE, MAX_SHUTDOWN_TIMEOUT_MS } from '../../core/limits.js';
 import type { JobView, RollbackInput } from '../../contract/index.js';
 import type { RollbackResult } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
@@ -14,8 +15,6 @@ import { printJson } from '../output.js';
 import { renderRollback } from '../render-restore.js';
 import { checkInt, toList } from '../validate.js';
 import { awaitJob } from '../wait.js';
-
-const TARGET = /^[a-z]{1,8}[a-z0-9]{0,8}$/;
 
 type Args = GlobalArgs & {
   domain: string;
@@ -33,7 +32,7 @@ export function parseMap(entries: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of entries) {
     const m = /^([^=]+)=([^=]+)$/.exec(e);
-    if (m === null || !TARGET.test(m[1] ?? '') || !TARGET.test(m[2] ?? '')) {
+    if (m === null || !DISK_TARGET_RE.test(m[1] ?? '') || !DISK_TARGET_RE.test(m[2] ?? '')) {
       throw new Error(`--map takes SOURCE=TARGET disk targets (like vda=vdb), got "${e}"`);
     }
     if ((m[1] ?? '') in out) throw new Error(`--map names ${m[1]} twice`);
@@ -87,7 +86,7 @@ export function registerRollback(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalAr
         .option('force', { type: 'boolean', describe: 'destroy the domain if it does not shut down in time' })
         .option('shutdown-timeout', {
           type: 'number',
-          describe: 'seconds to wait for a graceful shutdown (0-3600, default 120)',
+          describe: `seconds to wait for a graceful shutdown (0-${MAX_SHUTDOWN_TIMEOUT_MS / 1000}, default ${DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000})`,
         })
         .option('wait', {
           type: 'boolean',
@@ -95,7 +94,7 @@ export function registerRollback(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalAr
           describe: 'wait for the job (--no-wait to only queue it)',
         })
         .check((a) => {
-          checkInt('--shutdown-timeout', a['shutdown-timeout'], 0, 3600);
+          checkInt('--shutdown-timeout', a['shutdown-timeout'], 0, MAX_SHUTDOWN_TIMEOUT_MS / 1000);
           if (a.point.trim() === '') throw new Error('--point needs a point id');
           if (a.disk !== undefined && a.disk.some((d) => d === '')) throw new Error('--disk needs a target');
           if (a.map !== undefined) parseMap(a.map);
