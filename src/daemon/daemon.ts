@@ -241,7 +241,7 @@ function createScheduler(
 ) {
   const clock = schedulerClock();
   const timeZone = hostTimeZone();
-  const notifier = createRunNotifier({ logger: log });
+  const notifier = createRunNotifier({ logger: log, userAgent: `virtpoint/${VERSION}` });
   const retention = new RetentionRunner({ catalog, del, runner, log, now: clock.now });
   const exec = new TaskExecutor({
     catalog,

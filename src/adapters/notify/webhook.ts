@@ -17,7 +17,6 @@ import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { CodedError } from '../../ports/catalog.js';
 import type { DeliveryResult, RunNotification } from '../../ports/notifier.js';
-import { VERSION } from '../../daemon/version.js';
 import { redactUrl, webhookUrlProblem } from './receiver.js';
 
 export interface WebhookOptions {
@@ -27,7 +26,7 @@ export interface WebhookOptions {
   readonly retries?: number;
   /** Backoff before retry n is retryDelayMs × 2^(n-1) (default 1000: 1 s, 2 s, 4 s). */
   readonly retryDelayMs?: number;
-  /** Default `virtpoint/<version>`. */
+  /** The User-Agent header; whoever builds the notifier passes `virtpoint/<version>`. Default `virtpoint`. */
   readonly userAgent?: string;
   /** Response bytes read before the connection is closed (default 64 KiB). */
   readonly maxResponseBytes?: number;
@@ -68,7 +67,7 @@ export async function sendWebhook(
   const body = Buffer.from(JSON.stringify(payload), 'utf8');
   const tryOpts: TryOptions = {
     timeoutMs: opts.timeoutMs ?? 10_000,
-    userAgent: opts.userAgent ?? `virtpoint/${VERSION}`,
+    userAgent: opts.userAgent ?? 'virtpoint',
     maxResponseBytes: opts.maxResponseBytes ?? 64 * 1024,
   };
 

@@ -2,7 +2,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import { sendWebhook, type WebhookOptions } from '../../../../src/adapters/notify/webhook.js';
-import { VERSION } from '../../../../src/daemon/version.js';
 import { payload } from './helpers.js';
 
 interface Seen {
@@ -54,7 +53,7 @@ const fast: WebhookOptions = { retryDelayMs: 1, timeoutMs: 2000 };
 test('success: one POST with JSON, content-type and user-agent', async (t) => {
   const s = await serve(status(204));
   t.teardown(s.close);
-  const r = await sendWebhook(s.url, payload, fast);
+  const r = await sendWebhook(s.url, payload, { ...fast, userAgent: 'virtpoint/9.8.7' });
   t.true(r.ok);
   t.is(r.attempts, 1);
   t.is(r.httpStatus, 204);
@@ -66,7 +65,7 @@ test('success: one POST with JSON, content-type and user-agent', async (t) => {
   t.is(req?.method, 'POST');
   t.is(req?.url, '/hook');
   t.is(req?.headers['content-type'], 'application/json');
-  t.is(req?.headers['user-agent'], `virtpoint/${VERSION}`);
+  t.is(req?.headers['user-agent'], 'virtpoint/9.8.7');
   t.deepEqual(JSON.parse(req?.body ?? ''), payload);
 });
 
