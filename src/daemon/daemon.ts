@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chown, mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { LibvirtHypervisor } from '../adapters/libvirt/hypervisor.js';
 import { LibvirtSupervisor } from '../adapters/libvirt/supervisor.js';
@@ -22,6 +22,7 @@ import { TaskExecutor } from '../service/scheduling/task-exec.js';
 import { addTestClockRoute, schedulerClock } from './test-clock.js';
 import { catalogPath, imageDir, storeRoot, type Config } from './config.js';
 import { reconcile } from './reconcile.js';
+import { ensureSocketDir } from './socket-dir.js';
 import { createRestoreServices } from './compose-restore.js';
 import { noopNotifier, type Notifier } from './systemd-notify.js';
 import { VERSION } from './version.js';
@@ -66,8 +67,8 @@ export class Daemon {
     const notifier = opts.notifier ?? noopNotifier;
     const inhibitor = opts.inhibitor ?? noopShutdownInhibitor;
     const store = storeRoot(config);
-    await mkdir(config.stateDir, { recursive: true, mode: STORE_DIR_MODE });
-    await mkdir(store, { recursive: true, mode: STORE_DIR_MODE });
+    await nodeFs.mkdir(config.stateDir, STORE_DIR_MODE); // exact mode despite the umask 077
+    await nodeFs.mkdir(store, STORE_DIR_MODE);
     const catalog = new SqliteCatalog({ path: catalogPath(config) });
     const supervisor = new LibvirtSupervisor(
       config.libvirtSocket ? { socketPath: config.libvirtSocket } : {},
@@ -139,9 +140,8 @@ export class Daemon {
           }
         : {}),
     });
-    await mkdir(dirname(config.socket), { recursive: true, mode: 0o750 });
     const gid = config.socketGroup === null ? undefined : await groupId(config.socketGroup, log);
-    if (gid !== undefined) await chown(dirname(config.socket), 0, gid).catch(() => undefined);
+    await ensureSocketDir(dirname(config.socket), gid); // chmod/chown only a directory it creates
     await listenUnix(server, config.socket, { mode: 0o660, ...(gid !== undefined ? { group: gid } : {}) });
     const daemon = new Daemon(
       config,
