@@ -79,7 +79,7 @@ export async function sendWebhook(
       r = await postFollowing(new URL(url), body, tryOpts);
     } catch (e) {
       // Not expected (postOnce settles every path), but the contract is: never reject.
-      r = { ok: false, retryable: false, error: { code: 'INTERNAL', message: String(e) } };
+      r = { ok: false, retryable: false, error: { code: 'INTERNAL', message: redactUrl(String(e)) } };
     }
     if (r.ok) return { receiver, ok: true, attempts, httpStatus: r.status, durationMs: elapsed() };
     if (!r.retryable || attempts > retries) {
@@ -173,7 +173,7 @@ function postOnce(url: URL, body: Buffer, opts: TryOptions, timeoutMs: number): 
     );
 
     req.on('error', (e: NodeJS.ErrnoException) => {
-      done(failed(true, `POST failed: ${e.message}`));
+      done(failed(true, `POST failed: ${redactUrl(e.message)}`)); // messages may quote the URL
     });
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;

@@ -58,10 +58,10 @@ test('parseReceiver: anything else is INVALID_ARGUMENT', (t) => {
   }
 });
 
-test('describeReceiver hides credentials and query strings', (t) => {
+test('describeReceiver hides credentials, query values and the fragment', (t) => {
   t.is(
     describeReceiver({ kind: 'webhook', url: 'https://u:p@hooks.example.net/v?token=1#f' }),
-    'webhook:https://hooks.example.net/v?…',
+    'webhook:https://***@hooks.example.net/v?token=***#***',
   );
   t.is(describeReceiver({ kind: 'exec', path: '/bin/true' }), 'exec:/bin/true');
   t.is(describeReceiver({ kind: 'journal' }), 'journal');
