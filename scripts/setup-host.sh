@@ -105,7 +105,7 @@ if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ]; then
 else
   step "starting virtpointd in the background (no systemd as PID 1; log: /var/log/virtpoint/virtpointd.log)"
   mkdir -p /var/log/virtpoint /run/virtpoint /var/lib/virtpoint
-  chmod 0750 /var/log/virtpoint /run/virtpoint && chmod 0711 /var/lib/virtpoint && chgrp virtpoint /run/virtpoint
+  chmod 0700 /var/log/virtpoint && chmod 0750 /run/virtpoint && chmod 0711 /var/lib/virtpoint && chgrp virtpoint /run/virtpoint
   # Restart the one we started before (by the PID in our PID file, if it still is virtpointd).
   if [ -f "$pidfile" ]; then
     old=$(cat "$pidfile")
@@ -115,6 +115,8 @@ else
     fi
     rm -f "$pidfile"
   fi
+  # The log is private (it may name domains, paths and receivers): 0600, also when it existed.
+  touch /var/log/virtpoint/virtpointd.log && chmod 0600 /var/log/virtpoint/virtpointd.log
   nohup /usr/local/bin/virtpointd >>/var/log/virtpoint/virtpointd.log 2>&1 </dev/null &
   echo $! >"$pidfile"
 fi

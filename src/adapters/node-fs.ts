@@ -1,4 +1,5 @@
 import { chmod, chown, link, mkdir, open, readdir, rename, rm, rmdir, stat, statfs } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { VirtpointError, type ErrorCode } from '../core/errors.js';
 import type { Clock, Fs } from '../ports/fs.js';
@@ -36,9 +37,20 @@ async function fsync(path: string): Promise<void> {
   }
 }
 
+/** `first` (the first directory a recursive mkdir created) and each one below it down to `target`. */
+export function createdDirs(first: string, target: string): string[] {
+  const dirs = [resolve(first)];
+  for (const part of relative(first, target).split(sep)) {
+    if (part !== '') dirs.push(join(dirs[dirs.length - 1] as string, part));
+  }
+  return dirs;
+}
+
 export const nodeFs: Fs = {
   async mkdir(path, mode) {
-    await mkdir(path, { recursive: true, mode });
+    const first = await mkdir(path, { recursive: true, mode });
+    // The umask (077 in the daemon) narrows mkdir's mode: set it exactly on what was created.
+    if (first !== undefined) for (const dir of createdDirs(first, path)) await chmod(dir, mode);
   },
   async chmod(path, mode) {
     await chmod(path, mode);

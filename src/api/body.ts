@@ -1,7 +1,9 @@
 /**
- * Reading a request body: JSON only (content-type absent or JSON), at most `limit` bytes. Over the
- * limit the reading stops at once (413 BODY_TOO_LARGE; the connection is closed after the answer,
- * so the rest is never read).
+ * Reading a request body: JSON only (content-type absent or JSON), at most `limit` bytes. A body
+ * over the limit is 413 BODY_TOO_LARGE, answered once the body has been read and dropped (up to
+ * `drainLimit`, 16 MiB): closing a connection with unread bytes resets it, and the client would
+ * see ECONNRESET instead of the 413. Larger bodies are refused at once, the rest unread. How long
+ * the client may take is bounded by the server's request timeout (http-limits.ts: 408).
  */
 
 import type { IncomingMessage } from 'node:http';
@@ -9,6 +11,8 @@ import type { IncomingMessage } from 'node:http';
 import { VirtpointError } from '../core/errors.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** Bytes of an oversized body read and dropped before the 413, so the answer reaches the client. */
+export const DEFAULT_DRAIN_LIMIT = 16 * 1024 * 1024;
 
 /** `application/json`, `application/<anything>+json`, any parameters (charset); or no header. */
 export function isJsonContentType(header: string | undefined): boolean {
@@ -22,13 +26,17 @@ function tooLarge(limit: number): VirtpointError {
 }
 
 /**
- * The raw body, or '' when there is none. Throws BODY_TOO_LARGE (by content-length before
- * reading, or as soon as the bytes read pass the limit) and INVALID_ARGUMENT for a body that is
- * not declared as JSON or is not UTF-8.
+ * The raw body, or '' when there is none. Throws BODY_TOO_LARGE once a body over `limit` has been
+ * read and dropped (at once, unread, when it is over `drainLimit`: by content-length, or as the
+ * bytes pass it) and INVALID_ARGUMENT for a body that is not declared as JSON or is not UTF-8.
  */
-export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+export async function readBody(
+  req: IncomingMessage,
+  limit: number,
+  drainLimit = DEFAULT_DRAIN_LIMIT,
+): Promise<string> {
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
+  if (declared !== undefined && Number(declared) > Math.max(limit, drainLimit)) throw tooLarge(limit);
   const hasBody =
     (declared !== undefined && declared !== '0') || req.headers['transfer-encoding'] !== undefined;
   if (hasBody && !isJsonContentType(req.headers['content-type'])) {
@@ -49,17 +57,20 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
+      if (size > Math.max(limit, drainLimit)) {
         cleanup();
         req.pause();
         reject(tooLarge(limit));
         return;
       }
-      chunks.push(chunk);
+      if (size > limit)
+        chunks.length = 0; // over the limit: drop, keep reading to the end
+      else chunks.push(chunk);
     };
     const onEnd = () => {
       cleanup();
-      resolve(Buffer.concat(chunks));
+      if (size > limit) reject(tooLarge(limit));
+      else resolve(Buffer.concat(chunks));
     };
     const onError = (e: Error) => {
       cleanup();

@@ -5,14 +5,7 @@
  * escapes, so bad input never takes the daemon down.
  */
 
-import {
-  createServer,
-  STATUS_CODES,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 import { VirtpointError } from '../core/errors.js';
 import type { Logger } from '../ports/logger.js';
@@ -22,7 +15,8 @@ import { sendError, sendJson } from './respond.js';
 import type { Router } from './router.js';
 import type { Apis, RouteSpec } from './routes/context.js';
 import { buildRouter } from './routes/index.js';
-import { httpStatusOf, toHttpError } from './status.js';
+import { applyHttpLimits, type HttpLimits } from './http-limits.js';
+import { toHttpError } from './status.js';
 import { expectNoBody } from './routes/parse.js';
 
 export { listenUnix, type ListenUnixOptions } from './listen.js';
@@ -33,6 +27,8 @@ export interface ApiServerOptions {
   readonly bodyLimit?: number;
   /** The clock for `since=24h` windows (default Date.now). */
   readonly now?: () => number;
+  /** Request timeouts and the connection bound (default: DEFAULT_HTTP_LIMITS, docs/api.md). */
+  readonly http?: Partial<HttpLimits>;
   /** Adds routes outside the feature APIs (the daemon's test-only clock). */
   readonly extraRoutes?: (router: Router<RouteSpec>) => void;
 }
@@ -125,20 +121,7 @@ export function createApiServer(apis: Apis, opts: ApiServerOptions): ApiServer {
     });
   }) as ApiServer;
 
-  server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const code = err.code === 'HPE_HEADER_OVERFLOW' ? 'BODY_TOO_LARGE' : 'INVALID_ARGUMENT';
-    const status = httpStatusOf(code);
-    const body =
-      JSON.stringify({ error: { code, message: `malformed HTTP request: ${err.message}` } }) + '\n';
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
-  });
+  applyHttpLimits(server, opts.http ?? {}, log); // timeouts (408), 431, connection bound
 
   Object.defineProperty(server, 'shuttingDown', { get: () => shuttingDown });
   server.shutdown = () => {

@@ -28,7 +28,9 @@ export function httpStatusOf(code: ErrorCode): number {
   if (code === 'PERMISSION_DENIED') return 403;
   if (code === 'METHOD_NOT_ALLOWED') return 405;
   if (CONFLICT.has(code)) return 409;
+  if (code === 'REQUEST_TIMEOUT') return 408;
   if (code === 'BODY_TOO_LARGE') return 413;
+  if (code === 'HEADERS_TOO_LARGE') return 431;
   if (UNAVAILABLE.has(code)) return 503;
   if (code === 'UNSUPPORTED') return 501;
   if (code === 'LIBVIRT_TIMEOUT') return 504;

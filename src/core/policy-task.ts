@@ -7,6 +7,7 @@
 
 import { CONTROL_CHARS_RE, DOMAIN_REF_MAX, validateChainLength } from './limits.js';
 import { VirtpointError } from './errors.js';
+import { looksRedacted, redactReceiver } from './redact.js';
 import { canonicalDiskSet, validateDiskTarget } from './names.js';
 import { parseRetention, type Retention } from './retention.js';
 import { validateSchedule, type Schedule } from './schedule.js';
@@ -176,7 +177,8 @@ export function execPathProblem(path: string): string | undefined {
 
 /** `webhook:http(s)://…`, `exec:/absolute/path` or `journal`: the one parser of receivers. */
 export function parseReceiver(text: unknown): Receiver {
-  const shown = typeof text === 'string' && text.length > 80 ? `${text.slice(0, 80)}…` : text;
+  const redacted = typeof text === 'string' ? redactReceiver(text) : text;
+  const shown = typeof redacted === 'string' && redacted.length > 80 ? `${redacted.slice(0, 80)}…` : redacted;
   const bad = (why: string): never =>
     invalid(`receiver ${JSON.stringify(shown)}: ${why} (webhook:https://…, exec:/path or journal)`);
   if (typeof text !== 'string') return bad('not a string');
@@ -184,6 +186,8 @@ export function parseReceiver(text: unknown): Receiver {
   if (/\s/.test(text) || hasControlChar(text)) return bad('contains whitespace or control characters');
   if (text === 'journal') return { kind: 'journal' };
   if (text.startsWith('webhook:')) {
+    if (looksRedacted(text))
+      return bad('has *** in place of a secret: give the full URL, not the one a view shows');
     const problem = webhookUrlProblem(text.slice('webhook:'.length));
     if (problem !== undefined) return bad(problem);
     return { kind: 'webhook', url: new URL(text.slice('webhook:'.length)).href };
@@ -208,7 +212,7 @@ export function validateReceivers(list: unknown = []): Receiver[] {
   const seen = new Set<string>();
   for (const r of receivers) {
     const key = formatReceiver(r);
-    if (seen.has(key)) invalid(`receiver ${key} is listed twice`);
+    if (seen.has(key)) invalid(`receiver ${redactReceiver(key)} is listed twice`);
     seen.add(key);
   }
   return receivers;

@@ -104,7 +104,7 @@ export function compose(config: Config, log: Logger, inhibitor: ShutdownInhibito
   // straight to Scheduler.runTask.
   const clock = schedulerClock();
   const timeZone = hostTimeZone();
-  const runNotifier = createRunNotifier({ logger: log });
+  const runNotifier = createRunNotifier({ logger: log, userAgent: `virtpoint/${VERSION}` });
   const retention = new RetentionRunner({ catalog, del, runner, log, now: clock.now });
   const exec = new TaskExecutor({
     catalog,

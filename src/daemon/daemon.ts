@@ -1,6 +1,7 @@
-import { chown, mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { noopShutdownInhibitor, type ShutdownInhibitor } from '../adapters/logind/inhibitor.js';
+import { nodeFs } from '../adapters/node-fs.js';
 import type { SqliteCatalog } from '../adapters/sqlite/sqlite-catalog.js';
 import type { LibvirtHypervisor } from '../adapters/libvirt/hypervisor.js';
 import { listenUnix, type ApiServer } from '../api/server.js';
@@ -10,6 +11,7 @@ import type { BackupService } from '../service/backup/backup.js';
 import type { JobRunner } from '../service/jobs/runner.js';
 import type { Scheduler } from '../service/scheduling/scheduler.js';
 import { compose } from './compose.js';
+import { ensureSocketDir } from './socket-dir.js';
 import { storeRoot, type Config } from './config.js';
 import { noopNotifier, type Notifier } from './systemd-notify.js';
 import { VERSION } from './version.js';
@@ -52,13 +54,12 @@ export class Daemon {
     const { log } = opts;
     const notifier = opts.notifier ?? noopNotifier;
     const inhibitor = opts.inhibitor ?? noopShutdownInhibitor;
-    await mkdir(config.stateDir, { recursive: true, mode: STORE_DIR_MODE });
-    await mkdir(storeRoot(config), { recursive: true, mode: STORE_DIR_MODE });
+    await nodeFs.mkdir(config.stateDir, STORE_DIR_MODE); // exact mode despite the umask 077
+    await nodeFs.mkdir(storeRoot(config), STORE_DIR_MODE);
     const c = compose(config, log, inhibitor);
 
-    await mkdir(dirname(config.socket), { recursive: true, mode: 0o750 });
     const gid = config.socketGroup === null ? undefined : await groupId(config.socketGroup, log);
-    if (gid !== undefined) await chown(dirname(config.socket), 0, gid).catch(() => undefined);
+    await ensureSocketDir(dirname(config.socket), gid); // chmod/chown only a directory it creates
     await listenUnix(c.server, config.socket, { mode: 0o660, ...(gid !== undefined ? { group: gid } : {}) });
     const daemon = new Daemon(
       config,

@@ -11,6 +11,10 @@ import { VERSION } from './version.js';
 
 /** virtpointd: flags, config, signals (SIGTERM/SIGINT stop, SIGHUP reloads the config). */
 
+// Files are private (catalog, logs, temp files, qemu-img's outputs): everything the daemon and its
+// children create is 0600/0700 unless a mode is set on purpose (store dirs 0711, socket 0660).
+process.umask(0o077);
+
 const argv = await yargs(hideBin(process.argv))
   .scriptName('virtpointd')
   .usage('$0 [--config FILE] [--socket PATH] [--state-dir DIR]')

@@ -17,6 +17,10 @@ export interface FileStat {
 }
 
 export interface Fs {
+  /**
+   * Creates `path` and its missing parents. The directories it creates get exactly `mode`,
+   * whatever the process umask (the daemon runs with 077); existing ones are left as they are.
+   */
   mkdir(path: string, mode: number): Promise<void>;
   chmod(path: string, mode: number): Promise<void>;
   /** Removes a file; no error when it is already gone. */

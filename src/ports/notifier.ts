@@ -53,7 +53,7 @@ export interface RunNotification {
 }
 
 export interface DeliveryResult {
-  /** The receiver in text form, credentials and query string removed (safe to log). */
+  /** The receiver in text form, credentials, query values and fragment replaced by `***` (safe to log: core/redact.ts). */
   readonly receiver: string;
   readonly ok: boolean;
   /** Tries made: 1 when the first one settled it; up to 4 for webhooks (3 retries). */

@@ -13,18 +13,21 @@ import { sendWebhook, type WebhookOptions } from './webhook.js';
 export interface RunNotifierOptions {
   /** Where `journal` receivers write. */
   readonly logger: Logger;
+  /** The User-Agent of webhook requests, e.g. `virtpoint/0.1.0` (the daemon knows its version). */
+  readonly userAgent: string;
   readonly webhook?: WebhookOptions;
   readonly exec?: ExecOptions;
 }
 
 export function createRunNotifier(opts: RunNotifierOptions): RunNotifier {
+  const webhook: WebhookOptions = { ...opts.webhook, userAgent: opts.webhook?.userAgent ?? opts.userAgent };
   return {
     async send(receiver: Receiver, payload: RunNotification): Promise<DeliveryResult> {
       const started = performance.now();
       try {
         switch (receiver.kind) {
           case 'webhook':
-            return await sendWebhook(receiver.url, payload, opts.webhook);
+            return await sendWebhook(receiver.url, payload, webhook);
           case 'exec':
             return await sendExec(receiver.path, payload, opts.exec);
           case 'journal':

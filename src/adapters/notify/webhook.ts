@@ -17,7 +17,6 @@ import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { CodedError } from '../../ports/catalog.js';
 import type { DeliveryResult, RunNotification } from '../../ports/notifier.js';
-import { VERSION } from '../../daemon/version.js';
 import { redactUrl, webhookUrlProblem } from './receiver.js';
 
 export interface WebhookOptions {
@@ -27,7 +26,7 @@ export interface WebhookOptions {
   readonly retries?: number;
   /** Backoff before retry n is retryDelayMs × 2^(n-1) (default 1000: 1 s, 2 s, 4 s). */
   readonly retryDelayMs?: number;
-  /** Default `virtpoint/<version>`. */
+  /** The User-Agent header; whoever builds the notifier passes `virtpoint/<version>`. Default `virtpoint`. */
   readonly userAgent?: string;
   /** Response bytes read before the connection is closed (default 64 KiB). */
   readonly maxResponseBytes?: number;
@@ -68,7 +67,7 @@ export async function sendWebhook(
   const body = Buffer.from(JSON.stringify(payload), 'utf8');
   const tryOpts: TryOptions = {
     timeoutMs: opts.timeoutMs ?? 10_000,
-    userAgent: opts.userAgent ?? `virtpoint/${VERSION}`,
+    userAgent: opts.userAgent ?? 'virtpoint',
     maxResponseBytes: opts.maxResponseBytes ?? 64 * 1024,
   };
 
@@ -80,7 +79,7 @@ export async function sendWebhook(
       r = await postFollowing(new URL(url), body, tryOpts);
     } catch (e) {
       // Not expected (postOnce settles every path), but the contract is: never reject.
-      r = { ok: false, retryable: false, error: { code: 'INTERNAL', message: String(e) } };
+      r = { ok: false, retryable: false, error: { code: 'INTERNAL', message: redactUrl(String(e)) } };
     }
     if (r.ok) return { receiver, ok: true, attempts, httpStatus: r.status, durationMs: elapsed() };
     if (!r.retryable || attempts > retries) {
@@ -174,7 +173,7 @@ function postOnce(url: URL, body: Buffer, opts: TryOptions, timeoutMs: number): 
     );
 
     req.on('error', (e: NodeJS.ErrnoException) => {
-      done(failed(true, `POST failed: ${e.message}`));
+      done(failed(true, `POST failed: ${redactUrl(e.message)}`)); // messages may quote the URL
     });
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;

@@ -3,7 +3,7 @@
  * migrations by PRAGMA user_version (migrations.ts, where the schema is documented), prepared
  * statements cached per SQL text. Every point state change runs in one IMMEDIATE transaction
  * that re-reads the row and checks the transition. `path: ':memory:'` gives a private in-memory
- * catalog for tests.
+ * catalog for tests. The files are made 0600 when the catalog opens (file-modes.ts).
  */
 
 import { randomBytes } from 'node:crypto';
@@ -30,6 +30,7 @@ import type {
   PointFilter,
   PointStatePatch,
 } from '../../ports/catalog.js';
+import { restrictCatalogFiles } from './file-modes.js';
 import { migrate } from './migrations.js';
 import { nonNegInt, StatementCache, Where } from './query.js';
 import { SqliteArtifacts } from './sqlite-artifacts.js';
@@ -85,6 +86,7 @@ export class SqliteCatalog implements Catalog {
       db.pragma('foreign_keys = ON');
       db.pragma('synchronous = FULL');
       migrate(db);
+      restrictCatalogFiles(options.path); // -wal and -shm exist now
       return db;
     } catch (e) {
       db?.close();

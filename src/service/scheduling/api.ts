@@ -5,6 +5,7 @@
 
 import { iso, isoOrNull } from '../../core/iso.js';
 import { formatReceiver } from '../../core/policy-task.js';
+import { redactReceiver } from '../../core/redact.js';
 import { formatRetention } from '../../core/retention.js';
 import { nextRun } from '../../core/schedule.js';
 import type { Policy, Task, TaskRun } from '../../ports/scheduling-catalog.js';
@@ -150,7 +151,7 @@ export class SchedulingApiImpl implements SchedulingApi {
       policies: t.policies.map((p) => p.name),
       chainLength: t.chainLength,
       retention: formatRetention(t.retention),
-      receivers: t.receivers.map(formatReceiver),
+      receivers: t.receivers.map((r) => redactReceiver(formatReceiver(r))),
       runCount: t.runCount,
       lastRun:
         last === null

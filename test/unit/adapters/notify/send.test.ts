@@ -58,10 +58,10 @@ test('parseReceiver: anything else is INVALID_ARGUMENT', (t) => {
   }
 });
 
-test('describeReceiver hides credentials and query strings', (t) => {
+test('describeReceiver hides credentials, query values and the fragment', (t) => {
   t.is(
     describeReceiver({ kind: 'webhook', url: 'https://u:p@hooks.example.net/v?token=1#f' }),
-    'webhook:https://hooks.example.net/v?…',
+    'webhook:https://***@hooks.example.net/v?token=***#***',
   );
   t.is(describeReceiver({ kind: 'exec', path: '/bin/true' }), 'exec:/bin/true');
   t.is(describeReceiver({ kind: 'journal' }), 'journal');
@@ -69,7 +69,9 @@ test('describeReceiver hides credentials and query strings', (t) => {
 
 test('createRunNotifier dispatches by kind; sendAll keeps the order', async (t) => {
   const bodies: string[] = [];
+  const agents: (string | undefined)[] = [];
   const server = http.createServer((req, res) => {
+    agents.push(req.headers['user-agent']);
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
@@ -82,7 +84,12 @@ test('createRunNotifier dispatches by kind; sendAll keeps the order', async (t) 
   const { port } = server.address() as AddressInfo;
 
   const logger = recorder();
-  const notifier = createRunNotifier({ logger, webhook: { retryDelayMs: 1 }, exec: { timeoutMs: 5000 } });
+  const notifier = createRunNotifier({
+    logger,
+    userAgent: 'virtpoint/1.2.3',
+    webhook: { retryDelayMs: 1 },
+    exec: { timeoutMs: 5000 },
+  });
   const receivers: Receiver[] = [
     parseReceiver(`webhook:http://127.0.0.1:${port}/hook`),
     parseReceiver('journal'),
@@ -98,6 +105,7 @@ test('createRunNotifier dispatches by kind; sendAll keeps the order', async (t) 
     ],
   );
   t.is(bodies.length, 1);
+  t.deepEqual(agents, ['virtpoint/1.2.3'], 'the user agent given to createRunNotifier reaches the webhook');
   t.is(logger.lines.length, 1);
 
   const unknown = await notifier.send({ kind: 'carrier-pigeon' } as unknown as Receiver, payload);

@@ -2,7 +2,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import { sendWebhook, type WebhookOptions } from '../../../../src/adapters/notify/webhook.js';
-import { VERSION } from '../../../../src/daemon/version.js';
 import { payload } from './helpers.js';
 
 interface Seen {
@@ -54,7 +53,7 @@ const fast: WebhookOptions = { retryDelayMs: 1, timeoutMs: 2000 };
 test('success: one POST with JSON, content-type and user-agent', async (t) => {
   const s = await serve(status(204));
   t.teardown(s.close);
-  const r = await sendWebhook(s.url, payload, fast);
+  const r = await sendWebhook(s.url, payload, { ...fast, userAgent: 'virtpoint/9.8.7' });
   t.true(r.ok);
   t.is(r.attempts, 1);
   t.is(r.httpStatus, 204);
@@ -66,7 +65,7 @@ test('success: one POST with JSON, content-type and user-agent', async (t) => {
   t.is(req?.method, 'POST');
   t.is(req?.url, '/hook');
   t.is(req?.headers['content-type'], 'application/json');
-  t.is(req?.headers['user-agent'], `virtpoint/${VERSION}`);
+  t.is(req?.headers['user-agent'], 'virtpoint/9.8.7');
   t.deepEqual(JSON.parse(req?.body ?? ''), payload);
 });
 
@@ -204,7 +203,8 @@ test('credentials and query stay out of the receiver; basic auth is sent', async
   const url = s.url.replace('http://', 'http://user:s3cret@') + '?token=abc';
   const r = await sendWebhook(url, payload, fast);
   t.true(r.ok);
-  t.is(r.receiver, `webhook:${s.url}?…`);
+  t.is(r.receiver, `webhook:${s.url.replace('http://', 'http://***@')}?token=***`);
+  t.notRegex(JSON.stringify(r), /s3cret|abc/);
   t.is(s.seen[0]?.headers.authorization, `Basic ${Buffer.from('user:s3cret').toString('base64')}`);
   t.is(s.seen[0]?.url, '/hook?token=abc');
 });
@@ -214,4 +214,24 @@ test('a bad URL is a failed result, not a throw', async (t) => {
   t.false(r.ok);
   t.is(r.attempts, 0);
   t.is(r.error?.code, 'INVALID_ARGUMENT');
+});
+
+test('a redirect Location with credentials or a token is redacted in the error', async (t) => {
+  const s = await serve((_req, res) =>
+    res.writeHead(302, { location: 'http://bob:hunter2@elsewhere.example/new?sig=abc123' }).end(),
+  );
+  t.teardown(s.close);
+  const r = await sendWebhook(s.url, payload, fast);
+  t.false(r.ok);
+  t.regex(
+    r.error?.message ?? '',
+    /redirect to http:\/\/\*\*\*@elsewhere\.example\/new\?sig=\*\*\* not followed/,
+  );
+  t.notRegex(JSON.stringify(r), /hunter2|abc123/);
+});
+
+test('an invalid webhook URL is redacted in its error too', async (t) => {
+  const r = await sendWebhook('ftp://bob:hunter2@127.0.0.1/x?token=abc123', payload, fast);
+  t.is(r.error?.code, 'INVALID_ARGUMENT');
+  t.notRegex(JSON.stringify(r), /hunter2|abc123/);
 });
