@@ -4,6 +4,8 @@
  * shapes as they are. Times are ISO 8601 strings (UTC); sizes are bytes.
  */
 
+import type { StoreStatusView } from './recovery.js';
+
 import type {
   Consistency,
   JobState,
@@ -117,6 +119,8 @@ export interface StatusView {
   readonly queue: { readonly queued: number; readonly running: number };
   readonly storeRoot: string;
   readonly startedAt: string;
+  /** What the last store scan found that the catalog does not know (docs/recovery.md). */
+  readonly store?: StoreStatusView;
 }
 
 export interface PointFilterInput {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chown, mkdir, readFile, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LibvirtHypervisor } from '../adapters/libvirt/hypervisor.js';
 import { LibvirtSupervisor } from '../adapters/libvirt/supervisor.js';
 import { noopShutdownInhibitor, type ShutdownInhibitor } from '../adapters/logind/inhibitor.js';
@@ -25,6 +25,9 @@ import { reconcile } from './reconcile.js';
 import { createRestoreServices } from './compose-restore.js';
 import { noopNotifier, type Notifier } from './systemd-notify.js';
 import { VERSION } from './version.js';
+import { CatalogBackups, safeCheckpoint } from '../service/recovery/catalog-backups.js';
+import { RecoveryService } from '../service/recovery/api.js';
+import { checkCatalogOnStart } from '../service/recovery/startup.js';
 
 /**
  * virtpointd's process wiring: catalog, libvirt (supervised reconnect), the job runner (jobs wait
@@ -36,6 +39,8 @@ export interface DaemonOptions {
   readonly log: Logger;
   readonly notifier?: Notifier;
   readonly inhibitor?: ShutdownInhibitor;
+  /** `--rebuild-catalog`: an empty catalog is rebuilt from the store's manifests (docs/recovery.md). */
+  readonly rebuildCatalog?: boolean;
 }
 
 const SCHEDULER_TICK_MS = 20_000;
@@ -59,6 +64,7 @@ export class Daemon {
     private readonly backup: BackupService,
     /** Resolves once the catalog is reconciled with libvirt and the store. */
     readonly reconciled: Promise<void>,
+    private readonly stopBackups: () => void = () => undefined,
   ) {}
 
   static async start(config: Config, opts: DaemonOptions): Promise<Daemon> {
@@ -69,6 +75,14 @@ export class Daemon {
     await mkdir(config.stateDir, { recursive: true, mode: STORE_DIR_MODE });
     await mkdir(store, { recursive: true, mode: STORE_DIR_MODE });
     const catalog = new SqliteCatalog({ path: catalogPath(config) });
+    const recoveryDeps = { catalog, fs: nodeFs, log, storeRoot: store };
+    const rebuild = { rebuild: opts.rebuildCatalog === true, catalogPath: catalogPath(config) };
+    try {
+      await checkCatalogOnStart(recoveryDeps, rebuild);
+    } catch (e) {
+      catalog.close();
+      throw e;
+    }
     const supervisor = new LibvirtSupervisor(
       config.libvirtSocket ? { socketPath: config.libvirtSocket } : {},
     );
@@ -89,6 +103,15 @@ export class Daemon {
       storeRoot: store,
       freezeTimeoutMs: config.freezeTimeoutMs,
     };
+    const backups = new CatalogBackups({
+      catalog,
+      fs: nodeFs,
+      log,
+      dir: join(config.stateDir, 'catalog-backups'),
+      now: Date.now,
+    });
+    const recovery = new RecoveryService({ ...recoveryDeps, hypervisor, backups });
+    let stopBackups = () => undefined as void;
     const reconciled = (async () => {
       for (;;) {
         try {
@@ -98,7 +121,8 @@ export class Daemon {
           log.warn({ err: String(e) }, 'waiting for libvirtd');
         }
       }
-      await reconcile(deps, [imageDir(config), ...config.allowedVolumeDirs]);
+      recovery.recordScan((await reconcile(deps, [imageDir(config), ...config.allowedVolumeDirs])).store);
+      stopBackups = backups.start();
     })();
     reconciled.catch((e) => log.error({ err: String(e) }, 'reconciliation failed; jobs stay queued'));
     const runner = new JobRunner({ catalog, log, concurrency: config.jobConcurrency, startGate: reconciled });
@@ -117,6 +141,7 @@ export class Daemon {
       version: VERSION,
       startedAt: Date.now(),
       libvirtConnected: () => supervisor.connected,
+      recovery,
     });
 
     // The logind delay lock: held while any job runs, so a host shutdown waits for them.
@@ -154,6 +179,7 @@ export class Daemon {
       inhibitor,
       backup,
       reconciled,
+      () => stopBackups(),
     );
     inhibitor.onPrepareForShutdown(() => {
       log.warn({}, 'the host is shutting down: aborting running jobs');
@@ -222,6 +248,8 @@ export class Daemon {
       await this.inhibitor.close();
       await this.hypervisor.close();
       await this.reconciled.catch(() => undefined);
+      this.stopBackups();
+      safeCheckpoint(this.catalog, this.log);
       this.catalog.close();
       this.notifier.close();
       this.log.info({}, 'stopped');

@@ -21,6 +21,7 @@ import type { ErrorCode } from '../core/errors.js';
 import type { FinalJobState, JobState, JobType, Trigger } from '../core/job-state.js';
 import type { PointState } from '../core/point-state.js';
 import type { DomainUsage } from '../core/usage.js';
+import type { RecoveryCatalog } from './recovery-catalog.js';
 import type { SchedulingCatalog } from './scheduling-catalog.js';
 
 export type { NewChainReason, FinalJobState, JobState, JobType, Trigger, PointState, DomainUsage };
@@ -250,6 +251,14 @@ export interface Catalog {
   readonly artifacts: ArtifactCatalog;
   /** Policies, tasks, run history, scheduler state (ports/scheduling-catalog.ts). */
   readonly scheduling: SchedulingCatalog;
+  /** Consistent copies and the import of records rebuilt from manifests (ports/recovery-catalog.ts). */
+  readonly recovery: RecoveryCatalog;
+  /**
+   * Moves everything in the write-ahead log into the database file and truncates the log
+   * (`wal_checkpoint(TRUNCATE)`): after it, `catalog.db` alone holds the whole catalog. Called
+   * after each job and at shutdown; a busy reader makes it partial, never wrong.
+   */
+  checkpoint(): void;
 
   // domains
   upsertDomain(domain: { uuid: string; name: string }): Domain;

@@ -17,9 +17,12 @@ import type {
   UsageView,
 } from '../contract/index.js';
 import type { RestoreApi } from './restore/api-types.js';
+import type { RecoveryApi } from './recovery/api.js';
 
 /** Rollback, volumes and images: control-restore.ts. */
 export interface Control extends RestoreApi {
+  /** Catalog rebuild and doctor (service/recovery/); absent: those routes answer UNSUPPORTED. */
+  readonly recovery?: RecoveryApi;
   status(): Promise<StatusView>;
   listDomains(): Promise<DomainView[]>;
   getDomain(ref: string): Promise<DomainView>;

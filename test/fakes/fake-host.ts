@@ -67,6 +67,7 @@ export class FakeFs implements Fs {
   }
   async chmod(path: string, mode: number) {
     this.failures.check('chmod', path);
+    if (this.dirs.has(path)) return;
     const f = this.files.get(path);
     if (!f) throw new VirtpointError('IO_ERROR', `no file ${path}`);
     f.mode = mode;

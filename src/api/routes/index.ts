@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { Logger } from '../../ports/logger.js';
 import { streamJobEvents } from '../events.js';
+import { addRecoveryRoutes } from './recovery.js';
 import { addRestoreRoutes } from './restore.js';
 import { addSchedulingRoutes } from './scheduling.js';
 import type { Headers } from '../respond.js';
@@ -53,7 +54,7 @@ const accepted = (body: unknown) => ({ status: 202, body });
 const get = (handle: RouteSpec['handle']): RouteSpec => ({ body: false, handle });
 
 export function buildRouter(): Router<RouteSpec> {
-  return addRestoreRoutes(addSchedulingRoutes(new Router<RouteSpec>()))
+  return addRecoveryRoutes(addRestoreRoutes(addSchedulingRoutes(new Router<RouteSpec>())))
     .add(
       'GET',
       '/v1/status',

@@ -28,6 +28,7 @@ import { SchedulingControl } from '../scheduling/api.js';
 import { RestoreControl, type RestoreServices } from '../restore/api.js';
 import type { ImageCreateInput, RollbackInput, VolumeCreateInput } from '../../contract/index.js';
 import { SchedulingService, type SchedulingDeps } from '../scheduling/policies-tasks.js';
+import type { RecoveryApi } from '../recovery/api.js';
 
 /** The Control interface on the real services: validates, queues jobs, maps records to views. */
 
@@ -45,6 +46,8 @@ export interface ControlDeps {
   readonly scheduling?: Pick<SchedulingDeps, 'limits' | 'runTask'> & { readonly timeZone?: string };
   /** Rollback, volumes, images (restore-control.ts); without them those calls are UNSUPPORTED. */
   readonly restore?: RestoreServices;
+  /** Catalog rebuild and doctor (service/recovery/api.ts). */
+  readonly recovery?: RecoveryApi;
 }
 
 export class VirtpointControl implements Control {
@@ -70,7 +73,12 @@ export class VirtpointControl implements Control {
       queue: this.deps.runner.counts(),
       storeRoot: this.deps.storeRoot,
       startedAt: new Date(this.deps.startedAt).toISOString(),
+      ...(this.deps.recovery ? { store: this.deps.recovery.storeStatus() } : {}),
     };
+  }
+
+  get recovery(): RecoveryApi | undefined {
+    return this.deps.recovery;
   }
 
   async listDomains(): Promise<DomainView[]> {
