@@ -106,3 +106,11 @@ test('on start: an empty catalog with an empty store (a new host) starts normall
   for (const f of h.storeFiles()) h.fs.files.delete(f);
   t.is(await checkCatalogOnStart(h.withEmptyCatalog(), { rebuild: false, catalogPath: 'c' }), null);
 });
+
+test('on start: manifests that would rebuild nothing (their files gone) do not block the start', async (t) => {
+  const h = await storeWithPoints();
+  for (const f of h.storeFiles()) if (f.endsWith('.qcow2')) h.fs.files.delete(f);
+  const deps = h.withEmptyCatalog();
+  t.is(await checkCatalogOnStart(deps, { rebuild: false, catalogPath: 'c' }), null);
+  t.true(h.storeFiles().length === 3, 'the manifests stay (doctor lists them)');
+});
