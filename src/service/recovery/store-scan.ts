@@ -37,6 +37,12 @@ export interface StoreScan {
   readonly missingManifests: string[];
   /** Ids of points whose manifest was written by the scan (`clean`). */
   readonly manifestsWritten: string[];
+  /**
+   * Open chains sealed (`clean`) because their directory holds point files or manifests the
+   * catalog does not know (a catalog older than the store): the next incremental would reuse
+   * those seqs and write over them; a new chain goes into a new directory instead.
+   */
+  readonly sealed: string[];
 }
 
 const TEMP_RE = /^\.(.+)\.virtpoint-tmp-[0-9a-f]{12}$/;
@@ -53,6 +59,7 @@ export async function scanStore(deps: ScanDeps, opts: { clean: boolean }): Promi
     badManifests: [],
     missingManifests: [],
     manifestsWritten: [],
+    sealed: [],
   };
   const unknown = (path: string, reason: string) => out.unknown.push({ path, reason });
   const list = async (rel: string): Promise<string[] | null> => {
@@ -90,6 +97,7 @@ export async function scanStore(deps: ScanDeps, opts: { clean: boolean }): Promi
         continue;
       }
       const manifests = new Set(files.map(parseManifestFileName).filter((s): s is number => s !== null));
+      let foreignPoints = 0; // files or manifests of points the catalog does not hold
       for (const file of files) {
         const rel = `${chainRel}/${file}`;
         if (TEMP_RE.test(file)) {
@@ -99,16 +107,28 @@ export async function scanStore(deps: ScanDeps, opts: { clean: boolean }): Promi
         const seq = parseManifestFileName(file);
         if (seq !== null) {
           const p = bySeq.get(`${chain}/${seq}`);
-          if (p === undefined) unknown(rel, 'the manifest of a point this catalog does not hold');
-          else await checkManifest(deps, p, rel, out);
+          if (p === undefined) {
+            unknown(rel, 'the manifest of a point this catalog does not hold');
+            foreignPoints++;
+          } else await checkManifest(deps, p, rel, out);
           continue;
         }
         const parsed = parseStorePath(rel);
         const p = parsed === null ? undefined : byPath.get(rel);
         if (parsed === null) unknown(rel, 'not a virtpoint store file');
-        else if (p === undefined) unknown(rel, 'no point of this catalog refers to it');
-        else if (p.state === 'error' && !manifests.has(p.seq)) await leftover(rel);
+        else if (p === undefined) {
+          unknown(rel, 'no point of this catalog refers to it');
+          foreignPoints++;
+        } else if (p.state === 'error' && !manifests.has(p.seq)) await leftover(rel);
         else seen.add(p.id);
+      }
+      if (opts.clean && foreignPoints > 0 && catalog.getChain(chain)?.state === 'open') {
+        catalog.sealChain(chain, 'chain-sealed');
+        out.sealed.push(chain);
+        deps.log.warn(
+          { chain, domain },
+          'sealed an open chain whose directory holds files the catalog does not know (the next backup starts a new chain)',
+        );
       }
       if (opts.clean) await fs.removeDirIfEmpty(posix.join(storeRoot, chainRel));
     }

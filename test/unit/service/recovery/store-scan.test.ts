@@ -106,3 +106,24 @@ test('a point left creating whose manifest is in the store is made available, it
   t.is(h.catalog.getPoint(p.id)?.state, 'available');
   for (const d of p.disks) t.true(h.fs.files.has(`${STORE}/${d.path}`));
 });
+
+test('a catalog older than the store: its open chain is sealed, so the next backup never writes over the newer points', async (t) => {
+  const h = await storeWithPoints();
+  const [p0, , p2] = h.points;
+  const files = h.storeFiles();
+  const data = files.map((f) => h.fs.files.get(f)?.data);
+  // The catalog as an older copy had it: the newest point not yet recorded.
+  h.catalog.deletePoint(p2!.id);
+  const report = await reconcile(h.deps);
+  t.deepEqual(report.store.sealed, [p0!.chainId]);
+  t.like(h.catalog.getChain(p0!.chainId), { state: 'sealed', sealReason: 'chain-sealed' });
+  t.deepEqual(h.storeFiles(), files, 'nothing deleted');
+  const next = await h.svc.backup({ domain: h.uuid });
+  t.like(next, { kind: 'full', newChainReason: 'chain-sealed' });
+  t.not(next.chainId, p0!.chainId);
+  t.deepEqual(
+    files.map((f) => h.fs.files.get(f)?.data),
+    data,
+    'no file written over',
+  );
+});
