@@ -102,7 +102,9 @@ export async function reconcile(
     store,
     restores,
   };
-  log.info(report, 'reconciled the catalog with libvirt and the store');
+  // Counts only: the lists can be long (they were logged above at warn, the first 50).
+  const counts = Object.fromEntries(Object.entries(store).map(([k, v]) => [k, (v as unknown[]).length]));
+  log.info({ ...report, store: counts }, 'reconciled the catalog with libvirt and the store');
   return report;
 }
 

@@ -26,7 +26,7 @@ export function safeCheckpoint(catalog: Pick<Catalog, 'checkpoint'>, log: Logger
 }
 
 export interface CatalogBackupsDeps {
-  readonly catalog: Pick<Catalog, 'recovery'>;
+  readonly catalog: Pick<Catalog, 'recovery' | 'checkpoint'>;
   readonly fs: Fs;
   readonly log: Logger;
   /** `<state>/catalog-backups`. */
@@ -43,9 +43,14 @@ export class CatalogBackups {
     return (await this.deps.fs.listDir(this.deps.dir)).filter((n) => NAME_RE.test(n)).sort();
   }
 
-  /** Makes today's copy if there is none yet, then prunes to the newest `keep`. Returns the new file or null. */
+  /**
+   * Checkpoints (writes outside jobs, e.g. a volume record removed, wait no longer than this),
+   * makes today's copy if there is none yet, then prunes to the newest `keep`. Returns the new
+   * file or null.
+   */
   async runIfDue(): Promise<string | null> {
     const { fs, dir, log } = this.deps;
+    safeCheckpoint(this.deps.catalog, log);
     const name = `catalog-${new Date(this.deps.now()).toISOString().slice(0, 10)}.db`;
     try {
       await fs.mkdir(dir, 0o700);

@@ -151,6 +151,12 @@ test('a lost, emptied or stale catalog: the daemon refuses to start, the store s
   t.is(doctor.code, 0, doctor.stdout);
   t.like((await d.json<StatusView>(['status'])).store, { unknownFiles: 0, badManifests: 0 });
 
+  // The daily catalog copy: private, and a catalog SQLite opens.
+  const day = `catalog-${new Date().toISOString().slice(0, 10)}.db`;
+  const copy = await stat(join(d.stateDir, 'catalog-backups', day));
+  t.is(copy.mode & 0o777, 0o600);
+  t.is((await stat(join(d.stateDir, 'catalog-backups'))).mode & 0o777, 0o700);
+
   // An incremental still follows on the rebuilt chain (its checkpoints are still in libvirt).
   const next = await d.json<PointView>(['backup', vm.name]);
   t.like(next, { kind: 'incremental', chainId: points[0]!.chainId, seq: 3 });

@@ -8,9 +8,11 @@ const DAY = 86_400_000;
 test('one copy a day, named by UTC date, 0700 directory; the newest 7 kept; foreign files stay', async (t) => {
   const fs = new FakeFs();
   const made: string[] = [];
+  let checkpoints = 0;
   let now = Date.UTC(2026, 0, 1, 12);
   const backups = new CatalogBackups({
     catalog: {
+      checkpoint: () => void checkpoints++,
       recovery: {
         isEmpty: () => true,
         importChains: () => undefined,
@@ -33,6 +35,7 @@ test('one copy a day, named by UTC date, 0700 directory; the newest 7 kept; fore
     await backups.runIfDue();
   }
   t.is(made.length, 10);
+  t.is(checkpoints, 11, 'a checkpoint on every run');
   t.deepEqual(
     await backups.list(),
     [4, 5, 6, 7, 8, 9, 10].map((d) => `catalog-2026-01-${String(d).padStart(2, '0')}.db`),
