@@ -1,4 +1,18 @@
-import { chmod, chown, link, mkdir, open, readdir, rename, rm, rmdir, stat, statfs } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  link,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  statfs,
+  writeFile,
+} from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { VirtpointError, type ErrorCode } from '../core/errors.js';
@@ -104,6 +118,15 @@ export const nodeFs: Fs = {
   },
   async link(existing, newPath) {
     await fsCall(`link ${existing} to ${newPath}`, () => link(existing, newPath));
+  },
+  async writeFile(path, data, mode) {
+    await fsCall(`write ${path}`, async () => {
+      await writeFile(path, data, { flag: 'wx', mode });
+      await chmod(path, mode); // the umask may have narrowed it
+    });
+  },
+  async readFile(path) {
+    return fsCall(`read ${path}`, () => readFile(path, 'utf8'));
   },
 };
 

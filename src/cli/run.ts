@@ -49,6 +49,8 @@ import { registerTaskDelete } from './commands/task-delete.js';
 import { registerTaskRun } from './commands/task-run.js';
 import { registerTaskHistory } from './commands/task-history.js';
 import { registerStatusShow } from './commands/status-show.js';
+import { registerCatalogRebuild } from './commands/catalog-rebuild.js';
+import { registerDoctorShow } from './commands/doctor-show.js';
 import { registerUsageShow } from './commands/usage-show.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerVolumeCreate } from './commands/volume-create.js';
@@ -87,6 +89,8 @@ function buildParser(bind: Bind): Argv<GlobalArgs> {
     .option('debug', { type: 'boolean', default: false, describe: 'print stacks of errors', global: true });
   y = registerStatusShow(y, bind);
   y = registerUsageShow(y, bind);
+  y = registerDoctorShow(y, bind);
+  y = group(y, bind, 'catalog', 'the catalog: rebuild it from the store', [registerCatalogRebuild]);
   y = registerBackupCreate(y, bind);
   y = registerRollback(y, bind);
   y = group(y, bind, 'domain', 'list domains', [registerDomainList]);

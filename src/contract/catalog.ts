@@ -7,6 +7,7 @@
 import type { NewChainReason } from '../core/chain-decision.js';
 import type { JobState, JobType, Trigger } from '../core/job-state.js';
 import type { Consistency, PointKind, PointState } from '../core/point-state.js';
+import type { StoreStatusView } from './recovery.js';
 
 export interface CodedErrorView {
   readonly code: string;
@@ -111,6 +112,8 @@ export interface StatusView {
   readonly queue: { readonly queued: number; readonly running: number };
   readonly storeRoot: string;
   readonly startedAt: string;
+  /** What the last store scan found that the catalog does not know (docs/recovery.md). */
+  readonly store: StoreStatusView;
 }
 
 export interface PointFilterInput {

@@ -7,3 +7,4 @@ export type * from './backup.js';
 export type * from './catalog.js';
 export type * from './restore.js';
 export type * from './scheduling.js';
+export type * from './recovery.js';

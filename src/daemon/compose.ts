@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { LibvirtHypervisor } from '../adapters/libvirt/hypervisor.js';
 import { LibvirtSupervisor } from '../adapters/libvirt/supervisor.js';
 import type { ShutdownInhibitor } from '../adapters/logind/inhibitor.js';
@@ -15,6 +16,9 @@ import type { BackupDeps } from '../service/backup/deps.js';
 import { CatalogApiImpl } from '../service/catalog/api.js';
 import { DeleteService } from '../service/catalog/delete.js';
 import { JobRunner } from '../service/jobs/runner.js';
+import { RecoveryService } from '../service/recovery/api.js';
+import { CatalogBackups } from '../service/recovery/catalog-backups.js';
+import { checkCatalogOnStart } from '../service/recovery/startup.js';
 import { RestoreApiImpl } from '../service/restore/api.js';
 import { ImageService } from '../service/restore/images.js';
 import { RollbackService } from '../service/restore/rollback.js';
@@ -31,7 +35,7 @@ import { VERSION } from './version.js';
 
 /**
  * The one composition root: builds every adapter (catalog, libvirt with supervised reconnect,
- * qemu-img, files, notifications), every service and the four feature APIs the routes call, and
+ * qemu-img, files, notifications), every service and the feature APIs the routes call, and
  * the API server over them. Nothing else in src/ constructs a service. daemon.ts runs the result
  * (listen, tick, reload, stop).
  */
@@ -47,11 +51,34 @@ export interface Composition {
   readonly server: ApiServer;
   /** Resolves once the catalog is reconciled with libvirt and the store (jobs wait for it). */
   readonly reconciled: Promise<void>;
+  /** Stops the daily catalog backups (started once reconciled). */
+  readonly stopCatalogBackups: () => void;
 }
 
-export function compose(config: Config, log: Logger, inhibitor: ShutdownInhibitor): Composition {
+export interface ComposeOptions {
+  /** `--rebuild-catalog`: an empty catalog is rebuilt from the store's manifests (docs/recovery.md). */
+  readonly rebuildCatalog?: boolean;
+}
+
+export async function compose(
+  config: Config,
+  log: Logger,
+  inhibitor: ShutdownInhibitor,
+  opts: ComposeOptions = {},
+): Promise<Composition> {
   const store = storeRoot(config);
   const catalog = new SqliteCatalog({ path: catalogPath(config) });
+  // An empty catalog over a store with manifests: refuse (or rebuild) before touching anything.
+  const recoveryDeps = { catalog, fs: nodeFs, log, storeRoot: store };
+  try {
+    await checkCatalogOnStart(recoveryDeps, {
+      rebuild: opts.rebuildCatalog === true,
+      catalogPath: catalogPath(config),
+    });
+  } catch (e) {
+    catalog.close();
+    throw e;
+  }
   const supervisor = new LibvirtSupervisor(config.libvirtSocket ? { socketPath: config.libvirtSocket } : {});
   const hypervisor = new LibvirtHypervisor(supervisor);
   supervisor.on('connection', (up) =>
@@ -70,6 +97,15 @@ export function compose(config: Config, log: Logger, inhibitor: ShutdownInhibito
     storeRoot: store,
     freezeTimeoutMs: config.freezeTimeoutMs,
   };
+  const catalogBackups = new CatalogBackups({
+    catalog,
+    fs: nodeFs,
+    log,
+    dir: join(config.stateDir, 'catalog-backups'),
+    now: Date.now,
+  });
+  const recovery = new RecoveryService({ ...recoveryDeps, hypervisor, backups: catalogBackups });
+  let stopCatalogBackups = () => undefined as void;
   const reconciled = (async () => {
     for (;;) {
       try {
@@ -79,7 +115,8 @@ export function compose(config: Config, log: Logger, inhibitor: ShutdownInhibito
         log.warn({ err: String(e) }, 'waiting for libvirtd');
       }
     }
-    await reconcile(deps, [imageDir(config), ...config.allowedVolumeDirs]);
+    recovery.recordScan((await reconcile(deps, [imageDir(config), ...config.allowedVolumeDirs])).store);
+    stopCatalogBackups = catalogBackups.start();
   })();
   reconciled.catch((e) => log.error({ err: String(e) }, 'reconciliation failed; jobs stay queued'));
   const runner = new JobRunner({ catalog, log, concurrency: config.jobConcurrency, startGate: reconciled });
@@ -136,10 +173,12 @@ export function compose(config: Config, log: Logger, inhibitor: ShutdownInhibito
       version: VERSION,
       startedAt: Date.now(),
       libvirtConnected: () => supervisor.connected,
+      storeStatus: () => recovery.storeStatus(),
     }),
     backup: new BackupApiImpl({ catalog, runner, backup }),
     restore: new RestoreApiImpl({ runner, rollback, volumes, images }),
     scheduling: new SchedulingApiImpl(scheduling, { timeZone }),
+    recovery,
   };
   const server = createApiServer(apis, {
     log,
@@ -147,7 +186,18 @@ export function compose(config: Config, log: Logger, inhibitor: ShutdownInhibito
       ? { extraRoutes: (router) => addTestClockRoute(router, clock, (now) => scheduler.tick(now)) }
       : {}),
   });
-  return { catalog, hypervisor, runner, backup, scheduler, clock, apis, server, reconciled };
+  return {
+    catalog,
+    hypervisor,
+    runner,
+    backup,
+    scheduler,
+    clock,
+    apis,
+    server,
+    reconciled,
+    stopCatalogBackups: () => stopCatalogBackups(),
+  };
 }
 
 /** The logind delay lock: held while any job runs, so a host shutdown waits for them. */

@@ -10,6 +10,7 @@ import type { Logger } from '../ports/logger.js';
 import type { BackupService } from '../service/backup/backup.js';
 import type { JobRunner } from '../service/jobs/runner.js';
 import type { Scheduler } from '../service/scheduling/scheduler.js';
+import { safeCheckpoint } from '../service/recovery/catalog-backups.js';
 import { compose } from './compose.js';
 import { ensureSocketDir } from './socket-dir.js';
 import { storeRoot, type Config } from './config.js';
@@ -26,6 +27,8 @@ export interface DaemonOptions {
   readonly log: Logger;
   readonly notifier?: Notifier;
   readonly inhibitor?: ShutdownInhibitor;
+  /** `--rebuild-catalog`: an empty catalog is rebuilt from the store's manifests (docs/recovery.md). */
+  readonly rebuildCatalog?: boolean;
 }
 
 const SCHEDULER_TICK_MS = 20_000;
@@ -48,6 +51,7 @@ export class Daemon {
     private readonly scheduler: Scheduler,
     /** Resolves once the catalog is reconciled with libvirt and the store. */
     readonly reconciled: Promise<void>,
+    private readonly stopCatalogBackups: () => void,
   ) {}
 
   static async start(config: Config, opts: DaemonOptions): Promise<Daemon> {
@@ -56,7 +60,7 @@ export class Daemon {
     const inhibitor = opts.inhibitor ?? noopShutdownInhibitor;
     await nodeFs.mkdir(config.stateDir, STORE_DIR_MODE); // exact mode despite the umask 077
     await nodeFs.mkdir(storeRoot(config), STORE_DIR_MODE);
-    const c = compose(config, log, inhibitor);
+    const c = await compose(config, log, inhibitor, { rebuildCatalog: opts.rebuildCatalog === true });
 
     const gid = config.socketGroup === null ? undefined : await groupId(config.socketGroup, log);
     await ensureSocketDir(dirname(config.socket), gid); // chmod/chown only a directory it creates
@@ -73,6 +77,7 @@ export class Daemon {
       c.backup,
       c.scheduler,
       c.reconciled,
+      c.stopCatalogBackups,
     );
     inhibitor.onPrepareForShutdown(() => {
       log.warn({}, 'the host is shutting down: aborting running jobs');
@@ -148,6 +153,8 @@ export class Daemon {
       await this.inhibitor.close();
       await this.hypervisor.close();
       await this.reconciled.catch(() => undefined);
+      this.stopCatalogBackups();
+      safeCheckpoint(this.catalog, this.log);
       this.catalog.close();
       this.notifier.close();
       this.log.info({}, 'stopped');

@@ -22,6 +22,10 @@ const argv = await yargs(hideBin(process.argv))
   .option('socket', { type: 'string', describe: 'API socket path (overrides the file)' })
   .option('state-dir', { type: 'string', describe: 'catalog and store directory (overrides the file)' })
   .option('log-level', { type: 'string', describe: 'fatal|error|warn|info|debug|trace' })
+  .option('rebuild-catalog', {
+    type: 'boolean',
+    describe: 'rebuild an empty catalog from the point manifests in the store (docs/recovery.md)',
+  })
   .strict()
   .version(VERSION)
   .help()
@@ -46,7 +50,12 @@ const log = createLogger(config.logLevel);
 try {
   const notifier = createNotifier({ logger: log });
   const inhibitor = await createShutdownInhibitor({ logger: log });
-  const daemon = await Daemon.start(config, { log, notifier, inhibitor });
+  const daemon = await Daemon.start(config, {
+    log,
+    notifier,
+    inhibitor,
+    rebuildCatalog: argv['rebuild-catalog'] === true,
+  });
 
   const stop = (signal: string) => {
     log.info({ signal }, 'shutting down');
@@ -73,5 +82,6 @@ try {
   });
 } catch (e) {
   log.fatal({ err: String(e), code: isVirtpointError(e) ? e.code : undefined }, 'virtpointd could not start');
+  process.stderr.write(`virtpointd: could not start: ${(e as Error).message}\n`);
   process.exit(1);
 }

@@ -1,8 +1,9 @@
-import { join } from 'node:path';
 import { VirtpointError, isVirtpointError } from '../core/errors.js';
-import { isValidDomainUuid, parseStorePath, resolveStorePath } from '../core/store-layout.js';
+import type { Point } from '../ports/catalog.js';
 import type { BackupDeps } from '../service/backup/deps.js';
 import { undoBackup } from '../service/backup/cleanup.js';
+import { manifestPath, readManifest } from '../service/recovery/manifest-writer.js';
+import { scanStore, type StoreScan } from '../service/recovery/store-scan.js';
 import { reconcileRestores, type RestoreLeftovers } from './reconcile-restore.js';
 
 /**
@@ -14,8 +15,12 @@ import { reconcileRestores, type RestoreLeftovers } from './reconcile-restore.js
  *   frozen is thawed;
  * - points left `deleting` → `delete-failed` (a retry finishes the delete);
  * - points left `restoring` → `available` (a restore never writes into the point's files);
- * - files in the store that no point refers to (a crash between creating a file and recording
- *   it) are removed;
+ * - a point left `creating` whose manifest is in the store (a catalog older than the store, e.g.
+ *   put back from a catalog backup) completed: it is made `available` from its manifest;
+ * - the store is compared with the catalog (service/recovery/store-scan.ts): only the daemon's
+ *   own leftovers are removed (its temp files; files of `error` points that never became
+ *   available); anything else unknown is reported (log at warn, `store` in the report, `virtpoint
+ *   doctor`) and left in place — never deleted; missing manifests of available points are written;
  * - what an interrupted rollback or volume/image copy left beside the files is made whole
  *   (reconcile-restore.ts).
  */
@@ -27,7 +32,9 @@ export interface ReconcileReport {
   readonly deleting: number;
   readonly restoring: number;
   readonly thawed: string[];
-  readonly orphanFiles: string[];
+  /** Points left `creating` that a manifest showed complete (made `available`). */
+  readonly adopted: string[];
+  readonly store: StoreScan;
   readonly restores: RestoreLeftovers;
 }
 
@@ -61,8 +68,13 @@ export async function reconcile(
 
   const creating = catalog.listPoints({ state: 'creating' });
   const thawed: string[] = [];
+  const adopted: string[] = [];
   for (const p of creating) {
     await thawIfFrozen(deps, p.domainUuid, thawed);
+    if (await adoptFromManifest(deps, p)) {
+      adopted.push(p.id);
+      continue;
+    }
     const err = new VirtpointError('DAEMON_RESTARTED', RESTARTED('backup').message);
     await undoBackup(deps, p, true, err);
   }
@@ -71,7 +83,13 @@ export async function reconcile(
   const restoring = catalog.listPoints({ state: 'restoring' });
   for (const p of restoring) catalog.updatePointState(p.id, 'available');
 
-  const orphanFiles = await removeOrphanFiles(deps);
+  const store = await scanStore(deps, { clean: true });
+  if (store.unknown.length + store.badManifests.length > 0) {
+    deps.log.warn(
+      { unknown: store.unknown.slice(0, 50), badManifests: store.badManifests.slice(0, 50) },
+      `the store holds ${store.unknown.length} entries the catalog does not know and ${store.badManifests.length} bad manifests: left in place (virtpoint doctor; virtpoint catalog rebuild if the catalog was lost)`,
+    );
+  }
   const restores = await reconcileRestores(deps, copyDirs);
   const report = {
     jobs: jobs.length,
@@ -80,10 +98,13 @@ export async function reconcile(
     deleting: deleting.length,
     restoring: restoring.length,
     thawed,
-    orphanFiles,
+    adopted,
+    store,
     restores,
   };
-  log.info(report, 'reconciled the catalog with libvirt and the store');
+  // Counts only: the lists can be long (they were logged above at warn, the first 50).
+  const counts = Object.fromEntries(Object.entries(store).map(([k, v]) => [k, (v as unknown[]).length]));
+  log.info({ ...report, store: counts }, 'reconciled the catalog with libvirt and the store');
   return report;
 }
 
@@ -103,23 +124,24 @@ async function thawIfFrozen(deps: BackupDeps, uuid: string, thawed: string[]): P
   }
 }
 
-async function removeOrphanFiles(deps: BackupDeps): Promise<string[]> {
-  const removed: string[] = [];
-  const list = (dir: string) => deps.fs.listDir(dir);
-  for (const domain of await list(deps.storeRoot)) {
-    // One domain's points at a time: a large catalog is never held in memory whole.
-    const points = isValidDomainUuid(domain) ? deps.catalog.listPoints({ domainUuid: domain }) : [];
-    const known = new Set(points.flatMap((p) => p.disks.map((d) => d.path)));
-    for (const chain of await list(join(deps.storeRoot, domain))) {
-      for (const file of await list(join(deps.storeRoot, domain, chain))) {
-        const rel = `${domain}/${chain}/${file}`;
-        if (parseStorePath(rel) === null || known.has(rel)) continue;
-        await deps.fs.removeFile(resolveStorePath(deps.storeRoot, rel));
-        removed.push(rel);
-      }
-      await deps.fs.removeDirIfEmpty(join(deps.storeRoot, domain, chain));
-    }
-  }
-  if (removed.length > 0) deps.log.warn({ files: removed }, 'removed store files no point refers to');
-  return removed;
+/**
+ * A `creating` point whose manifest (same point id) is in the store had completed: the catalog is
+ * older than the store. It is made `available` with what the manifest records; its files stay.
+ */
+async function adoptFromManifest(deps: BackupDeps, p: Point): Promise<boolean> {
+  const m = await readManifest(deps.fs, manifestPath(deps.storeRoot, p)).catch(() => null);
+  if (m === null || m.point.id !== p.id) return false;
+  for (const d of p.disks) if (!(await deps.fs.exists(`${deps.storeRoot}/${d.path}`))) return false;
+  const sizes = Object.fromEntries(m.files.filter((f) => f.size !== null).map((f) => [f.disk, f.size!]));
+  deps.catalog.updatePointState(p.id, 'available', {
+    sizes,
+    consistency: m.point.consistency,
+    consistencyReason: m.point.consistencyReason,
+    freezeMs: m.point.freezeMs,
+  });
+  deps.log.warn(
+    { point: p.id },
+    'a point the catalog had as creating is complete in the store: made available',
+  );
+  return true;
 }

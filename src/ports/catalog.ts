@@ -244,6 +244,14 @@ export interface Catalog {
   readonly artifacts: ArtifactCatalog;
   /** Policies, tasks, run history, scheduler state (ports/scheduling-catalog.ts). */
   readonly scheduling: SchedulingCatalog;
+  /** Consistent copies and the import of records rebuilt from manifests (docs/recovery.md). */
+  readonly recovery: RecoveryCatalog;
+  /**
+   * Moves everything in the write-ahead log into the database file and truncates the log
+   * (`wal_checkpoint(TRUNCATE)`): after it, `catalog.db` alone holds the whole catalog. Called
+   * after each job and at shutdown; a busy reader makes it partial, never wrong.
+   */
+  checkpoint(): void;
 
   // domains
   upsertDomain(domain: { uuid: string; name: string }): Domain;
@@ -344,4 +352,27 @@ export interface ArtifactCatalog {
    * parent). Deleting or merging such a point would break the images: POINT_PROTECTED.
    */
   pointProtections(pointId: string): string[];
+}
+
+/** The catalog's recovery side (`Catalog.recovery`, docs/recovery.md). */
+export interface ImportedChain {
+  readonly chain: Chain;
+  /** The chain's points, with their ids, states, times and disks as rebuilt. */
+  readonly points: readonly Point[];
+}
+
+export interface RecoveryCatalog {
+  /** True when the catalog holds no chain and no point. */
+  isEmpty(): boolean;
+  /**
+   * Inserts domains, chains and points exactly as given (ids and times kept), in one
+   * transaction. INVALID_STATE (nothing changes) unless the catalog is empty; ALREADY_EXISTS /
+   * INVALID_ARGUMENT when the records collide or break a rule (one open chain per disk set, …).
+   */
+  importChains(domains: readonly Pick<Domain, 'uuid' | 'name'>[], chains: readonly ImportedChain[]): void;
+  /**
+   * A consistent copy of the whole database at `path` (SQLite's online backup), mode 0600. The
+   * file must not exist; it is written beside as `<path>.virtpoint-tmp-…` and renamed.
+   */
+  backupTo(path: string): Promise<void>;
 }

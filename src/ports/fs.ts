@@ -47,6 +47,13 @@ export interface Fs {
    * when `newPath` exists: the never-overwrite primitive (write a temp file, then link it).
    */
   link(existing: string, newPath: string): Promise<void>;
+  /**
+   * Creates a new file holding `data` with permission bits `mode`; ALREADY_EXISTS when `path`
+   * exists (never overwrites). Not synced: callers fsync, then rename (atomic replace).
+   */
+  writeFile(path: string, data: string, mode: number): Promise<void>;
+  /** A file's text (UTF-8); NOT_FOUND when it does not exist. */
+  readFile(path: string): Promise<string>;
 }
 
 /** The Clock port: time and timers, faked in unit tests. */

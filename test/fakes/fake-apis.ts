@@ -1,7 +1,9 @@
 import { VirtpointError } from '../../src/core/errors.js';
 import type { Apis } from '../../src/api/routes/context.js';
+import type { RecoveryApi } from '../../src/service/recovery/api.js';
 import { FakeBackupApi } from './fake-backup-api.js';
 import { FakeCatalogApi } from './fake-catalog-api.js';
+import { FakeRecovery } from './fake-recovery.js';
 import { FakeRestore } from './fake-restore.js';
 import { FakeScheduling } from './fake-scheduling.js';
 
@@ -19,7 +21,7 @@ export {
 } from './fake-catalog-api.js';
 
 /**
- * The four feature APIs in memory for the API server's unit tests (an `Apis`): every call of any
+ * The feature APIs in memory for the API server's unit tests (an `Apis`): every call of any
  * of them is recorded in `calls` (method name and arguments); `failNext(method, error)` makes the
  * next call of a method throw.
  */
@@ -54,6 +56,8 @@ export class FakeApis implements Apis {
     queue: (patch) => this.catalog.queueJob(patch),
   });
   readonly scheduling = new FakeScheduling(this.enter);
+  /** Replaceable: a test may serve a real RecoveryService over fakes. */
+  recovery: RecoveryApi = new FakeRecovery(this.enter);
 
   /** The next call of `method` (of any feature API) throws `error`. */
   failNext(method: string, error: unknown): void {

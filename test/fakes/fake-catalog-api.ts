@@ -167,6 +167,7 @@ export class FakeCatalogApi implements CatalogApi {
       queue: { queued: 0, running: 1 },
       storeRoot: '/var/lib/virtpoint/store',
       startedAt: T0,
+      store: { unknownFiles: 0, badManifests: 0, missingManifests: 0, scannedAt: null },
     };
   }
 

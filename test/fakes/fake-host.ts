@@ -33,7 +33,8 @@ class Failures<M extends string> {
   }
 }
 
-type FsMethod = 'stat' | 'rename' | 'fsyncFile' | 'fsyncDir' | 'chown' | 'link' | 'chmod' | 'removeFile';
+type FsMethod =
+  'stat' | 'rename' | 'fsyncFile' | 'fsyncDir' | 'chown' | 'link' | 'chmod' | 'removeFile' | 'writeFile';
 
 export class FakeFs implements Fs {
   readonly files = new Map<string, FakeFile>();
@@ -66,6 +67,7 @@ export class FakeFs implements Fs {
   }
   async chmod(path: string, mode: number) {
     this.failures.check('chmod', path);
+    if (this.dirs.has(path)) return;
     const f = this.files.get(path);
     if (!f) throw new VirtpointError('IO_ERROR', `no file ${path}`);
     f.mode = mode;
@@ -126,6 +128,17 @@ export class FakeFs implements Fs {
     this.files.set(newPath, f);
     this.ops.push(`link ${existing} ${newPath}`);
     for (const h of this.onName) h(existing, newPath, false);
+  }
+  async writeFile(path: string, data: string, mode: number) {
+    this.failures.check('writeFile', path);
+    if (this.files.has(path)) throw new VirtpointError('ALREADY_EXISTS', `${path} exists`);
+    if (!this.dirs.has(dirname(path))) throw new VirtpointError('NOT_FOUND', `no directory ${dirname(path)}`);
+    this.files.set(path, { mode, size: Buffer.byteLength(data), data });
+    this.ops.push(`write ${path}`);
+  }
+  async readFile(path: string) {
+    const f = this.file(path);
+    return f.data ?? '';
   }
 }
 

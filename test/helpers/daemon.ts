@@ -39,8 +39,8 @@ export interface TestDaemon {
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: string }>;
   kill(signal: NodeJS.Signals): Promise<void>;
-  /** Starts the daemon again on the same socket and state directory. */
-  restart(): Promise<void>;
+  /** Starts the daemon again on the same socket and state directory (with extra flags). */
+  restart(args?: readonly string[]): Promise<void>;
 }
 
 export interface DaemonOptions {
@@ -63,7 +63,7 @@ export async function withDaemon(t: ExecutionContext, opts: DaemonOptions = {}):
   let child: ChildProcess | null = null;
   let log = '';
 
-  const start = async () => {
+  const start = async (args: readonly string[] = []) => {
     const c = spawn(
       process.execPath,
       [
@@ -76,6 +76,7 @@ export async function withDaemon(t: ExecutionContext, opts: DaemonOptions = {}):
         socket,
         '--state-dir',
         stateDir,
+        ...args,
       ],
       { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
     );

@@ -177,6 +177,16 @@ export function translateSqliteError(e: unknown, what: string): VirtpointError {
   };
   const mapped =
     typeof code === 'string' ? (map[code] ?? (code.startsWith('SQLITE_IOERR') ? 'IO_ERROR' : null)) : null;
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+    // The file is not a usable catalog: say how to get one back (docs/recovery.md).
+    return new VirtpointError(
+      'IO_ERROR',
+      `catalog: ${what}: ${message}: move the catalog files (catalog.db, -wal, -shm) aside, then ` +
+        'start `virtpointd --rebuild-catalog` (or `virtpoint catalog rebuild` on a running daemon) to ' +
+        'rebuild it from the point manifests in the store, or put back a copy from <state>/catalog-backups/',
+      { cause: e, details: { sqliteCode: code } },
+    );
+  }
   return new VirtpointError(mapped ?? 'INTERNAL', `catalog: ${what}: ${message}`, {
     cause: e,
     details: { sqliteCode: code },

@@ -37,6 +37,7 @@ import { SqliteArtifacts } from './sqlite-artifacts.js';
 import { SqliteJobs } from './sqlite-jobs.js';
 import type { Transact } from './transact.js';
 import { SqlitePoints } from './sqlite-points.js';
+import { SqliteRecovery } from './sqlite-recovery.js';
 import { SqliteScheduling } from './sqlite-scheduling.js';
 import { toChain, toDomain, translateSqliteError, type ChainRow, type DomainRow } from './rows.js';
 
@@ -64,6 +65,7 @@ export class SqliteCatalog implements Catalog {
   readonly artifacts: SqliteArtifacts;
   /** Policies, tasks, runs, scheduler state (sqlite-scheduling.ts). */
   readonly scheduling: SqliteScheduling;
+  readonly recovery: SqliteRecovery;
 
   constructor(options: SqliteCatalogOptions) {
     this.random = options.random ?? randomBytes;
@@ -75,6 +77,7 @@ export class SqliteCatalog implements Catalog {
     this.points = new SqlitePoints(this.statements, this.now);
     this.artifacts = new SqliteArtifacts(this.statements, transact, this.now, this.random);
     this.scheduling = new SqliteScheduling(this.db, this.statements, this.now, this.random);
+    this.recovery = new SqliteRecovery(this.db, this.statements, transact, this.now);
   }
 
   /** Opens the database, sets the pragmas and migrates; closes it again on failure. */
@@ -85,6 +88,13 @@ export class SqliteCatalog implements Catalog {
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
       db.pragma('synchronous = FULL');
+      // A damaged file fails here, clearly, rather than in the middle of some later job.
+      const check = db.pragma('quick_check', { simple: true }) as string;
+      if (check !== 'ok') {
+        throw Object.assign(new Error(`database disk image is malformed (${check})`), {
+          code: 'SQLITE_CORRUPT',
+        });
+      }
       migrate(db);
       restrictCatalogFiles(options.path); // -wal and -shm exist now
       return db;
@@ -109,6 +119,14 @@ export class SqliteCatalog implements Catalog {
 
   transaction<T>(fn: () => T): T {
     return this.run('transaction', fn, true);
+  }
+
+  checkpoint(): void {
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (e) {
+      throw translateSqliteError(e, 'checkpoint');
+    }
   }
 
   close(): void {

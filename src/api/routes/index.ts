@@ -8,11 +8,19 @@ import { Router } from '../router.js';
 import { addBackupRoutes } from './backup.js';
 import { addCatalogRoutes } from './catalog.js';
 import type { RouteSpec } from './context.js';
+import { addRecoveryRoutes } from './recovery.js';
 import { addRestoreRoutes } from './restore.js';
 import { addSchedulingRoutes } from './scheduling.js';
 
 export function buildRouter(): Router<RouteSpec> {
   const router = new Router<RouteSpec>();
-  for (const add of [addSchedulingRoutes, addRestoreRoutes, addCatalogRoutes, addBackupRoutes]) add(router);
+  for (const add of [
+    addSchedulingRoutes,
+    addRestoreRoutes,
+    addCatalogRoutes,
+    addBackupRoutes,
+    addRecoveryRoutes,
+  ])
+    add(router);
   return router;
 }

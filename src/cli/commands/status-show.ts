@@ -16,6 +16,14 @@ export const statusShow: Run<GlobalArgs> = async (_args, ctx) => {
         ['libvirt', s.libvirtConnected ? 'connected' : 'disconnected'],
         ['queue', `${s.queue.running} running, ${s.queue.queued} queued`],
         ['store', s.storeRoot],
+        ...(s.store && s.store.unknownFiles + s.store.badManifests + s.store.missingManifests > 0
+          ? [
+              [
+                'store check',
+                `${s.store.unknownFiles} unknown, ${s.store.badManifests} bad manifests, ${s.store.missingManifests} missing: virtpoint doctor`,
+              ] as [string, string],
+            ]
+          : []),
         ['started', humanTime(s.startedAt)],
         ['socket', ctx.client.socketPath],
       ]),

@@ -19,6 +19,7 @@ import { capture, type CaptureResult, type Quiesce } from './capture.js';
 import { followBackupJob, nextJobCompleted } from './follow.js';
 import { bitmapStates, chainToContinue, chainView, currentDisks, selectDisks } from './plan.js';
 import { DomainLocks } from '../jobs/domain-locks.js';
+import { writeBackupManifest } from '../recovery/manifest-writer.js';
 
 /**
  * The backup use case (design.md, "The backup flow"): decide the chain, pre-create the target
@@ -193,6 +194,7 @@ export class BackupService {
         consistencyReason: result.consistencyReason,
         freezeMs: result.freezeMs,
       });
+      await writeBackupManifest(this.deps, done); // the store describes itself (docs/recovery.md)
       log.info(
         { uuid, point: point.id, consistency: result.consistency, freezeMs: result.freezeMs },
         'backup done',

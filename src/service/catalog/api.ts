@@ -11,6 +11,7 @@ import type {
   PointFilterInput,
   PointView,
   StatusView,
+  StoreStatusView,
   UsageView,
 } from '../../contract/index.js';
 import type { DeleteService } from './delete.js';
@@ -59,6 +60,8 @@ export interface CatalogApiDeps {
   readonly version: string;
   readonly startedAt: number;
   readonly libvirtConnected: () => boolean;
+  /** What the last store scan found that the catalog does not know (service/recovery). */
+  readonly storeStatus: () => StoreStatusView;
 }
 
 export class CatalogApiImpl implements CatalogApi {
@@ -71,6 +74,7 @@ export class CatalogApiImpl implements CatalogApi {
       queue: this.deps.runner.counts(),
       storeRoot: this.deps.storeRoot,
       startedAt: iso(this.deps.startedAt),
+      store: this.deps.storeStatus(),
     };
   }
 

@@ -7,6 +7,7 @@ import type { Fs } from '../../ports/fs.js';
 import type { Hypervisor } from '../../ports/hypervisor.js';
 import type { ImageTool } from '../../ports/image-tool.js';
 import type { Logger } from '../../ports/logger.js';
+import { removePointManifest, writePointManifest } from '../recovery/manifest-writer.js';
 
 /**
  * Deleting points without losing later ones (design.md, "delete"):
@@ -189,6 +190,7 @@ export class DeleteService {
       if (cp !== null && full.state !== 'error') await this.deleteCheckpoint(full.domainUuid, cp);
       await this.removeFiles(full);
       catalog.deletePoint(full.id);
+      await writePointManifest(this.deps, next.id); // now a full point: kind and parent change
     } catch (e) {
       this.fail([full], e);
       throw e;
@@ -225,6 +227,7 @@ export class DeleteService {
     }
     await this.removeFiles(point);
     catalog.deletePoint(point.id);
+    if (point.state !== 'error' && child !== undefined) await writePointManifest(this.deps, child.id);
   }
 
   /** Deletes a checkpoint (its bitmap merges into its parent). Returns false when it could not. */
@@ -271,6 +274,7 @@ export class DeleteService {
 
   private async removeFiles(point: Point): Promise<void> {
     for (const d of point.disks) await this.deps.fs.removeFile(resolveStorePath(this.deps.storeRoot, d.path));
+    await removePointManifest(this.deps, point);
   }
 
   private mark(points: readonly Point[]): void {

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import fastq from 'fastq';
 import { VirtpointError, toVirtpointError } from '../../core/errors.js';
 import type { Catalog, Job, NewJob } from '../../ports/catalog.js';
+import { safeCheckpoint } from '../recovery/catalog-backups.js';
 import type { Logger } from '../../ports/logger.js';
 
 /**
@@ -224,6 +225,7 @@ export class JobRunner {
     } finally {
       this.running.delete(jobId);
       this.releaseDomain(task.domainUuid);
+      safeCheckpoint(this.catalog, this.log); // catalog.db alone holds the catalog (docs/recovery.md)
     }
   }
 }

@@ -18,6 +18,7 @@ export const status: StatusView = {
   queue: { queued: 1, running: 2 },
   storeRoot: '/var/lib/virtpoint/store',
   startedAt: '2024-05-01T10:00:00.000Z',
+  store: { unknownFiles: 0, badManifests: 0, missingManifests: 0, scannedAt: null },
 };
 
 export const domains: DomainView[] = [

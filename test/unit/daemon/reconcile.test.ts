@@ -10,7 +10,7 @@ import { FakeClock, FakeFs, FakeImageTool } from '../../fakes/fake-host.js';
 
 const STORE = '/store';
 
-test('after a crash: jobs failed, a half-made point undone, the guest thawed, deletes retryable, orphans removed', async (t) => {
+test('after a crash: jobs failed, a half-made point undone, the guest thawed, deletes retryable, unknown files kept', async (t) => {
   const hv = new FakeHypervisor();
   const fs = new FakeFs();
   const images = new FakeImageTool(fs);
@@ -118,7 +118,9 @@ test('after a crash: jobs failed, a half-made point undone, the guest thawed, de
   t.false(hv.dom(uuid).frozen, 'the guest is thawed');
   t.deepEqual(report.thawed, [uuid]);
   t.is(catalog.getPoint(p1.id)?.state, 'delete-failed');
-  t.deepEqual(report.orphanFiles, [`${uuid}/${p0.chainId}/vda.9.qcow2`]);
-  t.false(fs.files.has(orphan));
+  t.deepEqual(report.store.unknown, [
+    { path: `${uuid}/${p0.chainId}/vda.9.qcow2`, reason: 'no point of this catalog refers to it' },
+  ]);
+  t.true(fs.files.has(orphan), 'a file no point refers to is reported, never deleted');
   t.true(fs.files.has(`${STORE}/${p0.disks[0]!.path}`), 'recorded files stay');
 });

@@ -58,7 +58,7 @@ test('first backup: a full point on a new chain (no-chain), filesystem-consisten
     p.disks.map((d) => d.target),
     ['vda', 'vdb'],
   );
-  t.is(storeFiles().length, 2);
+  t.is(storeFiles().length, 3, 'two disk files and the manifest');
   for (const f of storeFiles()) t.is(fs.files.get(f)?.mode, 0o600);
   t.is(hv.dom(uuid).checkpoints.length, 1);
   t.is(hv.dom(uuid).checkpoints[0]?.name, `vp-${p.chainId}-0`);

@@ -47,7 +47,7 @@ test('rollback of a running 2-disk domain: flattened files renamed over the orig
   t.like(fs.files.get(VDA), { mode: 0o640, uid: 107, gid: 107 }, 'owner and mode of the original');
   t.deepEqual(s.leftovers(), []);
   // every temp file is written and synced before the first rename; the directory synced after
-  const firstRename = fs.ops.findIndex((o) => o.startsWith('rename'));
+  const firstRename = fs.ops.findIndex((o) => o.startsWith('rename /vm/'));
   const syncs = fs.ops.map((o, i) => [o, i] as const).filter(([o]) => /^fsync \/vm\/\.db1-vd[ab]/.test(o));
   t.is(syncs.length, 2);
   t.true(syncs.every(([, i]) => i < firstRename));

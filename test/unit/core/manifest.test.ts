@@ -1,0 +1,105 @@
+import test from 'ava';
+import {
+  manifestFileName,
+  parseManifest,
+  parseManifestFileName,
+  serializeManifest,
+  type PointManifest,
+} from '../../../src/core/manifest.js';
+
+const UUID = '6f1c2a34-9b7e-4d21-8c55-0a1b2c3d4e5f';
+const CHAIN = 'a1b2c3d4e5f6';
+
+export function sampleManifest(over: Partial<PointManifest['point']> = {}): PointManifest {
+  const seq = over.seq ?? 1;
+  return {
+    format: 'virtpoint-point-manifest',
+    version: 1,
+    writtenAt: 1_700_000_000_500,
+    domain: { uuid: UUID, name: 'web1', xml: '<domain><name>web1</name></domain>' },
+    chain: { id: CHAIN, diskSet: ['vda', 'vdb'], maxLength: 30, createdAt: 1_700_000_000_000 },
+    point: {
+      id: '0123456789ab',
+      name: 'before-upgrade',
+      seq,
+      kind: 'incremental',
+      parentId: 'ba9876543210',
+      owner: 'manual',
+      trigger: 'manual',
+      consistency: 'filesystem',
+      consistencyReason: null,
+      freezeMs: 42,
+      newChainReason: null,
+      createdAt: 1_700_000_000_100,
+      ...over,
+    },
+    files: ['vda', 'vdb'].map((disk) => ({
+      disk,
+      name: `${disk}.${seq}.qcow2`,
+      format: 'qcow2' as const,
+      virtualSize: 1 << 30,
+      size: 196_608,
+      backingFile: `${disk}.0.qcow2`,
+      checkpoint: `vp-${CHAIN}-${seq}`,
+      sha256: null,
+    })),
+  };
+}
+
+test('a manifest round-trips through its text form unchanged', (t) => {
+  const m = sampleManifest();
+  const text = serializeManifest(m);
+  t.deepEqual(parseManifest(text), m);
+  t.true(text.endsWith('\n'));
+  const full = sampleManifest({ seq: 0, kind: 'full', parentId: null, newChainReason: 'no-chain' });
+  const fullM = {
+    ...full,
+    files: full.files.map((f) => ({ ...f, backingFile: null, sha256: 'a'.repeat(64) })),
+  };
+  t.deepEqual(parseManifest(serializeManifest(fullM)), fullM);
+});
+
+test('manifest file names carry the seq', (t) => {
+  t.is(manifestFileName(3), '3.manifest.json');
+  t.is(parseManifestFileName('3.manifest.json'), 3);
+  t.is(parseManifestFileName('03.manifest.json'), null);
+  t.is(parseManifestFileName('vda.3.qcow2'), null);
+});
+
+type R = Record<string, unknown>;
+type Loose = R & { point: R; domain: R; chain: R; files: R[] };
+const edit = (f: (m: Loose) => void): string => {
+  const m = JSON.parse(serializeManifest(sampleManifest())) as Loose;
+  f(m);
+  return JSON.stringify(m);
+};
+
+const BAD: [string, string, RegExp][] = [
+  ['not JSON', '{"format":', /not JSON/],
+  ['another format', edit((m) => (m.format = 'other')), /format/],
+  ['a newer version', edit((m) => (m.version = 2)), /newer.*upgrade/],
+  ['an unknown field', edit((m) => (m.point.extra = 1)), /unknown field point\.extra/],
+  ['a missing field', edit((m) => delete m.point.parentId), /missing field point\.parentId/],
+  ['a bad UUID', edit((m) => (m.domain.uuid = 'X')), /domain\.uuid/],
+  ['a path as chain id', edit((m) => (m.chain.id = '../etc')), /chain\.id/],
+  ['an unsorted disk set', edit((m) => (m.chain.diskSet = ['vdb', 'vda'])), /sorted/],
+  ['a chain too long', edit((m) => (m.chain.maxLength = 31)), /maxLength/],
+  ['a negative size', edit((m) => (m.files[0]!.size = -1)), /size/],
+  ['a full point with a parent', edit((m) => (m.point.kind = 'full')), /full point has no parent/],
+  ['a file name that escapes', edit((m) => (m.files[0]!.name = '../vda.1.qcow2')), /files\[0\]\.name/],
+  ['a foreign backing file', edit((m) => (m.files[0]!.backingFile = '/etc/passwd')), /backingFile/],
+  ['a missing disk', edit((m) => m.files.pop()), /files lists 1 disks/],
+  ['another chain checkpoint', edit((m) => (m.files[0]!.checkpoint = 'vp-ffffffffffff-1')), /checkpoint/],
+  ['a bad sha256', edit((m) => (m.files[0]!.sha256 = 'abc')), /sha256/],
+  ['an unknown trigger', edit((m) => (m.point.trigger = 'cron')), /trigger/],
+  ['a bad owner', edit((m) => (m.point.owner = 'root')), /owner/],
+  ['a list at the top', '[]', /not an object/],
+];
+for (const [what, text, why] of BAD) {
+  test(`a manifest with ${what} is rejected (INVALID_ARGUMENT)`, (t) => {
+    const e = t.throws(() => parseManifest(text, '/store/x/1.manifest.json'));
+    t.is((e as { code?: string }).code, 'INVALID_ARGUMENT');
+    t.regex(e!.message, why);
+    t.regex(e!.message, /^\/store\/x\/1\.manifest\.json: invalid point manifest/);
+  });
+}

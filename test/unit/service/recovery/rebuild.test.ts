@@ -1,0 +1,116 @@
+import test from 'ava';
+import { silentLogger } from '../../../../src/ports/logger.js';
+import { reconcile } from '../../../../src/daemon/reconcile.js';
+import { rebuildCatalog } from '../../../../src/service/recovery/rebuild.js';
+import { checkCatalogOnStart } from '../../../../src/service/recovery/startup.js';
+import { STORE, storeWithPoints } from './_recovery.js';
+
+const strip = (p: { updatedAt: number; disks: readonly { size: number | null }[] }) => ({
+  ...p,
+  updatedAt: 0,
+});
+
+test('rebuild from the manifests brings every point back with its ids, names and chain', async (t) => {
+  const h = await storeWithPoints();
+  const before = h.catalog.listPoints();
+  const files = h.storeFiles();
+  const deps = h.withEmptyCatalog();
+  const report = await rebuildCatalog({ ...deps, log: silentLogger });
+  t.deepEqual(
+    report.points,
+    before.map((p) => p.id),
+  );
+  t.deepEqual(report.skipped, []);
+  t.is(report.chains, 1);
+  t.deepEqual(deps.catalog.listPoints().map(strip), before.map(strip));
+  const chain = deps.catalog.getChain(before[0]!.chainId);
+  t.like(chain, { state: 'open', maxLength: 30, diskSet: ['vda', 'vdb'] });
+  t.is(deps.catalog.getDomain(h.uuid)?.name, 'db1');
+  t.deepEqual(h.storeFiles(), files, 'the store is not changed');
+  // Reconcile afterwards finds nothing unknown.
+  const rec = await reconcile(deps);
+  t.deepEqual(rec.store.unknown, []);
+});
+
+test('rebuild refuses a catalog that holds points (INVALID_STATE) and changes nothing', async (t) => {
+  const h = await storeWithPoints();
+  const e = await t.throwsAsync(rebuildCatalog(h.deps));
+  t.is((e as { code?: string }).code, 'INVALID_STATE');
+  t.is(h.catalog.listPoints().length, 3);
+});
+
+test('points whose files are missing are skipped, and so are the points built on them', async (t) => {
+  const h = await storeWithPoints();
+  const [, p1, p2] = h.points;
+  h.fs.files.delete(`${STORE}/${p1!.disks[1]!.path}`);
+  const deps = h.withEmptyCatalog();
+  const report = await rebuildCatalog(deps);
+  t.deepEqual(report.points, [h.points[0]!.id]);
+  t.is(report.skipped.length, 2);
+  t.regex(
+    report.skipped.find((s) => s.path.endsWith('/1.manifest.json'))!.reason,
+    /missing files: vdb\.1\.qcow2/,
+  );
+  t.regex(
+    report.skipped.find((s) => s.path.endsWith('/2.manifest.json'))!.reason,
+    new RegExp(`parent point ${p1!.id}`),
+  );
+  t.truthy(p2);
+});
+
+test('after a merge and a synthetic full the rewritten manifests still rebuild the chain', async (t) => {
+  const h = await storeWithPoints();
+  const { DeleteService } = await import('../../../../src/service/catalog/delete.js');
+  const del = new DeleteService(h.deps);
+  const [p0, p1, p2] = h.points;
+  await del.deletePoint(p1!.id, { cascade: false }); // p2 merged: its parent is now p0
+  await del.dropFullKeepRest(p0!.id, p2!.id); // p2 becomes the synthetic full
+  t.false(
+    h.fs.files.has(`${STORE}/${h.uuid}/${p1!.chainId}/1.manifest.json`),
+    'manifest removed with the point',
+  );
+  const deps = h.withEmptyCatalog();
+  const report = await rebuildCatalog(deps);
+  t.deepEqual(report.points, [p2!.id]);
+  t.like(deps.catalog.getPoint(p2!.id), { kind: 'full', seq: 2, state: 'available' });
+});
+
+test('older chains are rebuilt sealed with the reason of the chain that replaced them', async (t) => {
+  const h = await storeWithPoints();
+  const next = await h.svc.backup({ domain: h.uuid, full: true, name: 'again' });
+  const deps = h.withEmptyCatalog();
+  await rebuildCatalog(deps);
+  t.like(deps.catalog.getChain(h.points[0]!.chainId), { state: 'sealed', sealReason: 'requested' });
+  t.like(deps.catalog.getChain(next.chainId), { state: 'open' });
+});
+
+test('on start: an empty catalog and a store with manifests refuses, naming the commands', async (t) => {
+  const h = await storeWithPoints();
+  const deps = h.withEmptyCatalog();
+  const e = await t.throwsAsync(checkCatalogOnStart(deps, { rebuild: false, catalogPath: '/s/catalog.db' }));
+  t.is((e as { code?: string }).code, 'INVALID_STATE');
+  t.regex(e!.message, /virtpointd --rebuild-catalog/);
+  t.regex(e!.message, /virtpoint catalog rebuild/);
+  t.is(deps.catalog.listPoints().length, 0);
+  const r = await checkCatalogOnStart(deps, { rebuild: true, catalogPath: '/s/catalog.db' });
+  t.is(r?.points.length, 3);
+  t.is(
+    await checkCatalogOnStart(deps, { rebuild: false, catalogPath: '/s/catalog.db' }),
+    null,
+    'not empty now',
+  );
+});
+
+test('on start: an empty catalog with an empty store (a new host) starts normally', async (t) => {
+  const h = await storeWithPoints();
+  for (const f of h.storeFiles()) h.fs.files.delete(f);
+  t.is(await checkCatalogOnStart(h.withEmptyCatalog(), { rebuild: false, catalogPath: 'c' }), null);
+});
+
+test('on start: manifests that would rebuild nothing (their files gone) do not block the start', async (t) => {
+  const h = await storeWithPoints();
+  for (const f of h.storeFiles()) if (f.endsWith('.qcow2')) h.fs.files.delete(f);
+  const deps = h.withEmptyCatalog();
+  t.is(await checkCatalogOnStart(deps, { rebuild: false, catalogPath: 'c' }), null);
+  t.true(h.storeFiles().length === 3, 'the manifests stay (doctor lists them)');
+});
