@@ -3,6 +3,7 @@ import { VirtpointError, isVirtpointError } from '../core/errors.js';
 import { isValidDomainUuid, parseStorePath, resolveStorePath } from '../core/store-layout.js';
 import type { BackupDeps } from '../service/backup/backup.js';
 import { undoBackup } from '../service/backup/cleanup.js';
+import { reconcileCheckpoints } from './reconcile-checkpoints.js';
 import { reconcileRestores, type RestoreLeftovers } from './reconcile-restore.js';
 
 /**
@@ -29,6 +30,8 @@ export interface ReconcileReport {
   readonly thawed: string[];
   readonly orphanFiles: string[];
   readonly restores: RestoreLeftovers;
+  /** Checkpoints of failed backups removed (`<domain uuid>/<name>`). */
+  readonly checkpoints: string[];
 }
 
 const RESTARTED = (what: string) => ({
@@ -66,6 +69,7 @@ export async function reconcile(
     const err = new VirtpointError('DAEMON_RESTARTED', RESTARTED('backup').message);
     await undoBackup(deps, p, true, err);
   }
+  const checkpoints = await reconcileCheckpoints(deps);
   const deleting = catalog.listPoints({ state: 'deleting' });
   for (const p of deleting) catalog.updatePointState(p.id, 'delete-failed', { error: RESTARTED('delete') });
   const restoring = catalog.listPoints({ state: 'restoring' });
@@ -82,6 +86,7 @@ export async function reconcile(
     thawed,
     orphanFiles,
     restores,
+    checkpoints,
   };
   log.info(report, 'reconciled the catalog with libvirt and the store');
   return report;

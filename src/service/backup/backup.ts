@@ -20,6 +20,7 @@ import type { DiskInfo, DomainInfo, Hypervisor } from '../../ports/hypervisor.js
 import type { ImageTool } from '../../ports/image-tool.js';
 import type { Logger } from '../../ports/logger.js';
 import { dropCheckpoints, undoBackup } from './cleanup.js';
+import { removeFailedCheckpoints } from './checkpoints.js';
 import { capture, type CaptureResult, type Quiesce } from './capture.js';
 import { followBackupJob, nextJobCompleted } from './follow.js';
 import { bitmapStates, chainToContinue, chainView, currentDisks, selectDisks } from './plan.js';
@@ -151,6 +152,7 @@ export class BackupService {
     const disks = selectDisks(domain, req.disks);
     const diskSet = canonicalDiskSet(disks.map((d) => d.target));
     catalog.upsertDomain({ uuid, name: domain.name });
+    await removeFailedCheckpoints(this.deps, uuid);
     if (catalog.getPointByName(uuid, req.name) !== null) {
       throw new VirtpointError(
         'ALREADY_EXISTS',
