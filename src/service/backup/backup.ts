@@ -21,6 +21,7 @@ import type { ImageTool } from '../../ports/image-tool.js';
 import type { Logger } from '../../ports/logger.js';
 import { dropCheckpoints, undoBackup } from './cleanup.js';
 import { removeFailedCheckpoints } from './checkpoints.js';
+import { withReconnectRetry } from './retry.js';
 import { capture, type CaptureResult, type Quiesce } from './capture.js';
 import { followBackupJob, nextJobCompleted } from './follow.js';
 import { bitmapStates, chainToContinue, chainView, currentDisks, selectDisks } from './plan.js';
@@ -58,6 +59,8 @@ export interface BackupRunOptions {
   readonly onPoint?: (pointId: string) => void;
   readonly onProgress?: (progress: { done: number; total: number | null }) => void;
   readonly signal?: AbortSignal;
+  /** Called when the backup is tried again after libvirtd came back (retry.ts), with the reason. */
+  readonly onRetry?: (reason: string) => void;
 }
 
 export interface BackupDeps {
@@ -114,7 +117,9 @@ export class BackupService {
     const name = resolvePointName(req.name, trigger, this.deps.random);
     const domain = await this.deps.hypervisor.lookupDomain(req.domain);
     return this.locks.run(domain.uuid, () =>
-      this.backupWithRetry(domain.uuid, { ...req, quiesce, trigger, name }, opts),
+      withReconnectRetry(this.deps, domain.uuid, domain.state, opts, (o) =>
+        this.backupWithRetry(domain.uuid, { ...req, quiesce, trigger, name }, { ...opts, ...o }),
+      ),
     );
   }
 

@@ -96,11 +96,22 @@ export class VirtpointControl implements Control {
       );
     }
     const job = runner.submit({ type: 'backup', trigger: 'manual', domainUuid: domain.uuid }, async (ctx) => {
+      const retried: string[] = [];
       const point = await backup.backup(
         { ...input, domain: domain.uuid, trigger: 'manual' },
-        { onPoint: ctx.setPoint, onProgress: ctx.progress, signal: ctx.signal },
+        {
+          onPoint: ctx.setPoint,
+          onProgress: ctx.progress,
+          signal: ctx.signal,
+          onRetry: (r) => retried.push(r),
+        },
       );
-      return { pointId: point.id, kind: point.kind, newChainReason: point.newChainReason };
+      return {
+        pointId: point.id,
+        kind: point.kind,
+        newChainReason: point.newChainReason,
+        ...(retried.length > 0 ? { retried } : {}),
+      };
     });
     return jobView(job);
   }
