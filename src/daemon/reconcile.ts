@@ -4,11 +4,13 @@ import { isValidDomainUuid, parseStorePath, resolveStorePath } from '../core/sto
 import type { BackupDeps } from '../service/backup/backup.js';
 import { undoBackup } from '../service/backup/cleanup.js';
 import { reconcileCheckpoints } from './reconcile-checkpoints.js';
+import { settleInterruptedJobs } from './reconcile-jobs.js';
 import { reconcileRestores, type RestoreLeftovers } from './reconcile-restore.js';
 
 /**
  * After a crash (or SIGKILL) the catalog may hold work that nobody runs any more. On start:
- * - jobs left `queued`/`running` → `failed` (DAEMON_RESTARTED); task executions left `running`
+ * - jobs left `queued`/`running` → the outcome reconcile established (reconcile-jobs.ts); task
+ *   executions left `running`
  *   → `failed` (or `partial` when some resources had succeeded);
  * - points left `creating` → the libvirt job is aborted if it still runs, the point's checkpoint
  *   deleted, its files removed, the point `error` (DAEMON_RESTARTED); a guest the agent reports
@@ -45,8 +47,8 @@ export async function reconcile(
   copyDirs: readonly string[] = [],
 ): Promise<ReconcileReport> {
   const { catalog, log } = deps;
+  // Their outcome is set at the end, once reconcile knows it (reconcile-jobs.ts).
   const jobs = catalog.jobs.list({ state: ['queued', 'running'] });
-  for (const j of jobs) catalog.jobs.finish(j.id, { state: 'failed', error: RESTARTED(`${j.type} job`) });
   // Task executions cut off by the stop: their resources' jobs just failed above.
   let runs = 0;
   for (const task of catalog.scheduling.listTasks()) {
@@ -77,6 +79,7 @@ export async function reconcile(
 
   const orphanFiles = await removeOrphanFiles(deps);
   const restores = await reconcileRestores(deps, copyDirs);
+  settleInterruptedJobs(deps, jobs, { undonePoints: new Set(creating.map((p) => p.id)), restores });
   const report = {
     jobs: jobs.length,
     taskRuns: runs,
