@@ -22,7 +22,7 @@ import type { Logger } from '../../ports/logger.js';
 import { dropCheckpoints, undoBackup } from './cleanup.js';
 import { removeFailedCheckpoints } from './checkpoints.js';
 import { withReconnectRetry } from './retry.js';
-import { capture, type CaptureResult, type Quiesce } from './capture.js';
+import { capture, checkThawed, type CaptureResult, type Quiesce } from './capture.js';
 import { followBackupJob, nextJobCompleted } from './follow.js';
 import { bitmapStates, chainToContinue, chainView, currentDisks, selectDisks } from './plan.js';
 import { DomainLocks } from '../jobs/domain-locks.js';
@@ -186,7 +186,7 @@ export class BackupService {
         started = true;
       }
       const completed = nextJobCompleted(hv, uuid);
-      let result: CaptureResult;
+      let result: CaptureResult | undefined;
       try {
         const withCheckpoint = point.disks.every((d) => d.checkpoint !== null);
         result = await capture(hv, this.deps.clock, log, {
@@ -226,6 +226,7 @@ export class BackupService {
         );
       } finally {
         completed.cancel();
+        if (result) await checkThawed(hv, log, uuid, result.check);
       }
       const sizes: Record<string, number> = {};
       for (const d of point.disks) {
