@@ -82,6 +82,8 @@ export class FakeHypervisor implements Hypervisor {
    * then fails as the adapter does (FREEZE_TIMEOUT / AGENT_UNAVAILABLE). Nothing gets frozen.
    */
   agentHung: { sleep(ms: number): Promise<void> } | null = null;
+  /** The error message of a failed job. */
+  jobError = 'injected: I/O error writing the target';
   /** Bytes changed since any checkpoint, per disk (checkpointDirtyBytes of a running domain). */
   dirtyBytes = 0;
   /** Whether libvirtd answers; see disconnect() and reconnect(). */
@@ -294,7 +296,7 @@ export class FakeHypervisor implements Hypervisor {
       dataProcessed: processed,
       dataTotal: d.job.total,
       timeElapsedMs: 5,
-      errorMessage: type === 'failed' ? 'injected: I/O error writing the target' : null,
+      errorMessage: type === 'failed' ? this.jobError : null,
       raw: {},
     };
     d.job = null;

@@ -22,6 +22,7 @@ import type { Logger } from '../../ports/logger.js';
 import { dropCheckpoints, undoBackup } from './cleanup.js';
 import { removeFailedCheckpoints } from './checkpoints.js';
 import { withReconnectRetry } from './retry.js';
+import { checkSpace } from './space.js';
 import { capture, checkThawed, type CaptureResult, type Quiesce } from './capture.js';
 import { followBackupJob, nextJobCompleted } from './follow.js';
 import { bitmapStates, chainToContinue, chainView, currentDisks, selectDisks } from './plan.js';
@@ -167,7 +168,7 @@ export class BackupService {
 
     const offline = domain.state === 'shutoff';
     const { current, decision } = await this.decide(uuid, domain, disks, diskSet, req, bitmapsBroken);
-    await this.checkSpace(disks, decision);
+    await checkSpace(this.deps, uuid, disks, decision, !offline);
 
     const capacities = new Map(current.map((d) => [d.target, d.capacity]));
     const point = this.createPoint(uuid, diskSet, disks, capacities, decision, req);
@@ -316,24 +317,6 @@ export class BackupService {
       maxLength: req.chainLength ?? chain?.maxLength,
     });
     return { current, decision };
-  }
-
-  /** Free space in the store: a full copy needs the disks' allocation; nothing is written when it does not fit. */
-  private async checkSpace(disks: readonly DiskInfo[], decision: ChainDecision): Promise<void> {
-    const { fs } = this.deps;
-    await fs.mkdir(this.deps.storeRoot, STORE_DIR_MODE);
-    let need = this.deps.spaceMarginBytes ?? 64 * 1024 * 1024;
-    if (decision.kind === 'full') {
-      for (const d of disks)
-        need += d.sourcePath ? (await this.deps.imageTool.info(d.sourcePath)).actualSize : 0;
-    }
-    const free = await fs.freeBytes(this.deps.storeRoot);
-    if (free < need) {
-      throw new VirtpointError(
-        'NO_SPACE',
-        `the store ${this.deps.storeRoot} has ${free} bytes free; this backup needs about ${need}: free space or delete points`,
-      );
-    }
   }
 
   private createPoint(
