@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import test from 'ava';
 import type { JobView } from '../../../src/contract/index.js';
@@ -19,8 +20,19 @@ async function seed(vm: TestVm, tag: string): Promise<Record<string, string>> {
 }
 
 async function restartVm(vm: TestVm): Promise<void> {
-  if ((await vm.state()) !== 'running') await vm.start();
-  await vm.agent.waitReady(120_000);
+  if ((await vm.state()) !== 'running') await vm.start({ waitAgent: false });
+  const deadline = Date.now() + 120_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      await virsh(['qemu-agent-command', vm.name, '{"execute":"guest-ping"}', '--timeout', '2'], 10_000);
+      return;
+    } catch (e) {
+      last = String(e);
+    }
+    await sleep(500);
+  }
+  throw new Error(`agent of ${vm.name} not answering after a restart: ${last}`);
 }
 
 async function libvirtdAnswers(timeoutMs: number): Promise<void> {
@@ -60,6 +72,9 @@ async function restartLibvirtd(): Promise<void> {
 test('QEMU SIGKILLed, the domain destroyed, libvirtd restarted, the agent hung: each during a backup', async (t) => {
   const vm = await withTestVm(t, { disks: [{ sizeMiB: 384 }] });
   const d = await withDaemon(t, { config: ['freeze_timeout_seconds = 3'] });
+  t.teardown(() => {
+    if (process.env.VIRTPOINT_FAULT_LOG) writeFileSync(process.env.VIRTPOINT_FAULT_LOG, d.log());
+  });
   const expected: Expected = new Map();
   const outcomes: string[] = [];
   const backup = async (full: boolean) => {
