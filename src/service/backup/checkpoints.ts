@@ -2,6 +2,7 @@ import { isVirtpointError } from '../../core/errors.js';
 import { parseCheckpointName } from '../../core/names.js';
 import type { Catalog } from '../../ports/catalog.js';
 import type { Hypervisor } from '../../ports/hypervisor.js';
+import type { ImageTool } from '../../ports/image-tool.js';
 import type { Logger } from '../../ports/logger.js';
 
 /**
@@ -22,6 +23,7 @@ export interface CheckpointDeps {
   readonly hypervisor: Hypervisor;
   readonly catalog: Catalog;
   readonly log: Logger;
+  readonly imageTool: ImageTool;
 }
 
 /** How long a failed job's cleanup waits for libvirtd to come back. */
@@ -59,7 +61,11 @@ export async function removeCheckpoint(
           { uuid, checkpoint: name, err: String(e) },
           'checkpoint delete failed; removing its metadata only',
         );
+        // A shut-off domain (libvirt cannot delete its checkpoints): the bitmap QEMU wrote into
+        // the images when it stopped goes with qemu-img, else the next start would load it.
+        const bitmaps = isVirtpointError(e, 'UNSUPPORTED') ? await bitmapsOf(deps, uuid, name) : [];
         await hv.deleteCheckpoint(uuid, name, { metadataOnly: true });
+        for (const b of bitmaps) await deps.imageTool.removeBitmap(b.path, b.bitmap);
       }
       return true;
     } catch (e) {
@@ -81,6 +87,25 @@ export async function removeCheckpoint(
     }
   }
   return false;
+}
+
+/** The images (of a shut-off domain) holding the checkpoint's bitmap. */
+async function bitmapsOf(
+  deps: CheckpointDeps,
+  uuid: string,
+  name: string,
+): Promise<{ path: string; bitmap: string }[]> {
+  const cp = (await deps.hypervisor.listCheckpoints(uuid)).find((c) => c.name === name);
+  const domain = await deps.hypervisor.lookupDomain(uuid);
+  if (cp === undefined || domain.state !== 'shutoff') return [];
+  const out: { path: string; bitmap: string }[] = [];
+  for (const d of cp.disks) {
+    const path = domain.disks.find((x) => x.target === d.target && x.format === 'qcow2')?.sourcePath;
+    if (!path) continue;
+    const bitmap = d.bitmap ?? name;
+    if ((await deps.imageTool.info(path)).bitmaps.some((b) => b.name === bitmap)) out.push({ path, bitmap });
+  }
+  return out;
 }
 
 /** Names of the domain's checkpoints that belong to this catalog's failed points (oldest first). */

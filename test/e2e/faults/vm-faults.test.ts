@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import type { JobView } from '../../../src/contract/index.js';
 import { withDaemon } from '../../helpers/daemon.js';
 import { withTestVm, type TestVm } from '../../helpers/test-vm.js';
@@ -19,20 +19,29 @@ async function seed(vm: TestVm, tag: string): Promise<Record<string, string>> {
   return { '/s.bin': s, '/big.bin': await vm.agent.sha256File('/mnt/vda/big.bin') };
 }
 
-async function restartVm(vm: TestVm): Promise<void> {
-  if ((await vm.state()) !== 'running') await vm.start({ waitAgent: false });
-  const deadline = Date.now() + 120_000;
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      await virsh(['qemu-agent-command', vm.name, '{"execute":"guest-ping"}', '--timeout', '2'], 10_000);
-      return;
-    } catch (e) {
-      last = String(e);
+/**
+ * Starts the VM again after a kill and waits for its agent. libvirt 9.0 can keep the agent in
+ * its error state ("not available due to an error") when QEMU died while an agent command was in
+ * flight; a second restart clears it (noted in the log: a libvirt finding, not virtpoint's).
+ */
+async function restartVm(t: ExecutionContext, vm: TestVm): Promise<void> {
+  for (let round = 1; round <= 3; round++) {
+    if ((await vm.state()) !== 'running') await vm.start({ waitAgent: false });
+    const deadline = Date.now() + 40_000;
+    let last = '';
+    while (Date.now() < deadline) {
+      try {
+        await virsh(['qemu-agent-command', vm.name, '{"execute":"guest-ping"}', '--timeout', '2'], 10_000);
+        return;
+      } catch (e) {
+        last = String(e);
+      }
+      await sleep(500);
     }
-    await sleep(500);
+    t.log(`round ${round}: agent of ${vm.name} not answering after a restart (${last}); restarting it again`);
+    await virsh(['destroy', vm.name]).catch(() => undefined);
   }
-  throw new Error(`agent of ${vm.name} not answering after a restart: ${last}`);
+  throw new Error(`agent of ${vm.name} not answering after 3 restarts`);
 }
 
 async function libvirtdAnswers(timeoutMs: number): Promise<void> {
@@ -93,6 +102,7 @@ test('QEMU SIGKILLed, the domain destroyed, libvirtd restarted, the agent hung: 
       await seed(vm, `${fault}-${full}`);
       const id = await backup(full);
       await waitDomainJob(vm);
+      await sleep(700); // past the thaw: in the middle of the copy
       if (fault === 'qemu-sigkill') {
         const pid = Number((await readFile(`/run/libvirt/qemu/${vm.name}.pid`, 'utf8')).trim());
         process.kill(pid, 'SIGKILL');
@@ -102,7 +112,7 @@ test('QEMU SIGKILLed, the domain destroyed, libvirtd restarted, the agent hung: 
       const j = await waitJob(d, id);
       outcomes.push(`${fault} ${full ? 'full' : 'incremental'}: ${j.state} ${j.error?.code ?? ''}`);
       t.is(j.state, 'failed', `${fault}: the backup fails`);
-      await restartVm(vm);
+      await restartVm(t, vm);
       await assertInvariants(t, d, [vm], expected, `${fault} ${full ? 'full' : 'incr'}`);
     }
   }

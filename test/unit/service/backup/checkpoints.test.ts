@@ -99,3 +99,41 @@ test('reconcile removes the checkpoints of failed points', async (t) => {
   t.deepEqual(names(hv, uuid), [`vp-${p0.chainId}-0`]);
   t.is(report.checkpoints.length, 1);
 });
+
+test('a domain destroyed during the job: metadata removed and the bitmap QEMU wrote is stripped from the image', async (t) => {
+  const hv = new FakeHypervisor();
+  const fs = new FakeFs();
+  const images = new FakeImageTool(fs);
+  images.addSource('/images/a.qcow2', GiB);
+  const uuid = hv.addDomain({
+    name: 'web1',
+    disks: [{ target: 'vda', sourcePath: '/images/a.qcow2', format: 'qcow2', capacity: GiB }],
+  });
+  const catalog = new SqliteCatalog({ path: ':memory:' });
+  const deps: BackupDeps = {
+    hypervisor: hv,
+    imageTool: images,
+    catalog,
+    fs,
+    clock: new FakeClock(),
+    random: randomBytes,
+    log: silentLogger,
+    storeRoot: '/store',
+    pollMs: 1,
+  };
+  hv.jobOutcome = 'hang';
+  const backup = new BackupService(deps).backup({ domain: uuid });
+  while (hv.backups.length === 0) await new Promise((r) => setTimeout(r, 1));
+  const cp = hv.dom(uuid).checkpoints[0]!.name;
+  // virsh destroy: QEMU stops (writing its bitmaps), libvirt refuses a full checkpoint delete.
+  await hv.destroyDomain(uuid);
+  images.images.get('/images/a.qcow2')!.bitmaps.push({ name: cp, flags: ['auto'] });
+  hv.failNext(
+    'deleteCheckpoint',
+    new VirtpointError('UNSUPPORTED', 'cannot delete checkpoint for inactive domain'),
+  );
+  hv.failNext('getJobStats', new VirtpointError('LIBVIRT_ERROR', 'domain is not running'));
+  await t.throwsAsync(backup);
+  t.deepEqual(names(hv, uuid), []);
+  t.deepEqual(images.images.get('/images/a.qcow2')!.bitmaps, []);
+});
