@@ -23,6 +23,7 @@ import { dropCheckpoints, undoBackup } from './cleanup.js';
 import { removeFailedCheckpoints } from './checkpoints.js';
 import { withReconnectRetry } from './retry.js';
 import { checkSpace } from './space.js';
+import { ThawWatch } from './thaw-watch.js';
 import { capture, checkThawed, type CaptureResult, type Quiesce } from './capture.js';
 import { followBackupJob, nextJobCompleted } from './follow.js';
 import { bitmapStates, chainToContinue, chainView, currentDisks, selectDisks } from './plan.js';
@@ -100,7 +101,11 @@ export class BackupService {
   /** The guest freeze timeout; the daemon changes it on a config reload. */
   freezeTimeoutMs: number;
 
+  /** Guests whose agent did not answer after a backup, watched until they are known thawed. */
+  readonly thawWatch: ThawWatch;
+
   constructor(private readonly deps: BackupDeps) {
+    this.thawWatch = new ThawWatch(deps.hypervisor, deps.clock, deps.log);
     this.locks = deps.locks ?? new DomainLocks();
     this.freezeTimeoutMs = deps.freezeTimeoutMs ?? 10_000;
   }
@@ -158,6 +163,7 @@ export class BackupService {
     const disks = selectDisks(domain, req.disks);
     const diskSet = canonicalDiskSet(disks.map((d) => d.target));
     catalog.upsertDomain({ uuid, name: domain.name });
+    this.thawWatch.stop(uuid); // never thaw this backup's freeze
     await removeFailedCheckpoints(this.deps, uuid);
     if (catalog.getPointByName(uuid, req.name) !== null) {
       throw new VirtpointError(
@@ -227,7 +233,7 @@ export class BackupService {
         );
       } finally {
         completed.cancel();
-        if (result) await checkThawed(hv, log, uuid, result.check);
+        if (result && !(await checkThawed(hv, log, uuid, result.check))) this.thawWatch.start(uuid);
       }
       const sizes: Record<string, number> = {};
       for (const d of point.disks) {

@@ -142,34 +142,33 @@ async function thaw(
 /**
  * After the job (succeeded or not): asks the agent whether the guest is still frozen
  * (guest-fsfreeze-status: a freeze that reached a slow agent after our timeout, or a thaw that
- * failed) and thaws it again if so. Never throws; what it cannot settle is logged at error.
+ * failed) and thaws it again if so. Never throws; returns false when it could not settle it
+ * (logged at error; the caller then watches the guest: thaw-watch.ts).
  */
 export async function checkThawed(
   hv: Hypervisor,
   log: Logger,
   uuid: string,
   check: CaptureResult['check'],
-): Promise<void> {
-  if (check === null) return;
+): Promise<boolean> {
+  if (check === null) return true;
   let status: unknown;
   try {
     const reply = await hv.agentCommand(uuid, '{"execute":"guest-fsfreeze-status"}', check.timeoutMs);
     status = (JSON.parse(reply) as { return?: unknown }).return;
   } catch (e) {
-    if (notConnected(toVirtpointError(e))) return;
+    if (notConnected(toVirtpointError(e))) return true;
     log.error(
       { uuid, err: String(e) },
-      'could not check the guest freeze state after the backup (agent not answering); check it by hand: virsh domfsinfo / guest-fsfreeze-status',
+      'could not check the guest freeze state after the backup (agent not answering): watching it',
     );
-    return;
+    return false;
   }
-  if (status !== 'frozen') return;
+  if (status !== 'frozen') return true;
   log.error({ uuid }, 'the guest is still frozen after the backup: thawing it again');
-  if (!(await thaw(hv, log, uuid, check.thawTimeoutMs, 3, true)))
-    log.error(
-      { uuid },
-      'THAW FAILED after the backup: the guest filesystems are frozen; run virsh domfsthaw',
-    );
+  if (await thaw(hv, log, uuid, check.thawTimeoutMs, 3, true)) return true;
+  log.error({ uuid }, 'THAW FAILED after the backup: the guest filesystems are frozen; run virsh domfsthaw');
+  return false;
 }
 
 /** The agent is not there at all (not running, channel not connected): nothing can be frozen. */

@@ -74,3 +74,49 @@ test('a freeze the agent carried out although it reported a timeout, and a thaw 
     hv.calls.some((c) => c.method === 'agentCommand' && String(c.args[1]).includes('guest-fsfreeze-status')),
   );
 });
+
+test('a hung agent that runs the queued freeze when it resumes: the guest is watched and thawed after the backup', async (t) => {
+  const hv = new FakeHypervisor();
+  const fs = new FakeFs();
+  const images = new FakeImageTool(fs);
+  images.addSource('/images/a.qcow2', GiB);
+  const uuid = hv.addDomain({
+    name: 'web1',
+    disks: [{ target: 'vda', sourcePath: '/images/a.qcow2', format: 'qcow2', capacity: GiB }],
+  });
+  const clock = new FakeClock();
+  const svc = new BackupService({
+    hypervisor: hv,
+    imageTool: images,
+    catalog: new SqliteCatalog({ path: ':memory:' }),
+    fs,
+    clock,
+    random: randomBytes,
+    log: silentLogger,
+    storeRoot: '/store',
+    pollMs: 1,
+    freezeTimeoutMs: 3000,
+  });
+  hv.agentHung = clock;
+  const p = await svc.backup({ domain: uuid });
+  t.is(p.consistency, 'crash');
+  t.true(svc.thawWatch.watching(uuid));
+  // qemu-ga resumes and runs the freeze it had queued.
+  hv.agentHung = null;
+  hv.dom(uuid).frozen = true;
+  await svc.thawWatch.idle();
+  t.false(hv.dom(uuid).frozen);
+  t.false(svc.thawWatch.watching(uuid));
+});
+
+test('the next backup of the domain ends the watch (it must not thaw that backup\u2019s freeze)', async (t) => {
+  const { hv, uuid } = domain();
+  const clock = new FakeClock();
+  const { ThawWatch } = await import('../../../../src/service/backup/thaw-watch.js');
+  const w = new ThawWatch(hv, clock, silentLogger, { intervalMs: 1000 });
+  hv.agentHung = clock;
+  w.start(uuid);
+  t.true(w.watching(uuid));
+  w.stop(uuid);
+  t.false(w.watching(uuid));
+});
