@@ -13,8 +13,6 @@ import { api, assertInvariants, waitDomainJob, waitJob, type Expected } from './
 // middle of the copy (the test fills the filesystem while it copies) fails as NO_SPACE and leaves
 // the catalog, the chain and the other points intact; the catalog still opens.
 
-const MiB = 1024 * 1024;
-
 async function dirty(vm: TestVm, name: string, mib: number): Promise<Record<string, string>> {
   await vm.agent.sh(`dd if=/dev/urandom of=/mnt/vda/${name} bs=1M count=${mib} 2>/dev/null; sync`, 180_000);
   return { [`/${name}`]: await vm.agent.sha256File(`/mnt/vda/${name}`) };
@@ -26,7 +24,6 @@ async function freeBytes(dir: string): Promise<number> {
 }
 
 test('ENOSPC: refused up front when it cannot fit; out of space mid-copy fails cleanly', async (t) => {
-  const vm = await withTestVm(t, { disks: [{ sizeMiB: 512 }] });
   const d = await withDaemon(t);
   const store = join(d.stateDir, 'store');
   const image = join(RUN_DIR, `enospc-${process.pid}.img`);
@@ -42,6 +39,8 @@ test('ENOSPC: refused up front when it cannot fit; out of space mid-copy fails c
     await runCommand(['losetup', '-d', loop]).catch(() => undefined);
     await rm(image, { force: true });
   });
+  // The VM starts after the mount: QEMU's mount namespace (libvirt) is a copy made at its start.
+  const vm = await withTestVm(t, { disks: [{ sizeMiB: 512 }] });
   const expected: Expected = new Map();
   const backup = async (body: Record<string, unknown>) =>
     waitJob(d, (await api<JobView>(d, 'POST', '/v1/backups', { domain: vm.name, ...body })).id);
@@ -68,8 +67,11 @@ test('ENOSPC: refused up front when it cannot fit; out of space mid-copy fails c
   await dirty(vm, 'd.bin', 40);
   const job = await api<JobView>(d, 'POST', '/v1/backups', { domain: vm.name });
   await waitDomainJob(vm);
-  const free = await freeBytes(store);
-  await runCommand(['fallocate', '-l', String(Math.max(free - 2 * MiB, MiB)), filler]);
+  // Fill what is left (dd stops at ENOSPC; the copy is racing it for the same blocks).
+  await runCommand(['dd', 'if=/dev/zero', `of=${filler}`, 'bs=1M'], { timeoutMs: 60_000 }).catch(
+    () => undefined,
+  );
+  t.log(`filled: ${await freeBytes(store)} bytes free`);
   const mid = await waitJob(d, job.id);
   await rm(filler, { force: true });
   t.log(`mid-copy: ${JSON.stringify(mid.error)}`);
