@@ -67,7 +67,7 @@ test('kill -9 of the daemon during a full, an incremental, a rollback and a crea
         domain: vm.name,
         ...(kind === 'full' ? { full: true } : {}),
       });
-      const delay = Math.floor(rng() * 5000);
+      const delay = Math.floor(rng() * 2500);
       await killAndRestart(delay);
       const j = await waitJob(d, job.id);
       count(kind, j.state);
@@ -120,7 +120,7 @@ test('kill -9 of the daemon during a full, an incremental, a rollback and a crea
       name,
       dir: volDir,
     });
-    const delay = Math.floor(rng() * 3000);
+    const delay = Math.floor(rng() * 1500);
     await killAndRestart(delay);
     const j = await waitJob(d, job.id);
     count('create-volume', j.state);
