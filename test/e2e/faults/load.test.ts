@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { JobView, PointView } from '../../../src/contract/index.js';
 import { withDaemon } from '../../helpers/daemon.js';
-import { withTestVm } from '../../helpers/test-vm.js';
+import { withTestVm, type TestVm } from '../../helpers/test-vm.js';
 import { api, assertInvariants, random, sleep, waitJob } from './trial.js';
 
 // Load: 3 VMs, 30 backups queued at once through the API, while point lists and point deletes
@@ -9,7 +9,7 @@ import { api, assertInvariants, random, sleep, waitJob } from './trial.js';
 // window, and the invariants hold.
 
 test('30 backups of 3 VMs queued at once, with concurrent point list and delete calls', async (t) => {
-  const vms = [];
+  const vms: TestVm[] = [];
   // One after the other: the harness does not create VMs concurrently.
   for (const i of [0, 1, 2]) vms.push(await withTestVm(t, { label: `load${i}`, disks: [{ sizeMiB: 64 }] }));
   const d = await withDaemon(t);
