@@ -23,6 +23,8 @@ export interface RestoreLeftovers {
   readonly completed: string[];
   readonly removed: string[];
   readonly skipped: string[];
+  /** Domain UUIDs whose interrupted rollback was completed / undone (for the jobs' outcome). */
+  readonly rollbacks: { readonly completed: string[]; readonly undone: string[] };
 }
 
 export async function reconcileRestores(
@@ -30,7 +32,13 @@ export async function reconcileRestores(
   extraDirs: readonly string[],
 ): Promise<RestoreLeftovers> {
   const { hypervisor: hv, catalog, fs, log } = deps;
-  const out: RestoreLeftovers = { undone: [], completed: [], removed: [], skipped: [] };
+  const out: RestoreLeftovers = {
+    undone: [],
+    completed: [],
+    removed: [],
+    skipped: [],
+    rollbacks: { completed: [], undone: [] },
+  };
   const known = new Set(catalog.listDomains().map((d) => d.uuid));
   const domains = (await hv.listDomains()).filter((d) => known.has(d.uuid));
   const dirs = new Map<string, { uuid: string; name: string; running: boolean } | null>();
@@ -73,6 +81,7 @@ export async function reconcileRestores(
           await fs.rename(path(base, 'orig'), join(dir, base));
           out.undone.push(join(dir, base));
         }
+        if (owner) out.rollbacks.undone.push(owner.uuid);
         for (const base of g.restore) await fs.removeFile(path(base, 'restore'));
         for (const base of g.orig.filter((b) => g.restore.includes(b)))
           await fs.removeFile(path(base, 'orig'));
@@ -82,6 +91,7 @@ export async function reconcileRestores(
           out.completed.push(join(dir, base));
         }
         if (owner) await finishRollback(deps, owner.uuid);
+        if (owner) out.rollbacks.completed.push(owner.uuid);
       }
       await fs.fsyncDir(dir).catch(() => undefined);
     }

@@ -4,11 +4,14 @@ import type { BackupDeps } from '../service/backup/deps.js';
 import { undoBackup } from '../service/backup/cleanup.js';
 import { manifestPath, readManifest } from '../service/recovery/manifest-writer.js';
 import { scanStore, type StoreScan } from '../service/recovery/store-scan.js';
+import { reconcileCheckpoints } from './reconcile-checkpoints.js';
+import { settleInterruptedJobs } from './reconcile-jobs.js';
 import { reconcileRestores, type RestoreLeftovers } from './reconcile-restore.js';
 
 /**
  * After a crash (or SIGKILL) the catalog may hold work that nobody runs any more. On start:
- * - jobs left `queued`/`running` → `failed` (DAEMON_RESTARTED); task executions left `running`
+ * - jobs left `queued`/`running` → the outcome reconcile established (reconcile-jobs.ts); task
+ *   executions left `running`
  *   → `failed` (or `partial` when some resources had succeeded);
  * - points left `creating` → the libvirt job is aborted if it still runs, the point's checkpoint
  *   deleted, its files removed, the point `error` (DAEMON_RESTARTED); a guest the agent reports
@@ -36,6 +39,8 @@ export interface ReconcileReport {
   readonly adopted: string[];
   readonly store: StoreScan;
   readonly restores: RestoreLeftovers;
+  /** Checkpoints of failed backups removed (`<domain uuid>/<name>`). */
+  readonly checkpoints: string[];
 }
 
 const RESTARTED = (what: string) => ({
@@ -49,8 +54,8 @@ export async function reconcile(
   copyDirs: readonly string[] = [],
 ): Promise<ReconcileReport> {
   const { catalog, log } = deps;
+  // Their outcome is set at the end, once reconcile knows it (reconcile-jobs.ts).
   const jobs = catalog.jobs.list({ state: ['queued', 'running'] });
-  for (const j of jobs) catalog.jobs.finish(j.id, { state: 'failed', error: RESTARTED(`${j.type} job`) });
   // Task executions cut off by the stop: their resources' jobs just failed above.
   let runs = 0;
   for (const task of catalog.scheduling.listTasks()) {
@@ -78,6 +83,7 @@ export async function reconcile(
     const err = new VirtpointError('DAEMON_RESTARTED', RESTARTED('backup').message);
     await undoBackup(deps, p, true, err);
   }
+  const checkpoints = await reconcileCheckpoints(deps);
   const deleting = catalog.listPoints({ state: 'deleting' });
   for (const p of deleting) catalog.updatePointState(p.id, 'delete-failed', { error: RESTARTED('delete') });
   const restoring = catalog.listPoints({ state: 'restoring' });
@@ -91,6 +97,8 @@ export async function reconcile(
     );
   }
   const restores = await reconcileRestores(deps, copyDirs);
+  const undonePoints = new Set(creating.map((p) => p.id).filter((id) => !adopted.includes(id)));
+  settleInterruptedJobs(deps, jobs, { undonePoints, restores });
   const report = {
     jobs: jobs.length,
     taskRuns: runs,
@@ -101,6 +109,7 @@ export async function reconcile(
     adopted,
     store,
     restores,
+    checkpoints,
   };
   // Counts only: the lists can be long (they were logged above at warn, the first 50).
   const counts = Object.fromEntries(Object.entries(store).map(([k, v]) => [k, (v as unknown[]).length]));

@@ -146,6 +146,11 @@ export interface Hypervisor {
     name: string,
     opts?: { metadataOnly?: boolean; children?: boolean },
   ): Promise<void>;
+  /**
+   * Bytes changed since checkpoint `name`, per disk target (libvirt's checkpoint XML with the
+   * SIZE flag). Only a running domain knows: INVALID_STATE otherwise; CHECKPOINT_NOT_FOUND.
+   */
+  checkpointDirtyBytes(uuid: string, name: string): Promise<Record<string, number>>;
 
   /** Start a push-mode backup job (REUSE_EXTERNAL). Resolves once the job runs. */
   beginBackup(uuid: string, spec: BackupSpec): Promise<void>;
@@ -153,12 +158,22 @@ export interface Hypervisor {
   /** Stats of the running job, or of the last completed job with `completed`. */
   getJobStats(uuid: string, opts?: { completed?: boolean }): Promise<JobStats>;
 
-  /** Freeze all guest filesystems; returns how many were frozen. */
+  /**
+   * Freeze all guest filesystems; returns how many were frozen. The call ends within
+   * `timeoutMs` (plus a small margin): the agent's own wait in libvirt is bounded by it too, so
+   * a hung agent holds nothing afterwards. FREEZE_TIMEOUT / FREEZE_FAILED / AGENT_UNAVAILABLE.
+   */
   freezeFilesystems(uuid: string, timeoutMs: number): Promise<number>;
-  /** Thaw all guest filesystems; returns how many were thawed. */
+  /** Thaw all guest filesystems; returns how many were thawed. Bounded like the freeze. */
   thawFilesystems(uuid: string, timeoutMs: number): Promise<number>;
-  /** Run a raw guest-agent command (JSON text in, JSON text out). */
+  /** Run a raw guest-agent command (JSON text in, JSON text out), bounded by `timeoutMs`. */
   agentCommand(uuid: string, command: string, timeoutMs: number): Promise<string>;
+
+  /**
+   * Resolves once connected to libvirtd (at once when connected); LIBVIRT_DISCONNECTED after
+   * `timeoutMs` without a connection.
+   */
+  whenConnected(timeoutMs: number): Promise<void>;
 
   /** Subscribe to events; returns the unsubscribe function. */
   onEvent(listener: (event: HypervisorEvent) => void): () => void;

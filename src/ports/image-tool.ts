@@ -41,6 +41,8 @@ export interface ImageTool {
    * must be at least as large as the source). NO_SPACE when the target filesystem fills up.
    */
   convert(source: string, target: string, opts: ConvertOptions): Promise<void>;
+  /** Removes a persistent dirty bitmap from a qcow2 image no QEMU has open (qemu-img bitmap --remove). */
+  removeBitmap(path: string, name: string): Promise<void>;
   /** Grows (or shrinks) the virtual size of an image to `size` bytes. */
   resize(path: string, size: number, format?: 'qcow2' | 'raw'): Promise<void>;
   /** Change the backing file of `path` (`null`: none), copying data so content stays the same. */

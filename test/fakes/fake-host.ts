@@ -203,6 +203,11 @@ export class FakeImageTool implements ImageTool {
       bitmaps: img.bitmaps,
     };
   }
+  async removeBitmap(path: string, name: string) {
+    const img = this.images.get(path);
+    if (!img) throw new VirtpointError('COMMAND_FAILED', `qemu-img: could not open '${path}'`);
+    img.bitmaps = img.bitmaps.filter((b) => b.name !== name);
+  }
   async convert(source: string, target: string, opts: ConvertOptions) {
     this.converts.push({ source, target, opts });
     const src = this.images.get(source);

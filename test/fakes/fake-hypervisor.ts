@@ -77,6 +77,18 @@ export class FakeHypervisor implements Hypervisor {
   sendJobEvents = true;
   /** Freeze never answers in time (the agent is silent). */
   freezeHangs = false;
+  /**
+   * The agent is hung (qemu-ga stopped): every agent call waits its whole timeout on this clock,
+   * then fails as the adapter does (FREEZE_TIMEOUT / AGENT_UNAVAILABLE). Nothing gets frozen.
+   */
+  agentHung: { sleep(ms: number): Promise<void> } | null = null;
+  /** The error message of a failed job. */
+  jobError = 'injected: I/O error writing the target';
+  /** Bytes changed since any checkpoint, per disk (checkpointDirtyBytes of a running domain). */
+  dirtyBytes = 0;
+  /** Whether libvirtd answers; see disconnect() and reconnect(). */
+  connected = true;
+  private connectWaiters: (() => void)[] = [];
   private failures = new Map<Method, Error[]>();
   private listeners = new Set<(e: HypervisorEvent) => void>();
 
@@ -122,8 +134,23 @@ export class FakeHypervisor implements Hypervisor {
     this.failures.set(method, q);
   }
 
+  /** libvirtd goes away: calls fail with LIBVIRT_DISCONNECTED; a running job is lost (`jobLost`). */
+  disconnect(opts: { jobLost?: boolean } = {}): void {
+    this.connected = false;
+    if (opts.jobLost !== false) for (const d of this.domains.values()) d.job = null;
+    this.emit({ kind: 'connection', connected: false });
+  }
+
+  reconnect(): void {
+    this.connected = true;
+    this.emit({ kind: 'connection', connected: true });
+    for (const w of this.connectWaiters.splice(0)) w();
+  }
+
   private enter(method: Method, ...args: unknown[]): void {
     this.calls.push({ method, args });
+    if (!this.connected)
+      throw new VirtpointError('LIBVIRT_DISCONNECTED', `fake: libvirtd is gone (${method})`);
     const err = this.failures.get(method)?.shift();
     if (err) throw err;
   }
@@ -226,6 +253,14 @@ export class FakeHypervisor implements Hypervisor {
     if (i < 0) throw new VirtpointError('CHECKPOINT_NOT_FOUND', `no checkpoint ${name}`);
     d.checkpoints.splice(i, 1);
   }
+  async checkpointDirtyBytes(uuid: string, name: string): Promise<Record<string, number>> {
+    this.enter('checkpointDirtyBytes', uuid, name);
+    const d = this.find(uuid);
+    const cp = d.checkpoints.find((c) => c.name === name);
+    if (!cp) throw new VirtpointError('CHECKPOINT_NOT_FOUND', `no checkpoint ${name}`);
+    if (d.state !== 'running') throw new VirtpointError('INVALID_STATE', 'domain is not running');
+    return Object.fromEntries(cp.disks.map((x) => [x.target, this.dirtyBytes]));
+  }
   async beginBackup(uuid: string, spec: BackupSpec) {
     this.enter('beginBackup', uuid, spec);
     const d = this.find(uuid);
@@ -261,7 +296,7 @@ export class FakeHypervisor implements Hypervisor {
       dataProcessed: processed,
       dataTotal: d.job.total,
       timeElapsedMs: 5,
-      errorMessage: type === 'failed' ? 'injected: I/O error writing the target' : null,
+      errorMessage: type === 'failed' ? this.jobError : null,
       raw: {},
     };
     d.job = null;
@@ -295,6 +330,10 @@ export class FakeHypervisor implements Hypervisor {
   async freezeFilesystems(uuid: string, timeoutMs: number) {
     this.enter('freezeFilesystems', uuid, timeoutMs);
     const d = this.find(uuid);
+    if (this.agentHung) {
+      await this.agentHung.sleep(timeoutMs);
+      throw new VirtpointError('FREEZE_TIMEOUT', `fake: freeze took over ${timeoutMs} ms`);
+    }
     if (!d.agentAlive) throw new VirtpointError('AGENT_UNAVAILABLE', 'guest agent is not connected');
     d.frozen = true; // a silent agent may still have frozen some filesystems
     if (this.freezeHangs) throw new VirtpointError('LIBVIRT_TIMEOUT', 'guest agent did not answer in time');
@@ -303,17 +342,38 @@ export class FakeHypervisor implements Hypervisor {
   async thawFilesystems(uuid: string, timeoutMs: number) {
     this.enter('thawFilesystems', uuid, timeoutMs);
     const d = this.find(uuid);
+    if (this.agentHung) {
+      await this.agentHung.sleep(timeoutMs);
+      throw new VirtpointError('AGENT_UNAVAILABLE', `fake: thaw took over ${timeoutMs} ms`);
+    }
     if (!d.agentAlive) throw new VirtpointError('AGENT_UNAVAILABLE', 'guest agent is not connected');
     const n = d.frozen ? d.disks.length : 0;
     d.frozen = false;
     return n;
   }
-  async agentCommand(uuid: string, command: string) {
-    this.enter('agentCommand', uuid, command);
+  async agentCommand(uuid: string, command: string, timeoutMs: number) {
+    this.enter('agentCommand', uuid, command, timeoutMs);
+    if (this.agentHung) {
+      await this.agentHung.sleep(timeoutMs);
+      throw new VirtpointError('AGENT_UNAVAILABLE', `fake: agent did not answer in ${timeoutMs} ms`);
+    }
     if (command.includes('guest-fsfreeze-status')) {
       return JSON.stringify({ return: this.find(uuid).frozen ? 'frozen' : 'thawed' });
     }
     return '{"return":{}}';
+  }
+  async whenConnected(timeoutMs: number): Promise<void> {
+    if (this.connected) return;
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(
+        () => reject(new VirtpointError('LIBVIRT_DISCONNECTED', `fake: not connected after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.connectWaiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
   }
   onEvent(listener: (e: HypervisorEvent) => void) {
     this.listeners.add(listener);

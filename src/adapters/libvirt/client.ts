@@ -237,13 +237,24 @@ export class LibvirtClient {
    * Raw QEMU guest agent command (JSON text). The agent gets `timeoutMs` (rounded up to whole
    * seconds); our call waits that plus a margin. Returns the agent's JSON reply text.
    */
-  async agentCommand(d: DomainRef, command: string, timeoutMs: number): Promise<string | null> {
-    const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+  async agentCommand(
+    d: DomainRef,
+    command: string,
+    timeoutMs: number,
+    opts: { strict?: boolean } = {},
+  ): Promise<string | null> {
+    // strict: the whole call is bounded by timeoutMs (+ 500 ms); the agent gets whole seconds
+    // rounded down, so libvirt gives up on it no later than we do.
+    const seconds = opts.strict
+      ? Math.max(1, Math.floor(timeoutMs / 1000))
+      : Math.max(1, Math.ceil(timeoutMs / 1000));
     const w = this.dom(d).string(command).int(seconds).uint(0);
     const body = await this.connection.call(QemuProc.DOMAIN_AGENT_COMMAND, w, {
       prog: QEMU_PROGRAM,
       vers: QEMU_PROTOCOL_VERSION,
-      timeoutMs: seconds * 1000 + (this.opts.agentTimeoutMarginMs ?? 5_000),
+      timeoutMs: opts.strict
+        ? Math.max(timeoutMs, seconds * 1000) + 500
+        : seconds * 1000 + (this.opts.agentTimeoutMarginMs ?? 5_000),
     });
     return decode(body, (r) => r.optString());
   }

@@ -60,6 +60,17 @@ export function parseCheckpointXml(xml: string): CheckpointInfo {
   };
 }
 
+/** `size` of each bitmap disk in checkpoint XML fetched with the SIZE flag: bytes changed since it. */
+export function parseCheckpointSizes(xml: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const d of children(child(parseXml(xml), 'disks'), 'disk')) {
+    const size = d.attrs['size'];
+    if ((d.attrs['checkpoint'] ?? 'bitmap') === 'bitmap' && size !== undefined && /^\d+$/.test(size))
+      out[d.attrs['name'] ?? ''] = Number(size);
+  }
+  return out;
+}
+
 /** Push-mode backup XML: listed disks go to their pre-created targets, all others are excluded. */
 export function buildBackupXml(spec: BackupSpec, allDiskTargets: readonly string[]): string {
   const wanted = new Set(spec.disks.map((d) => d.target));

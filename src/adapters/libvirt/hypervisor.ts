@@ -21,6 +21,7 @@ import {
   buildBackupXml,
   buildCheckpointXml,
   buildVolumeXml,
+  parseCheckpointSizes,
   parseCheckpointXml,
   parseDomainXml,
 } from './domain-xml.js';
@@ -29,6 +30,7 @@ import {
   BackupBeginFlags,
   CheckpointCreateFlags,
   CheckpointDeleteFlags,
+  CheckpointXmlFlags,
   DOMAIN_STATES,
   DomainShutdownFlags,
   DomainStartFlags,
@@ -39,6 +41,19 @@ import { LibvirtSupervisor, type SupervisorOptions } from './supervisor.js';
 import { isUuid, type DomainRef } from './xdr.js';
 
 export type LibvirtHypervisorOptions = SupervisorOptions;
+
+const STRICT = { strict: true } as const;
+
+/** `{"return": N}` of guest-fsfreeze-freeze/thaw. */
+function agentCount(reply: string | null): number {
+  const r = reply === null ? null : (JSON.parse(reply) as { return?: unknown }).return;
+  return typeof r === 'number' ? r : 0;
+}
+
+/** libvirt's "Guest agent is not responding" after the agent's own timeout. */
+function isAgentTimeout(e: unknown): boolean {
+  return isVirtpointError(e, 'AGENT_UNAVAILABLE') && /not responding|timeout|timed out/i.test(e.message);
+}
 
 const SHUTDOWN_FLAGS: Record<ShutdownMode, number> = {
   default: DomainShutdownFlags.DEFAULT,
@@ -213,6 +228,15 @@ export class LibvirtHypervisor implements Hypervisor, StoragePools {
     await this.onDomain(uuid, (c, d) => c.deleteCheckpoint({ name, domain: d }, flags));
   }
 
+  checkpointDirtyBytes(uuid: string, name: string): Promise<Record<string, number>> {
+    return this.onDomain(uuid, async (c, d) => {
+      const cp = await c.lookupCheckpoint(d, name);
+      return parseCheckpointSizes(
+        await c.getCheckpointXml(cp, CheckpointXmlFlags.SIZE | CheckpointXmlFlags.NO_DOMAIN),
+      );
+    });
+  }
+
   async beginBackup(uuid: string, spec: BackupSpec): Promise<void> {
     await this.onDomain(uuid, async (c, d) => {
       const { disks } = parseDomainXml(await c.getDomainXml(d));
@@ -247,31 +271,29 @@ export class LibvirtHypervisor implements Hypervisor, StoragePools {
   }
 
   /**
-   * Freezes all guest filesystems. On our timeout the freeze may still happen in the guest:
-   * callers thaw in `finally` regardless.
+   * Freezes all guest filesystems through the agent command `guest-fsfreeze-freeze` with the
+   * agent's own timeout set to ours (virDomainFSFreeze waits on libvirt's default agent timeout
+   * and holds the domain's agent job meanwhile, so a thaw after our timeout queued behind it).
+   * On our timeout the freeze may still happen in the guest: callers thaw in `finally` and check
+   * the freeze state after the job.
    */
   freezeFilesystems(uuid: string, timeoutMs: number): Promise<number> {
     return this.onDomain(uuid, async (c, d) => {
       try {
-        return await c.fsFreeze(d, [], timeoutMs);
+        return agentCount(await c.agentCommand(d, '{"execute":"guest-fsfreeze-freeze"}', timeoutMs, STRICT));
       } catch (e) {
-        if (isVirtpointError(e, 'LIBVIRT_TIMEOUT')) {
+        if (isVirtpointError(e, 'LIBVIRT_TIMEOUT') || isAgentTimeout(e)) {
           throw new VirtpointError(
             'FREEZE_TIMEOUT',
             `guest filesystem freeze of ${d.name} took over ${timeoutMs} ms`,
-            {
-              cause: e,
-            },
+            { cause: e },
           );
         }
         if (isVirtpointError(e, 'LIBVIRT_ERROR')) {
           throw new VirtpointError(
             'FREEZE_FAILED',
             `guest filesystem freeze of ${d.name} failed: ${e.message}`,
-            {
-              cause: e,
-              details: e.details,
-            },
+            { cause: e, details: e.details },
           );
         }
         throw e;
@@ -280,13 +302,24 @@ export class LibvirtHypervisor implements Hypervisor, StoragePools {
   }
 
   thawFilesystems(uuid: string, timeoutMs: number): Promise<number> {
-    return this.onDomain(uuid, (c, d) => c.fsThaw(d, [], timeoutMs));
+    return this.onDomain(uuid, async (c, d) => {
+      try {
+        return agentCount(await c.agentCommand(d, '{"execute":"guest-fsfreeze-thaw"}', timeoutMs, STRICT));
+      } catch (e) {
+        if (isVirtpointError(e, 'LIBVIRT_TIMEOUT')) {
+          throw new VirtpointError('AGENT_UNAVAILABLE', `guest agent of ${d.name} did not thaw in time`, {
+            cause: e,
+          });
+        }
+        throw e;
+      }
+    });
   }
 
   agentCommand(uuid: string, command: string, timeoutMs: number): Promise<string> {
     return this.onDomain(uuid, async (c, d) => {
       try {
-        return (await c.agentCommand(d, command, timeoutMs)) ?? '';
+        return (await c.agentCommand(d, command, timeoutMs, STRICT)) ?? '';
       } catch (e) {
         if (isVirtpointError(e, 'LIBVIRT_TIMEOUT')) {
           throw new VirtpointError('AGENT_UNAVAILABLE', `guest agent of ${d.name} did not answer in time`, {
@@ -297,6 +330,10 @@ export class LibvirtHypervisor implements Hypervisor, StoragePools {
         throw e;
       }
     });
+  }
+
+  async whenConnected(timeoutMs: number): Promise<void> {
+    await this.supervisor.ready(timeoutMs);
   }
 
   // ---- storage pools (the StoragePools port) ------------------------------------------------

@@ -53,6 +53,10 @@ export class QemuImg implements ImageTool {
     };
   }
 
+  async removeBitmap(path: string, name: string): Promise<void> {
+    await this.run([this.bin, 'bitmap', '--remove', path, name], this.timeoutMs);
+  }
+
   async convert(source: string, target: string, opts: ConvertOptions): Promise<void> {
     const argv = [this.bin, 'convert', '-U', ...(opts.targetExists ? ['-n'] : []), '-O', opts.format, '-W'];
     argv.push(source, target);

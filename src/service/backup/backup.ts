@@ -15,7 +15,11 @@ import type { DiskInfo, DomainInfo } from '../../ports/hypervisor.js';
 import { checkBackup, type BackupRequest, type CheckedBackup } from './check.js';
 import { dropCheckpoints, undoBackup } from './cleanup.js';
 import type { BackupDeps } from './deps.js';
-import { capture, type CaptureResult, type Quiesce } from './capture.js';
+import { removeFailedCheckpoints } from './checkpoints.js';
+import { withReconnectRetry } from './retry.js';
+import { checkSpace } from './space.js';
+import { ThawWatch } from './thaw-watch.js';
+import { capture, checkThawed, type CaptureResult, type Quiesce } from './capture.js';
 import { followBackupJob, nextJobCompleted } from './follow.js';
 import { bitmapStates, chainToContinue, chainView, currentDisks, selectDisks } from './plan.js';
 import { DomainLocks } from '../jobs/domain-locks.js';
@@ -41,6 +45,8 @@ export interface BackupRunOptions {
   readonly onPoint?: (pointId: string) => void;
   readonly onProgress?: (progress: { done: number; total: number | null }) => void;
   readonly signal?: AbortSignal;
+  /** Called when the backup is tried again after libvirtd came back (retry.ts), with the reason. */
+  readonly onRetry?: (reason: string) => void;
 }
 
 /** Internal: an incremental found its bitmap broken at backupBegin; undone, to be made as a full. */
@@ -59,7 +65,11 @@ export class BackupService {
   /** The guest freeze timeout; the daemon changes it on a config reload. */
   freezeTimeoutMs: number;
 
+  /** Guests whose agent did not answer after a backup, watched until they are known thawed. */
+  readonly thawWatch: ThawWatch;
+
   constructor(private readonly deps: BackupDeps) {
+    this.thawWatch = new ThawWatch(deps.hypervisor, deps.clock, deps.log);
     this.locks = deps.locks ?? new DomainLocks();
     this.freezeTimeoutMs = deps.freezeTimeoutMs ?? 10_000;
   }
@@ -75,13 +85,19 @@ export class BackupService {
     return checkBackup(this.deps, req);
   }
 
-  /** The body of a backup job: under the domain's lock, checked once more, then the backup. */
+  /**
+   * The body of a backup job: under the domain's lock, checked once more, then the backup; cut
+   * off by a libvirtd restart, it is tried once more after the reconnect (retry.ts).
+   */
   run(uuid: string, req: BackupRequest, opts: BackupRunOptions = {}): Promise<Point> {
     return this.locks.run(uuid, async () => {
       const checked = await this.check({ ...req, domain: uuid });
       const trigger = req.trigger ?? 'manual';
       const name = resolvePointName(req.name, trigger, this.deps.random);
-      return this.backupWithRetry(checked, { ...req, quiesce: checked.quiesce, trigger, name }, opts);
+      const full = { ...req, quiesce: checked.quiesce, trigger, name };
+      return withReconnectRetry(this.deps, uuid, checked.domain.state, opts, (o) =>
+        this.backupWithRetry(checked, full, { ...opts, ...o }),
+      );
     });
   }
 
@@ -119,10 +135,12 @@ export class BackupService {
     const { domain, disks, diskSet } = checked;
     const uuid = domain.uuid;
     catalog.upsertDomain({ uuid, name: domain.name });
+    this.thawWatch.stop(uuid); // never thaw this backup's freeze
+    await removeFailedCheckpoints(this.deps, uuid);
 
     const offline = domain.state === 'shutoff';
     const { current, decision } = await this.decide(uuid, domain, disks, diskSet, req, bitmapsBroken);
-    await this.checkSpace(disks, decision);
+    await checkSpace(this.deps, uuid, disks, decision, !offline);
 
     const capacities = new Map(current.map((d) => [d.target, d.capacity]));
     const point = this.createPoint(uuid, diskSet, disks, capacities, decision, req);
@@ -141,7 +159,7 @@ export class BackupService {
         started = true;
       }
       const completed = nextJobCompleted(hv, uuid);
-      let result: CaptureResult;
+      let result: CaptureResult | undefined;
       try {
         const withCheckpoint = point.disks.every((d) => d.checkpoint !== null);
         result = await capture(hv, this.deps.clock, log, {
@@ -181,6 +199,7 @@ export class BackupService {
         );
       } finally {
         completed.cancel();
+        if (result && !(await checkThawed(hv, log, uuid, result.check))) this.thawWatch.start(uuid);
       }
       const sizes: Record<string, number> = {};
       for (const d of point.disks) {
@@ -270,24 +289,6 @@ export class BackupService {
       maxLength: req.chainLength ?? chain?.maxLength,
     });
     return { current, decision };
-  }
-
-  /** Free space in the store: a full copy needs the disks' allocation; nothing is written when it does not fit. */
-  private async checkSpace(disks: readonly DiskInfo[], decision: ChainDecision): Promise<void> {
-    const { fs } = this.deps;
-    await fs.mkdir(this.deps.storeRoot, STORE_DIR_MODE);
-    let need = this.deps.spaceMarginBytes ?? 64 * 1024 * 1024;
-    if (decision.kind === 'full') {
-      for (const d of disks)
-        need += d.sourcePath ? (await this.deps.imageTool.info(d.sourcePath)).actualSize : 0;
-    }
-    const free = await fs.freeBytes(this.deps.storeRoot);
-    if (free < need) {
-      throw new VirtpointError(
-        'NO_SPACE',
-        `the store ${this.deps.storeRoot} has ${free} bytes free; this backup needs about ${need}: free space or delete points`,
-      );
-    }
   }
 
   private createPoint(

@@ -1,8 +1,9 @@
-import { isVirtpointError, type VirtpointError } from '../../core/errors.js';
+import type { VirtpointError } from '../../core/errors.js';
 import { chainDir, resolveStorePath } from '../../core/store-layout.js';
 import { parseCheckpointName } from '../../core/names.js';
 import type { Point } from '../../ports/catalog.js';
 import type { BackupDeps } from './deps.js';
+import { RECONNECT_WAIT_MS, removeCheckpoint } from './checkpoints.js';
 
 /** What a backup leaves behind when it fails or seals a chain: jobs, checkpoints, files. */
 
@@ -59,20 +60,13 @@ export async function undoBackup(
   begun: boolean,
   err: VirtpointError,
 ): Promise<void> {
-  const { hypervisor: hv, fs, catalog, log, storeRoot } = deps;
+  const { fs, catalog, log, storeRoot } = deps;
   if (begun) await stopJob(deps, point.domainUuid);
   const cp = point.disks[0]?.checkpoint ?? null;
   if (cp !== null) {
-    try {
-      await hv.deleteCheckpoint(point.domainUuid, cp);
-    } catch (e) {
-      if (!isVirtpointError(e, 'CHECKPOINT_NOT_FOUND')) {
-        log.error(
-          { point: point.id, checkpoint: cp, begun, err: String(e) },
-          'could not delete the checkpoint of a failed backup',
-        );
-      }
-    }
+    await removeCheckpoint(deps, point.domainUuid, cp, RECONNECT_WAIT_MS, () =>
+      begun ? stopJob(deps, point.domainUuid) : Promise.resolve(),
+    );
   }
   for (const d of point.disks) {
     await fs

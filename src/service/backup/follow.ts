@@ -1,6 +1,7 @@
 import { VirtpointError, isVirtpointError } from '../../core/errors.js';
 import type { Clock } from '../../ports/fs.js';
 import type { Hypervisor, JobStats } from '../../ports/hypervisor.js';
+import { isNoSpaceMessage } from './space.js';
 
 /**
  * Follows a running backup job until it ends: progress from job stats (polled), the end from the
@@ -61,6 +62,13 @@ export async function followBackupJob(
   }
   if (aborted || end.type === 'cancelled') {
     throw new VirtpointError('JOB_CANCELED', 'the backup job was canceled');
+  }
+  if (isNoSpaceMessage(end.errorMessage)) {
+    throw new VirtpointError(
+      'NO_SPACE',
+      `the backup job ran out of space in the store: ${end.errorMessage}; free space or delete points, then back up again`,
+      { details: { stats: end.raw } },
+    );
   }
   throw new VirtpointError(
     'JOB_FAILED',

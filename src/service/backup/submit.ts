@@ -20,7 +20,7 @@ export function ensureDomainRecord(
 /**
  * Queues a backup of `domain` as a `backup` job of that domain; the job checks the request once
  * more under the domain's lock (checkBackup) and backs up. The job's result: the point, its kind,
- * why it opened a chain, and `extra` (a task run adds the task). The one way a backup is queued:
+ * why it opened a chain, `retried` (the reasons, when libvirtd's restart made it try again), and `extra` (a task run adds the task). The one way a backup is queued:
  * POST /v1/backups (after its checkBackup at submit) and task executions (whose input was checked
  * when the task was saved) both call it.
  */
@@ -33,11 +33,23 @@ export function submitBackup(
   ensureDomainRecord(deps.catalog, domain);
   const trigger = req.trigger ?? 'manual';
   return deps.runner.submit({ type: 'backup', trigger, domainUuid: domain.uuid }, async (ctx) => {
+    const retried: string[] = [];
     const point = await deps.backup.run(
       domain.uuid,
       { ...req, trigger },
-      { onPoint: ctx.setPoint, onProgress: ctx.progress, signal: ctx.signal },
+      {
+        onPoint: ctx.setPoint,
+        onProgress: ctx.progress,
+        signal: ctx.signal,
+        onRetry: (r) => retried.push(r),
+      },
     );
-    return { pointId: point.id, kind: point.kind, newChainReason: point.newChainReason, ...extra };
+    return {
+      pointId: point.id,
+      kind: point.kind,
+      newChainReason: point.newChainReason,
+      ...(retried.length > 0 ? { retried } : {}),
+      ...extra,
+    };
   });
 }

@@ -2,6 +2,7 @@ import test from 'ava';
 import {
   buildBackupXml,
   buildCheckpointXml,
+  parseCheckpointSizes,
   parseCheckpointXml,
   parseDomainXml,
 } from '../../../../src/adapters/libvirt/domain-xml.js';
@@ -145,4 +146,13 @@ test('XML parser rejects malformed input', (t) => {
   for (const bad of ['<a><b></a>', '<a>', 'text', '<a x=1/>', '<a/><b/>', '']) {
     t.throws(() => parseXml(bad), { code: 'LIBVIRT_PROTOCOL' } as never, bad);
   }
+});
+
+test('checkpoint XML with the SIZE flag: bytes changed since the checkpoint per bitmap disk', (t) => {
+  const xml = `<domaincheckpoint><name>vp-abc-1</name><disks>
+    <disk name='vda' checkpoint='bitmap' bitmap='vp-abc-1' size='1048576'/>
+    <disk name='vdb' checkpoint='no'/>
+    <disk name='vdc' checkpoint='bitmap' bitmap='vp-abc-1' size='0'/>
+  </disks></domaincheckpoint>`;
+  t.deepEqual(parseCheckpointSizes(xml), { vda: 1048576, vdc: 0 });
 });

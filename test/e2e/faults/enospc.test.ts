@@ -1,0 +1,107 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import test from 'ava';
+import { runCommand } from '../../../src/adapters/process/run-command.js';
+import type { JobView, PointView } from '../../../src/contract/index.js';
+import { withDaemon } from '../../helpers/daemon.js';
+import { RUN_DIR } from '../../helpers/run-dir.js';
+import { withTestVm, type TestVm } from '../../helpers/test-vm.js';
+import { api, assertInvariants, waitDomainJob, waitJob, type Expected } from './trial.js';
+
+// The store on a small loop-mounted ext4 (300 MiB): a full that does not fit and an incremental
+// whose changes do not fit are refused up front (NO_SPACE); an incremental that runs out in the
+// middle of the copy (the test fills the filesystem while it copies) fails as NO_SPACE and leaves
+// the catalog, the chain and the other points intact; the catalog still opens.
+
+async function dirty(vm: TestVm, name: string, mib: number): Promise<Record<string, string>> {
+  await vm.agent.sh(`dd if=/dev/urandom of=/mnt/vda/${name} bs=1M count=${mib} 2>/dev/null; sync`, 180_000);
+  return { [`/${name}`]: await vm.agent.sha256File(`/mnt/vda/${name}`) };
+}
+
+async function freeBytes(dir: string): Promise<number> {
+  const r = await runCommand(['df', '--output=avail', '-B1', dir]);
+  return Number(r.stdout.toString().trim().split('\n').at(-1));
+}
+
+test('ENOSPC: refused up front when it cannot fit; out of space mid-copy fails cleanly', async (t) => {
+  const d = await withDaemon(t);
+  const store = join(d.stateDir, 'store');
+  const image = join(RUN_DIR, `enospc-${process.pid}.img`);
+  await runCommand(['truncate', '-s', '300M', image]);
+  await runCommand(['mkfs.ext4', '-q', '-F', '-m', '0', image], { timeoutMs: 60_000 });
+  const loop = (await runCommand(['losetup', '--find', '--show', image])).stdout.toString().trim();
+  await runCommand(['mount', loop, store]);
+  await runCommand(['chmod', '0711', store]);
+  const filler = join(store, 'filler.tmp');
+  t.teardown(async () => {
+    await rm(filler, { force: true });
+    await runCommand(['umount', store]).catch(() => runCommand(['umount', '-l', store]));
+    await runCommand(['losetup', '-d', loop]).catch(() => undefined);
+    await rm(image, { force: true });
+  });
+  // The VM starts after the mount: QEMU's mount namespace (libvirt) is a copy made at its start.
+  const vm = await withTestVm(t, { disks: [{ sizeMiB: 512 }] });
+  const expected: Expected = new Map();
+  const backup = async (body: Record<string, unknown>) =>
+    waitJob(d, (await api<JobView>(d, 'POST', '/v1/backups', { domain: vm.name, ...body })).id);
+
+  const c0 = await dirty(vm, 'a.bin', 130);
+  const j0 = await backup({});
+  t.is(j0.state, 'succeeded', JSON.stringify(j0.error));
+  expected.set(j0.pointId!, c0);
+  const p0 = await api<PointView>(d, 'GET', `/v1/points/${j0.pointId}`);
+  t.log(`after the full: ${await freeBytes(store)} bytes free`);
+
+  // A full that does not fit: refused before anything is written.
+  const full = await backup({ full: true });
+  t.is(full.state, 'failed');
+  t.is(full.error?.code, 'NO_SPACE', JSON.stringify(full.error));
+  t.is(full.pointId, null, 'no point made');
+
+  // An incremental that fits; then one that fits the estimate while the test fills the
+  // filesystem during its copy.
+  const c1 = await dirty(vm, 'c.bin', 30);
+  const j1 = await backup({});
+  t.is(j1.state, 'succeeded', JSON.stringify(j1.error));
+  expected.set(j1.pointId!, c1);
+  await dirty(vm, 'd.bin', 40);
+  const job = await api<JobView>(d, 'POST', '/v1/backups', { domain: vm.name });
+  await waitDomainJob(vm);
+  // Fill what is left (dd stops at ENOSPC; the copy is racing it for the same blocks).
+  await runCommand(['dd', 'if=/dev/zero', `of=${filler}`, 'bs=1M'], { timeoutMs: 60_000 }).catch(
+    () => undefined,
+  );
+  t.log(`filled: ${await freeBytes(store)} bytes free`);
+  const mid = await waitJob(d, job.id);
+  await rm(filler, { force: true });
+  t.log(`mid-copy: ${JSON.stringify(mid.error)}`);
+  t.is(mid.state, 'failed');
+  t.is(mid.error?.code, 'NO_SPACE', JSON.stringify(mid.error));
+  const chain = (await api<PointView[]>(d, 'GET', `/v1/points?chain=${p0.chainId}`)).filter(
+    (p) => p.state === 'available',
+  );
+  t.deepEqual(chain.map((p) => p.id).sort(), [p0.id, j1.pointId!].sort(), 'the other points are intact');
+  t.is((await api<{ state: string }>(d, 'GET', `/v1/chains/${p0.chainId}`)).state, 'open');
+  await assertInvariants(t, d, [vm], new Map(expected), 'after ENOSPC mid-copy');
+
+  // An incremental whose changes do not fit: refused up front, no point, no seq used.
+  const points = (await api<PointView[]>(d, 'GET', '/v1/points')).map((p) => p.id);
+  await dirty(vm, 'b.bin', 200);
+  const big = await backup({});
+  t.is(big.error?.code, 'NO_SPACE', JSON.stringify(big.error));
+  t.regex(big.error?.message ?? '', /bytes changed since checkpoint/);
+  t.is(big.pointId, null);
+  t.deepEqual(
+    (await api<PointView[]>(d, 'GET', '/v1/points')).map((p) => p.id),
+    points,
+  );
+
+  // The catalog still opens after a restart, every point as it was.
+  await d.kill('SIGTERM');
+  await d.restart();
+  t.deepEqual(
+    (await api<PointView[]>(d, 'GET', '/v1/points')).map((p) => p.id),
+    points,
+  );
+  await assertInvariants(t, d, [vm], expected, 'after ENOSPC, restarted');
+});
