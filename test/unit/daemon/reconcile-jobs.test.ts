@@ -1,37 +1,13 @@
 import test from 'ava';
-import { randomBytes } from 'node:crypto';
-import { SqliteCatalog } from '../../../src/adapters/sqlite/sqlite-catalog.js';
 import { reconcile } from '../../../src/daemon/reconcile.js';
-import { silentLogger } from '../../../src/ports/logger.js';
 import { BackupService } from '../../../src/service/backup/backup.js';
-import type { BackupDeps } from '../../../src/service/backup/deps.js';
-import { FakeHypervisor } from '../../fakes/fake-hypervisor.js';
-import { FakeClock, FakeFs, FakeImageTool } from '../../fakes/fake-host.js';
+import { fakeBackupHost } from '../../fakes/backup-host.js';
 
 const GiB = 1 << 30;
 const ID = 'abcdefabcdef';
 
 async function setup() {
-  const hv = new FakeHypervisor();
-  const fs = new FakeFs();
-  const images = new FakeImageTool(fs);
-  const catalog = new SqliteCatalog({ path: ':memory:' });
-  images.addSource('/vms/a.qcow2', GiB);
-  const uuid = hv.addDomain({
-    name: 'db1',
-    disks: [{ target: 'vda', sourcePath: '/vms/a.qcow2', format: 'qcow2', capacity: GiB }],
-  });
-  const deps: BackupDeps = {
-    hypervisor: hv,
-    imageTool: images,
-    catalog,
-    fs,
-    clock: new FakeClock(),
-    random: randomBytes,
-    log: silentLogger,
-    storeRoot: '/store',
-    pollMs: 1,
-  };
+  const { hv, fs, catalog, deps, uuid } = fakeBackupHost({ name: 'db1', source: '/vms/a.qcow2' });
   const p0 = await new BackupService(deps).backup({ domain: uuid });
   const put = (path: string, data: string) => fs.files.set(path, { mode: 0o600, data });
   /** A job record left `running` by the kill. */

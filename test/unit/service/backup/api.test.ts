@@ -1,37 +1,16 @@
 import test from 'ava';
-import { randomBytes } from 'node:crypto';
-import { SqliteCatalog } from '../../../../src/adapters/sqlite/sqlite-catalog.js';
 import { silentLogger } from '../../../../src/ports/logger.js';
 import { BackupApiImpl } from '../../../../src/service/backup/api.js';
 import { BackupService } from '../../../../src/service/backup/backup.js';
 import { JobRunner } from '../../../../src/service/jobs/runner.js';
-import { FakeHypervisor } from '../../../fakes/fake-hypervisor.js';
-import { FakeClock, FakeFs, FakeImageTool } from '../../../fakes/fake-host.js';
+import { fakeBackupHost } from '../../../fakes/backup-host.js';
 
 // The backup API: checkBackup runs once at submit (bad input throws, nothing queued, no domain
 // record made); a good request is one queued backup job whose point lands in the catalog.
 
 function setup() {
-  const hv = new FakeHypervisor();
-  const fs = new FakeFs();
-  const images = new FakeImageTool(fs);
-  const catalog = new SqliteCatalog({ path: ':memory:' });
-  images.addSource('/images/web.qcow2', 1 << 30);
-  const uuid = hv.addDomain({
-    name: 'web',
-    disks: [{ target: 'vda', sourcePath: '/images/web.qcow2', format: 'qcow2', capacity: 1 << 30 }],
-  });
-  const backup = new BackupService({
-    hypervisor: hv,
-    imageTool: images,
-    catalog,
-    fs,
-    clock: new FakeClock(),
-    random: randomBytes,
-    log: silentLogger,
-    storeRoot: '/store',
-    pollMs: 1,
-  });
+  const { hv, catalog, deps, uuid } = fakeBackupHost({ name: 'web', source: '/images/web.qcow2' });
+  const backup = new BackupService(deps);
   const runner = new JobRunner({ catalog, log: silentLogger });
   const api = new BackupApiImpl({ catalog, runner, backup });
   return { hv, catalog, runner, api, uuid };

@@ -7,31 +7,13 @@ import { BackupService } from '../../../../src/service/backup/backup.js';
 import type { BackupDeps } from '../../../../src/service/backup/deps.js';
 import { reconcile } from '../../../../src/daemon/reconcile.js';
 import { FakeHypervisor } from '../../../fakes/fake-hypervisor.js';
+import { fakeBackupHost } from '../../../fakes/backup-host.js';
 import { FakeClock, FakeFs, FakeImageTool } from '../../../fakes/fake-host.js';
 
 const GiB = 1024 ** 3;
 
 function setup() {
-  const hv = new FakeHypervisor();
-  const fs = new FakeFs();
-  const images = new FakeImageTool(fs);
-  const catalog = new SqliteCatalog({ path: ':memory:' });
-  images.addSource('/images/a.qcow2', GiB);
-  const uuid = hv.addDomain({
-    name: 'web1',
-    disks: [{ target: 'vda', sourcePath: '/images/a.qcow2', format: 'qcow2', capacity: GiB }],
-  });
-  const deps: BackupDeps = {
-    hypervisor: hv,
-    imageTool: images,
-    catalog,
-    fs,
-    clock: new FakeClock(),
-    random: randomBytes,
-    log: silentLogger,
-    storeRoot: '/store',
-    pollMs: 1,
-  };
+  const { hv, catalog, deps, uuid } = fakeBackupHost();
   return { hv, catalog, deps, svc: new BackupService(deps), uuid };
 }
 

@@ -1,35 +1,11 @@
 import test from 'ava';
-import { randomBytes } from 'node:crypto';
-import { SqliteCatalog } from '../../../../src/adapters/sqlite/sqlite-catalog.js';
-import { silentLogger } from '../../../../src/ports/logger.js';
 import { BackupService } from '../../../../src/service/backup/backup.js';
 import { FakeHypervisor } from '../../../fakes/fake-hypervisor.js';
-import { FakeClock, FakeFs, FakeImageTool } from '../../../fakes/fake-host.js';
-
-const GiB = 1024 ** 3;
+import { fakeBackupHost } from '../../../fakes/backup-host.js';
 
 function setup() {
-  const hv = new FakeHypervisor();
-  const fs = new FakeFs();
-  const images = new FakeImageTool(fs);
-  const catalog = new SqliteCatalog({ path: ':memory:' });
-  images.addSource('/images/a.qcow2', GiB);
-  const uuid = hv.addDomain({
-    name: 'web1',
-    disks: [{ target: 'vda', sourcePath: '/images/a.qcow2', format: 'qcow2', capacity: GiB }],
-  });
-  const svc = new BackupService({
-    hypervisor: hv,
-    imageTool: images,
-    catalog,
-    fs,
-    clock: new FakeClock(),
-    random: randomBytes,
-    log: silentLogger,
-    storeRoot: '/store',
-    pollMs: 1,
-  });
-  return { hv, catalog, svc, uuid, fs };
+  const { hv, catalog, deps, uuid, fs } = fakeBackupHost();
+  return { hv, catalog, svc: new BackupService(deps), uuid, fs };
 }
 
 /** libvirtd "restarts" once the first backup job runs: the job is lost, the connection back after 30 ms. */

@@ -1,36 +1,13 @@
 import test from 'ava';
-import { randomBytes } from 'node:crypto';
-import { SqliteCatalog } from '../../../../src/adapters/sqlite/sqlite-catalog.js';
-import { silentLogger } from '../../../../src/ports/logger.js';
 import { BackupService } from '../../../../src/service/backup/backup.js';
-import { FakeHypervisor } from '../../../fakes/fake-hypervisor.js';
-import { FakeClock, FakeFs, FakeImageTool } from '../../../fakes/fake-host.js';
+import { fakeBackupHost } from '../../../fakes/backup-host.js';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
 
 function setup() {
-  const hv = new FakeHypervisor();
-  const fs = new FakeFs();
-  const images = new FakeImageTool(fs);
-  const catalog = new SqliteCatalog({ path: ':memory:' });
-  images.addSource('/images/a.qcow2', GiB);
-  const uuid = hv.addDomain({
-    name: 'web1',
-    disks: [{ target: 'vda', sourcePath: '/images/a.qcow2', format: 'qcow2', capacity: GiB }],
-  });
-  const svc = new BackupService({
-    hypervisor: hv,
-    imageTool: images,
-    catalog,
-    fs,
-    clock: new FakeClock(),
-    random: randomBytes,
-    log: silentLogger,
-    storeRoot: '/store',
-    pollMs: 1,
-  });
-  return { hv, fs, catalog, svc, uuid };
+  const { hv, fs, catalog, deps, uuid } = fakeBackupHost();
+  return { hv, fs, catalog, svc: new BackupService(deps), uuid };
 }
 
 test('an incremental whose changes do not fit is refused up front (NO_SPACE): no point, no seq used, no file', async (t) => {
