@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { runCommand } from '../../../src/adapters/process/run-command.js';
@@ -6,16 +7,25 @@ import type { JobView, PointView } from '../../../src/contract/index.js';
 import { withDaemon } from '../../helpers/daemon.js';
 import { RUN_DIR } from '../../helpers/run-dir.js';
 import { withTestVm, type TestVm } from '../../helpers/test-vm.js';
-import { api, assertInvariants, waitDomainJob, waitJob, type Expected } from './trial.js';
+import { api, assertInvariants, waitJob, type Expected } from './trial.js';
 
 // The store on a small loop-mounted ext4 (300 MiB): a full that does not fit and an incremental
 // whose changes do not fit are refused up front (NO_SPACE); an incremental that runs out in the
-// middle of the copy (the test fills the filesystem while it copies) fails as NO_SPACE and leaves
+// middle of the copy (QEMU stopped after the space check, the filesystem filled, QEMU resumed) fails as NO_SPACE and leaves
 // the catalog, the chain and the other points intact; the catalog still opens.
 
 async function dirty(vm: TestVm, name: string, mib: number): Promise<Record<string, string>> {
   await vm.agent.sh(`dd if=/dev/urandom of=/mnt/vda/${name} bs=1M count=${mib} 2>/dev/null; sync`, 180_000);
   return { [`/${name}`]: await vm.agent.sha256File(`/mnt/vda/${name}`) };
+}
+
+/** The first file in `dir` matching `re` that was not in `before` (polled every 2 ms, 60 s at most). */
+async function waitForNewFile(dir: string, before: ReadonlySet<string>, re: RegExp): Promise<string> {
+  for (const end = Date.now() + 60_000; Date.now() < end; await sleep(2)) {
+    const added = (await readdir(dir)).find((f) => re.test(f) && !before.has(f));
+    if (added !== undefined) return added;
+  }
+  throw new Error(`no new file in ${dir} within 60 s`);
 }
 
 async function freeBytes(dir: string): Promise<number> {
@@ -65,13 +75,23 @@ test('ENOSPC: refused up front when it cannot fit; out of space mid-copy fails c
   t.is(j1.state, 'succeeded', JSON.stringify(j1.error));
   expected.set(j1.pointId!, c1);
   await dirty(vm, 'd.bin', 40);
+  // Deterministic "full in the middle": once the job has passed its space check and created its
+  // target file, QEMU (this test's VM) is stopped before it copies a byte, the filesystem is
+  // filled, and QEMU goes on: its copy then hits ENOSPC.
+  const chainDir = join(store, p0.domain, p0.chainId);
+  const before = new Set(await readdir(chainDir));
   const job = await api<JobView>(d, 'POST', '/v1/backups', { domain: vm.name });
-  await waitDomainJob(vm);
-  // Fill what is left (dd stops at ENOSPC; the copy is racing it for the same blocks).
-  await runCommand(['dd', 'if=/dev/zero', `of=${filler}`, 'bs=1M'], { timeoutMs: 60_000 }).catch(
-    () => undefined,
-  );
-  t.log(`filled: ${await freeBytes(store)} bytes free`);
+  const target = await waitForNewFile(chainDir, before, /^vda\.\d+\.qcow2$/);
+  const qemu = Number((await readFile(`/run/libvirt/qemu/${vm.name}.pid`, 'utf8')).trim());
+  process.kill(qemu, 'SIGSTOP');
+  try {
+    await runCommand(['dd', 'if=/dev/zero', `of=${filler}`, 'bs=1M'], { timeoutMs: 60_000 }).catch(
+      () => undefined, // dd stops at ENOSPC
+    );
+    t.log(`target ${target} created; filled: ${await freeBytes(store)} bytes free`);
+  } finally {
+    process.kill(qemu, 'SIGCONT');
+  }
   const mid = await waitJob(d, job.id);
   await rm(filler, { force: true });
   t.log(`mid-copy: ${JSON.stringify(mid.error)}`);
