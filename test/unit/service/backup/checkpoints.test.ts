@@ -1,16 +1,9 @@
 import test from 'ava';
-import { randomBytes } from 'node:crypto';
-import { SqliteCatalog } from '../../../../src/adapters/sqlite/sqlite-catalog.js';
 import { VirtpointError } from '../../../../src/core/errors.js';
-import { silentLogger } from '../../../../src/ports/logger.js';
 import { BackupService } from '../../../../src/service/backup/backup.js';
-import type { BackupDeps } from '../../../../src/service/backup/deps.js';
 import { reconcile } from '../../../../src/daemon/reconcile.js';
 import { FakeHypervisor } from '../../../fakes/fake-hypervisor.js';
 import { fakeBackupHost } from '../../../fakes/backup-host.js';
-import { FakeClock, FakeFs, FakeImageTool } from '../../../fakes/fake-host.js';
-
-const GiB = 1024 ** 3;
 
 function setup() {
   const { hv, catalog, deps, uuid } = fakeBackupHost();
@@ -84,26 +77,7 @@ test('reconcile removes the checkpoints of failed points', async (t) => {
 });
 
 test('a domain destroyed during the job: metadata removed and the bitmap QEMU wrote is stripped from the image', async (t) => {
-  const hv = new FakeHypervisor();
-  const fs = new FakeFs();
-  const images = new FakeImageTool(fs);
-  images.addSource('/images/a.qcow2', GiB);
-  const uuid = hv.addDomain({
-    name: 'web1',
-    disks: [{ target: 'vda', sourcePath: '/images/a.qcow2', format: 'qcow2', capacity: GiB }],
-  });
-  const catalog = new SqliteCatalog({ path: ':memory:' });
-  const deps: BackupDeps = {
-    hypervisor: hv,
-    imageTool: images,
-    catalog,
-    fs,
-    clock: new FakeClock(),
-    random: randomBytes,
-    log: silentLogger,
-    storeRoot: '/store',
-    pollMs: 1,
-  };
+  const { hv, images, deps, uuid } = fakeBackupHost();
   hv.jobOutcome = 'hang';
   const backup = new BackupService(deps).backup({ domain: uuid });
   while (hv.backups.length === 0) await new Promise((r) => setTimeout(r, 1));
