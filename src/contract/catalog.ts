@@ -50,7 +50,7 @@ export interface ChainView {
   readonly domainName: string;
   readonly disks: readonly string[];
   readonly maxLength: number;
-  readonly state: 'open' | 'sealed';
+  readonly state: 'pending' | 'open' | 'sealed' | 'failed';
   readonly sealReason: string | null;
   /** Points in the chain (all states). */
   readonly points: number;

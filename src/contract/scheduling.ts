@@ -28,7 +28,8 @@ export interface TaskResourceView {
 }
 
 export type TaskRunTrigger = 'schedule' | 'manual' | 'catch-up';
-export type TaskRunOutcome = 'running' | 'succeeded' | 'partial' | 'failed' | 'skipped' | 'missed';
+export type TaskRunOutcome =
+  'running' | 'succeeded' | 'succeeded-with-warnings' | 'partial' | 'failed' | 'skipped' | 'missed';
 
 export interface TaskView {
   readonly name: string;

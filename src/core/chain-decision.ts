@@ -74,7 +74,8 @@ export interface ChainPointView {
 
 export interface ChainView {
   readonly id: string;
-  readonly state: 'open' | 'sealed';
+  /** Only open and sealed chains are continued; any other state is treated as sealed. */
+  readonly state: 'pending' | 'open' | 'sealed' | 'failed';
   /** Why a sealed chain was sealed (`restored`: a rollback wrote over its disks); null if open. */
   readonly sealReason?: string | null;
   /** The chain's disk targets (any order). */
@@ -175,7 +176,7 @@ export function decideChain(input: ChainDecisionInput): ChainDecision {
   }
   if (input.full === true) return full('requested', 'a full point was requested');
   if (chain === null) return full('no-chain', 'no chain exists for this disk set');
-  if (chain.state === 'sealed') {
+  if (chain.state !== 'open') {
     if (chain.sealReason === 'restored') {
       return full('restored', `chain ${chain.id} was sealed by a rollback of the domain's disks`);
     }

@@ -34,7 +34,12 @@ export interface Domain {
   readonly lastSeenAt: number;
 }
 
-export type ChainState = 'open' | 'sealed';
+/**
+ * `pending`: its full point is being made (not continued, seals nothing yet); `open`: continued
+ * by the next backup of its owner; `sealed`: kept, never continued; `failed`: its full point
+ * failed (holds only that error point).
+ */
+export type ChainState = 'pending' | 'open' | 'sealed' | 'failed';
 /** Why a chain was sealed: the reason of the new chain that replaced it, or `restored`. */
 export type ChainSealReason = NewChainReason | 'restored';
 
@@ -46,9 +51,18 @@ export interface Chain {
   readonly maxLength: number;
   readonly state: ChainState;
   readonly sealReason: ChainSealReason | null;
+  /** The task that made the chain (its retention manages it); null: manual backups. */
+  readonly ownerTaskId: string | null;
+  /** The task's name when the chain was made (shown once the task is deleted); null: manual. */
+  readonly ownerName: string | null;
+  /** A pending chain: the open chain it seals when its full point becomes available. */
+  readonly replaces: string | null;
   readonly createdAt: number;
   readonly sealedAt: number | null;
 }
+
+/** Who makes and manages a chain: a task, or manual backups (null). */
+export type ChainOwner = { readonly taskId: string; readonly name: string } | null;
 
 export type DiskFormat = 'qcow2' | 'raw';
 
@@ -112,8 +126,19 @@ export interface NewChain {
   readonly diskSet: readonly string[];
   /** 1–30 (INVALID_ARGUMENT otherwise); default 30. */
   readonly maxLength?: number;
-  /** Seal this open chain in the same transaction (the new chain replaces it). */
+  /**
+   * The open chain the new one replaces. Without `pending` it is sealed with `reason` in the
+   * same transaction; with `pending` it is recorded in `replaces` and sealed (with the full
+   * point's new-chain reason) when that point becomes available.
+   */
   readonly seal?: { readonly chainId: string; readonly reason: ChainSealReason };
+  /** Default null (manual backups). */
+  readonly owner?: ChainOwner;
+  /**
+   * Create the chain `pending`: it opens (and seals what it replaces) in the transaction that
+   * makes its full point `available`; it becomes `failed` when that point becomes `error`.
+   */
+  readonly pending?: boolean;
 }
 
 export interface NewPointDisk {
@@ -162,6 +187,8 @@ export interface ChainFilter {
   readonly domainUuid?: string;
   readonly state?: ChainState;
   readonly diskSet?: readonly string[];
+  /** A task id, or null for manual chains; undefined: any owner. */
+  readonly owner?: string | null;
 }
 
 export interface NewJob {
@@ -263,9 +290,13 @@ export interface Catalog {
   getChain(id: string): Chain | null;
   /** Oldest first. */
   listChains(filter?: ChainFilter): Chain[];
-  getOpenChain(domainUuid: string, diskSet: readonly string[]): Chain | null;
-  /** The newest chain (open or sealed) of a domain + disk set. */
-  getLatestChain(domainUuid: string, diskSet: readonly string[]): Chain | null;
+  /** The open chain of a domain + disk set of an owner (task id; null, the default: manual). */
+  getOpenChain(domainUuid: string, diskSet: readonly string[], owner?: string | null): Chain | null;
+  /**
+   * The newest open or sealed chain of a domain + disk set of an owner (task id; null, the
+   * default: manual); pending and failed chains are never continued.
+   */
+  getLatestChain(domainUuid: string, diskSet: readonly string[], owner?: string | null): Chain | null;
   /** Seals an open chain; a sealed chain is returned unchanged (first reason kept). */
   sealChain(id: string, reason: ChainSealReason): Chain;
   /** Deletes a chain with all its points (the store files are the caller's business). */

@@ -16,7 +16,8 @@ import type { PointKind } from '../core/point-state.js';
 export type { Receiver };
 
 export type RunTrigger = 'schedule' | 'manual' | 'catch-up';
-export type RunOutcome = 'succeeded' | 'partial' | 'failed' | 'skipped' | 'missed';
+export type RunOutcome =
+  'succeeded' | 'succeeded-with-warnings' | 'partial' | 'failed' | 'skipped' | 'missed';
 export type ResourceOutcome = 'succeeded' | 'failed' | 'skipped';
 
 export interface NotificationResource {

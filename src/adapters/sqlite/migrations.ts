@@ -46,11 +46,15 @@
  *
  * Version 6: job type `restore` is renamed `rollback`: jobs is rebuilt with the new CHECK and
  * every stored `restore` job becomes a `rollback` job.
+ *
+ * Version 7: chain owners and states pending|open|sealed|failed, run outcome
+ * succeeded-with-warnings (migration-v7.ts).
  */
 
 import type { Database } from 'better-sqlite3';
 
 import { VirtpointError } from '../../core/errors.js';
+import { V7 } from './migration-v7.js';
 import { SCHEDULING_SCHEMA } from './sqlite-scheduling.js';
 
 export interface Migration {
@@ -58,6 +62,11 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly up: (db: Database) => void;
+  /**
+   * The migration rebuilds a table other tables reference (DROP TABLE would cascade): run it
+   * with foreign keys off, check them before committing, turn them back on.
+   */
+  readonly foreignKeysOff?: boolean;
 }
 
 const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
@@ -295,6 +304,12 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'job type restore is renamed rollback',
     up: (db) => db.exec(V6),
   },
+  {
+    version: 7,
+    name: 'chain owners, pending and failed chains, run outcome succeeded-with-warnings',
+    up: (db) => db.exec(V7),
+    foreignKeysOff: true,
+  },
 ];
 
 export function schemaVersion(db: Database): number {
@@ -321,10 +336,27 @@ export function migrate(
     );
   }
   for (const m of migrations.slice(from)) {
-    db.transaction(() => {
-      m.up(db);
-      db.pragma(`user_version = ${m.version}`);
-    }).immediate();
+    const fk = db.pragma('foreign_keys', { simple: true }) as number;
+    if (m.foreignKeysOff === true) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        m.up(db);
+        if (m.foreignKeysOff === true) assertForeignKeys(db, m.version);
+        db.pragma(`user_version = ${m.version}`);
+      }).immediate();
+    } finally {
+      if (m.foreignKeysOff === true) db.pragma(`foreign_keys = ${fk === 1 ? 'ON' : 'OFF'}`);
+    }
   }
   return { from, to: schemaVersion(db) };
+}
+
+function assertForeignKeys(db: Database, version: number): void {
+  const bad = db.pragma('foreign_key_check') as unknown[];
+  if (bad.length > 0) {
+    throw new VirtpointError(
+      'INTERNAL',
+      `migration ${version} would leave ${bad.length} broken references: ${JSON.stringify(bad.slice(0, 3))}`,
+    );
+  }
 }

@@ -32,6 +32,15 @@ export class Where {
     return this;
   }
 
+  /** `expr = @name` when value is defined (expr is fixed SQL, never user input). */
+  eqExpr(expr: string, name: string, value: unknown): this {
+    if (value !== undefined) {
+      this.parts.push(`${expr} = @${name}`);
+      this.params[name] = value;
+    }
+    return this;
+  }
+
   /** `column IN (…)` for one value or a list (an empty list matches nothing). */
   in(column: string, value: string | readonly string[] | undefined): this {
     if (value === undefined) return this;

@@ -38,6 +38,9 @@ export interface ChainRow {
   max_length: number;
   state: string;
   seal_reason: string | null;
+  owner_task_id: string | null;
+  owner_name: string | null;
+  replaces: string | null;
   created_at: number;
   sealed_at: number | null;
 }
@@ -104,6 +107,9 @@ export function toChain(r: ChainRow): Chain {
     maxLength: r.max_length,
     state: r.state as Chain['state'],
     sealReason: r.seal_reason as ChainSealReason | null,
+    ownerTaskId: r.owner_task_id,
+    ownerName: r.owner_name,
+    replaces: r.replaces,
     createdAt: r.created_at,
     sealedAt: r.sealed_at,
   };

@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 
 import Sqlite, { type Database } from 'better-sqlite3';
 
-import { validateChainLength } from '../../core/limits.js';
 import { VirtpointError } from '../../core/errors.js';
 import { diskSetKey, newId, validatePointName, type RandomBytes } from '../../core/names.js';
 import { assertTransition, type PointState } from '../../core/point-state.js';
@@ -32,14 +31,15 @@ import type {
 } from '../../ports/catalog.js';
 import { restrictCatalogFiles } from './file-modes.js';
 import { migrate } from './migrations.js';
-import { nonNegInt, StatementCache, Where } from './query.js';
+import { nonNegInt, StatementCache } from './query.js';
 import { SqliteArtifacts } from './sqlite-artifacts.js';
+import { SqliteChains } from './sqlite-chains.js';
 import { SqliteJobs } from './sqlite-jobs.js';
 import type { Transact } from './transact.js';
 import { SqlitePoints } from './sqlite-points.js';
 import { SqliteRecovery } from './sqlite-recovery.js';
 import { SqliteScheduling } from './sqlite-scheduling.js';
-import { toChain, toDomain, translateSqliteError, type ChainRow, type DomainRow } from './rows.js';
+import { toDomain, translateSqliteError, type DomainRow } from './rows.js';
 
 export interface SqliteCatalogOptions {
   /** Database file, or `:memory:`. */
@@ -62,6 +62,7 @@ export class SqliteCatalog implements Catalog {
   private readonly statements: StatementCache;
   readonly jobs: SqliteJobs;
   private readonly points: SqlitePoints;
+  private readonly chains: SqliteChains;
   readonly artifacts: SqliteArtifacts;
   /** Policies, tasks, runs, scheduler state (sqlite-scheduling.ts). */
   readonly scheduling: SqliteScheduling;
@@ -75,6 +76,7 @@ export class SqliteCatalog implements Catalog {
     const transact: Transact = (what, fn, immediate) => this.run(what, fn, immediate);
     this.jobs = new SqliteJobs(this.statements, transact, this.now, this.random);
     this.points = new SqlitePoints(this.statements, this.now);
+    this.chains = new SqliteChains(this.statements, this.now, this.random);
     this.artifacts = new SqliteArtifacts(this.statements, transact, this.now, this.random);
     this.scheduling = new SqliteScheduling(this.db, this.statements, this.now, this.random);
     this.recovery = new SqliteRecovery(this.db, this.statements, transact, this.now);
@@ -171,79 +173,34 @@ export class SqliteCatalog implements Catalog {
       'create chain',
       () => {
         this.requireDomain(input.domainUuid);
-        const maxLength = validateChainLength(input.maxLength);
-        const key = diskSetKey(input.diskSet);
-        if (input.seal !== undefined) this.sealChain(input.seal.chainId, input.seal.reason);
-        if (this.getOpenChain(input.domainUuid, input.diskSet) !== null) {
-          throw new VirtpointError(
-            'ALREADY_EXISTS',
-            `domain ${input.domainUuid} already has an open chain for disks ${key}; seal it first`,
-          );
-        }
-        const id = newId(this.random);
-        this.stmt(
-          `INSERT INTO chains (id, domain_uuid, disk_set, max_length, state, created_at)
-           VALUES (?, ?, ?, ?, 'open', ?)`,
-        ).run(id, input.domainUuid, key, maxLength, this.now());
-        return this.requireChain(id);
+        return this.chains.create(input);
       },
       true,
     );
   }
 
   getChain(id: string): Chain | null {
-    const r = this.stmt('SELECT * FROM chains WHERE id = ?').get(id) as ChainRow | undefined;
-    return r === undefined ? null : toChain(r);
+    return this.chains.get(id);
   }
 
   listChains(filter: ChainFilter = {}): Chain[] {
-    const where = new Where()
-      .eq('domain_uuid', filter.domainUuid)
-      .eq('state', filter.state)
-      .eq('disk_set', filter.diskSet === undefined ? undefined : diskSetKey(filter.diskSet));
-    const sql = `SELECT * FROM chains ${where} ORDER BY created_at, rowid`;
-    return (this.stmt(sql).all(where.params) as ChainRow[]).map(toChain);
+    return this.chains.list(filter);
   }
 
-  getOpenChain(domainUuid: string, diskSet: readonly string[]): Chain | null {
-    const r = this.stmt(`SELECT * FROM chains WHERE domain_uuid = ? AND disk_set = ? AND state = 'open'`).get(
-      domainUuid,
-      diskSetKey(diskSet),
-    ) as ChainRow | undefined;
-    return r === undefined ? null : toChain(r);
+  getOpenChain(domainUuid: string, diskSet: readonly string[], owner: string | null = null): Chain | null {
+    return this.chains.getOpen(domainUuid, diskSet, owner);
   }
 
-  getLatestChain(domainUuid: string, diskSet: readonly string[]): Chain | null {
-    const r = this.stmt(
-      `SELECT * FROM chains WHERE domain_uuid = ? AND disk_set = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-    ).get(domainUuid, diskSetKey(diskSet)) as ChainRow | undefined;
-    return r === undefined ? null : toChain(r);
+  getLatestChain(domainUuid: string, diskSet: readonly string[], owner: string | null = null): Chain | null {
+    return this.chains.getLatest(domainUuid, diskSet, owner);
   }
 
   sealChain(id: string, reason: ChainSealReason): Chain {
-    return this.run('seal chain', () => {
-      const chain = this.requireChain(id);
-      if (chain.state === 'sealed') return chain;
-      this.stmt(`UPDATE chains SET state = 'sealed', seal_reason = ?, sealed_at = ? WHERE id = ?`).run(
-        reason,
-        this.now(),
-        id,
-      );
-      return this.requireChain(id);
-    });
+    return this.run('seal chain', () => this.chains.seal(id, reason));
   }
 
   deleteChain(id: string): void {
-    this.run('delete chain', () => {
-      this.requireChain(id);
-      this.stmt('DELETE FROM chains WHERE id = ?').run(id);
-    });
-  }
-
-  private requireChain(id: string): Chain {
-    const c = this.getChain(id);
-    if (c === null) throw new VirtpointError('CHAIN_NOT_FOUND', `chain ${id} is not in the catalog`);
-    return c;
+    this.run('delete chain', () => this.chains.delete(id));
   }
 
   // ---- points ----
@@ -253,13 +210,15 @@ export class SqliteCatalog implements Catalog {
     return this.run(
       what,
       () => {
-        const chain = this.requireChain(input.chainId);
+        const chain = this.chains.require(input.chainId);
         const bad = (code: 'INVALID_ARGUMENT' | 'INVALID_STATE' | 'ALREADY_EXISTS', message: string) =>
           new VirtpointError(code, `cannot create point ${JSON.stringify(input.name)}: ${message}`);
         if (chain.domainUuid !== input.domainUuid) {
           throw bad('INVALID_ARGUMENT', `chain ${chain.id} belongs to domain ${chain.domainUuid}`);
         }
-        if (chain.state !== 'open') throw bad('INVALID_STATE', `chain ${chain.id} is sealed`);
+        if (chain.state !== 'open' && chain.state !== 'pending') {
+          throw bad('INVALID_STATE', `chain ${chain.id} is ${chain.state}`);
+        }
         validatePointName(input.name);
         if ((input.kind === 'full') !== (nonNegInt(input.seq, 'seq') === 0)) {
           throw bad('INVALID_ARGUMENT', 'a full point has seq 0 and an incremental one seq > 0');
@@ -298,8 +257,9 @@ export class SqliteCatalog implements Catalog {
         const cur = this.points.require(id);
         assertTransition(cur.state, to, id);
         this.points.write(cur, { ...patch, state: to });
+        this.chains.pointStateChanged(cur, to);
         if (to === 'error' && (cur.state === 'available' || cur.state === 'restoring')) {
-          this.sealChain(cur.chainId, 'previous-point-unusable');
+          this.chains.seal(cur.chainId, 'previous-point-unusable');
         }
         return this.points.require(id);
       },

@@ -51,8 +51,9 @@ export class SqliteRecovery implements RecoveryCatalog {
         for (const { chain: c, points } of chains) {
           this.stmt
             .get(
-              `INSERT INTO chains (id, domain_uuid, disk_set, max_length, state, seal_reason, created_at, sealed_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+              `INSERT INTO chains (id, domain_uuid, disk_set, max_length, state, seal_reason, owner_task_id,
+                 owner_name, created_at, sealed_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
             .run(
               c.id,
@@ -61,6 +62,8 @@ export class SqliteRecovery implements RecoveryCatalog {
               c.maxLength,
               c.state,
               c.sealReason,
+              c.ownerTaskId,
+              c.ownerName,
               c.createdAt,
               c.sealedAt,
             );

@@ -142,6 +142,9 @@ export async function planRebuild(
       maxLength: head.chain.maxLength,
       state: 'open',
       sealReason: null,
+      ownerTaskId: null,
+      ownerName: null,
+      replaces: null,
       createdAt: head.chain.createdAt,
       sealedAt: null,
     };

@@ -134,3 +134,81 @@ test('usage per domain: chains, points, bytes', (t) => {
   t.deepEqual(catalog.domainUsage(U1), { domainUuid: U1, chains: 2, points: 2, bytes: 125 });
   t.deepEqual(catalog.domainUsage(U2), { domainUuid: U2, chains: 0, points: 0, bytes: 0 });
 });
+
+test('chains: each owner (a task, or manual) has its own open chain of a disk set', (t) => {
+  const { catalog } = memoryCatalog();
+  catalog.upsertDomain({ uuid: U1, name: 'web' });
+  const a = catalog.createChain({
+    domainUuid: U1,
+    diskSet: ['vda'],
+    owner: { taskId: 'ta', name: 'nightly' },
+  });
+  const b = catalog.createChain({
+    domainUuid: U1,
+    diskSet: ['vda'],
+    owner: { taskId: 'tb', name: 'hourly' },
+  });
+  const m = catalog.createChain({ domainUuid: U1, diskSet: ['vda'] });
+  t.like(a, { ownerTaskId: 'ta', ownerName: 'nightly', state: 'open' });
+  t.like(m, { ownerTaskId: null, ownerName: null });
+  t.is(catalog.getOpenChain(U1, ['vda'], 'ta')?.id, a.id);
+  t.is(catalog.getOpenChain(U1, ['vda'], 'tb')?.id, b.id);
+  t.is(catalog.getOpenChain(U1, ['vda'])?.id, m.id);
+  t.is(catalog.getLatestChain(U1, ['vda'], 'ta')?.id, a.id);
+  t.is(catalog.getLatestChain(U1, ['vda'], 'tc'), null);
+  t.throws(
+    () => catalog.createChain({ domainUuid: U1, diskSet: ['vda'], owner: { taskId: 'ta', name: 'nightly' } }),
+    { code: 'ALREADY_EXISTS' },
+  );
+  // a new chain replaces only a chain of its own owner
+  t.throws(
+    () =>
+      catalog.createChain({ domainUuid: U1, diskSet: ['vda'], seal: { chainId: a.id, reason: 'requested' } }),
+    { code: 'INVALID_ARGUMENT' },
+  );
+  t.is(catalog.getChain(a.id)?.state, 'open');
+  const ids = (owner: string | null) => catalog.listChains({ owner }).map((c) => c.id);
+  t.deepEqual(ids('ta'), [a.id]);
+  t.deepEqual(ids(null), [m.id]);
+  t.is(catalog.listChains({}).length, 3);
+});
+
+test('a pending chain opens and seals the chain it replaces only when its full point becomes available', (t) => {
+  const { catalog } = memoryCatalog();
+  catalog.upsertDomain({ uuid: U1, name: 'web' });
+  const old = catalog.createChain({ domainUuid: U1, diskSet: ['vda', 'vdb'] });
+  const next = catalog.createChain({
+    domainUuid: U1,
+    diskSet: ['vda', 'vdb'],
+    seal: { chainId: old.id, reason: 'requested' },
+    pending: true,
+  });
+  t.like(next, { state: 'pending', replaces: old.id });
+  t.is(catalog.getChain(old.id)?.state, 'open');
+  // the next backup still continues the old chain
+  t.is(catalog.getLatestChain(U1, ['vda', 'vdb'])?.id, old.id);
+  const p = catalog.createPoint(newPoint(U1, next.id, 0, { newChainReason: 'requested' }));
+  t.is(catalog.getChain(next.id)?.state, 'pending');
+  catalog.updatePointState(p.id, 'available');
+  t.like(catalog.getChain(next.id), { state: 'open', replaces: null });
+  t.like(catalog.getChain(old.id), { state: 'sealed', sealReason: 'requested' });
+  t.is(catalog.getLatestChain(U1, ['vda', 'vdb'])?.id, next.id);
+});
+
+test('a pending chain whose full point fails becomes failed and the chain it would replace stays open', (t) => {
+  const { catalog } = memoryCatalog();
+  catalog.upsertDomain({ uuid: U1, name: 'web' });
+  const old = catalog.createChain({ domainUuid: U1, diskSet: ['vda', 'vdb'] });
+  const next = catalog.createChain({
+    domainUuid: U1,
+    diskSet: ['vda', 'vdb'],
+    seal: { chainId: old.id, reason: 'requested' },
+    pending: true,
+  });
+  const p = catalog.createPoint(newPoint(U1, next.id, 0));
+  catalog.setPointError(p.id, { code: 'COMMAND_FAILED', message: 'boom' });
+  t.like(catalog.getChain(next.id), { state: 'failed', replaces: null, sealReason: null });
+  t.is(catalog.getChain(old.id)?.state, 'open');
+  t.is(catalog.getLatestChain(U1, ['vda', 'vdb'])?.id, old.id);
+  t.throws(() => catalog.createPoint(newPoint(U1, next.id, 1)), { code: 'INVALID_STATE' });
+});
