@@ -34,11 +34,7 @@ export interface Domain {
   readonly lastSeenAt: number;
 }
 
-/**
- * `pending`: its full point is being made (not continued, seals nothing yet); `open`: continued
- * by the next backup of its owner; `sealed`: kept, never continued; `failed`: its full point
- * failed (holds only that error point).
- */
+/** pending: its full point is being made; failed: that point failed (migration-v7.ts). */
 export type ChainState = 'pending' | 'open' | 'sealed' | 'failed';
 /** Why a chain was sealed: the reason of the new chain that replaced it, or `restored`. */
 export type ChainSealReason = NewChainReason | 'restored';
@@ -126,18 +122,11 @@ export interface NewChain {
   readonly diskSet: readonly string[];
   /** 1–30 (INVALID_ARGUMENT otherwise); default 30. */
   readonly maxLength?: number;
-  /**
-   * The open chain the new one replaces. Without `pending` it is sealed with `reason` in the
-   * same transaction; with `pending` it is recorded in `replaces` and sealed (with the full
-   * point's new-chain reason) when that point becomes available.
-   */
+  /** The open chain the new one replaces: sealed now, or (`pending`) when the full is available. */
   readonly seal?: { readonly chainId: string; readonly reason: ChainSealReason };
   /** Default null (manual backups). */
   readonly owner?: ChainOwner;
-  /**
-   * Create the chain `pending`: it opens (and seals what it replaces) in the transaction that
-   * makes its full point `available`; it becomes `failed` when that point becomes `error`.
-   */
+  /** Create it `pending`: it opens when its full point is `available`, fails with it. */
   readonly pending?: boolean;
 }
 
