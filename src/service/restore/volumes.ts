@@ -48,8 +48,8 @@ export interface VolumeDeps {
   readonly storeRoot: string;
   /** Directories a volume may be written to (config `allowed_volume_dirs`); default none. */
   readonly allowedVolumeDirs?: readonly string[];
-  /** To refuse deleting a volume a domain uses as a disk (skipped when absent). */
-  readonly hypervisor?: Hypervisor;
+  /** To refuse deleting a volume a domain uses as a disk (IN_USE). */
+  readonly hypervisor: Hypervisor;
 }
 
 const FORMATS: readonly DiskFormat[] = ['qcow2', 'raw'];

@@ -77,6 +77,24 @@ test('rollback of a running 2-disk domain: flattened files renamed over the orig
   t.true(progress.every((p, i) => i === 0 || p.done >= progress[i - 1]!.done));
 });
 
+test("rollback drops only this catalog's checkpoints: a second daemon's vp-<chain>-<seq> (chain not in this catalog) is kept and reported", async (t) => {
+  const s = await setup({ points: 2 });
+  const { hv, uuid, ps } = s;
+  const mine = hv.dom(uuid).checkpoints[0]!;
+  // Another daemon (its own catalog) backs up the same domain: valid virtpoint names, unknown chain.
+  const theirs = ['vp-0123456789ab-0', 'vp-0123456789ab-1'];
+  for (const name of theirs) hv.dom(uuid).checkpoints.push({ ...mine, name });
+  const res = await s.restore.rollback({ domain: 'db1', pointId: ps[0]!.id });
+  const chain = ps[0]!.chainId;
+  t.deepEqual(res.checkpointsDropped, [`vp-${chain}-0`, `vp-${chain}-1`]);
+  t.deepEqual(res.foreignCheckpoints, theirs);
+  t.deepEqual(
+    hv.dom(uuid).checkpoints.map((c) => c.name),
+    theirs,
+  );
+  t.false(hv.calls.some((c) => c.method === 'deleteCheckpoint' && theirs.includes(c.args[1] as string)));
+});
+
 test('the next backup after a rollback is a new full chain with reason restored', async (t) => {
   const s = await setup();
   await s.restore.rollback({ domain: s.uuid, pointId: s.ps[0]!.id });
