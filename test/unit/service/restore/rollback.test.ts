@@ -56,7 +56,7 @@ test('rollback of a running 2-disk domain: flattened files renamed over the orig
   t.true(res.started);
   t.deepEqual(
     hv.calls.filter((c) => c.method === 'shutdownDomain').map((c) => c.args[1]),
-    ['acpi'],
+    ['acpi', 'agent'],
   );
   // checkpoints: ours dropped (metadata only), others reported and kept
   const chain = ps[0]!.chainId;
@@ -227,11 +227,13 @@ test('bad requests are refused before anything happens', async (t) => {
   await rejects(t, s.restore.rollback({ domain: s.uuid, pointId: p }), 'INVALID_STATE');
 });
 
+// With an agent channel both requests go out at once (domain-power.ts; timing in domain-power.test.ts).
 const shutdownCases: [string, SetupOptions['shutdown'], string[]][] = [
-  ['ACPI works', {}, ['acpi']],
+  ['ACPI works', {}, ['acpi', 'agent']],
   ['ACPI ignored, the agent stops it', { acpi: 'ignore' }, ['acpi', 'agent']],
   ['ACPI refused, the agent stops it', { acpi: 'fail' }, ['acpi', 'agent']],
-  ['a slow guest stops after a while', { afterPolls: 5 }, ['acpi']],
+  ['the agent refused, ACPI stops it', { agent: 'fail' }, ['acpi', 'agent']],
+  ['a slow guest stops after a while', { afterPolls: 5 }, ['acpi', 'agent']],
 ];
 for (const [title, shutdown, modes] of shutdownCases) {
   test(`graceful shutdown: ${title}`, async (t) => {
