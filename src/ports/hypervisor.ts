@@ -21,6 +21,8 @@ export interface DiskInfo {
   readonly sourceType: string;
   /** Absolute path of the source file or block device; null for network/empty sources. */
   readonly sourcePath: string | null;
+  /** For a `volume` disk (`<source pool=… volume=…/>`): the storage pool and volume it names. */
+  readonly sourceVolume?: { readonly pool: string; readonly volume: string };
   /** Driver type: `qcow2`, `raw`, ... (null when the XML does not say). */
   readonly format: string | null;
   readonly readonly: boolean;

@@ -25,6 +25,8 @@ export interface FakeDisk {
   sourcePath: string;
   format: string;
   capacity: number;
+  /** A `volume` disk: the pool and volume its source names. */
+  sourceVolume?: { pool: string; volume: string };
   device?: string;
   sourceType?: string;
   bootOrder?: number;
@@ -176,6 +178,7 @@ export class FakeHypervisor implements Hypervisor {
       device: x.device ?? 'disk',
       sourceType: x.sourceType ?? 'file',
       sourcePath: x.sourcePath,
+      ...(x.sourceVolume ? { sourceVolume: x.sourceVolume } : {}),
       format: x.format,
       readonly: false,
       bootOrder: x.bootOrder ?? null,

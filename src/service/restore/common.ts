@@ -105,15 +105,26 @@ export async function writeNewFile(
   }
 }
 
+/** A storage-pool volume by name, as a `volume` disk names it. */
+export interface PoolVolume {
+  readonly pool: string;
+  readonly volume: string;
+}
+
 /**
- * Names (sorted) of the domains that have `path` as a disk source in their running or their
- * persistent definition: a shut-off domain, or a disk attached with `--config` only, counts too
- * (deleting the file would keep that domain from starting).
+ * Names (sorted) of the domains that have `path` (or the pool volume `poolVolume`, for a `volume`
+ * disk) as a disk source in their running or their persistent definition: a shut-off domain, or
+ * a disk attached with `--config` only, counts too (deleting the file would keep that domain
+ * from starting).
  */
-export async function domainsUsing(hv: Hypervisor, path: string): Promise<string[]> {
+export async function domainsUsing(hv: Hypervisor, path: string, poolVolume?: PoolVolume): Promise<string[]> {
   const want = normalize(path);
+  const names = (x: DiskInfo) =>
+    poolVolume !== undefined &&
+    x.sourceVolume?.pool === poolVolume.pool &&
+    x.sourceVolume.volume === poolVolume.volume;
   const uses = (disks: readonly DiskInfo[]) =>
-    disks.some((x) => x.sourcePath !== null && normalize(x.sourcePath) === want);
+    disks.some((x) => (x.sourcePath !== null && normalize(x.sourcePath) === want) || names(x));
   return (await hv.listDomainDisks())
     .filter((d) => uses(d.live) || uses(d.persistent))
     .map((d) => d.name)
@@ -121,8 +132,13 @@ export async function domainsUsing(hv: Hypervisor, path: string): Promise<string
 }
 
 /** IN_USE naming the domains when a domain uses `path` as a disk (`what`: "image x", "volume y"). */
-export async function assertNotInUse(hv: Hypervisor, path: string, what: string): Promise<void> {
-  const users = await domainsUsing(hv, path);
+export async function assertNotInUse(
+  hv: Hypervisor,
+  path: string,
+  what: string,
+  poolVolume?: PoolVolume,
+): Promise<void> {
+  const users = await domainsUsing(hv, path, poolVolume);
   if (users.length > 0) {
     const which = users.length === 1 ? `domain ${users[0]}` : `domains ${users.join(', ')}`;
     throw new VirtpointError(

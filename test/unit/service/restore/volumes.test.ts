@@ -198,6 +198,26 @@ test('delete: refused (IN_USE) while only the persistent definition of a running
   t.false(s.fs.files.has(v.path));
 });
 
+test('delete of a pool volume: refused (IN_USE) while a domain names it as a volume disk (pool and volume, no path)', async (t) => {
+  const s = await setup();
+  s.pools.addPool('default', '/pool');
+  const v = await s.volumes.createVolume({ pointId: s.ps[0]!.id, disk: 'vda', name: 'pv', pool: 'default' });
+  const disk = {
+    target: 'vdc',
+    sourcePath: '',
+    sourceType: 'volume',
+    sourceVolume: { pool: 'default', volume: 'pv' },
+    format: 'qcow2',
+    capacity: GiB,
+  };
+  const other = { ...disk, sourceVolume: { pool: 'other', volume: 'pv' } };
+  const off = s.hv.addDomain({ name: 'vm-off', state: 'shutoff', disks: [other, disk] });
+  await rejects(t, s.volumes.deleteVolume(v.id), 'IN_USE', /domain vm-off /);
+  s.hv.dom(off).disks = [other];
+  await s.volumes.deleteVolume(v.id);
+  t.false(s.pools.volumes.has('/pool/pv'));
+});
+
 test('a volume is independent of its chain: deleting the points leaves it', async (t) => {
   const s = await setup();
   await s.fs.mkdir('/srv/vols');
