@@ -13,6 +13,7 @@ const CONFLICT: ReadonlySet<ErrorCode> = new Set([
   'POINT_BUSY',
   'POINT_PROTECTED',
   'DOMAIN_BUSY',
+  'IN_USE',
 ]);
 
 const UNAVAILABLE: ReadonlySet<ErrorCode> = new Set([

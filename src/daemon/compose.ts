@@ -161,7 +161,12 @@ export async function compose(
     timeZone,
     catchUpHours: config.catchUpHours,
   });
-  const scheduling = new SchedulingService({ catalog, hypervisor, runTask: scheduler.runTask });
+  const scheduling = new SchedulingService({
+    catalog,
+    hypervisor,
+    runTask: scheduler.runTask,
+    domainBusy: (uuid) => exec.busy(uuid),
+  });
 
   const apis: Apis = {
     catalog: new CatalogApiImpl({

@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { parseCheckpointName } from '../core/names.js';
+import { ownCheckpoint } from '../service/backup/checkpoints.js';
 import type { BackupDeps } from '../service/backup/deps.js';
 
 /**
@@ -106,7 +106,8 @@ export async function reconcileRestores(
 async function finishRollback(deps: BackupDeps, uuid: string): Promise<void> {
   const { hypervisor: hv, catalog } = deps;
   for (const c of await hv.listCheckpoints(uuid)) {
-    if (parseCheckpointName(c.name) !== null) await hv.deleteCheckpoint(uuid, c.name, { metadataOnly: true });
+    if (ownCheckpoint(catalog, uuid, c.name) !== null)
+      await hv.deleteCheckpoint(uuid, c.name, { metadataOnly: true });
   }
   for (const chain of catalog.listChains({ domainUuid: uuid, state: 'open' }))
     catalog.sealChain(chain.id, 'restored');

@@ -243,7 +243,10 @@ export interface Image {
   readonly disk: string;
   /** Absolute path of the file. */
   readonly path: string;
-  /** A thin qcow2 overlay on the point's file: the point and its ancestors are protected. */
+  /**
+   * A thin qcow2 overlay on the point's file: the point and its ancestors are protected. A full
+   * image (false) protects its point only.
+   */
   readonly linked: boolean;
   readonly createdAt: number;
 }
@@ -366,10 +369,12 @@ export interface ArtifactCatalog {
   /** NOT_FOUND when there is no such image. */
   deleteImage(name: string): void;
   /**
-   * Names (sorted) of the linked images that depend on the point's files: those made on the point
-   * itself or on a later point of its chain whose backing chain holds it (every point of the chain
-   * with a lower seq that is not `error`: a failed backup's point has no files and is never a
-   * parent). Deleting or merging such a point would break the images: POINT_PROTECTED.
+   * Names (sorted) of the images that protect the point: every image made from the point itself,
+   * full or linked (the documented rule: a point an image was created from stays until the image
+   * is deleted), and the linked images made on a later point of its chain whose backing chain
+   * holds it (every point of the chain with a lower seq that is not `error`: a failed backup's
+   * point has no files and is never a parent). A full image is a copy: it protects only its own
+   * point. Deleting or merging such a point: POINT_PROTECTED; retention skips it.
    */
   pointProtections(pointId: string): string[];
 }

@@ -21,6 +21,8 @@ export interface DiskInfo {
   readonly sourceType: string;
   /** Absolute path of the source file or block device; null for network/empty sources. */
   readonly sourcePath: string | null;
+  /** For a `volume` disk (`<source pool=… volume=…/>`): the storage pool and volume it names. */
+  readonly sourceVolume?: { readonly pool: string; readonly volume: string };
   /** Driver type: `qcow2`, `raw`, ... (null when the XML does not say). */
   readonly format: string | null;
   readonly readonly: boolean;
@@ -36,6 +38,20 @@ export interface DomainInfo {
   readonly disks: readonly DiskInfo[];
   /** Whether the XML declares the `org.qemu.guest_agent.0` channel. */
   readonly hasAgentChannel: boolean;
+}
+
+/**
+ * The disks a domain uses, from both of its definitions: the running configuration (live XML)
+ * and the persistent one (inactive XML, what the next start uses). They differ after
+ * `virsh attach-disk --config` (persistent only) or `--live` (live only).
+ */
+export interface DomainDisks {
+  readonly uuid: string;
+  readonly name: string;
+  /** Disks of the running domain; empty when it is shut off. */
+  readonly live: readonly DiskInfo[];
+  /** Disks of the persistent definition; for a transient domain, its live disks. */
+  readonly persistent: readonly DiskInfo[];
 }
 
 export interface BlockInfo {
@@ -129,6 +145,12 @@ export interface Hypervisor {
   /** By UUID or by name. */
   lookupDomain(ref: string): Promise<DomainInfo>;
   listDomains(): Promise<DomainInfo[]>;
+  /**
+   * Every domain, running or shut off, with the disks of its live and of its persistent
+   * definition (listDomains shows only the current one: a disk attached with `--config` to a
+   * running domain is missing there). For "is this file still used by a domain".
+   */
+  listDomainDisks(): Promise<DomainDisks[]>;
   getDomainXml(uuid: string): Promise<string>;
   getDomainState(uuid: string): Promise<DomainState>;
   getBlockInfo(uuid: string, target: string): Promise<BlockInfo>;

@@ -5,6 +5,7 @@ import type {
   BlockInfo,
   CheckpointInfo,
   DiskInfo,
+  DomainDisks,
   DomainInfo,
   DomainState,
   Hypervisor,
@@ -24,6 +25,8 @@ export interface FakeDisk {
   sourcePath: string;
   format: string;
   capacity: number;
+  /** A `volume` disk: the pool and volume its source names. */
+  sourceVolume?: { pool: string; volume: string };
   device?: string;
   sourceType?: string;
   bootOrder?: number;
@@ -44,6 +47,11 @@ interface FakeDomain {
   name: string;
   state: DomainState;
   disks: FakeDisk[];
+  /**
+   * The persistent definition's disks when they differ from `disks` (the running ones), as after
+   * `virsh attach-disk --config` on a running domain; null: the same.
+   */
+  persistentDisks: FakeDisk[] | null;
   hasAgentChannel: boolean;
   agentAlive: boolean;
   checkpoints: CheckpointInfo[];
@@ -96,6 +104,7 @@ export class FakeHypervisor implements Hypervisor {
     name: string;
     state?: DomainState;
     disks: FakeDisk[];
+    persistentDisks?: FakeDisk[];
     agent?: boolean;
     uuid?: string;
     shutdown?: Partial<ShutdownBehaviour>;
@@ -106,6 +115,7 @@ export class FakeHypervisor implements Hypervisor {
       name: opts.name,
       state: opts.state ?? 'running',
       disks: opts.disks,
+      persistentDisks: opts.persistentDisks ?? null,
       hasAgentChannel: opts.agent !== false,
       agentAlive: opts.agent !== false,
       checkpoints: [],
@@ -161,17 +171,22 @@ export class FakeHypervisor implements Hypervisor {
     return d;
   }
 
-  private info(d: FakeDomain): DomainInfo {
-    const disks: DiskInfo[] = d.disks.map((x) => ({
+  private diskInfo(disks: readonly FakeDisk[]): DiskInfo[] {
+    return disks.map((x) => ({
       target: x.target,
       bus: 'virtio',
       device: x.device ?? 'disk',
       sourceType: x.sourceType ?? 'file',
       sourcePath: x.sourcePath,
+      ...(x.sourceVolume ? { sourceVolume: x.sourceVolume } : {}),
       format: x.format,
       readonly: false,
       bootOrder: x.bootOrder ?? null,
     }));
+  }
+
+  private info(d: FakeDomain): DomainInfo {
+    const disks = this.diskInfo(d.disks);
     return { uuid: d.uuid, name: d.name, state: d.state, disks, hasAgentChannel: d.hasAgentChannel };
   }
 
@@ -186,6 +201,15 @@ export class FakeHypervisor implements Hypervisor {
   async listDomains() {
     this.enter('listDomains');
     return [...this.domains.values()].map((d) => this.info(d));
+  }
+  async listDomainDisks(): Promise<DomainDisks[]> {
+    this.enter('listDomainDisks');
+    return [...this.domains.values()].map((d) => ({
+      uuid: d.uuid,
+      name: d.name,
+      live: d.state === 'shutoff' ? [] : this.diskInfo(d.disks),
+      persistent: this.diskInfo(d.persistentDisks ?? d.disks),
+    }));
   }
   async getDomainXml(uuid: string) {
     this.enter('getDomainXml', uuid);

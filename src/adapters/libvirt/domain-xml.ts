@@ -22,12 +22,17 @@ export function parseDomainXml(xml: string): ParsedDomainXml {
     const sourceType = d.attrs['type'] ?? 'file';
     const path = source?.attrs['file'] ?? source?.attrs['dev'] ?? null;
     const order = child(d, 'boot')?.attrs['order'];
+    const pool = source?.attrs['pool'];
+    const volume = source?.attrs['volume'];
     return {
       target: child(d, 'target')?.attrs['dev'] ?? '',
       bus: child(d, 'target')?.attrs['bus'] ?? '',
       device: d.attrs['device'] ?? 'disk',
       sourceType,
       sourcePath: path,
+      ...(sourceType === 'volume' && pool !== undefined && volume !== undefined
+        ? { sourceVolume: { pool, volume } }
+        : {}),
       format: child(d, 'driver')?.attrs['type'] ?? null,
       readonly: child(d, 'readonly') !== undefined,
       bootOrder: order !== undefined && /^\d+$/.test(order) ? Number(order) : null,

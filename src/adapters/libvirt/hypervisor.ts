@@ -8,6 +8,7 @@ import type {
   BackupSpec,
   BlockInfo,
   CheckpointInfo,
+  DomainDisks,
   DomainInfo,
   DomainState,
   Hypervisor,
@@ -35,6 +36,7 @@ import {
   DomainShutdownFlags,
   DomainStartFlags,
   DomainUndefineFlags,
+  DomainXmlFlags,
   JobStatsFlags,
 } from './procedures.js';
 import { LibvirtSupervisor, type SupervisorOptions } from './supervisor.js';
@@ -145,6 +147,25 @@ export class LibvirtHypervisor implements Hypervisor, StoragePools {
       }),
     );
     return out.filter((x): x is DomainInfo => x !== null);
+  }
+
+  /** Both definitions of every domain (listAllDomains with flags 0: active and inactive ones). */
+  async listDomainDisks(): Promise<DomainDisks[]> {
+    const c = this.c;
+    const out = await Promise.all(
+      (await c.listAllDomains()).map(async (d): Promise<DomainDisks | null> => {
+        try {
+          const persistent = parseDomainXml(await c.getDomainXml(d, DomainXmlFlags.INACTIVE)).disks;
+          const off = DOMAIN_STATES[(await c.getDomainState(d)).state] === 'shutoff';
+          const live = off ? [] : parseDomainXml(await c.getDomainXml(d)).disks;
+          return { uuid: d.uuid, name: d.name, live, persistent };
+        } catch (e) {
+          if (isVirtpointError(e, 'DOMAIN_NOT_FOUND')) return null; // vanished meanwhile
+          throw e;
+        }
+      }),
+    );
+    return out.filter((x): x is DomainDisks => x !== null);
   }
 
   getDomainXml(uuid: string): Promise<string> {

@@ -67,6 +67,8 @@ export const DomainEventId = {
   JOB_COMPLETED: 21,
 } as const;
 
+/** virDomainXMLFlags: INACTIVE = the persistent definition, not the running one. */
+export const DomainXmlFlags = { SECURE: 1, INACTIVE: 2, UPDATE_CPU: 4, MIGRATABLE: 8 } as const;
 export const DomainStartFlags = { PAUSED: 1 } as const;
 export const DomainShutdownFlags = { DEFAULT: 0, ACPI_POWER_BTN: 1, GUEST_AGENT: 2 } as const;
 export const DomainDestroyFlags = { DEFAULT: 0, GRACEFUL: 1 } as const;

@@ -1,6 +1,6 @@
 /**
  * Row access for what the restore side makes from points: volumes (create-volume) and images
- * (create-image), and the protection of points by linked images. Used by SqliteCatalog, which
+ * (create-image), and the protection of points by the images made from them. Used by SqliteCatalog, which
  * owns transactions and error translation.
  */
 
@@ -170,8 +170,8 @@ export class SqliteArtifacts implements ArtifactCatalog {
         `SELECT DISTINCT i.name FROM images i
          JOIN points base ON base.id = i.point_id
          JOIN points x ON x.chain_id = base.chain_id
-         WHERE i.linked = 1 AND x.id = ?
-           AND (x.id = base.id OR (x.seq < base.seq AND x.state <> 'error'))
+         WHERE x.id = ?
+           AND (x.id = base.id OR (i.linked = 1 AND x.seq < base.seq AND x.state <> 'error'))
          ORDER BY i.name`,
       )
       .all(pointId) as { name: string }[];

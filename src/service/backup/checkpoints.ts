@@ -108,16 +108,31 @@ async function bitmapsOf(
   return out;
 }
 
+/**
+ * The one rule for "is this checkpoint ours": its name is `vp-<chain>-<seq>` and that chain is in
+ * *this* catalog, of this domain. Returns the chain id and seq, or null for a checkpoint of
+ * another tool or of another catalog (a second daemon, a catalog restored elsewhere): those are
+ * never dropped or deleted, only reported.
+ */
+export function ownCheckpoint(
+  catalog: Pick<Catalog, 'getChain'>,
+  uuid: string,
+  name: string,
+): { chainId: string; seq: number } | null {
+  const parsed = parseCheckpointName(name);
+  if (parsed === null) return null;
+  const chain = catalog.getChain(parsed.chainId);
+  return chain !== null && chain.domainUuid === uuid ? parsed : null;
+}
+
 /** Names of the domain's checkpoints that belong to this catalog's failed points (oldest first). */
 export async function failedCheckpoints(deps: CheckpointDeps, uuid: string): Promise<string[]> {
   const { hypervisor: hv, catalog } = deps;
   const out: { name: string; seq: number }[] = [];
   for (const c of await hv.listCheckpoints(uuid)) {
-    const parsed = parseCheckpointName(c.name);
+    const parsed = ownCheckpoint(catalog, uuid, c.name);
     if (parsed === null) continue;
-    const chain = catalog.getChain(parsed.chainId);
-    if (chain === null || chain.domainUuid !== uuid) continue;
-    const points = catalog.listPoints({ chainId: chain.id }).filter((p) => p.seq === parsed.seq);
+    const points = catalog.listPoints({ chainId: parsed.chainId }).filter((p) => p.seq === parsed.seq);
     if (points.length === 0 || !points.every((p) => p.state === 'error')) continue;
     out.push({ name: c.name, seq: parsed.seq });
   }

@@ -34,7 +34,7 @@ export interface CatalogApi {
 
   listChains(filter: { domain?: string }): Promise<ChainView[]>;
   getChain(id: string): Promise<ChainView>;
-  /** Queues a delete job for the whole chain. */
+  /** Queues a delete job for the whole chain; POINT_BUSY / POINT_PROTECTED up front (nothing queued). */
   deleteChain(id: string): Promise<JobView>;
 
   listJobs(filter: JobFilterInput): Promise<JobView[]>;
@@ -134,6 +134,7 @@ export class CatalogApiImpl implements CatalogApi {
 
   async deleteChain(id: string): Promise<JobView> {
     const chain = await this.getChain(id);
+    this.deps.del.checkChain(id);
     const job = this.deps.runner.submit({ type: 'delete', trigger: 'manual', domainUuid: chain.domain }, () =>
       this.deps.del.deleteChain(id),
     );

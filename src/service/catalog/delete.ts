@@ -19,10 +19,11 @@ import { removePointManifest, writePointManifest } from '../recovery/manifest-wr
  * - the newest point of an open chain leaves the chain open: its checkpoint's bitmap merges into
  *   the parent's, so the next incremental (from the new newest point) still sees every change.
  *   If that checkpoint cannot be deleted, the chain is sealed: the next backup is a full one.
- * - a point a linked image depends on (the image's point and its ancestors, see
- *   Catalog.pointProtections) is never deleted or merged: POINT_PROTECTED naming the images; so
- *   neither is its chain (full point) nor a cascade that includes it. Merging a *later* point
- *   into its child leaves the protected files alone and stays allowed.
+ * - a point an image protects (the point any image — full or linked — was made from, and the
+ *   ancestors of a linked image's point, see Catalog.pointProtections) is never deleted or
+ *   merged: POINT_PROTECTED naming the images; so neither is its chain (full point, `chain
+ *   delete`, refused at submit by checkChain) nor a cascade that includes it. Merging a *later*
+ *   point into its child leaves the protected files alone and stays allowed.
  * - retention's `drop-full-keep-rest` (dropFullKeepRest): the full point goes while later points
  *   stay: the next usable point's files are rebased onto nothing (data copied: a synthetic full,
  *   Catalog.makeSyntheticFull), then the old full's checkpoint and files go. The chain stays open
@@ -68,7 +69,25 @@ export class DeleteService {
     this.checkProtected(points);
   }
 
-  /** POINT_PROTECTED when a linked image depends on one of the points. */
+  /**
+   * Throws CHAIN_NOT_FOUND / POINT_BUSY / POINT_PROTECTED when deleting the chain cannot start
+   * (at submit, so that `chain delete` is refused up front, and again in the job).
+   */
+  checkChain(chainId: string): Point[] {
+    if (this.deps.catalog.getChain(chainId) === null) {
+      throw new VirtpointError('CHAIN_NOT_FOUND', `no chain ${chainId}`);
+    }
+    const points = this.deps.catalog.listPoints({ chainId });
+    for (const p of points) {
+      if (isPointBusy(p.state) && p.state !== 'deleting') {
+        throw new VirtpointError('POINT_BUSY', `point ${p.id} of chain ${chainId} is ${p.state}`);
+      }
+    }
+    this.checkProtected(points);
+    return points;
+  }
+
+  /** POINT_PROTECTED naming the images when an image protects one of the points. */
   private checkProtected(points: readonly Point[]): void {
     for (const p of [...points].sort((a, b) => a.seq - b.seq)) {
       const images = this.deps.catalog.artifacts.pointProtections(p.id);
@@ -76,7 +95,8 @@ export class DeleteService {
         const which = images.length === 1 ? `image ${images[0]}` : `images ${images.join(', ')}`;
         throw new VirtpointError(
           'POINT_PROTECTED',
-          `point ${p.id} (seq ${p.seq} of chain ${p.chainId}) is used by linked ${which}; delete the image first`,
+          `point ${p.id} (seq ${p.seq} of chain ${p.chainId}) is protected by ${which} ` +
+            `(made from it, or linked onto it); delete the image first (virtpoint image delete)`,
           { details: { pointId: p.id, images } },
         );
       }
@@ -129,15 +149,9 @@ export class DeleteService {
 
   async deleteChain(chainId: string): Promise<DeleteResult> {
     const { catalog, fs, storeRoot } = this.deps;
+    const points = this.checkChain(chainId);
     const chain = catalog.getChain(chainId);
     if (chain === null) throw new VirtpointError('CHAIN_NOT_FOUND', `no chain ${chainId}`);
-    const points = catalog.listPoints({ chainId });
-    for (const p of points) {
-      if (isPointBusy(p.state) && p.state !== 'deleting') {
-        throw new VirtpointError('POINT_BUSY', `point ${p.id} of chain ${chainId} is ${p.state}`);
-      }
-    }
-    this.checkProtected(points);
     this.mark(points);
     try {
       await this.dropChainCheckpoints(chain.domainUuid, chainId);

@@ -1,10 +1,10 @@
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, normalize } from 'node:path';
 import { VirtpointError, toVirtpointError } from '../../core/errors.js';
 import { isValidId, newId, type RandomBytes } from '../../core/names.js';
 import { isPointBusy } from '../../core/point-state.js';
 import type { Catalog, Point, PointDisk } from '../../ports/catalog.js';
 import type { Fs } from '../../ports/fs.js';
-import type { Hypervisor } from '../../ports/hypervisor.js';
+import type { DiskInfo, Hypervisor } from '../../ports/hypervisor.js';
 import type { Logger } from '../../ports/logger.js';
 
 /** Shared by rollback, create-volume and create-image: reading a point, writing new files. */
@@ -105,20 +105,47 @@ export async function writeNewFile(
   }
 }
 
-/** Names of the domains that have `path` as a disk source (a file in use must not be deleted). */
-export async function domainsUsing(hv: Hypervisor | undefined, path: string): Promise<string[]> {
-  if (hv === undefined) return [];
-  const domains = await hv.listDomains();
-  return domains.filter((d) => d.disks.some((x) => x.sourcePath === path)).map((d) => d.name);
+/** A storage-pool volume by name, as a `volume` disk names it. */
+export interface PoolVolume {
+  readonly pool: string;
+  readonly volume: string;
 }
 
-/** INVALID_STATE when a domain uses `path` as a disk (`what`: "image x", "volume y"). */
-export async function assertNotInUse(hv: Hypervisor | undefined, path: string, what: string): Promise<void> {
-  const users = await domainsUsing(hv, path);
+/**
+ * Names (sorted) of the domains that have `path` (or the pool volume `poolVolume`, for a `volume`
+ * disk) as a disk source in their running or their persistent definition: a shut-off domain, or
+ * a disk attached with `--config` only, counts too (deleting the file would keep that domain
+ * from starting).
+ */
+export async function domainsUsing(hv: Hypervisor, path: string, poolVolume?: PoolVolume): Promise<string[]> {
+  const want = normalize(path);
+  const names = (x: DiskInfo) =>
+    poolVolume !== undefined &&
+    x.sourceVolume?.pool === poolVolume.pool &&
+    x.sourceVolume.volume === poolVolume.volume;
+  const uses = (disks: readonly DiskInfo[]) =>
+    disks.some((x) => (x.sourcePath !== null && normalize(x.sourcePath) === want) || names(x));
+  return (await hv.listDomainDisks())
+    .filter((d) => uses(d.live) || uses(d.persistent))
+    .map((d) => d.name)
+    .sort();
+}
+
+/** IN_USE naming the domains when a domain uses `path` as a disk (`what`: "image x", "volume y"). */
+export async function assertNotInUse(
+  hv: Hypervisor,
+  path: string,
+  what: string,
+  poolVolume?: PoolVolume,
+): Promise<void> {
+  const users = await domainsUsing(hv, path, poolVolume);
   if (users.length > 0) {
+    const which = users.length === 1 ? `domain ${users[0]}` : `domains ${users.join(', ')}`;
     throw new VirtpointError(
-      'INVALID_STATE',
-      `${what} is a disk of domain ${users.join(', ')}; detach it first`,
+      'IN_USE',
+      `${what} is a disk of ${which} (running or persistent definition); detach it first ` +
+        `(virsh detach-disk DOMAIN TARGET --config, and --live while it runs)`,
+      { details: { path, domains: users } },
     );
   }
 }

@@ -13,9 +13,14 @@ export interface ShutdownOptions {
 }
 
 /**
- * Shuts a domain down gracefully within `timeoutMs`: ACPI power button first; with a guest agent
- * channel, after half the time (or at once when ACPI is refused) the agent is asked too. When it
- * has not stopped by then: INVALID_STATE, or with `force` it is destroyed. Returns how it stopped.
+ * Shuts a domain down gracefully within `timeoutMs`. With a guest agent channel, the ACPI power
+ * button and the agent's guest-shutdown are both requested at once, up front: a guest that
+ * ignores ACPI (no acpid, a locked desktop) stops as soon as its agent acts on the request, one
+ * whose agent is missing or hung stops through ACPI; neither waits for the other (an agent
+ * request may stay pending until the guest is off, so requests are never awaited before the
+ * state is polled). Without the channel only ACPI is asked. The state is polled until
+ * `shutoff`; when every request was refused, or the timeout passes: INVALID_STATE, or with
+ * `force` the domain is destroyed. Returns how it stopped.
  */
 export async function shutDownDomain(
   hv: Hypervisor,
@@ -25,32 +30,28 @@ export async function shutDownDomain(
   opts: ShutdownOptions,
 ): Promise<'shutdown' | 'destroyed'> {
   const uuid = domain.uuid;
-  const start = clock.now();
-  const deadline = start + opts.timeoutMs;
-  const ask = async (mode: ShutdownMode): Promise<boolean> => {
-    try {
-      await hv.shutdownDomain(uuid, mode);
-      return true;
-    } catch (e) {
-      log.warn({ uuid, mode, err: String(e) }, 'shutdown request refused');
-      return false;
-    }
-  };
-  const stoppedBy = async (until: number): Promise<boolean> => {
-    for (;;) {
-      if ((await hv.getDomainState(uuid)) === 'shutoff') return true;
-      const left = until - clock.now();
-      if (left <= 0) return false;
-      await clock.sleep(Math.min(opts.pollMs ?? 500, left), opts.signal);
-    }
-  };
-
-  const acpi = await ask('acpi');
-  const acpiUntil = domain.hasAgentChannel ? start + opts.timeoutMs / 2 : deadline;
-  if (acpi && (await stoppedBy(acpiUntil))) return 'shutdown';
-  const agent = domain.hasAgentChannel && (await ask('agent'));
-  if ((acpi || agent) && (await stoppedBy(deadline))) return 'shutdown';
-  if ((await hv.getDomainState(uuid)) === 'shutoff') return 'shutdown';
+  const deadline = clock.now() + opts.timeoutMs;
+  const modes: ShutdownMode[] = domain.hasAgentChannel ? ['acpi', 'agent'] : ['acpi'];
+  let pending = modes.length;
+  let accepted = false;
+  for (const mode of modes) {
+    void hv.shutdownDomain(uuid, mode).then(
+      () => {
+        pending--;
+        accepted = true;
+      },
+      (e: unknown) => {
+        pending--;
+        log.warn({ uuid, mode, err: String(e) }, 'shutdown request refused');
+      },
+    );
+  }
+  for (;;) {
+    if ((await hv.getDomainState(uuid)) === 'shutoff') return 'shutdown';
+    const left = deadline - clock.now();
+    if (left <= 0 || (pending === 0 && !accepted)) break;
+    await clock.sleep(Math.min(opts.pollMs ?? 500, left), opts.signal);
+  }
 
   const seconds = +(opts.timeoutMs / 1000).toFixed(1);
   if (!opts.force) {

@@ -20,9 +20,11 @@ import {
 
 /**
  * Create-image (docs/restore.md): one disk of a point as a qcow2 image in the image directory,
- * the file named like the image. Full: a flattened, independent copy. Linked: a thin overlay whose
- * backing file is the point's file (instant); the point and its chain ancestors are then
- * protected from deletion (POINT_PROTECTED) until the image is deleted. Never overwrites.
+ * the file named like the image. Full: a flattened, independent copy; the point it was made from
+ * is protected from deletion (POINT_PROTECTED) until the image is deleted. Linked: a thin
+ * overlay whose backing file is the point's file (instant); the point and its chain ancestors
+ * are protected. Never overwrites. An image a domain uses (live or persistent definition) is
+ * never deleted: IN_USE.
  */
 
 export const DEFAULT_IMAGE_DIR = '/var/lib/virtpoint/images';
@@ -43,8 +45,8 @@ export interface ImageDeps {
   readonly storeRoot: string;
   /** Where images go (config `image_dir`); default /var/lib/virtpoint/images. */
   readonly imageDir?: string;
-  /** To refuse deleting an image a domain uses as a disk (skipped when absent). */
-  readonly hypervisor?: Hypervisor;
+  /** To refuse deleting an image a domain uses as a disk (IN_USE). */
+  readonly hypervisor: Hypervisor;
 }
 
 export class ImageService {
@@ -132,7 +134,7 @@ export class ImageService {
     return img;
   }
 
-  /** Removes the image file, then its record (which lifts the protection of a linked image's point). */
+  /** Removes the image file, then its record (which lifts the protection of its point). */
   async deleteImage(name: string): Promise<void> {
     const img = this.getImage(name);
     await assertNotInUse(this.deps.hypervisor, img.path, `image ${name}`);

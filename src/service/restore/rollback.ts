@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { VirtpointError, isVirtpointError } from '../../core/errors.js';
-import { newId, parseCheckpointName, type RandomBytes } from '../../core/names.js';
+import { newId, type RandomBytes } from '../../core/names.js';
 import type { RollbackResult } from '../../contract/index.js';
 import { validateShutdownTimeoutMs } from '../../core/limits.js';
 import type { Catalog, Point } from '../../ports/catalog.js';
@@ -8,6 +8,7 @@ import type { Clock, Fs } from '../../ports/fs.js';
 import type { DomainInfo, Hypervisor } from '../../ports/hypervisor.js';
 import type { ImageTool } from '../../ports/image-tool.js';
 import type { Logger } from '../../ports/logger.js';
+import { ownCheckpoint } from '../backup/checkpoints.js';
 import { shutDownDomain } from './domain-power.js';
 import { DomainLocks } from '../jobs/domain-locks.js';
 import { besidePath, jobError, requireAvailable, requirePoint, whileReading } from './common.js';
@@ -20,8 +21,10 @@ import { planRollback, type RollbackDiskPlan } from './plan.js';
  * new file beside the original, which is renamed over the original only once every disk is
  * written; until then the originals are untouched and any failure leaves everything as it was
  * (temp files removed, point `available`, the domain started again if it ran). Afterwards the
- * domain's virtpoint checkpoints are dropped (metadata only: their bitmaps went with the old
- * files), its open chains sealed `restored`, and the domain started if it ran (or as asked).
+ * domain's checkpoints of this catalog are dropped (metadata only: their bitmaps went with the
+ * old files; backup/checkpoints.ts ownCheckpoint says which are ours: checkpoints of other tools
+ * and other catalogs are left and reported), its open chains sealed `restored`, and the domain
+ * started if it ran (or as asked).
  */
 
 export interface RollbackRequest {
@@ -256,8 +259,8 @@ export class RollbackService {
     const foreignCheckpoints: string[] = [];
     try {
       for (const c of (await hv.listCheckpoints(uuid)).reverse()) {
-        if (parseCheckpointName(c.name) === null) {
-          foreignCheckpoints.push(c.name);
+        if (ownCheckpoint(catalog, uuid, c.name) === null) {
+          foreignCheckpoints.push(c.name); // another tool's, or another catalog's: left alone
           continue;
         }
         try {

@@ -48,8 +48,8 @@ export interface VolumeDeps {
   readonly storeRoot: string;
   /** Directories a volume may be written to (config `allowed_volume_dirs`); default none. */
   readonly allowedVolumeDirs?: readonly string[];
-  /** To refuse deleting a volume a domain uses as a disk (skipped when absent). */
-  readonly hypervisor?: Hypervisor;
+  /** To refuse deleting a volume a domain uses as a disk (IN_USE). */
+  readonly hypervisor: Hypervisor;
 }
 
 const FORMATS: readonly DiskFormat[] = ['qcow2', 'raw'];
@@ -225,7 +225,8 @@ export class VolumeService {
   /** Removes a volume virtpoint made (the libvirt volume or the file), then its record. */
   async deleteVolume(id: string): Promise<void> {
     const v = this.getVolume(id);
-    await assertNotInUse(this.deps.hypervisor, v.path, `volume ${v.name}`);
+    const inPool = v.location.kind === 'pool' ? { pool: v.location.pool, volume: v.name } : undefined;
+    await assertNotInUse(this.deps.hypervisor, v.path, `volume ${v.name}`, inPool);
     if (v.location.kind === 'pool') {
       try {
         await this.deps.pools.deleteVolume(v.path);

@@ -41,7 +41,7 @@ import type {
   TaskRun,
 } from '../../ports/scheduling-catalog.js';
 import { selectDisks } from '../backup/plan.js';
-import type { TaskRunner } from './task-run.js';
+import type { DomainBusy, TaskRunner } from './task-run.js';
 
 export interface SchedulingDeps {
   readonly catalog: Pick<Catalog, 'scheduling'>;
@@ -50,6 +50,8 @@ export interface SchedulingDeps {
   readonly limits?: Partial<Limits>;
   /** Starts a task execution (the scheduler's Scheduler.runTask). */
   readonly runTask: TaskRunner;
+  /** Refuses `task run` / `policy run` while a bound domain is busy (TaskExecutor.busy). */
+  readonly domainBusy: DomainBusy;
 }
 
 /** A policy update: any of name, schedule, enabled (unvalidated, as from the API). */
@@ -127,13 +129,17 @@ export class SchedulingService {
     });
   }
 
-  /** Runs every enabled task bound to the policy now (trigger manual); INVALID_STATE when none. */
+  /**
+   * Runs every enabled task bound to the policy now (trigger manual); INVALID_STATE when none;
+   * DOMAIN_BUSY (nothing recorded, nothing run) while a domain of any of them is busy.
+   */
   async runPolicy(name: string): Promise<TaskRun[]> {
     const policy = this.requirePolicy(name);
     const tasks = this.tasksOfPolicy(policy).filter((t) => t.enabled);
     if (tasks.length === 0) {
       throw new VirtpointError('INVALID_STATE', `policy ${name} has no enabled task to run`);
     }
+    this.refuseBusy(tasks);
     const runs: TaskRun[] = [];
     for (const task of tasks) {
       runs.push(await this.deps.runTask({ task, trigger: 'manual', policy, scheduledFor: null }));
@@ -208,14 +214,35 @@ export class SchedulingService {
     this.db.deleteTask(this.requireTask(name).id);
   }
 
-  /** Runs the task now (trigger manual), enabled or not. */
-  runTask(name: string): Promise<TaskRun> {
+  /** Runs the task now (trigger manual), enabled or not; DOMAIN_BUSY while a domain of it is busy. */
+  async runTask(name: string): Promise<TaskRun> {
+    const task = this.requireTask(name);
+    this.refuseBusy([task]);
     return this.deps.runTask({
-      task: this.requireTask(name),
+      task,
       trigger: 'manual',
       policy: null,
       scheduledFor: null,
     });
+  }
+
+  /**
+   * DOMAIN_BUSY naming the domains of `tasks` that have a job queued or running (a manual run
+   * does not queue behind them; a scheduled one skips them). Checked before anything is recorded.
+   */
+  private refuseBusy(tasks: readonly Task[]): void {
+    const busy = new Map<string, string>();
+    for (const r of tasks.flatMap((t) => t.resources)) {
+      if (this.deps.domainBusy(r.domainUuid)) busy.set(r.domainUuid, r.domainName);
+    }
+    if (busy.size === 0) return;
+    const names = [...busy.values()].sort();
+    const which = names.length === 1 ? `domain ${names[0]} has` : `domains ${names.join(', ')} have`;
+    throw new VirtpointError(
+      'DOMAIN_BUSY',
+      `${which} a job queued or running (virtpoint job list --domain NAME); run again when it has ended`,
+      { details: { domains: [...busy.keys()] } },
+    );
   }
 
   /** The task's runs, newest first (at most 100 are kept). */

@@ -22,7 +22,8 @@
  *
  * `runTask` is the TaskRunner seam (task-run.ts) for `task run` / `policy run`: the run is
  * recorded with trigger `manual` and executed like a scheduled one (automatic `autobk_` points,
- * counted by retention), except that a busy domain is not skipped: its jobs wait their turn.
+ * counted by retention); a busy domain is never reached: SchedulingService refuses the manual
+ * run up front (DOMAIN_BUSY) before it is recorded.
  */
 
 import { catchUpDecision, runsBetween, type Schedule } from '../../core/schedule.js';

@@ -23,3 +23,10 @@ export interface TaskRunRequest {
 
 /** Starts one execution of a task; resolves to its recorded run (outcome `running`). */
 export type TaskRunner = (request: TaskRunRequest) => Promise<TaskRun>;
+
+/**
+ * Whether the domain is busy: a job of it queued or running, or a task execution working on it
+ * (TaskExecutor.busy, the same test a scheduled run skips a domain by). `task run` and `policy
+ * run` are refused with DOMAIN_BUSY instead of queuing behind it.
+ */
+export type DomainBusy = (domainUuid: string) => boolean;

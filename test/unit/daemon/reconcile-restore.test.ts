@@ -76,6 +76,24 @@ test('a rollback cut off after all its renames is completed: old files go, check
   t.is(catalog.getChain(p0.chainId)?.sealReason, 'restored');
 });
 
+test("completing a cut-off rollback keeps another catalog's vp- checkpoints", async (t) => {
+  const { deps, put, hv, uuid, p0 } = await setup();
+  const mine = hv.dom(uuid).checkpoints[0]!;
+  hv.dom(uuid).checkpoints.push(
+    { ...mine, name: 'vp-0123456789ab-0' },
+    { ...mine, name: 'vp-0123456789ab-1' },
+  );
+  put('/vms/a.qcow2', 'new:a');
+  put(`/vms/.a.qcow2.virtpoint-orig-${ID}`, 'old:a');
+  await reconcileRestores(deps, []);
+  t.deepEqual(
+    hv.dom(uuid).checkpoints.map((c) => c.name),
+    ['vp-0123456789ab-0', 'vp-0123456789ab-1'],
+  );
+  t.not(mine.name, 'vp-0123456789ab-0');
+  t.true(mine.name.startsWith(`vp-${p0.chainId}-`));
+});
+
 test("temp files of copies go; a running domain's leftovers are left alone and reported", async (t) => {
   const { fs, deps, put, hv, uuid } = await setup();
   put(`/images/.golden.qcow2.virtpoint-tmp-${ID}`, 'partial');

@@ -76,6 +76,17 @@ test('domain XML: disks and agent channel', (t) => {
   ]);
 });
 
+test('domain XML: a volume disk names its pool and volume', (t) => {
+  const d = parseDomainXml(`<domain><name>x</name><uuid>u</uuid><devices>
+    <disk type='volume' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source pool='default' volume='data.qcow2'/>
+      <target dev='vdc' bus='virtio'/>
+    </disk></devices></domain>`);
+  t.like(d.disks[0], { target: 'vdc', sourceType: 'volume', sourcePath: null });
+  t.deepEqual(d.disks[0]?.sourceVolume, { pool: 'default', volume: 'data.qcow2' });
+});
+
 test('domain XML without agent channel', (t) => {
   const d = parseDomainXml("<domain type='qemu'><name>x</name><uuid>u</uuid><devices/></domain>");
   t.false(d.hasAgentChannel);

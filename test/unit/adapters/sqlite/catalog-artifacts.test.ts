@@ -89,7 +89,7 @@ test('images: create, get, list by name, unique names, delete', (t) => {
   t.throws(() => catalog.artifacts.deleteImage('a'), { code: 'NOT_FOUND' });
 });
 
-test('pointProtections: a linked image protects its point and the ancestors in its backing chain', (t) => {
+test('pointProtections: a linked image protects its point and the ancestors in its backing chain; a full image its own point only', (t) => {
   const { catalog, ids } = chainWithPoints(5);
   const [p0, p1, p2, p3, p4] = ids as [string, string, string, string, string];
   catalog.artifacts.createImage(img('on2', p2, true));
@@ -99,16 +99,20 @@ test('pointProtections: a linked image protects its point and the ancestors in i
   t.deepEqual(catalog.artifacts.pointProtections(p2), ['on2']);
   t.deepEqual(
     catalog.artifacts.pointProtections(p3),
-    [],
-    'a later point and a full (flattened) image protect nothing',
+    ['full-on3'],
+    'a full (flattened) image protects the point it was made from',
   );
-  t.deepEqual(catalog.artifacts.pointProtections(p4), []);
+  t.deepEqual(catalog.artifacts.pointProtections(p4), [], 'a later point is not protected');
+  t.deepEqual(catalog.artifacts.pointProtections(p2), ['on2'], 'a full image protects no ancestor');
   catalog.artifacts.createImage(img('on4', p4, true));
   t.deepEqual(catalog.artifacts.pointProtections(p1), ['on2', 'on4']);
-  t.deepEqual(catalog.artifacts.pointProtections(p3), ['on4']);
+  t.deepEqual(catalog.artifacts.pointProtections(p3), ['full-on3', 'on4']);
   catalog.artifacts.deleteImage('on2');
   catalog.artifacts.deleteImage('on4');
   t.deepEqual(catalog.artifacts.pointProtections(p0), []);
+  t.deepEqual(catalog.artifacts.pointProtections(p3), ['full-on3']);
+  catalog.artifacts.deleteImage('full-on3');
+  t.deepEqual(catalog.artifacts.pointProtections(p3), []);
 });
 
 test('pointProtections: a failed (error) point before the image is not in its backing chain', (t) => {

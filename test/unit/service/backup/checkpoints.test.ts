@@ -2,6 +2,7 @@ import test from 'ava';
 import { VirtpointError } from '../../../../src/core/errors.js';
 import { BackupService } from '../../../../src/service/backup/backup.js';
 import { reconcile } from '../../../../src/daemon/reconcile.js';
+import { ownCheckpoint } from '../../../../src/service/backup/checkpoints.js';
 import { FakeHypervisor } from '../../../fakes/fake-hypervisor.js';
 import { fakeBackupHost } from '../../../fakes/backup-host.js';
 
@@ -93,4 +94,14 @@ test('a domain destroyed during the job: metadata removed and the bitmap QEMU wr
   await t.throwsAsync(backup);
   t.deepEqual(names(hv, uuid), []);
   t.deepEqual(images.images.get('/images/a.qcow2')!.bitmaps, []);
+});
+
+test('ownCheckpoint: ours only when the name is vp-<chain>-<seq> and the chain is in this catalog, of this domain', async (t) => {
+  const { svc, uuid, catalog } = setup();
+  const p0 = await svc.backup({ domain: uuid });
+  t.deepEqual(ownCheckpoint(catalog, uuid, `vp-${p0.chainId}-0`), { chainId: p0.chainId, seq: 0 });
+  t.deepEqual(ownCheckpoint(catalog, uuid, `vp-${p0.chainId}-7`), { chainId: p0.chainId, seq: 7 });
+  t.is(ownCheckpoint(catalog, uuid, 'vp-0123456789ab-0'), null, 'a chain of another catalog');
+  t.is(ownCheckpoint(catalog, uuid, 'nightly-veeam'), null, 'another tool');
+  t.is(ownCheckpoint(catalog, '00000000-0000-4000-8000-000000000000', `vp-${p0.chainId}-0`), null);
 });

@@ -131,9 +131,10 @@ test('busy points and unknown ids are refused', async (t) => {
 
 // ---- protection by linked images ----
 
-async function withLinkedImage(points: number, on: number) {
+async function withLinkedImage(points: number, on: number, linked = true) {
   const s = await setup(points);
   const images = new ImageService({
+    hypervisor: s.hv,
     imageTool: s.images,
     catalog: s.catalog,
     fs: s.fs,
@@ -141,7 +142,7 @@ async function withLinkedImage(points: number, on: number) {
     log: silentLogger,
     storeRoot: STORE,
   });
-  await images.createImage({ pointId: s.ps[on]!.id, disk: 'vda', name: 'thin', linked: true });
+  await images.createImage({ pointId: s.ps[on]!.id, disk: 'vda', name: 'thin', linked });
   return { ...s, images: images };
 }
 
@@ -178,6 +179,29 @@ test('a later point can still be merged into its child or deleted; the protected
     [0, 1],
   );
   t.is(fs.files.get(file(ps[1]!)), before);
+});
+
+test('a full image protects the point it was made from (point delete, cascade, chain), not its ancestors', async (t) => {
+  const { del, ps, catalog, fs, file, images } = await withLinkedImage(4, 2, false);
+  t.throws(() => del.check(ps[2]!.id, false), { code: 'POINT_PROTECTED', message: /image thin/ });
+  await protectedError(t, del.deletePoint(ps[2]!.id, { cascade: false }));
+  await protectedError(t, del.deletePoint(ps[1]!.id, { cascade: true }));
+  await protectedError(t, del.deletePoint(ps[0]!.id, { cascade: false }));
+  await protectedError(t, del.deleteChain(ps[0]!.chainId));
+  t.throws(() => del.checkChain(ps[0]!.chainId), { code: 'POINT_PROTECTED', message: /image thin/ });
+  t.deepEqual(
+    catalog.listPoints().map((p) => p.state),
+    ['available', 'available', 'available', 'available'],
+  );
+  // A copy does not need the backing chain: an ancestor merges into the protected point.
+  await del.deletePoint(ps[1]!.id, { cascade: false });
+  t.true(fs.files.has(file(ps[2]!)));
+  await images.deleteImage('thin');
+  await del.deletePoint(ps[2]!.id, { cascade: false });
+  t.deepEqual(
+    catalog.listPoints().map((p) => p.seq),
+    [0, 3],
+  );
 });
 
 test('after the image is deleted, the point can be deleted', async (t) => {

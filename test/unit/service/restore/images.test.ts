@@ -12,7 +12,7 @@ async function rejects(t: ExecutionContext, p: Promise<unknown>, code: ErrorCode
   if (message) t.regex(e!.message, message);
 }
 
-test('full image: a flattened qcow2 in the image directory, recorded, protects nothing', async (t) => {
+test('full image: a flattened qcow2 in the image directory, recorded, protects its point (not the ancestors)', async (t) => {
   const s = await setup();
   const progress: { done: number; total: number | null }[] = [];
   const img = await s.imagesSvc.createImage(
@@ -26,7 +26,8 @@ test('full image: a flattened qcow2 in the image directory, recorded, protects n
   t.is(s.fs.files.get(path)?.mode, 0o600);
   t.deepEqual(s.leftovers(), []);
   t.deepEqual(progress.at(-1), { done: GiB, total: GiB });
-  t.deepEqual(s.catalog.artifacts.pointProtections(s.ps[1]!.id), []);
+  t.deepEqual(s.catalog.artifacts.pointProtections(s.ps[1]!.id), ['golden.qcow2']);
+  t.deepEqual(s.catalog.artifacts.pointProtections(s.ps[0]!.id), []);
   t.deepEqual(s.imagesSvc.listImages(), [img]);
   t.is(s.catalog.getPoint(s.ps[1]!.id)?.state, 'available');
 });
@@ -124,7 +125,7 @@ test('delete: the file and the record go (the protection with them); never an im
     name: 'clone',
     disks: [{ target: 'vda', sourcePath: img.path, format: 'qcow2', capacity: GiB }],
   });
-  await rejects(t, s.imagesSvc.deleteImage('thin'), 'INVALID_STATE', /disk of domain clone/);
+  await rejects(t, s.imagesSvc.deleteImage('thin'), 'IN_USE', /disk of domain clone/);
   for (const [k, d] of s.hv.domains) if (d.name === 'clone') s.hv.domains.delete(k);
   await s.imagesSvc.deleteImage('thin');
   t.false(s.fs.files.has(img.path));
@@ -132,9 +133,28 @@ test('delete: the file and the record go (the protection with them); never an im
   await rejects(t, s.imagesSvc.deleteImage('thin'), 'NOT_FOUND');
 });
 
+test('delete: refused (IN_USE, every user named) while a shut-off domain or only the persistent definition of a running one uses the image', async (t) => {
+  const s = await setup();
+  const img = await s.imagesSvc.createImage({ pointId: s.ps[1]!.id, disk: 'vda', name: 'golden' });
+  const disk = { target: 'vdz', sourcePath: img.path, format: 'qcow2', capacity: GiB };
+  const other = { target: 'vda', sourcePath: '/vm/other.qcow2', format: 'qcow2', capacity: GiB };
+  // `virsh define` of a stopped clone, and `virsh attach-disk … --config` to a running domain.
+  s.hv.addDomain({ name: 'off', state: 'shutoff', disks: [other, disk] });
+  s.hv.addDomain({ name: 'cfg', disks: [other], persistentDisks: [other, disk] });
+  await rejects(t, s.imagesSvc.deleteImage('golden'), 'IN_USE', /domains cfg, off/);
+  t.true(s.fs.files.has(img.path));
+  t.not(s.imagesSvc.getImage('golden'), null);
+  for (const [k, d] of s.hv.domains) if (d.name === 'off') s.hv.domains.delete(k);
+  await rejects(t, s.imagesSvc.deleteImage('golden'), 'IN_USE', /disk of domain cfg /);
+  for (const [k, d] of s.hv.domains) if (d.name === 'cfg') s.hv.domains.delete(k);
+  await s.imagesSvc.deleteImage('golden');
+  t.false(s.fs.files.has(img.path));
+});
+
 test('the image directory is configurable and created on first use', async (t) => {
   const s = await setup();
   const svc = new ImageService({
+    hypervisor: s.hv,
     imageTool: s.images,
     catalog: s.catalog,
     fs: s.fs,
@@ -150,6 +170,7 @@ test('the image directory is configurable and created on first use', async (t) =
     () =>
       new ImageService({
         ...s,
+        hypervisor: s.hv,
         imageTool: s.images,
         random: randomBytes,
         log: silentLogger,

@@ -56,7 +56,7 @@ test('rollback of a running 2-disk domain: flattened files renamed over the orig
   t.true(res.started);
   t.deepEqual(
     hv.calls.filter((c) => c.method === 'shutdownDomain').map((c) => c.args[1]),
-    ['acpi'],
+    ['acpi', 'agent'],
   );
   // checkpoints: ours dropped (metadata only), others reported and kept
   const chain = ps[0]!.chainId;
@@ -75,6 +75,24 @@ test('rollback of a running 2-disk domain: flattened files renamed over the orig
   t.is(catalog.getPoint(ps[1]!.id)?.state, 'available');
   t.deepEqual(progress.at(-1), { done: 3 * GiB, total: 3 * GiB });
   t.true(progress.every((p, i) => i === 0 || p.done >= progress[i - 1]!.done));
+});
+
+test("rollback drops only this catalog's checkpoints: a second daemon's vp-<chain>-<seq> (chain not in this catalog) is kept and reported", async (t) => {
+  const s = await setup({ points: 2 });
+  const { hv, uuid, ps } = s;
+  const mine = hv.dom(uuid).checkpoints[0]!;
+  // Another daemon (its own catalog) backs up the same domain: valid virtpoint names, unknown chain.
+  const theirs = ['vp-0123456789ab-0', 'vp-0123456789ab-1'];
+  for (const name of theirs) hv.dom(uuid).checkpoints.push({ ...mine, name });
+  const res = await s.restore.rollback({ domain: 'db1', pointId: ps[0]!.id });
+  const chain = ps[0]!.chainId;
+  t.deepEqual(res.checkpointsDropped, [`vp-${chain}-0`, `vp-${chain}-1`]);
+  t.deepEqual(res.foreignCheckpoints, theirs);
+  t.deepEqual(
+    hv.dom(uuid).checkpoints.map((c) => c.name),
+    theirs,
+  );
+  t.false(hv.calls.some((c) => c.method === 'deleteCheckpoint' && theirs.includes(c.args[1] as string)));
 });
 
 test('the next backup after a rollback is a new full chain with reason restored', async (t) => {
@@ -209,11 +227,13 @@ test('bad requests are refused before anything happens', async (t) => {
   await rejects(t, s.restore.rollback({ domain: s.uuid, pointId: p }), 'INVALID_STATE');
 });
 
+// With an agent channel both requests go out at once (domain-power.ts; timing in domain-power.test.ts).
 const shutdownCases: [string, SetupOptions['shutdown'], string[]][] = [
-  ['ACPI works', {}, ['acpi']],
+  ['ACPI works', {}, ['acpi', 'agent']],
   ['ACPI ignored, the agent stops it', { acpi: 'ignore' }, ['acpi', 'agent']],
   ['ACPI refused, the agent stops it', { acpi: 'fail' }, ['acpi', 'agent']],
-  ['a slow guest stops after a while', { afterPolls: 5 }, ['acpi']],
+  ['the agent refused, ACPI stops it', { agent: 'fail' }, ['acpi', 'agent']],
+  ['a slow guest stops after a while', { afterPolls: 5 }, ['acpi', 'agent']],
 ];
 for (const [title, shutdown, modes] of shutdownCases) {
   test(`graceful shutdown: ${title}`, async (t) => {

@@ -172,12 +172,50 @@ test('delete: the file or the libvirt volume, then the record; never one a domai
     name: 'user',
     disks: [{ target: 'vda', sourcePath: b.path, format: 'qcow2', capacity: GiB }],
   });
-  await rejects(t, s.volumes.deleteVolume(b.id), 'INVALID_STATE', /disk of domain user/);
+  await rejects(t, s.volumes.deleteVolume(b.id), 'IN_USE', /disk of domain user/);
   s.hv.domains.forEach((d, k) => d.name === 'user' && s.hv.domains.delete(k));
   await s.volumes.deleteVolume(b.id);
   t.false(s.pools.volumes.has('/pool/b'));
   t.deepEqual(s.volumes.listVolumes(), []);
   await rejects(t, s.volumes.deleteVolume(b.id), 'VOLUME_NOT_FOUND');
+});
+
+test('delete: refused (IN_USE) while only the persistent definition of a running domain, or a shut-off domain, uses the volume', async (t) => {
+  const s = await setup();
+  await s.fs.mkdir('/srv/vols');
+  const v = await s.volumes.createVolume({ pointId: s.ps[0]!.id, disk: 'vdb', name: 'v', dir: '/srv/vols' });
+  const other = { target: 'vda', sourcePath: '/vm/other.qcow2', format: 'qcow2', capacity: GiB };
+  const disk = { target: 'vdc', sourcePath: v.path, format: 'qcow2', capacity: GiB };
+  const cfg = s.hv.addDomain({ name: 'cfg', disks: [other], persistentDisks: [other, disk] });
+  await rejects(t, s.volumes.deleteVolume(v.id), 'IN_USE', /volume v is a disk of domain cfg /);
+  t.true(s.fs.files.has(v.path));
+  s.hv.dom(cfg).state = 'shutoff';
+  s.hv.dom(cfg).disks = [other, disk];
+  s.hv.dom(cfg).persistentDisks = null;
+  await rejects(t, s.volumes.deleteVolume(v.id), 'IN_USE', /domain cfg /);
+  s.hv.dom(cfg).disks = [other];
+  await s.volumes.deleteVolume(v.id);
+  t.false(s.fs.files.has(v.path));
+});
+
+test('delete of a pool volume: refused (IN_USE) while a domain names it as a volume disk (pool and volume, no path)', async (t) => {
+  const s = await setup();
+  s.pools.addPool('default', '/pool');
+  const v = await s.volumes.createVolume({ pointId: s.ps[0]!.id, disk: 'vda', name: 'pv', pool: 'default' });
+  const disk = {
+    target: 'vdc',
+    sourcePath: '',
+    sourceType: 'volume',
+    sourceVolume: { pool: 'default', volume: 'pv' },
+    format: 'qcow2',
+    capacity: GiB,
+  };
+  const other = { ...disk, sourceVolume: { pool: 'other', volume: 'pv' } };
+  const off = s.hv.addDomain({ name: 'vm-off', state: 'shutoff', disks: [other, disk] });
+  await rejects(t, s.volumes.deleteVolume(v.id), 'IN_USE', /domain vm-off /);
+  s.hv.dom(off).disks = [other];
+  await s.volumes.deleteVolume(v.id);
+  t.false(s.pools.volumes.has('/pool/pv'));
 });
 
 test('a volume is independent of its chain: deleting the points leaves it', async (t) => {

@@ -5,6 +5,7 @@ import type { TaskRunRequest } from '../../../../src/service/scheduling/task-run
 import { SchedulingService } from '../../../../src/service/scheduling/policies-tasks.js';
 import { SchedulingApiImpl } from '../../../../src/service/scheduling/api.js';
 import { FakeHypervisor } from '../../../fakes/fake-hypervisor.js';
+import { schedHarness } from './_sched.js';
 
 const weekly = { kind: 'weekly', days: ['thu', 'mon'], times: ['14:00', '02:00'] };
 const disk = (target: string) => ({
@@ -32,6 +33,7 @@ function setup(opts: { limits?: { maxPolicies?: number; maxDomainsPerPolicy?: nu
     catalog,
     hypervisor: hv,
     runTask,
+    domainBusy: () => false,
     ...(opts.limits === undefined ? {} : { limits: opts.limits }),
   });
   svc.createPolicy({ name: 'nightly', schedule: weekly });
@@ -76,6 +78,7 @@ test('policies: at most maxPolicies (configurable)', (t) => {
         catalog: new SqliteCatalog({ path: ':memory:' }),
         hypervisor: new FakeHypervisor(),
         runTask: () => Promise.reject(new Error('not run here')),
+        domainBusy: () => false,
         limits: { maxPolicies: 0 },
       }),
     {
@@ -239,4 +242,52 @@ test('views: nextRun in the given time zone, null when disabled; task and run vi
     ['a'],
   );
   await t.throwsAsync(ctl.listTasks({ policy: 'nope' }), { code: 'NOT_FOUND' });
+});
+
+test('task run / policy run while a bound domain has a backup queued or running: DOMAIN_BUSY naming it, nothing recorded or queued; runs once it ended', async (t) => {
+  const h = await schedHarness({ domains: ['web', 'db'] });
+  const svc = new SchedulingService({
+    catalog: h.catalog,
+    hypervisor: h.hv,
+    runTask: h.scheduler.runTask,
+    domainBusy: (uuid) => h.exec.busy(uuid),
+  });
+  const p = h.policy('hourly', h.hourly);
+  const a = h.task('a', [p.id]);
+  const b = h.task('b', [p.id], { domains: [h.uuids[1]!] });
+  const web = a.resources[0]!.domainName;
+  h.catalog.upsertDomain({ uuid: h.uuids[0]!, name: 'web' });
+  let release!: () => void;
+  const blocker = h.runner.submit(
+    { type: 'backup', trigger: 'manual', domainUuid: h.uuids[0]! },
+    () => new Promise<void>((r) => (release = r)),
+  );
+  await t.throwsAsync(svc.runTask('a'), {
+    code: 'DOMAIN_BUSY',
+    message: new RegExp(`domain ${web} has a job`),
+  });
+  // The policy's other task (domain db, idle) does not run either: refused before anything.
+  await t.throwsAsync(svc.runPolicy('hourly'), {
+    code: 'DOMAIN_BUSY',
+    message: new RegExp(`domain ${web} `),
+  });
+  t.deepEqual(h.db.listTaskRuns(a.id), []);
+  t.deepEqual(h.db.listTaskRuns(b.id), []);
+  t.deepEqual(
+    h.catalog.jobs.list({ type: 'backup' }).map((j) => j.id),
+    [blocker.id],
+    'no backup queued behind the busy domain',
+  );
+  // A run executing on a domain makes it busy too (between its jobs).
+  const runB = await svc.runTask('b');
+  await t.throwsAsync(svc.runTask('b'), { code: 'DOMAIN_BUSY' });
+  await h.scheduler.idle();
+  t.is(h.db.listTaskRuns(b.id)[0]?.id, runB.id);
+  while (h.catalog.jobs.get(blocker.id)?.state !== 'running') await new Promise((r) => setTimeout(r, 1));
+  release();
+  await h.runner.wait(blocker.id);
+  const run = await svc.runTask('a');
+  t.is(run.trigger, 'manual');
+  await h.scheduler.idle();
+  t.is(h.db.listTaskRuns(a.id)[0]?.outcome, 'succeeded');
 });
