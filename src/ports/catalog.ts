@@ -243,10 +243,7 @@ export interface Image {
   readonly disk: string;
   /** Absolute path of the file. */
   readonly path: string;
-  /**
-   * A thin qcow2 overlay on the point's file: the point and its ancestors are protected. A full
-   * image (false) protects its point only.
-   */
+  /** A thin overlay on the point's file (protects the point and its ancestors), or a full copy. */
   readonly linked: boolean;
   readonly createdAt: number;
 }
@@ -369,12 +366,10 @@ export interface ArtifactCatalog {
   /** NOT_FOUND when there is no such image. */
   deleteImage(name: string): void;
   /**
-   * Names (sorted) of the images that protect the point: every image made from the point itself,
-   * full or linked (the documented rule: a point an image was created from stays until the image
-   * is deleted), and the linked images made on a later point of its chain whose backing chain
-   * holds it (every point of the chain with a lower seq that is not `error`: a failed backup's
-   * point has no files and is never a parent). A full image is a copy: it protects only its own
-   * point. Deleting or merging such a point: POINT_PROTECTED; retention skips it.
+   * Names (sorted) of the images that protect the point: every image made from it (full or
+   * linked: it stays until the image is deleted), and the linked images made on a later point of
+   * its chain whose backing chain holds it (lower seq, not `error`). Deleting or merging such a
+   * point: POINT_PROTECTED; retention skips it.
    */
   pointProtections(pointId: string): string[];
 }
