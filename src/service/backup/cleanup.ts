@@ -1,7 +1,7 @@
 import type { VirtpointError } from '../../core/errors.js';
 import { chainDir, resolveStorePath } from '../../core/store-layout.js';
 import { parseCheckpointName } from '../../core/names.js';
-import type { Point } from '../../ports/catalog.js';
+import type { Catalog, Point } from '../../ports/catalog.js';
 import type { BackupDeps } from './deps.js';
 import { RECONNECT_WAIT_MS, removeCheckpoint } from './checkpoints.js';
 
@@ -82,4 +82,24 @@ export async function undoBackup(
     log.error({ point: point.id, err: String(e) }, 'could not mark the failed point as error');
   }
   log.warn({ point: point.id, code: err.code, err: err.message }, 'backup failed');
+}
+
+/**
+ * Removes the record of an undone attempt (a canceled backup, an attempt made again): its point,
+ * and its chain when that was the pending or failed chain the attempt opened and is now empty.
+ * Its checkpoint and files are gone already (undoBackup).
+ */
+export function discardPoint(catalog: Catalog, pointId: string): void {
+  catalog.transaction(() => {
+    const p = catalog.getPoint(pointId);
+    if (p === null) return;
+    catalog.deletePoint(pointId);
+    const chain = catalog.getChain(p.chainId);
+    if (
+      chain !== null &&
+      (chain.state === 'pending' || chain.state === 'failed') &&
+      catalog.listPoints({ chainId: chain.id }).length === 0
+    )
+      catalog.deleteChain(chain.id);
+  });
 }
