@@ -143,7 +143,7 @@ test('daemon killed during a full: reconcile fails the pending chain with its er
     newChainReason: 'requested',
     disks: [{ target: 'vda', path, virtualSize: 1 << 30, format: 'qcow2', checkpoint: `vp-${chain.id}-0` }],
   });
-  await fs.mkdir(`/store/${uuid}/${chain.id}`, 0o711);
+  await fs.mkdir(`/store/${uuid}/${chain.id}`);
   await fs.writeFile(`/store/${path}`, 'partial', 0o600);
   t.is(catalog.getChain(p0.chainId)?.state, 'open', 'a pending chain seals nothing yet');
 
