@@ -223,12 +223,13 @@ export class BackupService {
       return done;
     } catch (e) {
       const err = toVirtpointError(e, 'JOB_FAILED');
-      await undoBackup(this.deps, point, begun, err);
+      const checkpointGone = await undoBackup(this.deps, point, begun, err);
       if (decision.kind === 'incremental' && !begun && err.code === 'CHECKPOINT_INCONSISTENT') {
         throw new RetryAsFull(point.id, err);
       }
-      // A canceled backup (the operator's choice) leaves nothing behind, not even a failed point.
-      if (opts.signal?.aborted) discardPoint(catalog, point.id);
+      // A canceled backup (the operator's choice) leaves nothing behind, not even a failed point
+      // — unless its checkpoint is still in libvirt: its error point then proves it ours.
+      if (opts.signal?.aborted && checkpointGone) discardPoint(catalog, point.id);
       throw err;
     } finally {
       if (started)

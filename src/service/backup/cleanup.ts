@@ -53,18 +53,23 @@ async function stopJob(deps: BackupDeps, uuid: string): Promise<void> {
   }
 }
 
-/** Undo a failed backup: checkpoint, files, point state. Each step is tried; failures are logged. */
+/**
+ * Undo a failed backup: checkpoint, files, point state. Each step is tried; failures are logged.
+ * Returns false when the point's checkpoint could not be deleted (it is removed later: the error
+ * point proves it ours, so it must stay until then).
+ */
 export async function undoBackup(
   deps: BackupDeps,
   point: Point,
   begun: boolean,
   err: VirtpointError,
-): Promise<void> {
+): Promise<boolean> {
   const { fs, catalog, log, storeRoot } = deps;
   if (begun) await stopJob(deps, point.domainUuid);
   const cp = point.disks[0]?.checkpoint ?? null;
+  let checkpointGone = true;
   if (cp !== null) {
-    await removeCheckpoint(deps, point.domainUuid, cp, RECONNECT_WAIT_MS, () =>
+    checkpointGone = await removeCheckpoint(deps, point.domainUuid, cp, RECONNECT_WAIT_MS, () =>
       begun ? stopJob(deps, point.domainUuid) : Promise.resolve(),
     );
   }
@@ -82,6 +87,7 @@ export async function undoBackup(
     log.error({ point: point.id, err: String(e) }, 'could not mark the failed point as error');
   }
   log.warn({ point: point.id, code: err.code, err: err.message }, 'backup failed');
+  return checkpointGone;
 }
 
 /**

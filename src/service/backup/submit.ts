@@ -4,7 +4,7 @@ import type { BackupService } from './backup.js';
 import type { BackupRequest } from './check.js';
 
 export interface SubmitBackupDeps {
-  readonly catalog: Pick<Catalog, 'getDomain' | 'upsertDomain'>;
+  readonly catalog: Pick<Catalog, 'getDomain' | 'upsertDomain' | 'getPoint'>;
   readonly runner: Pick<JobRunner, 'submit'>;
   readonly backup: Pick<BackupService, 'check' | 'run'>;
 }
@@ -51,7 +51,8 @@ export function submitBackup(
       )
       .catch((e: unknown) => {
         // A canceled backup leaves no point: its job names none (issue 12 §4).
-        if (ctx.signal.aborted && pointId !== null) ctx.setPoint(null);
+        if (ctx.signal.aborted && pointId !== null && deps.catalog.getPoint(pointId) === null)
+          ctx.setPoint(null);
         throw e;
       });
     return {

@@ -157,3 +157,25 @@ test('daemon killed during a full: reconcile fails the pending chain with its er
   t.is(next.chainId, p0.chainId);
   t.is(next.kind, 'incremental');
 });
+
+test('canceled, but its checkpoint cannot be deleted: the error point stays (it proves the checkpoint ours) and the job names it', async (t) => {
+  const { svc, hv, catalog, uuid, p0 } = await withChain();
+  const runner = new JobRunner({ catalog, log: silentLogger });
+  hv.jobOutcome = 'hang';
+  const job = submitBackup({ catalog, runner, backup: svc }, { uuid, name: 'web1' }, { domain: uuid });
+  while (hv.count('beginBackup') < 3) await new Promise((r) => setTimeout(r, 2));
+  hv.failNext('deleteCheckpoint');
+  hv.failNext('deleteCheckpoint');
+  runner.cancel(job.id);
+  const done = await runner.wait(job.id);
+  t.is(done.state, 'canceled');
+  const kept = catalog.listPoints({ state: 'error' });
+  t.is(kept.length, 1);
+  t.is(done.pointId, kept[0]!.id);
+  t.true(hv.dom(uuid).checkpoints.some((c) => c.name === kept[0]!.disks[0]!.checkpoint));
+  // The next backup removes that checkpoint first and continues the chain.
+  hv.jobOutcome = 'completed';
+  const next = await svc.backup({ domain: uuid });
+  t.is(next.chainId, p0.chainId);
+  t.false(hv.dom(uuid).checkpoints.some((c) => c.name === kept[0]!.disks[0]!.checkpoint));
+});
