@@ -95,11 +95,18 @@ export function renderJob(j: JobView): string {
   return keyValues(pairs);
 }
 
+/** A pending or failed chain is never usable; the table says so (docs/cli.md "chain list"). */
+function chainState(c: ChainView): string {
+  if (c.state === 'pending') return 'pending (full being made)';
+  if (c.state === 'failed') return 'failed (full failed, nothing to restore)';
+  return c.state + (c.sealReason === null ? '' : ` (${c.sealReason})`);
+}
+
 export const CHAIN_COLUMNS: readonly Column<ChainView>[] = [
   { header: 'ID', value: (c) => c.id },
   { header: 'DOMAIN', value: (c) => c.domainName },
   { header: 'DISKS', value: (c) => c.disks.join(',') },
-  { header: 'STATE', value: (c) => c.state + (c.sealReason === null ? '' : ` (${c.sealReason})`) },
+  { header: 'STATE', value: chainState },
   { header: 'POINTS', value: (c) => `${c.points}/${c.maxLength}`, align: 'right' },
   { header: 'SIZE', value: (c) => humanSize(c.bytes), align: 'right' },
   { header: 'CREATED', value: (c) => humanTime(c.createdAt) },

@@ -231,6 +231,14 @@ export class FakeCatalogApi implements CatalogApi {
     return c;
   }
 
+  async deleteErrorPoints(filter: { domain?: string }): Promise<{ points: string[]; jobs: JobView[] }> {
+    this.enter('deleteErrorPoints', filter);
+    return {
+      points: [],
+      jobs: [job('d00000000003', { type: 'delete', state: 'queued', pointId: null, endedAt: null })],
+    };
+  }
+
   async deleteChain(id: string): Promise<JobView> {
     this.enter('deleteChain', id);
     await this.getChain(id);

@@ -17,6 +17,7 @@ import {
 import { domainRef, expectNoQuery, id } from './parse.js';
 import {
   parseCascade,
+  parseDeleteErrorsQuery,
   parseDeleteJobsQuery,
   parseDomainFilter,
   parseJobFilter,
@@ -58,6 +59,11 @@ export async function deletePoint({ apis, query, params }: RouteContext): Promis
   const pointId = id(params.id, 'point id');
   const cascade = parseCascade(query);
   return accepted(await apis.catalog.deletePoint(pointId, { cascade }));
+}
+
+/** DELETE /v1/points?state=error[&domain=D]: the error points (and failed chains), one job per domain. */
+export async function deleteErrorPoints({ apis, query }: RouteContext): Promise<RouteResult> {
+  return accepted(await apis.catalog.deleteErrorPoints(parseDeleteErrorsQuery(query)));
 }
 
 export async function listChains({ apis, query }: RouteContext): Promise<RouteResult> {
@@ -115,6 +121,7 @@ export function addCatalogRoutes(router: Router<RouteSpec>): Router<RouteSpec> {
     .add('GET', '/v1/domains', noBody(listDomains))
     .add('GET', '/v1/domains/:ref', noBody(getDomain))
     .add('GET', '/v1/points', noBody(listPoints))
+    .add('DELETE', '/v1/points', noBody(deleteErrorPoints))
     .add('GET', '/v1/points/:id', noBody(getPoint))
     .add('DELETE', '/v1/points/:id', noBody(deletePoint))
     .add('GET', '/v1/chains', noBody(listChains))

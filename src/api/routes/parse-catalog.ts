@@ -61,6 +61,17 @@ export function parseCascade(query: URLSearchParams): boolean {
 }
 
 /** DELETE /v1/jobs: only `?state=failed`, which is required. */
+/** DELETE /v1/points: `state=error` (required: only error points are removed in bulk), `domain`. */
+export function parseDeleteErrorsQuery(query: URLSearchParams): { domain?: string } {
+  const q = queryParams(query, ['state', 'domain']);
+  const state = q.get('state');
+  if (state === undefined)
+    throw invalid('DELETE /v1/points needs ?state=error (only error points are deleted in bulk)');
+  oneOf(state, 'state', ['error'] as const);
+  const domain = q.get('domain');
+  return domain === undefined ? {} : { domain: domainRef(domain, 'domain') };
+}
+
 export function parseDeleteJobsQuery(query: URLSearchParams): 'failed' {
   const state = queryParams(query, ['state']).get('state');
   if (state === undefined)

@@ -13,7 +13,7 @@ import {
 import type { Point, Trigger } from '../../ports/catalog.js';
 import type { DiskInfo, DomainInfo } from '../../ports/hypervisor.js';
 import { checkBackup, type BackupRequest, type CheckedBackup } from './check.js';
-import { dropCheckpoints, undoBackup } from './cleanup.js';
+import { discardPoint, dropCheckpoints, undoBackup } from './cleanup.js';
 import type { BackupDeps } from './deps.js';
 import { removeFailedCheckpoints } from './checkpoints.js';
 import { withReconnectRetry } from './retry.js';
@@ -120,7 +120,7 @@ export class BackupService {
         { uuid, point: e.pointId, err: e.cause.message },
         'bitmap unusable: making a full backup',
       );
-      this.deps.catalog.deletePoint(e.pointId);
+      discardPoint(this.deps.catalog, e.pointId);
       return this.backupLocked(checked, req, opts, true);
     }
   }
@@ -223,12 +223,13 @@ export class BackupService {
       return done;
     } catch (e) {
       const err = toVirtpointError(e, 'JOB_FAILED');
-      await undoBackup(this.deps, point, begun, err);
+      const checkpointGone = await undoBackup(this.deps, point, begun, err);
       if (decision.kind === 'incremental' && !begun && err.code === 'CHECKPOINT_INCONSISTENT') {
         throw new RetryAsFull(point.id, err);
       }
-      // A canceled backup leaves nothing behind, not even a failed point.
-      if (opts.signal?.aborted) catalog.deletePoint(point.id);
+      // A canceled backup (the operator's choice) leaves nothing behind, not even a failed point
+      // — unless its checkpoint is still in libvirt: its error point then proves it ours.
+      if (opts.signal?.aborted && checkpointGone) discardPoint(catalog, point.id);
       throw err;
     } finally {
       if (started)
@@ -309,6 +310,9 @@ export class BackupService {
               domainUuid: uuid,
               diskSet,
               maxLength: req.chainLength ?? DEFAULT_CHAIN_LENGTH,
+              // issue 12 §4: pending until its full point is available (then it opens and seals
+              // the chain it replaces); a failed full leaves it `failed`, the old chain open.
+              pending: true,
               ...(decision.sealChainId
                 ? { seal: { chainId: decision.sealChainId, reason: decision.reason } }
                 : {}),

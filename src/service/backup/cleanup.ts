@@ -1,7 +1,7 @@
 import type { VirtpointError } from '../../core/errors.js';
 import { chainDir, resolveStorePath } from '../../core/store-layout.js';
 import { parseCheckpointName } from '../../core/names.js';
-import type { Point } from '../../ports/catalog.js';
+import type { Catalog, Point } from '../../ports/catalog.js';
 import type { BackupDeps } from './deps.js';
 import { RECONNECT_WAIT_MS, removeCheckpoint } from './checkpoints.js';
 
@@ -53,18 +53,23 @@ async function stopJob(deps: BackupDeps, uuid: string): Promise<void> {
   }
 }
 
-/** Undo a failed backup: checkpoint, files, point state. Each step is tried; failures are logged. */
+/**
+ * Undo a failed backup: checkpoint, files, point state. Each step is tried; failures are logged.
+ * Returns false when the point's checkpoint could not be deleted (it is removed later: the error
+ * point proves it ours, so it must stay until then).
+ */
 export async function undoBackup(
   deps: BackupDeps,
   point: Point,
   begun: boolean,
   err: VirtpointError,
-): Promise<void> {
+): Promise<boolean> {
   const { fs, catalog, log, storeRoot } = deps;
   if (begun) await stopJob(deps, point.domainUuid);
   const cp = point.disks[0]?.checkpoint ?? null;
+  let checkpointGone = true;
   if (cp !== null) {
-    await removeCheckpoint(deps, point.domainUuid, cp, RECONNECT_WAIT_MS, () =>
+    checkpointGone = await removeCheckpoint(deps, point.domainUuid, cp, RECONNECT_WAIT_MS, () =>
       begun ? stopJob(deps, point.domainUuid) : Promise.resolve(),
     );
   }
@@ -82,4 +87,25 @@ export async function undoBackup(
     log.error({ point: point.id, err: String(e) }, 'could not mark the failed point as error');
   }
   log.warn({ point: point.id, code: err.code, err: err.message }, 'backup failed');
+  return checkpointGone;
+}
+
+/**
+ * Removes the record of an undone attempt (a canceled backup, an attempt made again): its point,
+ * and its chain when that was the pending or failed chain the attempt opened and is now empty.
+ * Its checkpoint and files are gone already (undoBackup).
+ */
+export function discardPoint(catalog: Catalog, pointId: string): void {
+  catalog.transaction(() => {
+    const p = catalog.getPoint(pointId);
+    if (p === null) return;
+    catalog.deletePoint(pointId);
+    const chain = catalog.getChain(p.chainId);
+    if (
+      chain !== null &&
+      (chain.state === 'pending' || chain.state === 'failed') &&
+      catalog.listPoints({ chainId: chain.id }).length === 0
+    )
+      catalog.deleteChain(chain.id);
+  });
 }

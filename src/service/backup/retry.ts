@@ -3,6 +3,7 @@ import type { Catalog, Point } from '../../ports/catalog.js';
 import type { DomainState, Hypervisor } from '../../ports/hypervisor.js';
 import type { Logger } from '../../ports/logger.js';
 import { RECONNECT_WAIT_MS } from './checkpoints.js';
+import { discardPoint } from './cleanup.js';
 
 /**
  * A backup cut off by libvirtd going away (LIBVIRT_DISCONNECTED: a restart or an upgrade of
@@ -79,7 +80,7 @@ async function dropFailedAttempt(deps: RetryDeps, uuid: string, pointId: string)
   const cp = p.disks[0]?.checkpoint ?? null;
   try {
     if (cp !== null && (await deps.hypervisor.listCheckpoints(uuid)).some((c) => c.name === cp)) return;
-    deps.catalog.deletePoint(pointId);
+    discardPoint(deps.catalog, pointId);
   } catch (e) {
     deps.log.warn({ uuid, point: pointId, err: String(e) }, 'kept the failed attempt\u2019s point');
   }

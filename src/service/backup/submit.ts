@@ -4,7 +4,7 @@ import type { BackupService } from './backup.js';
 import type { BackupRequest } from './check.js';
 
 export interface SubmitBackupDeps {
-  readonly catalog: Pick<Catalog, 'getDomain' | 'upsertDomain'>;
+  readonly catalog: Pick<Catalog, 'getDomain' | 'upsertDomain' | 'getPoint'>;
   readonly runner: Pick<JobRunner, 'submit'>;
   readonly backup: Pick<BackupService, 'check' | 'run'>;
 }
@@ -34,16 +34,27 @@ export function submitBackup(
   const trigger = req.trigger ?? 'manual';
   return deps.runner.submit({ type: 'backup', trigger, domainUuid: domain.uuid }, async (ctx) => {
     const retried: string[] = [];
-    const point = await deps.backup.run(
-      domain.uuid,
-      { ...req, trigger },
-      {
-        onPoint: ctx.setPoint,
-        onProgress: ctx.progress,
-        signal: ctx.signal,
-        onRetry: (r) => retried.push(r),
-      },
-    );
+    let pointId: string | null = null;
+    const point = await deps.backup
+      .run(
+        domain.uuid,
+        { ...req, trigger },
+        {
+          onPoint: (id) => {
+            pointId = id;
+            ctx.setPoint(id);
+          },
+          onProgress: ctx.progress,
+          signal: ctx.signal,
+          onRetry: (r) => retried.push(r),
+        },
+      )
+      .catch((e: unknown) => {
+        // A canceled backup leaves no point: its job names none (issue 12 §4).
+        if (ctx.signal.aborted && pointId !== null && deps.catalog.getPoint(pointId) === null)
+          ctx.setPoint(null);
+        throw e;
+      });
     return {
       pointId: point.id,
       kind: point.kind,

@@ -32,6 +32,13 @@ export interface CatalogApi {
   /** Queues a delete job (`cascade`: this point and every later one of its chain). */
   deletePoint(id: string, opts: { cascade: boolean }): Promise<JobView>;
 
+  /**
+   * Queues one delete job per domain holding error points (all domains, or `domain`): its
+   * error points and failed chains go (DeleteService.deleteErrors). Returns the jobs and the ids
+   * of the error points found.
+   */
+  deleteErrorPoints(filter: { domain?: string }): Promise<{ points: string[]; jobs: JobView[] }>;
+
   listChains(filter: { domain?: string }): Promise<ChainView[]>;
   getChain(id: string): Promise<ChainView>;
   /** Queues a delete job for the whole chain; POINT_BUSY / POINT_PROTECTED up front (nothing queued). */
@@ -114,6 +121,19 @@ export class CatalogApiImpl implements CatalogApi {
       (ctx) => (ctx.signal.aborted ? Promise.reject(ctx.signal.reason) : this.deps.del.deletePoint(id, opts)),
     );
     return jobView(job);
+  }
+
+  async deleteErrorPoints(filter: { domain?: string }): Promise<{ points: string[]; jobs: JobView[] }> {
+    const domainUuid = filter.domain === undefined ? undefined : this.domainUuid(filter.domain);
+    if (domainUuid === null) return { points: [], jobs: [] };
+    const errors = this.deps.catalog.listPoints({ state: 'error', ...(domainUuid ? { domainUuid } : {}) });
+    const domains = [...new Set(errors.map((p) => p.domainUuid))];
+    const jobs = domains.map((uuid) =>
+      this.deps.runner.submit({ type: 'delete', trigger: 'manual', domainUuid: uuid }, (ctx) =>
+        ctx.signal.aborted ? Promise.reject(ctx.signal.reason) : this.deps.del.deleteErrors(uuid),
+      ),
+    );
+    return { points: errors.map((p) => p.id), jobs: jobs.map(jobView) };
   }
 
   async listChains(filter: { domain?: string }): Promise<ChainView[]> {

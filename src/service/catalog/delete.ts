@@ -147,6 +147,42 @@ export class DeleteService {
     return { deleted: [point.id] };
   }
 
+  /**
+   * `point delete --errors` (issue 12 §4): the domain's error points in one go. A chain holding
+   * only error points (a failed chain: its full failed) goes whole, with its checkpoints; any
+   * other error point goes alone — unless its checkpoint is still in libvirt (it proves the
+   * checkpoint ours: the next backup removes it first), or its files are still there while a later
+   * usable point may back onto them (it went bad after it was available): those are kept and
+   * named. The caller holds the domain (a job).
+   */
+  async deleteErrors(domainUuid: string): Promise<DeleteResult & { kept: string[] }> {
+    const { catalog, fs, storeRoot, hypervisor } = this.deps;
+    const deleted: string[] = [];
+    const kept: string[] = [];
+    const checkpoints = new Set(
+      (await hypervisor.listCheckpoints(domainUuid).catch(() => [])).map((c) => c.name),
+    );
+    for (const chain of catalog.listChains({ domainUuid })) {
+      const points = catalog.listPoints({ chainId: chain.id });
+      const errors = points.filter((p) => p.state === 'error');
+      if (errors.length === 0) continue;
+      if (errors.length === points.length) {
+        deleted.push(...(await this.deleteChain(chain.id)).deleted);
+        continue;
+      }
+      for (const p of errors) {
+        const cp = p.disks[0]?.checkpoint ?? null;
+        const later = points.some((q) => q.seq > p.seq && q.state !== 'error');
+        let files = false;
+        for (const d of p.disks) files ||= await fs.exists(resolveStorePath(storeRoot, d.path));
+        if ((cp !== null && checkpoints.has(cp)) || (files && later)) kept.push(p.id);
+        else deleted.push(...(await this.deleteLone(p.id)).deleted);
+      }
+    }
+    if (deleted.length > 0) this.deps.log.info({ domain: domainUuid, deleted, kept }, 'error points deleted');
+    return { deleted, kept };
+  }
+
   async deleteChain(chainId: string): Promise<DeleteResult> {
     const { catalog, fs, storeRoot } = this.deps;
     const points = this.checkChain(chainId);

@@ -16,7 +16,8 @@ export interface JobContext {
   /** Aborted when the job is canceled or the daemon shuts down. */
   readonly signal: AbortSignal;
   progress(progress: { done: number; total: number | null }): void;
-  setPoint(pointId: string): void;
+  /** null: the job's point is gone (a canceled backup leaves none). */
+  setPoint(pointId: string | null): void;
 }
 
 export type JobWork = (ctx: JobContext) => Promise<unknown>;

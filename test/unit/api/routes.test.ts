@@ -200,6 +200,17 @@ test.serial('jobs: show, cancel, delete one, delete failed', async (t) => {
   t.deepEqual(failed.json, { deleted: 1 });
 });
 
+test.serial(
+  'DELETE /v1/points?state=error[&domain=D]: 202 with the jobs; without state=error 400',
+  async (t) => {
+    const r = await h.req('DELETE', '/v1/points?state=error&domain=web');
+    t.is(r.status, 202);
+    t.like(r.json, { points: [], jobs: [{ type: 'delete', state: 'queued' }] });
+    t.is((await h.req('DELETE', '/v1/points')).status, 400);
+    t.is((await h.req('DELETE', '/v1/points?state=available')).status, 400);
+  },
+);
+
 test.serial('GET /v1/usage', async (t) => {
   const all = await h.req('GET', '/v1/usage');
   t.is(all.status, 200);

@@ -140,3 +140,23 @@ test('job delete ID / --failed; one of them is required', async (t) => {
   t.is((await run(api.socket, ['job', 'delete', 'j1', '--failed'])).code, 2);
   t.is(api.requests.length, 3);
 });
+
+test('point delete --errors [--domain D]: DELETE /v1/points?state=error, follows each job, reports deleted and kept', async (t) => {
+  const errJob = job({ id: 'd1', type: 'delete', pointId: null });
+  const done = job({ ...errJob, state: 'succeeded', result: { deleted: ['e1', 'e2'], kept: ['e3'] } });
+  const api = await startFakeApi(t, {
+    'DELETE /v1/points': { status: 202, body: { points: ['e1', 'e2', 'e3'], jobs: [errJob] } },
+    'GET /v1/jobs/d1/events': events([errJob, done]),
+  });
+  const r = await run(api.socket, ['point', 'delete', '--errors', '--domain', 'web1']);
+  t.is(r.code, 0, r.stderr);
+  const q = api.requests.find((x) => x.method === 'DELETE');
+  t.is(q?.path, '/v1/points');
+  t.deepEqual(q?.query, { state: 'error', domain: 'web1' });
+  t.regex(r.stdout, /^deleted 2 error point\(s\): e1, e2$/m);
+  t.regex(r.stdout, /^kept 1 .*: e3$/m);
+  const bad = await run(api.socket, ['point', 'delete', 'p1', '--errors']);
+  t.is(bad.code, 2, 'an id and --errors do not go together');
+  const none = await run(api.socket, ['point', 'delete']);
+  t.is(none.code, 2);
+});

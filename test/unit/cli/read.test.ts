@@ -170,3 +170,13 @@ test('job show and job cancel: details; --json the exact job', async (t) => {
   t.deepEqual(JSON.parse((await run(api.socket, ['job', 'cancel', 'j1', '--json'])).stdout), canceled);
   t.is(api.requests.filter((r) => r.method === 'POST').length, 2);
 });
+
+test('chain list: a pending or failed chain is shown as not usable', async (t) => {
+  const failed = { ...chains[0]!, id: 'c2', state: 'failed' as const, points: 1, bytes: 0 };
+  const pending = { ...chains[0]!, id: 'c3', state: 'pending' as const, points: 1, bytes: 0 };
+  const api = await startFakeApi(t, { 'GET /v1/chains': { body: [failed, pending] } });
+  const c = await run(api.socket, ['chain', 'list']);
+  t.is(c.code, 0);
+  t.regex(c.stdout, /^c2 +web +vda +failed \(full failed, nothing to restore\) +1\/14/m);
+  t.regex(c.stdout, /^c3 +web +vda +pending \(full being made\) +1\/14/m);
+});

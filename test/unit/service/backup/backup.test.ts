@@ -185,7 +185,7 @@ test('an offline domain whose bitmap is still in-use (QEMU killed) starts a new 
   t.is(p1.newChainReason, 'bitmap-inconsistent');
 });
 
-test('no agent channel: crash-consistent with the reason; quiesce=required fails with AGENT_UNAVAILABLE and leaves nothing', async (t) => {
+test('no agent channel: crash-consistent with the reason; quiesce=required fails with AGENT_UNAVAILABLE: an error point, no file, no checkpoint', async (t) => {
   const { svc, catalog, storeFiles, hv, uuid } = setup({ agent: false });
   const p = await svc.backup({ domain: 'web1' });
   t.is(p.consistency, 'crash');
@@ -195,6 +195,7 @@ test('no agent channel: crash-consistent with the reason; quiesce=required fails
   const err = await t.throwsAsync(svc.backup({ domain: 'web1', quiesce: 'required' }));
   t.is((err as VirtpointError).code, 'AGENT_UNAVAILABLE');
   t.is(catalog.listPoints({ state: 'available' }).length, before);
+  t.is(catalog.listPoints({ state: 'error' })[0]?.error?.code, 'AGENT_UNAVAILABLE', 'the failure is visible');
   t.is(storeFiles().length, files);
   t.is(hv.dom(uuid).checkpoints.length, 1);
 });
