@@ -160,6 +160,7 @@ export async function compose(
     now: clock.now,
     timeZone,
     catchUpHours: config.catchUpHours,
+    jobRetentionDays: config.jobRetentionDays,
   });
   const scheduling = new SchedulingService({ catalog, hypervisor, runTask: scheduler.runTask });
 

@@ -120,6 +120,7 @@ export class Daemon {
       if (key === 'logLevel') (this.log as unknown as { level: string }).level = next.logLevel;
       else if (key === 'jobConcurrency') this.runner.setConcurrency(next.jobConcurrency);
       else if (key === 'freezeTimeoutMs') this.backup.freezeTimeoutMs = next.freezeTimeoutMs;
+      else if (key === 'jobRetentionDays') this.scheduler.jobRetentionDays = next.jobRetentionDays;
       else if (key !== 'shutdownTimeoutMs') {
         needRestart.push(key);
         continue;
