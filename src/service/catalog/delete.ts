@@ -30,6 +30,8 @@ import { removePointManifest, writePointManifest } from '../recovery/manifest-wr
  * Points go `deleting`, then away — or `delete-failed` with the reason; a retry works.
  * libvirt deletes checkpoints only of running domains: a shut-off domain is started paused for
  * it and destroyed again.
+ * Every point that goes is logged at info ('point deleted': point, chain, domain, domainName,
+ * `how` — merge, cascade, chain, lone, drop-full — and the caller's `reason`, default `manual`).
  */
 
 export interface DeleteDeps {
@@ -83,9 +85,9 @@ export class DeleteService {
     }
   }
 
-  async deletePoint(pointId: string, opts: { cascade: boolean }): Promise<DeleteResult> {
+  async deletePoint(pointId: string, opts: { cascade: boolean; reason?: string }): Promise<DeleteResult> {
     const point = this.require(pointId);
-    if (point.kind === 'full') return this.deleteChain(point.chainId);
+    if (point.kind === 'full') return this.deleteChain(point.chainId, opts.reason);
     this.check(pointId, opts.cascade);
     const victims = this.affected(pointId, opts.cascade).sort((a, b) => b.seq - a.seq);
     this.mark(victims);
@@ -94,6 +96,7 @@ export class DeleteService {
       for (const v of victims) {
         await this.removeOne(v);
         deleted.push(v.id);
+        this.logDeleted(v, opts.cascade ? 'cascade' : 'merge', opts.reason);
       }
     } catch (e) {
       this.fail(
@@ -111,7 +114,7 @@ export class DeleteService {
    * full point when only failed points remain). A usable later point would be merged into as for
    * an incremental.
    */
-  async deleteLone(pointId: string): Promise<DeleteResult> {
+  async deleteLone(pointId: string, reason?: string): Promise<DeleteResult> {
     const point = this.require(pointId);
     if (isPointBusy(point.state) && point.state !== 'deleting') {
       throw new VirtpointError('POINT_BUSY', `point ${point.id} is ${point.state}; wait for its job to end`);
@@ -124,10 +127,11 @@ export class DeleteService {
       this.fail([point], e);
       throw e;
     }
+    this.logDeleted(point, 'lone', reason);
     return { deleted: [point.id] };
   }
 
-  async deleteChain(chainId: string): Promise<DeleteResult> {
+  async deleteChain(chainId: string, reason?: string): Promise<DeleteResult> {
     const { catalog, fs, storeRoot } = this.deps;
     const chain = catalog.getChain(chainId);
     if (chain === null) throw new VirtpointError('CHAIN_NOT_FOUND', `no chain ${chainId}`);
@@ -148,6 +152,7 @@ export class DeleteService {
       this.fail(points, e);
       throw e;
     }
+    for (const p of points) this.logDeleted(p, 'chain', reason);
     return { deleted: points.map((p) => p.id) };
   }
 
@@ -160,7 +165,7 @@ export class DeleteService {
    * INVALID_ARGUMENT when the points do not fit that shape; POINT_BUSY / POINT_PROTECTED as for
    * any delete (a linked image on any point of the chain protects the full point).
    */
-  async dropFullKeepRest(pointId: string, newFullPointId: string): Promise<DeleteResult> {
+  async dropFullKeepRest(pointId: string, newFullPointId: string, reason?: string): Promise<DeleteResult> {
     const { catalog, imageTool, storeRoot } = this.deps;
     const full = this.require(pointId);
     const next = this.require(newFullPointId);
@@ -195,11 +200,27 @@ export class DeleteService {
       this.fail([full], e);
       throw e;
     }
-    this.deps.log.info(
-      { point: full.id, newFull: next.id, chain: full.chainId, seq: next.seq },
-      'full point dropped; the next point is the synthetic full of its chain',
-    );
+    this.logDeleted(full, 'drop-full', reason, { newFull: next.id, newFullSeq: next.seq });
     return { deleted: [full.id] };
+  }
+
+  /** The info line of a point that went (issue 12 §5). */
+  private logDeleted(p: Point, how: string, reason = 'manual', extra: object = {}): void {
+    const domainName = this.deps.catalog.getDomain(p.domainUuid)?.name ?? p.domainUuid;
+    this.deps.log.info(
+      {
+        point: p.id,
+        pointName: p.name,
+        chain: p.chainId,
+        seq: p.seq,
+        domain: p.domainUuid,
+        domainName,
+        how,
+        reason,
+        ...extra,
+      },
+      'point deleted',
+    );
   }
 
   private async removeOne(point: Point): Promise<void> {
