@@ -109,7 +109,7 @@ export class Daemon {
 
   /**
    * SIGHUP: applies what can change while running (log level, job concurrency, freeze and
-   * shutdown timeouts); the rest (socket, state dir, libvirt socket, socket group) needs a restart
+   * shutdown timeouts, job retention); the rest (socket, state dir, libvirt socket, socket group) needs a restart
    * and is reported as such.
    */
   reload(next: Config): { applied: string[]; needRestart: string[] } {
