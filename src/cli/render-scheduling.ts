@@ -50,6 +50,14 @@ export const TASK_COLUMNS: readonly Column<TaskView>[] = [
   },
 ];
 
+/** `succeeded with 2 warnings: a; b`, or the outcome alone. */
+export function outcomeText(r: { readonly outcome: string; readonly warnings: readonly string[] }): string {
+  if (r.warnings.length === 0) return r.outcome;
+  const n = r.warnings.length === 1 ? '1 warning' : `${r.warnings.length} warnings`;
+  const what = r.outcome === 'succeeded-with-warnings' ? `succeeded with ${n}` : `${r.outcome} with ${n}`;
+  return `${what}: ${r.warnings.join('; ')}`;
+}
+
 export function renderTask(t: TaskView): string {
   const pairs: [string, string][] = [
     ['name', t.name],
@@ -63,7 +71,7 @@ export function renderTask(t: TaskView): string {
       'last run',
       t.lastRun === null
         ? '-'
-        : `${t.lastRun.outcome} at ${humanTime(t.lastRun.startedAt)} (${t.lastRun.id})`,
+        : `${outcomeText(t.lastRun)} (run ${t.lastRun.id} at ${humanTime(t.lastRun.startedAt)})`,
     ],
     ['created', humanTime(t.createdAt)],
   ];
@@ -97,6 +105,7 @@ export const RUN_COLUMNS: readonly Column<TaskRunView>[] = [
         .map((x) => `${x.domainName}: ${x.error?.code ?? ''}`)
         .join('; '),
   },
+  { header: 'WARNINGS', value: (r) => r.warnings.join('; ') },
 ];
 
 /**

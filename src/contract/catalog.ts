@@ -127,6 +127,13 @@ export interface PointFilterInput {
   readonly limit?: number;
 }
 
+/** DELETE /v1/jobs: which finished jobs go (at least one field). */
+export interface JobDeleteInput {
+  readonly state?: 'failed' | 'canceled';
+  /** ms since the epoch: jobs that ended before it. */
+  readonly before?: number;
+}
+
 export interface JobFilterInput {
   readonly type?: JobType;
   readonly state?: JobState;

@@ -1,6 +1,6 @@
 /** Wire types of policies, tasks and task runs (docs/scheduling.md, docs/api.md). */
 
-import type { PointKind } from '../core/point-state.js';
+import type { Consistency, PointKind } from '../core/point-state.js';
 import type { CodedErrorView } from './catalog.js';
 
 export type ScheduleView =
@@ -49,6 +49,8 @@ export interface TaskView {
     readonly startedAt: string;
     readonly endedAt: string | null;
     readonly outcome: TaskRunOutcome;
+    /** The run's warnings (TaskRunView.warnings); empty when none. */
+    readonly warnings: readonly string[];
   } | null;
   readonly createdAt: string;
 }
@@ -62,6 +64,9 @@ export interface TaskRunResourceView {
   readonly pointId?: string;
   readonly pointName?: string;
   readonly kind?: PointKind;
+  readonly consistency?: Consistency;
+  /** Set when the resource succeeded with warnings (crash-consistent fallback). */
+  readonly warnings?: readonly string[];
   readonly error?: CodedErrorView;
 }
 
@@ -86,6 +91,11 @@ export interface TaskRunView {
   readonly outcome: TaskRunOutcome;
   readonly resources: readonly TaskRunResourceView[];
   readonly notifications: readonly NotificationResultView[];
+  /**
+   * Every warning of the run: each resource's (`DOMAIN: …`) and each failed notification
+   * delivery (`notification RECEIVER failed: …`); empty when none.
+   */
+  readonly warnings: readonly string[];
 }
 
 export interface PolicyCreateInput {

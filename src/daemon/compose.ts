@@ -15,6 +15,7 @@ import { BackupService } from '../service/backup/backup.js';
 import type { BackupDeps } from '../service/backup/deps.js';
 import { CatalogApiImpl } from '../service/catalog/api.js';
 import { DeleteService } from '../service/catalog/delete.js';
+import { jobScopedLogger } from '../service/jobs/job-log.js';
 import { JobRunner } from '../service/jobs/runner.js';
 import { RecoveryService } from '../service/recovery/api.js';
 import { CatalogBackups } from '../service/recovery/catalog-backups.js';
@@ -62,10 +63,12 @@ export interface ComposeOptions {
 
 export async function compose(
   config: Config,
-  log: Logger,
+  rootLog: Logger,
   inhibitor: ShutdownInhibitor,
   opts: ComposeOptions = {},
 ): Promise<Composition> {
+  // Inside a job's work every line carries job, domain, domainName (service/jobs/job-log.ts).
+  const log = jobScopedLogger(rootLog);
   const store = storeRoot(config);
   const catalog = new SqliteCatalog({ path: catalogPath(config) });
   // An empty catalog over a store with manifests: refuse (or rebuild) before touching anything.
@@ -160,6 +163,7 @@ export async function compose(
     now: clock.now,
     timeZone,
     catchUpHours: config.catchUpHours,
+    jobRetentionDays: config.jobRetentionDays,
   });
   const scheduling = new SchedulingService({
     catalog,

@@ -28,6 +28,8 @@ export interface Config {
   readonly allowedVolumeDirs: readonly string[];
   /** Where images go (`image_dir`); null: `<stateDir>/images`. */
   readonly imageDir: string | null;
+  /** Finished jobs older than this many days are pruned at every local midnight (`job_retention_days`; 0: never). */
+  readonly jobRetentionDays: number;
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/virtpoint/virtpoint.conf';
@@ -44,6 +46,7 @@ export const DEFAULTS: Config = {
   catchUpHours: 6,
   allowedVolumeDirs: [],
   imageDir: null,
+  jobRetentionDays: 90,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -72,6 +75,7 @@ const KEYS: Readonly<Record<string, Parser>> = {
   freeze_timeout_seconds: intIn(1, 600, (n) => ({ freezeTimeoutMs: n * 1000 })),
   shutdown_timeout_seconds: intIn(1, 86_400, (n) => ({ shutdownTimeoutMs: n * 1000 })),
   catch_up_hours: intIn(0, 720, (n) => ({ catchUpHours: n })),
+  job_retention_days: intIn(0, 36_500, (n) => ({ jobRetentionDays: n })),
   allowed_volume_dirs: (raw) => {
     const dirs = raw === '' ? [] : raw.split(',').map((d) => d.trim());
     if (dirs.some((d) => !d.startsWith('/'))) throw new Error('must be absolute paths, comma-separated');

@@ -109,7 +109,7 @@ export class Daemon {
 
   /**
    * SIGHUP: applies what can change while running (log level, job concurrency, freeze and
-   * shutdown timeouts); the rest (socket, state dir, libvirt socket, socket group) needs a restart
+   * shutdown timeouts, job retention); the rest (socket, state dir, libvirt socket, socket group) needs a restart
    * and is reported as such.
    */
   reload(next: Config): { applied: string[]; needRestart: string[] } {
@@ -120,6 +120,7 @@ export class Daemon {
       if (key === 'logLevel') (this.log as unknown as { level: string }).level = next.logLevel;
       else if (key === 'jobConcurrency') this.runner.setConcurrency(next.jobConcurrency);
       else if (key === 'freezeTimeoutMs') this.backup.freezeTimeoutMs = next.freezeTimeoutMs;
+      else if (key === 'jobRetentionDays') this.scheduler.jobRetentionDays = next.jobRetentionDays;
       else if (key !== 'shutdownTimeoutMs') {
         needRestart.push(key);
         continue;

@@ -342,8 +342,8 @@ export interface JobCatalog {
   finish(id: string, outcome: JobOutcome): Job;
   /** Removes a finished job's record (INVALID_STATE while queued or running). */
   delete(id: string): void;
-  /** Removes the records of every finished job in `state`; returns how many. */
-  deleteFinished(state: FinalJobState): number;
+  /** Removes finished jobs (in `state` if given; ended before `endedBefore` ms if given); never a queued/running one. Returns how many. */
+  deleteFinished(filter: { readonly state?: FinalJobState; readonly endedBefore?: number }): number;
 }
 
 /** Volumes and images made from points (`Catalog.artifacts`). */

@@ -10,7 +10,7 @@
  */
 import type { Receiver } from '../core/policy-task.js';
 import type { CodedError } from '../core/errors.js';
-import type { PointKind } from '../core/point-state.js';
+import type { Consistency, PointKind } from '../core/point-state.js';
 
 /** Where a notification goes. Text forms (task config, CLI `--notify`): core/policy-task.ts parseReceiver. */
 export type { Receiver };
@@ -31,6 +31,13 @@ export interface NotificationResource {
   readonly pointId?: string;
   readonly pointName?: string;
   readonly kind?: PointKind;
+  /** The point's consistency (`filesystem`, `crash`, `offline`), when one was made. */
+  readonly consistency?: Consistency;
+  /**
+   * What went wrong although the resource succeeded (a point that fell back to crash
+   * consistency); absent when nothing did. Any warning makes a run `succeeded-with-warnings`.
+   */
+  readonly warnings?: readonly string[];
   readonly error?: CodedError;
 }
 

@@ -4,6 +4,7 @@ import type {
   ChainView,
   DomainView,
   JobFilterInput,
+  JobDeleteInput,
   JobView,
   PointFilterInput,
   PointView,
@@ -274,11 +275,14 @@ export class FakeCatalogApi implements CatalogApi {
     this.jobs.delete(id);
   }
 
-  async deleteFailedJobs(): Promise<number> {
-    this.enter('deleteFailedJobs');
+  async deleteJobs(filter: JobDeleteInput): Promise<number> {
+    this.enter('deleteJobs', filter);
     let n = 0;
     for (const [id, j] of this.jobs) {
-      if (j.state === 'failed') {
+      const final = isJobFinal(j.state) && j.endedAt !== null;
+      const before =
+        filter.before === undefined || (j.endedAt !== null && Date.parse(j.endedAt) < filter.before);
+      if (final && (filter.state === undefined || j.state === filter.state) && before) {
         this.jobs.delete(id);
         n++;
       }

@@ -41,7 +41,14 @@ export function taskView(over: Partial<TaskView> = {}): TaskView {
     retention: 'count:7',
     receivers: ['journal'],
     runCount: 1,
-    lastRun: { id: 'e00000000001', trigger: 'schedule', startedAt: T0, endedAt: T0, outcome: 'succeeded' },
+    lastRun: {
+      id: 'e00000000001',
+      trigger: 'schedule',
+      startedAt: T0,
+      endedAt: T0,
+      outcome: 'succeeded',
+      warnings: [],
+    },
     createdAt: T0,
     ...over,
   };
@@ -59,6 +66,7 @@ export function runView(over: Partial<TaskRunView> = {}): TaskRunView {
     outcome: 'succeeded',
     resources: [{ domain: WEB_UUID, domainName: 'web', outcome: 'succeeded', pointId: 'a00000000002' }],
     notifications: [{ receiver: 'journal', ok: true, attempts: 1, durationMs: 1 }],
+    warnings: [],
     ...over,
   };
 }

@@ -3,10 +3,12 @@
 import { VirtpointError } from '../../core/errors.js';
 import { assertJobTransition, isJobFinal, type JobState } from '../../core/job-state.js';
 import { newId, type RandomBytes } from '../../core/names.js';
-import type { Job, JobCatalog, JobFilter, JobOutcome, NewJob } from '../../ports/catalog.js';
+import type { FinalJobState, Job, JobCatalog, JobFilter, JobOutcome, NewJob } from '../../ports/catalog.js';
 import { nonNegInt, Where, type StatementCache } from './query.js';
 import type { Transact } from './transact.js';
 import { toJob, type JobRow } from './rows.js';
+
+const FINAL_STATES: readonly FinalJobState[] = ['succeeded', 'failed', 'canceled'];
 
 export class SqliteJobs implements JobCatalog {
   constructor(
@@ -124,10 +126,16 @@ export class SqliteJobs implements JobCatalog {
     });
   }
 
-  /** Removes the records of every finished job in `state`; returns how many went. */
-  deleteFinished(state: 'succeeded' | 'failed' | 'canceled'): number {
+  /**
+   * Removes the records of finished jobs — in `state` when given, ended before `endedBefore` when
+   * given — and returns how many went. A queued or running job is never removed.
+   */
+  deleteFinished(filter: { readonly state?: FinalJobState; readonly endedBefore?: number }): number {
     return this.run('delete jobs', () => {
-      return this.stmt.get('DELETE FROM jobs WHERE state = ?').run(state).changes;
+      const where = new Where()
+        .in('state', filter.state ?? FINAL_STATES)
+        .cmp('ended_at', '<', 'before', filter.endedBefore);
+      return this.stmt.get(`DELETE FROM jobs ${where}`).run(where.params).changes;
     });
   }
 

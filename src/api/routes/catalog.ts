@@ -84,9 +84,8 @@ export async function listJobs({ apis, query, now }: RouteContext): Promise<Rout
   return ok(await apis.catalog.listJobs(parseJobFilter(query, now())));
 }
 
-export async function deleteFailedJobs({ apis, query }: RouteContext): Promise<RouteResult> {
-  parseDeleteJobsQuery(query);
-  return ok({ deleted: await apis.catalog.deleteFailedJobs() });
+export async function deleteFinishedJobs({ apis, query }: RouteContext): Promise<RouteResult> {
+  return ok({ deleted: await apis.catalog.deleteJobs(parseDeleteJobsQuery(query)) });
 }
 
 export async function getJob({ apis, query, params }: RouteContext): Promise<RouteResult> {
@@ -128,7 +127,7 @@ export function addCatalogRoutes(router: Router<RouteSpec>): Router<RouteSpec> {
     .add('GET', '/v1/chains/:id', noBody(getChain))
     .add('DELETE', '/v1/chains/:id', noBody(deleteChain))
     .add('GET', '/v1/jobs', noBody(listJobs))
-    .add('DELETE', '/v1/jobs', noBody(deleteFailedJobs))
+    .add('DELETE', '/v1/jobs', noBody(deleteFinishedJobs))
     .add('GET', '/v1/jobs/:id', noBody(getJob))
     .add('DELETE', '/v1/jobs/:id', noBody(deleteJob))
     .add('POST', '/v1/jobs/:id/cancel', noBody(cancelJob))

@@ -3,7 +3,7 @@
 import { JOB_STATES, JOB_TYPES, TRIGGERS } from '../../core/job-state.js';
 import { LIMIT_MAX } from '../../core/limits.js';
 import { POINT_STATES } from '../../core/point-state.js';
-import type { JobFilterInput, PointFilterInput } from '../../contract/index.js';
+import type { JobDeleteInput, JobFilterInput, PointFilterInput } from '../../contract/index.js';
 import { decimal, domainRef, id, invalid, isoTime, oneOf, queryParams, sinceTime } from './parse.js';
 
 /** Points per page of GET /v1/points when `limit` is not given, and the largest page. */
@@ -60,7 +60,6 @@ export function parseCascade(query: URLSearchParams): boolean {
   return oneOf(cascade, 'cascade', ['true', 'false']) === 'true';
 }
 
-/** DELETE /v1/jobs: only `?state=failed`, which is required. */
 /** DELETE /v1/points: `state=error` (required: only error points are removed in bulk), `domain`. */
 export function parseDeleteErrorsQuery(query: URLSearchParams): { domain?: string } {
   const q = queryParams(query, ['state', 'domain']);
@@ -72,9 +71,16 @@ export function parseDeleteErrorsQuery(query: URLSearchParams): { domain?: strin
   return domain === undefined ? {} : { domain: domainRef(domain, 'domain') };
 }
 
-export function parseDeleteJobsQuery(query: URLSearchParams): 'failed' {
-  const state = queryParams(query, ['state']).get('state');
-  if (state === undefined)
-    throw invalid('DELETE /v1/jobs needs ?state=failed (only failed jobs are removed)');
-  return oneOf(state, 'state', ['failed'] as const);
+/** DELETE /v1/jobs: `?state=failed|canceled` and/or `?before=ISO` (jobs that ended before it); one is required. */
+export function parseDeleteJobsQuery(query: URLSearchParams): JobDeleteInput {
+  const q = queryParams(query, ['state', 'before']);
+  const state = q.get('state');
+  const before = q.get('before');
+  if (state === undefined && before === undefined) {
+    throw invalid('DELETE /v1/jobs needs ?state=failed|canceled or ?before=ISO (which finished jobs go)');
+  }
+  return {
+    ...(state === undefined ? {} : { state: oneOf(state, 'state', ['failed', 'canceled'] as const) }),
+    ...(before === undefined ? {} : { before: isoTime(before, 'before') }),
+  };
 }

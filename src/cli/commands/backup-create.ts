@@ -1,7 +1,9 @@
 /**
  * `virtpoint backup DOMAIN [--disk vda]... [--full] [--name NAME] [--quiesce auto|required|off]
  * [--chain-length N] [--no-wait]` (POST /v1/backups). Waits by default, following the job's
- * events with progress, then prints the point; `--no-wait` prints the queued job.
+ * events with progress, then prints the point; `--no-wait` prints the queued job. A point that
+ * fell back to crash consistency (no agent, freeze failed; not `--quiesce off`) still exits 0,
+ * with a `warning: …` line on stderr (stdout, `--json` included, is unchanged).
  */
 
 import type { Argv } from 'yargs';
@@ -53,6 +55,10 @@ export const backupCreate: Run<Args> = async (args, ctx) => {
   const point = await ctx.client.get<PointView>(`/v1/points/${encodeURIComponent(final.pointId)}`);
   if (ctx.json) printJson(ctx.io.stdout, point);
   else ctx.io.stdout.write(renderPoint(point));
+  if (point.consistency === 'crash' && args.quiesce !== 'off') {
+    const why = point.consistencyReason ?? 'the guest filesystems were not frozen';
+    ctx.io.stderr.write(`warning: point ${point.name} (${point.id}) is crash-consistent: ${why}\n`);
+  }
   return 0;
 };
 

@@ -6,6 +6,7 @@ import type { Hypervisor } from '../../ports/hypervisor.js';
 import type {
   ChainView,
   DomainView,
+  JobDeleteInput,
   JobFilterInput,
   JobView,
   PointFilterInput,
@@ -50,8 +51,8 @@ export interface CatalogApi {
   cancelJob(id: string): Promise<JobView>;
   /** Removes a finished job's record; a queued or running job: INVALID_STATE. */
   deleteJob(id: string): Promise<void>;
-  /** Removes every failed job's record; returns how many. */
-  deleteFailedJobs(): Promise<number>;
+  /** Removes the records of the finished jobs the filter names (never a queued/running one); returns how many. */
+  deleteJobs(filter: JobDeleteInput): Promise<number>;
   /** Calls `listener` on every change of the job (progress, state) until it ends; returns the unsubscribe function. */
   watchJob(id: string, listener: (job: JobView) => void): () => void;
 
@@ -194,8 +195,11 @@ export class CatalogApiImpl implements CatalogApi {
     this.deps.catalog.jobs.delete(id);
   }
 
-  async deleteFailedJobs(): Promise<number> {
-    return this.deps.catalog.jobs.deleteFinished('failed');
+  async deleteJobs(filter: JobDeleteInput): Promise<number> {
+    return this.deps.catalog.jobs.deleteFinished({
+      ...(filter.state === undefined ? {} : { state: filter.state }),
+      ...(filter.before === undefined ? {} : { endedBefore: filter.before }),
+    });
   }
 
   watchJob(id: string, listener: (job: JobView) => void): () => void {

@@ -31,6 +31,8 @@ import { removePointManifest, writePointManifest } from '../recovery/manifest-wr
  * Points go `deleting`, then away — or `delete-failed` with the reason; a retry works.
  * libvirt deletes checkpoints only of running domains: a shut-off domain is started paused for
  * it and destroyed again.
+ * Every point that goes is logged at info ('point deleted': point, chain, domain, domainName,
+ * `how` — merge, cascade, chain, lone, drop-full — and the caller's `reason`, default `manual`).
  */
 
 export interface DeleteDeps {
@@ -103,9 +105,9 @@ export class DeleteService {
     }
   }
 
-  async deletePoint(pointId: string, opts: { cascade: boolean }): Promise<DeleteResult> {
+  async deletePoint(pointId: string, opts: { cascade: boolean; reason?: string }): Promise<DeleteResult> {
     const point = this.require(pointId);
-    if (point.kind === 'full') return this.deleteChain(point.chainId);
+    if (point.kind === 'full') return this.deleteChain(point.chainId, opts.reason);
     this.check(pointId, opts.cascade);
     const victims = this.affected(pointId, opts.cascade).sort((a, b) => b.seq - a.seq);
     this.mark(victims);
@@ -114,6 +116,7 @@ export class DeleteService {
       for (const v of victims) {
         await this.removeOne(v);
         deleted.push(v.id);
+        this.logDeleted(v, opts.cascade ? 'cascade' : 'merge', opts.reason);
       }
     } catch (e) {
       this.fail(
@@ -131,7 +134,7 @@ export class DeleteService {
    * full point when only failed points remain). A usable later point would be merged into as for
    * an incremental.
    */
-  async deleteLone(pointId: string): Promise<DeleteResult> {
+  async deleteLone(pointId: string, reason?: string): Promise<DeleteResult> {
     const point = this.require(pointId);
     if (isPointBusy(point.state) && point.state !== 'deleting') {
       throw new VirtpointError('POINT_BUSY', `point ${point.id} is ${point.state}; wait for its job to end`);
@@ -144,6 +147,7 @@ export class DeleteService {
       this.fail([point], e);
       throw e;
     }
+    this.logDeleted(point, 'lone', reason);
     return { deleted: [point.id] };
   }
 
@@ -167,7 +171,7 @@ export class DeleteService {
       const errors = points.filter((p) => p.state === 'error');
       if (errors.length === 0) continue;
       if (errors.length === points.length) {
-        deleted.push(...(await this.deleteChain(chain.id)).deleted);
+        deleted.push(...(await this.deleteChain(chain.id, 'error points')).deleted);
         continue;
       }
       for (const p of errors) {
@@ -176,14 +180,14 @@ export class DeleteService {
         let files = false;
         for (const d of p.disks) files ||= await fs.exists(resolveStorePath(storeRoot, d.path));
         if ((cp !== null && checkpoints.has(cp)) || (files && later)) kept.push(p.id);
-        else deleted.push(...(await this.deleteLone(p.id)).deleted);
+        else deleted.push(...(await this.deleteLone(p.id, 'error points')).deleted);
       }
     }
     if (deleted.length > 0) this.deps.log.info({ domain: domainUuid, deleted, kept }, 'error points deleted');
     return { deleted, kept };
   }
 
-  async deleteChain(chainId: string): Promise<DeleteResult> {
+  async deleteChain(chainId: string, reason?: string): Promise<DeleteResult> {
     const { catalog, fs, storeRoot } = this.deps;
     const points = this.checkChain(chainId);
     const chain = catalog.getChain(chainId);
@@ -198,6 +202,7 @@ export class DeleteService {
       this.fail(points, e);
       throw e;
     }
+    for (const p of points) this.logDeleted(p, 'chain', reason);
     return { deleted: points.map((p) => p.id) };
   }
 
@@ -210,7 +215,7 @@ export class DeleteService {
    * INVALID_ARGUMENT when the points do not fit that shape; POINT_BUSY / POINT_PROTECTED as for
    * any delete (a linked image on any point of the chain protects the full point).
    */
-  async dropFullKeepRest(pointId: string, newFullPointId: string): Promise<DeleteResult> {
+  async dropFullKeepRest(pointId: string, newFullPointId: string, reason?: string): Promise<DeleteResult> {
     const { catalog, imageTool, storeRoot } = this.deps;
     const full = this.require(pointId);
     const next = this.require(newFullPointId);
@@ -245,11 +250,27 @@ export class DeleteService {
       this.fail([full], e);
       throw e;
     }
-    this.deps.log.info(
-      { point: full.id, newFull: next.id, chain: full.chainId, seq: next.seq },
-      'full point dropped; the next point is the synthetic full of its chain',
-    );
+    this.logDeleted(full, 'drop-full', reason, { newFull: next.id, newFullSeq: next.seq });
     return { deleted: [full.id] };
+  }
+
+  /** The info line of a point that went (issue 12 §5). */
+  private logDeleted(p: Point, how: string, reason = 'manual', extra: object = {}): void {
+    const domainName = this.deps.catalog.getDomain(p.domainUuid)?.name ?? p.domainUuid;
+    this.deps.log.info(
+      {
+        point: p.id,
+        pointName: p.name,
+        chain: p.chainId,
+        seq: p.seq,
+        domain: p.domainUuid,
+        domainName,
+        how,
+        reason,
+        ...extra,
+      },
+      'point deleted',
+    );
   }
 
   private async removeOne(point: Point): Promise<void> {

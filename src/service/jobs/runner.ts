@@ -4,11 +4,14 @@ import { VirtpointError, toVirtpointError } from '../../core/errors.js';
 import type { Catalog, Job, NewJob } from '../../ports/catalog.js';
 import { safeCheckpoint } from '../recovery/catalog-backups.js';
 import type { Logger } from '../../ports/logger.js';
+import { jobLogger, runInJobScope, type JobLogFields } from './job-log.js';
 
 /**
  * The daemon's job queue: every job is a catalog record (`queued → running → succeeded | failed
  * | canceled`) run on fastq with a global concurrency. One job per domain at a time: a job for a
  * busy domain waits outside the queue (it does not hold a slot) until the domain's job ends.
+ * Each job logs with its own logger (`JobContext.log`: `job`, `domain`, `domainName` on every
+ * line) and its work runs in its log scope (job-log.ts).
  */
 
 export interface JobContext {
@@ -18,6 +21,8 @@ export interface JobContext {
   progress(progress: { done: number; total: number | null }): void;
   /** null: the job's point is gone (a canceled backup leaves none). */
   setPoint(pointId: string | null): void;
+  /** The job's logger: every line carries `job`, `domain` (UUID) and `domainName`. */
+  readonly log: Logger;
 }
 
 export type JobWork = (ctx: JobContext) => Promise<unknown>;
@@ -189,6 +194,12 @@ export class JobRunner {
     this.events.emit('job', job);
   }
 
+  private logFields(task: Task): JobLogFields {
+    const d = task.domainUuid;
+    if (d === null) return { job: task.jobId };
+    return { job: task.jobId, domain: d, domainName: this.catalog.getDomain(d)?.name ?? d };
+  }
+
   private async run(task: Task): Promise<void> {
     const { jobId } = task;
     try {
@@ -198,14 +209,17 @@ export class JobRunner {
       const ac = new AbortController();
       this.running.set(jobId, ac);
       this.emit(this.catalog.jobs.start(jobId));
+      const fields = this.logFields(task);
+      const log = jobLogger(this.log, fields);
       const ctx: JobContext = {
         jobId,
         signal: ac.signal,
         progress: (p) => this.emit(this.catalog.jobs.progress(jobId, p)),
         setPoint: (pointId) => this.emit(this.catalog.jobs.setPoint(jobId, pointId)),
+        log,
       };
       try {
-        const result = await task.work(ctx);
+        const result = await runInJobScope(fields, () => task.work(ctx));
         this.emit(this.catalog.jobs.finish(jobId, { state: 'succeeded', result: result ?? null }));
       } catch (e) {
         const err = toVirtpointError(e);
@@ -215,10 +229,7 @@ export class JobRunner {
           canceled && reason instanceof VirtpointError && err.code === 'JOB_CANCELED'
             ? { code: reason.code, message: reason.message }
             : { code: err.code, message: err.message };
-        this.log.warn(
-          { job: jobId, code: err.code, err: err.message },
-          canceled ? 'job canceled' : 'job failed',
-        );
+        log.warn({ code: err.code, err: err.message }, canceled ? 'job canceled' : 'job failed');
         this.emit(this.catalog.jobs.finish(jobId, { state: canceled ? 'canceled' : 'failed', error }));
       }
     } catch (e) {

@@ -19,6 +19,7 @@ import type {
   TaskView,
 } from '../../contract/index.js';
 import type { SchedulingService } from './policies-tasks.js';
+import { runWarnings } from './run-warnings.js';
 
 /** The host's IANA time zone (policies are evaluated in it). */
 export function hostTimeZone(): string {
@@ -162,6 +163,7 @@ export class SchedulingApiImpl implements SchedulingApi {
               startedAt: iso(last.startedAt),
               endedAt: isoOrNull(last.endedAt),
               outcome: last.outcome,
+              warnings: runWarnings(last),
             },
       createdAt: iso(t.createdAt),
     };
@@ -179,6 +181,7 @@ export class SchedulingApiImpl implements SchedulingApi {
       outcome: r.outcome,
       resources: r.resources,
       notifications: r.notifications,
+      warnings: runWarnings(r),
     };
   }
 }

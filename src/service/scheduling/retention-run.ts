@@ -92,9 +92,10 @@ export class RetentionRunner {
     return req.mode === 'rule' ? planRetention(input) : chainsToDropBeforeNewChain(input);
   }
 
-  /** Plans and applies now (the caller holds the domain: inside a job). */
-  async apply(req: CleanupRequest): Promise<CleanupResult> {
-    const { del, log, catalog } = this.deps;
+  /** Plans and applies now (the caller holds the domain: inside a job, whose logger `log` is). */
+  async apply(req: CleanupRequest, log: Logger = this.deps.log): Promise<CleanupResult> {
+    const { del, catalog } = this.deps;
+    const reason = `retention ${formatRetention(req.retention)} of task ${req.taskName}`;
     const plan = this.plan(req);
     const deleted: string[] = [];
     const failed: { step: RetentionStep; error: CodedError }[] = [];
@@ -103,7 +104,7 @@ export class RetentionRunner {
       const chainId = step.action === 'delete-chain' ? step.chainId : catalog.getPoint(step.pointId)?.chainId;
       if (chainId === undefined || brokenChains.has(chainId)) continue;
       try {
-        const res = await runStep(del, step);
+        const res = await runStep(del, step, `${reason} (${step.action})`);
         deleted.push(...res.deleted);
       } catch (e) {
         const err = toVirtpointError(e);
@@ -146,7 +147,7 @@ export class RetentionRunner {
       { type: 'cleanup', trigger: 'retention', domainUuid: req.resource.domainUuid },
       async (ctx) => {
         if (ctx.signal.aborted) throw ctx.signal.reason;
-        return this.apply(req);
+        return this.apply(req, ctx.log);
       },
     );
   }
@@ -169,16 +170,20 @@ export class RetentionRunner {
   }
 }
 
-function runStep(del: RetentionRunDeps['del'], step: RetentionStep): Promise<{ deleted: string[] }> {
+function runStep(
+  del: RetentionRunDeps['del'],
+  step: RetentionStep,
+  reason: string,
+): Promise<{ deleted: string[] }> {
   switch (step.action) {
     case 'delete-chain':
-      return del.deleteChain(step.chainId);
+      return del.deleteChain(step.chainId, reason);
     case 'merge-point':
-      return del.deletePoint(step.pointId, { cascade: false });
+      return del.deletePoint(step.pointId, { cascade: false, reason });
     case 'drop-full-keep-rest':
-      return del.dropFullKeepRest(step.pointId, step.newFullPointId);
+      return del.dropFullKeepRest(step.pointId, step.newFullPointId, reason);
     case 'delete-point':
     case 'delete-failed-point':
-      return del.deleteLone(step.pointId);
+      return del.deleteLone(step.pointId, reason);
   }
 }

@@ -18,7 +18,9 @@
  * enabling one later does not replay the time it was off. Running jobs are never touched.
  *
  * Daily cleanup: at every 00:00 local the scheduler queues a `cleanup` job per resource of every
- * enabled task (retention-run.ts); a cleanup also follows every backup of a run.
+ * enabled task (retention-run.ts); a cleanup also follows every backup of a run. At the same
+ * moment the records of finished jobs that ended more than `jobRetentionDays` ago are pruned
+ * (config `job_retention_days`, default 90; 0 keeps them); a queued or running job never is.
  *
  * `runTask` is the TaskRunner seam (task-run.ts) for `task run` / `policy run`: the run is
  * recorded with trigger `manual` and executed like a scheduled one (automatic `autobk_` points,
@@ -35,12 +37,14 @@ import { resourceBase, type TaskExecutor } from './task-exec.js';
 import type { TaskRunner } from './task-run.js';
 
 export const DEFAULT_CATCH_UP_HOURS = 6;
+export const DEFAULT_JOB_RETENTION_DAYS = 90;
+const DAY_MS = 86_400_000;
 /** How far back a (task, policy) pair seen on the first tick of a process looks. */
 const FIRST_LOOKBACK_MS = 60_000;
 const DAILY: Schedule = { kind: 'every-days', n: 1, times: ['00:00'] };
 
 export interface SchedulerDeps {
-  readonly catalog: Pick<Catalog, 'scheduling'>;
+  readonly catalog: Pick<Catalog, 'scheduling' | 'jobs'>;
   readonly exec: TaskExecutor;
   readonly retention: Pick<RetentionRunner, 'submit'>;
   readonly log: Logger;
@@ -49,6 +53,8 @@ export interface SchedulerDeps {
   readonly timeZone: string;
   /** Catch-up window at start (default 6 h). */
   readonly catchUpHours?: number;
+  /** Finished jobs older than this are pruned daily (default 90; 0: never). */
+  readonly jobRetentionDays?: number;
 }
 
 export interface TickResult {
@@ -56,14 +62,20 @@ export interface TickResult {
   readonly runs: TaskRun[];
   /** Cleanup jobs queued by the daily cleanup. */
   readonly cleanups: number;
+  /** Job records the daily cleanup pruned (job_retention_days). */
+  readonly prunedJobs: number;
 }
 
 export class Scheduler {
   private started = false;
   private lastDaily: number | null = null;
   private lastTick: number | null = null;
+  /** Days finished jobs are kept (the daemon changes it on a config reload). */
+  jobRetentionDays: number;
 
-  constructor(private readonly deps: SchedulerDeps) {}
+  constructor(private readonly deps: SchedulerDeps) {
+    this.jobRetentionDays = deps.jobRetentionDays ?? DEFAULT_JOB_RETENTION_DAYS;
+  }
 
   /** Resolves once every execution and notification started so far has ended. */
   idle(): Promise<void> {
@@ -93,7 +105,7 @@ export class Scheduler {
       }
     }
     this.lastTick = Math.max(this.lastTick ?? nowMs, nowMs);
-    return { runs, cleanups: this.daily(nowMs) };
+    return { runs, ...this.daily(nowMs) };
   }
 
   /** The TaskRunner for `task run` / `policy run` (trigger manual). */
@@ -184,10 +196,29 @@ export class Scheduler {
   }
 
   /** Queues the daily cleanup when a local midnight passed since the last tick. */
-  private daily(now: number): number {
+  private daily(now: number): { cleanups: number; prunedJobs: number } {
     const last = this.lastDaily;
     this.lastDaily = last === null ? now : Math.max(last, now);
-    if (last === null || runsBetween(DAILY, last, now, this.deps.timeZone).length === 0) return 0;
+    if (last === null || runsBetween(DAILY, last, now, this.deps.timeZone).length === 0) {
+      return { cleanups: 0, prunedJobs: 0 };
+    }
+    return { prunedJobs: this.pruneJobs(now), cleanups: this.queueCleanups() };
+  }
+
+  /** Removes the records of finished jobs that ended more than jobRetentionDays ago. */
+  private pruneJobs(now: number): number {
+    if (this.jobRetentionDays <= 0) return 0;
+    try {
+      const n = this.deps.catalog.jobs.deleteFinished({ endedBefore: now - this.jobRetentionDays * DAY_MS });
+      if (n > 0) this.deps.log.info({ jobs: n, days: this.jobRetentionDays }, 'old job records pruned');
+      return n;
+    } catch (e) {
+      this.deps.log.warn({ err: String(e) }, 'could not prune old job records');
+      return 0;
+    }
+  }
+
+  private queueCleanups(): number {
     let n = 0;
     for (const task of this.deps.catalog.scheduling.listTasks({ enabled: true })) {
       for (const resource of task.resources) {

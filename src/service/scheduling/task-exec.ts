@@ -11,7 +11,8 @@
  *   bounds them).
  * - Outcome: `succeeded` when every resource succeeded; `failed` when none succeeded and one
  *   failed; `skipped` when all were skipped; otherwise `partial` (some succeeded and some failed
- *   or were skipped).
+ *   or were skipped). `succeeded-with-warnings` instead of `succeeded` when a point fell back to
+ *   crash consistency or a notification could not be delivered (run-warnings.ts).
  */
 
 import { hostname } from 'node:os';
@@ -31,6 +32,7 @@ import type { BackupService } from '../backup/backup.js';
 import { ensureDomainRecord, submitBackup } from '../backup/submit.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { RetentionRunner } from './retention-run.js';
+import { hasWarnings, outcomeAfterDelivery, pointWarnings } from './run-warnings.js';
 
 export interface TaskExecDeps {
   readonly catalog: Catalog;
@@ -61,7 +63,7 @@ export function runOutcome(
   const ok = n('succeeded');
   const failed = n('failed');
   if (ok + failed === 0) return 'skipped';
-  if (ok === resources.length) return 'succeeded';
+  if (ok === resources.length) return resources.some(hasWarnings) ? 'succeeded-with-warnings' : 'succeeded';
   return ok === 0 ? 'failed' : 'partial';
 }
 
@@ -173,6 +175,7 @@ export class TaskExecutor {
       }
       const point = ended.pointId === null ? null : catalog.getPoint(ended.pointId);
       if (ended.state === 'succeeded' && point !== null) {
+        const warnings = pointWarnings(point); // issue 12 §5: crash-consistent fallback
         return {
           ...base,
           outcome: 'succeeded',
@@ -180,6 +183,8 @@ export class TaskExecutor {
           pointId: point.id,
           pointName: point.name,
           kind: point.kind,
+          ...(point.consistency === null ? {} : { consistency: point.consistency }),
+          ...(warnings.length > 0 ? { warnings } : {}),
         };
       }
       if (ended.state === 'succeeded') return { ...base, outcome: 'succeeded', jobId: job.id };
@@ -235,7 +240,15 @@ export class TaskExecutor {
           }
         }
         try {
-          catalog.scheduling.updateTaskRun(run.id, { notifications: results });
+          // A failed delivery is known only now: succeeded → succeeded-with-warnings (run-warnings.ts).
+          const outcome = outcomeAfterDelivery(run.outcome, results);
+          catalog.scheduling.updateTaskRun(run.id, { notifications: results, outcome });
+          if (outcome !== run.outcome) {
+            log.warn(
+              { task: task.name, run: run.id, outcome },
+              'task run succeeded with warnings: a notification failed',
+            );
+          }
         } catch (e) {
           log.warn({ task: task.name, run: run.id, err: String(e) }, 'could not record notification results');
         }

@@ -161,6 +161,10 @@ const CASES: Case[] = [
     name: 'delete jobs state succeeded',
     ...{ ...get('/v1/jobs?state=succeeded', 'state'), method: 'DELETE' },
   },
+  {
+    name: 'delete jobs before not a time',
+    ...{ ...get('/v1/jobs?before=yesterday', 'before'), method: 'DELETE' },
+  },
   { name: 'usage domain too long', ...get(`/v1/usage?domain=${'x'.repeat(300)}`, 'domain') },
   { name: 'chains unknown param', ...get(`/v1/chains?chain=${CHAIN1}`, 'chain') },
 ];

@@ -198,6 +198,18 @@ test.serial('jobs: show, cancel, delete one, delete failed', async (t) => {
   const failed = await h.req('DELETE', '/v1/jobs?state=failed');
   t.is(failed.status, 200);
   t.deepEqual(failed.json, { deleted: 1 });
+  t.deepEqual(lastCall(h.fakes), { method: 'deleteJobs', args: [{ state: 'failed' }] });
+  const canceled = await h.req('DELETE', '/v1/jobs?state=canceled&before=2025-01-01T00:00:00Z');
+  t.is(canceled.status, 200);
+  t.deepEqual(lastCall(h.fakes), {
+    method: 'deleteJobs',
+    args: [{ state: 'canceled', before: Date.parse('2025-01-01T00:00:00Z') }],
+  });
+  await h.req('DELETE', '/v1/jobs?before=2025-01-01T00:00:00Z');
+  t.deepEqual(lastCall(h.fakes), {
+    method: 'deleteJobs',
+    args: [{ before: Date.parse('2025-01-01T00:00:00Z') }],
+  });
 });
 
 test.serial(

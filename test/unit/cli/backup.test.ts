@@ -138,3 +138,30 @@ test('the API refusing a backup is exit 1 with its code and message', async (t) 
   t.is(r.code, 1);
   t.is(r.stderr, 'error: no domain "nope" (DOMAIN_NOT_FOUND)\n');
 });
+
+test('backup of a point that fell back to crash consistency: exit 0, a warning line on stderr, stdout unchanged', async (t) => {
+  const crash = {
+    ...p2,
+    consistency: 'crash' as const,
+    consistencyReason: 'freeze failed: guest agent is not connected',
+    freezeMs: null,
+  };
+  const routes = { ...backupRoutes(), 'GET /v1/points/p2': { body: crash } };
+  const api = await startFakeApi(t, routes);
+  const r = await run(api.socket, ['backup', 'web']);
+  t.is(r.code, 0, r.stderr);
+  t.regex(
+    r.stderr,
+    /^warning: point nightly \(p2\) is crash-consistent: freeze failed: guest agent is not connected$/m,
+  );
+  t.regex(r.stdout, /^id +p2$/m);
+  t.false(r.stdout.includes('warning'));
+  const j = await run(api.socket, ['backup', 'web', '--json']);
+  t.is(j.code, 0);
+  t.deepEqual(JSON.parse(j.stdout), crash);
+  t.regex(j.stderr, /^warning: point nightly \(p2\) is crash-consistent/m);
+  // Asked for (--quiesce off): no warning; a filesystem-consistent point: none either.
+  t.false((await run(api.socket, ['backup', 'web', '--quiesce', 'off'])).stderr.includes('warning'));
+  const ok = await startFakeApi(t, backupRoutes());
+  t.false((await run(ok.socket, ['backup', 'web'])).stderr.includes('warning'));
+});

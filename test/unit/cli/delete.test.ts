@@ -160,3 +160,25 @@ test('point delete --errors [--domain D]: DELETE /v1/points?state=error, follows
   const none = await run(api.socket, ['point', 'delete']);
   t.is(none.code, 2);
 });
+
+test('job delete --canceled / --before ISO (alone or with a state); bad combinations exit 2', async (t) => {
+  const api = await startFakeApi(t, { 'DELETE /v1/jobs': { body: { deleted: 2 } } });
+  const canceled = await run(api.socket, ['job', 'delete', '--canceled']);
+  t.is(canceled.code, 0, canceled.stderr);
+  t.is(canceled.stdout, 'deleted 2 canceled job(s)\n');
+  t.deepEqual(api.requests[0]?.query, { state: 'canceled' });
+  const before = await run(api.socket, ['job', 'delete', '--before', '2025-01-01T00:00:00Z']);
+  t.is(before.stdout, 'deleted 2 finished job(s) that ended before 2025-01-01T00:00:00Z\n');
+  t.deepEqual(api.requests[1]?.query, { before: '2025-01-01T00:00:00Z' });
+  await run(api.socket, ['job', 'delete', '--failed', '--before', '2025-01-01T00:00:00Z']);
+  t.deepEqual(api.requests[2]?.query, { state: 'failed', before: '2025-01-01T00:00:00Z' });
+  for (const argv of [
+    ['--failed', '--canceled'],
+    ['--before', 'yesterday'],
+    ['j1', '--canceled'],
+    ['j1', '--before', '2025-01-01T00:00:00Z'],
+  ]) {
+    t.is((await run(api.socket, ['job', 'delete', ...argv])).code, 2, argv.join(' '));
+  }
+  t.is(api.requests.length, 3);
+});

@@ -212,8 +212,34 @@ test('task list/show/enable/disable/delete/run/history', async (t) => {
   const h = await run(api.socket, ['task', 'history', 'web-daily', '--limit', '2']);
   t.deepEqual(api.requests.at(-1)?.query, { limit: '2' });
   const lines = h.stdout.trimEnd().split('\n');
-  t.regex(lines[0] ?? '', /^ID +TASK +TRIGGER +POLICY +STARTED +ENDED +OUTCOME +OK +ERRORS$/);
+  t.regex(lines[0] ?? '', /^ID +TASK +TRIGGER +POLICY +STARTED +ENDED +OUTCOME +OK +ERRORS +WARNINGS$/);
   t.regex(lines[1] ?? '', /^e00000000001 +web-daily +schedule +nightly .* succeeded +1\/1$/);
   t.regex(lines[2] ?? '', /skipped +-$/);
   t.is((await run(api.socket, ['task', 'history', 'web-daily', '--limit', '500'])).code, 2);
+});
+
+test('task show and task history print the warnings of a run that succeeded with warnings', async (t) => {
+  const warnings = [
+    'web: point autobk_1 (a00000000002) is crash-consistent: freeze failed: agent gone',
+    'notification journal failed: stdout closed (INTERNAL)',
+  ];
+  const lastRun = { ...task.lastRun!, outcome: 'succeeded-with-warnings' as const, warnings };
+  const api = await startFakeApi(t, {
+    'GET /v1/tasks/web-daily': { body: { ...task, lastRun } },
+    'GET /v1/tasks/web-daily/history': {
+      body: [runView({ outcome: 'succeeded-with-warnings', warnings })],
+    },
+  });
+  const show = await run(api.socket, ['task', 'show', 'web-daily']);
+  t.regex(
+    show.stdout,
+    /^last run +succeeded with 2 warnings: web: point autobk_1 \(a00000000002\) is crash-consistent: freeze failed: agent gone; notification journal failed: stdout closed \(INTERNAL\) \(run e00000000001 at .+\)$/m,
+  );
+  const h = await run(api.socket, ['task', 'history', 'web-daily']);
+  const lines = h.stdout.trimEnd().split('\n');
+  t.regex(lines[0] ?? '', / +OUTCOME +OK +ERRORS +WARNINGS$/);
+  t.regex(
+    lines[1] ?? '',
+    /succeeded-with-warnings +1\/1 +web: point autobk_1 .*; notification journal failed/,
+  );
 });

@@ -15,6 +15,7 @@ test('parses key = value lines with comments and quotes', (t) => {
       'freeze_timeout_seconds = 15',
       'log_level = debug',
       'socket_group = backup-ops',
+      'job_retention_days = 30',
     ].join('\n'),
     'f.conf',
   );
@@ -25,6 +26,7 @@ test('parses key = value lines with comments and quotes', (t) => {
     freezeTimeoutMs: 15_000,
     logLevel: 'debug',
     socketGroup: 'backup-ops',
+    jobRetentionDays: 30,
   });
 });
 
@@ -37,6 +39,7 @@ test('bad lines name the file and line', (t) => {
     ['freeze_timeout_seconds = -1', /integer/],
     ['log_level = loud', /must be one of/],
     ['socket_group = a b', /group name/],
+    ['job_retention_days = -3', /job_retention_days must be an integer from 0 to 36500/],
     ['just words', /expected 'key = value'/],
   ];
   for (const [text, re] of bad) t.throws(() => parseConfig(text, 'f.conf'), { message: re }, text);

@@ -110,7 +110,34 @@ test('deleteJob removes a finished job only; deleteJobs removes every failed one
   c.jobs.finish(d.id, { state: 'succeeded' });
   c.jobs.delete(d.id);
   t.is(c.jobs.get(d.id), null);
-  t.is(c.jobs.deleteFinished('failed'), 2);
+  t.is(c.jobs.deleteFinished({ state: 'failed' }), 2);
   t.deepEqual(c.jobs.list(), []);
   t.throws(() => c.jobs.delete('000000000000'), { message: /not in the catalog/ });
+});
+
+test('deleteFinished by state and by end time: never a queued or running job', (t) => {
+  const { catalog: c, clock } = memoryCatalog();
+  const make = (end: 'succeeded' | 'failed' | 'canceled' | 'running' | 'queued', at: number) => {
+    clock.t = at;
+    const j = c.jobs.create({ type: 'backup', trigger: 'schedule' });
+    if (end === 'queued') return j.id;
+    c.jobs.start(j.id);
+    if (end !== 'running') c.jobs.finish(j.id, { state: end }); // ends at `at` + 3000
+    return j.id;
+  };
+  const oldOk = make('succeeded', 10_000);
+  const oldCanceled = make('canceled', 20_000);
+  const oldQueued = make('queued', 30_000);
+  const oldRunning = make('running', 40_000);
+  const newFailed = make('failed', 100_000);
+  const newCanceled = make('canceled', 110_000);
+  const left = () => c.jobs.list().map((j) => j.id);
+
+  t.is(c.jobs.deleteFinished({ state: 'canceled', endedBefore: 50_000 }), 1);
+  t.deepEqual(left(), [oldOk, oldQueued, oldRunning, newFailed, newCanceled]);
+  t.is(c.jobs.deleteFinished({ endedBefore: 1_000_000 }), 3, 'every finished job, whatever its state');
+  t.deepEqual(left(), [oldQueued, oldRunning]);
+  t.is(c.jobs.deleteFinished({}), 0);
+  t.deepEqual(left(), [oldQueued, oldRunning]);
+  void oldCanceled;
 });

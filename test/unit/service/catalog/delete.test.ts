@@ -3,16 +3,17 @@ import { randomBytes } from 'node:crypto';
 import { SqliteCatalog } from '../../../../src/adapters/sqlite/sqlite-catalog.js';
 import { VirtpointError } from '../../../../src/core/errors.js';
 import type { Point } from '../../../../src/ports/catalog.js';
-import { silentLogger } from '../../../../src/ports/logger.js';
+import { silentLogger, type Logger } from '../../../../src/ports/logger.js';
 import { BackupService } from '../../../../src/service/backup/backup.js';
 import { DeleteService } from '../../../../src/service/catalog/delete.js';
 import { ImageService } from '../../../../src/service/restore/images.js';
 import { FakeHypervisor } from '../../../fakes/fake-hypervisor.js';
 import { FakeClock, FakeFs, FakeImageTool } from '../../../fakes/fake-host.js';
+import { recordingLogger } from '../../../fakes/recording-logger.js';
 
 const STORE = '/store';
 
-async function setup(points = 4) {
+async function setup(points = 4, log: Logger = silentLogger) {
   const hv = new FakeHypervisor();
   const fs = new FakeFs();
   const images = new FakeImageTool(fs);
@@ -22,7 +23,7 @@ async function setup(points = 4) {
     name: 'db1',
     disks: [{ target: 'vda', sourcePath: '/images/a.qcow2', format: 'qcow2', capacity: 1 << 30 }],
   });
-  const common = { hypervisor: hv, imageTool: images, catalog, fs, log: silentLogger, storeRoot: STORE };
+  const common = { hypervisor: hv, imageTool: images, catalog, fs, log, storeRoot: STORE };
   const backup = new BackupService({ ...common, clock: new FakeClock(), random: randomBytes, pollMs: 1 });
   const del = new DeleteService(common);
   const ps: Point[] = [];
@@ -210,4 +211,25 @@ test('after the image is deleted, the point can be deleted', async (t) => {
   await images.deleteImage('thin');
   await del.deletePoint(ps[0]!.id, { cascade: false });
   t.is(catalog.getChain(ps[0]!.chainId), null);
+});
+
+test('every deletion is logged at info with point, chain, domain UUID and name, how and reason', async (t) => {
+  const rec = recordingLogger();
+  const { del, ps, uuid } = await setup(5, rec.log);
+  const deleted = () => rec.records.filter((r) => r.msg === 'point deleted');
+  await del.deletePoint(ps[1]!.id, { cascade: false });
+  await del.deletePoint(ps[3]!.id, { cascade: true, reason: 'by hand' });
+  await del.deleteChain(ps[0]!.chainId, 'retention count:1 of task web (delete-chain)');
+  t.true(deleted().every((r) => r.level === 'info'));
+  t.deepEqual(
+    deleted().map((r) => [r.obj.point, r.obj.how, r.obj.reason]),
+    [
+      [ps[1]!.id, 'merge', 'manual'],
+      [ps[4]!.id, 'cascade', 'by hand'],
+      [ps[3]!.id, 'cascade', 'by hand'],
+      [ps[0]!.id, 'chain', 'retention count:1 of task web (delete-chain)'],
+      [ps[2]!.id, 'chain', 'retention count:1 of task web (delete-chain)'],
+    ],
+  );
+  for (const r of deleted()) t.like(r.obj, { chain: ps[0]!.chainId, domain: uuid, domainName: 'db1' });
 });

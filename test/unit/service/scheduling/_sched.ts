@@ -3,7 +3,7 @@ import { SqliteCatalog } from '../../../../src/adapters/sqlite/sqlite-catalog.js
 import type { Retention } from '../../../../src/core/retention.js';
 import type { Schedule } from '../../../../src/core/schedule.js';
 import type { DeliveryResult, Receiver, RunNotification } from '../../../../src/ports/notifier.js';
-import { silentLogger } from '../../../../src/ports/logger.js';
+import { silentLogger, type Logger } from '../../../../src/ports/logger.js';
 import { BackupService } from '../../../../src/service/backup/backup.js';
 import { DeleteService } from '../../../../src/service/catalog/delete.js';
 import { JobRunner } from '../../../../src/service/jobs/runner.js';
@@ -22,7 +22,7 @@ export const STORE = '/store';
 export const TZ = 'Europe/Berlin';
 export const HOUR = 3_600_000;
 
-export async function schedHarness(opts: { catchUpHours?: number; domains?: string[] } = {}) {
+export async function schedHarness(opts: { catchUpHours?: number; domains?: string[]; log?: Logger } = {}) {
   const clock = { now: Date.UTC(2025, 2, 3, 23, 30) }; // 2025-03-04 00:30 in Berlin
   const hv = new FakeHypervisor();
   const fs = new FakeFs();
@@ -37,7 +37,7 @@ export async function schedHarness(opts: { catchUpHours?: number; domains?: stri
       disks: [{ target: 'vda', sourcePath: src, format: 'qcow2', capacity: 1 << 30 }],
     });
   });
-  const log = silentLogger;
+  const log = opts.log ?? silentLogger;
   const common = { hypervisor: hv, imageTool: images, catalog, fs, log, storeRoot: STORE };
   const backup = new BackupService({ ...common, clock: new FakeClock(), random: randomBytes, pollMs: 1 });
   const del = new DeleteService(common);

@@ -1,5 +1,7 @@
 import test from 'ava';
 import { VirtpointError } from '../../../../src/core/errors.js';
+import { jobScopedLogger } from '../../../../src/service/jobs/job-log.js';
+import { recordingLogger } from '../../../fakes/recording-logger.js';
 import { HOUR, schedHarness } from './_sched.js';
 
 const T0 = Date.UTC(2025, 2, 3, 23, 30);
@@ -161,4 +163,27 @@ test('dropFullKeepRest refuses a wrong shape; makeSyntheticFull checks its state
   t.is(h.catalog.getPoint(p1.id)?.kind, 'full');
   t.is(h.catalog.getPoint(p1.id)?.newChainReason, 'no-chain');
   t.false(h.fs.files.has(h.file(p0)));
+});
+
+test('retention deletions are logged with the rule and task as reason, and the cleanup job, domain and name', async (t) => {
+  const rec = recordingLogger();
+  const h = await schedHarness({ log: jobScopedLogger(rec.log) }); // as daemon/compose.ts wires it
+  const p = h.policy('hourly', h.hourly);
+  h.task('keep1', [p.id], { chainLength: 1, retention: { kind: 'count', n: 1 } });
+  await h.at(T0);
+  await hourlyRuns(h, 2);
+  const gone = rec.records.filter((r) => r.msg === 'point deleted');
+  t.is(gone.length, 1);
+  const cleanup = h.catalog.jobs
+    .list({ type: 'cleanup' })
+    .find((j) => j.result !== null && (j.result as { deleted: string[] }).deleted.length > 0);
+  t.like(gone[0]!.obj, {
+    job: cleanup?.id,
+    domain: h.uuids[0],
+    domainName: 'web',
+    how: 'chain',
+    reason: 'retention count:1 of task keep1 (delete-chain)',
+  });
+  t.is(typeof gone[0]!.obj.point, 'string');
+  t.is(typeof gone[0]!.obj.chain, 'string');
 });

@@ -267,3 +267,44 @@ test('daily cleanup at 00:00 local queues cleanup jobs (days:N)', async (t) => {
   t.is(h.catalog.listPoints().length, 0, 'the point was more than a day old');
   t.is(h.db.getTaskById(task.id)?.runCount, 1);
 });
+
+test('daily cleanup prunes jobs that ended over job_retention_days ago; never a queued or running one', async (t) => {
+  const h = await schedHarness();
+  const DAY = 24 * HOUR;
+  const jobs = h.catalog.jobs;
+  const finished = (state: 'succeeded' | 'failed' | 'canceled') => {
+    const j = jobs.create({ type: 'backup', trigger: 'manual' });
+    jobs.start(j.id);
+    jobs.finish(j.id, { state });
+    return j.id;
+  };
+  h.clock.now = T0 - 100 * DAY;
+  const queued = jobs.create({ type: 'backup', trigger: 'manual' }).id;
+  const running = jobs.create({ type: 'cleanup', trigger: 'retention' }).id;
+  jobs.start(running);
+  finished('succeeded');
+  finished('failed');
+  finished('canceled');
+  h.clock.now = T0 - 80 * DAY;
+  const recent = finished('failed');
+  const ids = () => jobs.list().map((j) => j.id);
+
+  t.is((await h.at(T0)).prunedJobs, 0, 'only at a local midnight');
+  t.is(ids().length, 6);
+  t.is((await h.at(berlin(4, 12))).prunedJobs, 0);
+  const r = await h.at(berlin(5, 0, 1));
+  t.is(r.prunedJobs, 3);
+  t.deepEqual(ids(), [queued, running, recent]);
+
+  h.scheduler.jobRetentionDays = 0; // keep forever
+  h.clock.now += 200 * DAY;
+  const fresh = finished('succeeded');
+  t.is((await h.at(h.clock.now + DAY)).prunedJobs, 0);
+  h.scheduler.jobRetentionDays = 30;
+  t.is(
+    (await h.at(h.clock.now + DAY)).prunedJobs,
+    1,
+    'the one from 280 days ago, not the one from 2 days ago',
+  );
+  t.deepEqual(ids(), [queued, running, fresh]);
+});
