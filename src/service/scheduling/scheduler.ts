@@ -21,8 +21,9 @@
  * enabled task (retention-run.ts); a cleanup also follows every backup of a run.
  *
  * `runTask` is the TaskRunner seam (task-run.ts) for `task run` / `policy run`: the run is
- * recorded with trigger `manual` and executed like a scheduled one (automatic `autobk_` points,
- * counted by retention), except that a busy domain is not skipped: its jobs wait their turn.
+ * recorded with trigger `manual` and executed like a scheduled one, except that its points are
+ * manual (`backup_<id>`, in the task's chain, never counted nor deleted by retention) and that a
+ * busy domain is not skipped: its jobs wait their turn.
  */
 
 import { catchUpDecision, runsBetween, type Schedule } from '../../core/schedule.js';
@@ -192,6 +193,7 @@ export class Scheduler {
       for (const resource of task.resources) {
         try {
           this.deps.retention.submit({
+            taskId: task.id,
             taskName: task.name,
             retention: task.retention,
             resource,
