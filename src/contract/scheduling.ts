@@ -51,6 +51,11 @@ export interface TaskView {
     readonly outcome: TaskRunOutcome;
   } | null;
   readonly createdAt: string;
+  /**
+   * Create and update (of the resources) only: another task already backs up one of its
+   * resources (allowed: each task keeps its own chains; costs one more bitmap per disk).
+   */
+  readonly warnings?: readonly string[];
 }
 
 export interface TaskRunResourceView {
