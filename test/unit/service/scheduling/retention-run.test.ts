@@ -222,3 +222,51 @@ test('dropFullKeepRest refuses a wrong shape; makeSyntheticFull checks its state
   t.is(h.catalog.getPoint(p1.id)?.newChainReason, 'no-chain');
   t.false(h.fs.files.has(h.file(p0)));
 });
+
+test('a cleanup never looks at a pending chain of the task (its full point is being made)', async (t) => {
+  const h = await schedHarness();
+  const p = h.policy('hourly', h.hourly);
+  const task = h.task('keep1', [p.id], { retention: { kind: 'count', n: 1 } });
+  await h.at(T0);
+  await hourlyRuns(h, 1);
+  const uuid = h.uuids[0]!;
+  const pending = h.catalog.createChain({
+    domainUuid: uuid,
+    diskSet: ['vda'],
+    owner: { taskId: task.id, name: task.name },
+    pending: true,
+  });
+  h.catalog.createPoint({
+    name: 'autobk_pending0000',
+    domainUuid: uuid,
+    chainId: pending.id,
+    seq: 0,
+    kind: 'full',
+    trigger: 'schedule',
+    newChainReason: 'requested',
+    disks: [
+      {
+        target: 'vda',
+        path: `${uuid}/${pending.id}/vda.0.qcow2`,
+        virtualSize: 1 << 30,
+        format: 'qcow2',
+        checkpoint: null,
+      },
+    ],
+  });
+  const plan = h.retention.plan({
+    taskId: task.id,
+    taskName: task.name,
+    retention: task.retention,
+    resource: task.resources[0]!,
+    mode: 'rule',
+  });
+  const pendingPoints = h.catalog.listPoints({ chainId: pending.id }).map((x) => x.id);
+  t.is(pendingPoints.length, 1);
+  t.false(
+    plan.keptPointIds.some((id) => pendingPoints.includes(id)),
+    'not an input of the plan',
+  );
+  t.deepEqual(plan.deferred, []);
+  t.is(plan.keptPointIds.length, 1);
+});

@@ -250,9 +250,21 @@ test('task run: trigger manual, points backup_<id> in the task chain that retent
   t.is(after.length, 3);
   t.regex(after[2]!.name, /^autobk_/);
   t.is(after[2]!.chainId, points[0]!.chainId);
+  // Another scheduled point: count:1 drops the older automatic one (merged into the newer); the
+  // manual-run points (the chain's full among them) stay, and so does the chain.
+  await h.at(T0 + 2 * HOUR);
+  const last = h.catalog.listPoints();
+  t.deepEqual(
+    last.map((x) => x.id).slice(0, 2),
+    points.map((x) => x.id),
+  );
+  t.is(last.length, 3);
+  t.not(last[2]!.id, after[2]!.id);
+  t.is(h.catalog.getChain(points[0]!.chainId)?.state, 'open');
   t.deepEqual(
     h.db.listTaskRuns(task.id).map((r) => [r.trigger, r.outcome]),
     [
+      ['schedule', 'succeeded'],
       ['schedule', 'succeeded'],
       ['manual', 'succeeded'],
       ['manual', 'succeeded'],
