@@ -194,7 +194,9 @@ function breakdown(path: string, storeRoot: string, n: number): Breakdown {
     const names = () => new Map(catalog.listDomains().map((d) => [d.uuid, d.name]));
     const toViews = (points: readonly Point[]) => {
       const n = names();
-      return points.map((p) => pointView(p, n.get(p.domainUuid) ?? p.domainUuid, storeRoot));
+      return points.map((p) =>
+        pointView(p, n.get(p.domainUuid) ?? p.domainUuid, storeRoot, { owner: 'manual', ownerTaskId: null }),
+      );
     };
     const points = catalog.listPoints({});
     const views = toViews(points);

@@ -21,6 +21,7 @@ export const POINT_COLUMNS: readonly Column<PointView>[] = [
   { header: 'KIND', value: (p) => p.kind },
   { header: 'STATE', value: (p) => p.state },
   { header: 'CONSISTENCY', value: (p) => orDash(p.consistency) },
+  { header: 'OWNER', value: (p) => p.owner },
   { header: 'SIZE', value: (p) => humanSize(pointSize(p)), align: 'right' },
   { header: 'CREATED', value: (p) => humanTime(p.createdAt) },
 ];
@@ -40,6 +41,7 @@ export function renderPoint(p: PointView): string {
     ['freeze', p.freezeMs === null ? '-' : `${p.freezeMs} ms`],
     ['new chain', orDash(p.newChainReason)],
     ['trigger', p.trigger],
+    ['owner', p.owner],
     ['created', humanTime(p.createdAt)],
     ['size', humanSize(pointSize(p))],
   ];
@@ -107,6 +109,7 @@ export const CHAIN_COLUMNS: readonly Column<ChainView>[] = [
   { header: 'DOMAIN', value: (c) => c.domainName },
   { header: 'DISKS', value: (c) => c.disks.join(',') },
   { header: 'STATE', value: chainState },
+  { header: 'OWNER', value: (c) => c.owner },
   { header: 'POINTS', value: (c) => `${c.points}/${c.maxLength}`, align: 'right' },
   { header: 'SIZE', value: (c) => humanSize(c.bytes), align: 'right' },
   { header: 'CREATED', value: (c) => humanTime(c.createdAt) },

@@ -23,7 +23,17 @@ export interface PointDiskView {
   readonly size: number | null;
 }
 
-export interface PointView {
+/**
+ * Who made and manages a point or chain: `manual` (manual backups), the task's name, or
+ * `(deleted task NAME)` once that task is deleted (its points are kept: `point list --orphaned`).
+ */
+export interface OwnerFields {
+  readonly owner: string;
+  /** The owning task's id; null for manual backups. */
+  readonly ownerTaskId: string | null;
+}
+
+export interface PointView extends OwnerFields {
   readonly id: string;
   readonly name: string;
   /** Domain UUID. */
@@ -44,7 +54,7 @@ export interface PointView {
   readonly disks: readonly PointDiskView[];
 }
 
-export interface ChainView {
+export interface ChainView extends OwnerFields {
   readonly id: string;
   readonly domain: string;
   readonly domainName: string;
@@ -121,6 +131,8 @@ export interface PointFilterInput {
   readonly domain?: string;
   readonly chain?: string;
   readonly state?: PointState;
+  /** Only the points whose owning task is deleted. */
+  readonly orphaned?: boolean;
   /** Paging: the points after this point id, in list order (oldest first). */
   readonly after?: string;
   /** Paging: at most this many points. */

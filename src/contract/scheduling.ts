@@ -53,6 +53,11 @@ export interface TaskView {
     readonly warnings: readonly string[];
   } | null;
   readonly createdAt: string;
+  /**
+   * Create and update (of the resources) only: another task already backs up one of its
+   * resources (allowed: each task keeps its own chains; costs one more bitmap per disk).
+   */
+  readonly warnings?: readonly string[];
 }
 
 export interface TaskRunResourceView {

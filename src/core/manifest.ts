@@ -75,6 +75,11 @@ export interface PointManifest {
     readonly parentId: string | null;
     /** `manual`, `task:<id>`, or null when not known. */
     readonly owner: string | null;
+    /**
+     * Optional: the owning task's name when the chain was made (shown as `(deleted task NAME)`
+     * once the task is gone); absent or null for manual points and older manifests.
+     */
+    readonly ownerName?: string | null;
     readonly trigger: Trigger;
     readonly consistency: 'filesystem' | 'crash' | 'offline' | null;
     readonly consistencyReason: string | null;
@@ -126,9 +131,10 @@ export function parseManifestObject(value: unknown, where = 'manifest'): PointMa
   const fail = (why: string): never => {
     throw bad(where, why);
   };
-  const obj = (v: unknown, field: string, keys: readonly string[]): Obj => {
+  const obj = (v: unknown, field: string, keys: readonly string[], optional: readonly string[] = []): Obj => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(`${field} is not an object`);
-    for (const k of Object.keys(v)) if (!keys.includes(k)) fail(`unknown field ${field}.${k}`);
+    for (const k of Object.keys(v))
+      if (!keys.includes(k) && !optional.includes(k)) fail(`unknown field ${field}.${k}`);
     for (const k of keys) if (!(k in v)) fail(`missing field ${field}.${k}`);
     return v as Obj;
   };
@@ -186,20 +192,25 @@ export function parseManifestObject(value: unknown, where = 'manifest'): PointMa
     createdAt: int(c.createdAt, 'chain.createdAt'),
   };
 
-  const p = obj(top.point, 'point', [
-    'id',
-    'name',
-    'seq',
-    'kind',
-    'parentId',
-    'owner',
-    'trigger',
-    'consistency',
-    'consistencyReason',
-    'freezeMs',
-    'newChainReason',
-    'createdAt',
-  ]);
+  const p = obj(
+    top.point,
+    'point',
+    [
+      'id',
+      'name',
+      'seq',
+      'kind',
+      'parentId',
+      'owner',
+      'trigger',
+      'consistency',
+      'consistencyReason',
+      'freezeMs',
+      'newChainReason',
+      'createdAt',
+    ],
+    ['ownerName'],
+  );
   const name = str(p.name, 'point.name', 1024);
   const problem = pointNameProblem(name);
   if (problem !== null) fail(`point.name: ${problem}`);
@@ -214,6 +225,9 @@ export function parseManifestObject(value: unknown, where = 'manifest'): PointMa
   if (owner !== null && owner !== 'manual' && !/^task:[0-9a-z]{1,64}$/.test(owner)) {
     fail('point.owner is neither manual nor task:<id>');
   }
+  const ownerName = orNull(p.ownerName ?? null, (x) => str(x, 'point.ownerName', 1024));
+  if (ownerName !== null && (owner === null || owner === 'manual'))
+    fail('point.ownerName is set but point.owner is not task:<id>');
   const point = {
     id: id(p.id, 'point.id'),
     name,
@@ -221,6 +235,7 @@ export function parseManifestObject(value: unknown, where = 'manifest'): PointMa
     kind,
     parentId,
     owner,
+    ...(ownerName === null ? {} : { ownerName }),
     trigger: oneOf(p.trigger, TRIGGERS, 'point.trigger'),
     consistency: orNull(p.consistency, (x) => oneOf(x, CONSISTENCIES, 'point.consistency')),
     consistencyReason: orNull(p.consistencyReason, (x) => str(x, 'point.consistencyReason')),

@@ -60,9 +60,13 @@ export function validatePointName(name: string): string {
 
 export type NameTrigger = 'manual' | 'schedule' | 'retention';
 
-/** `manualbk_<id>` for manual points, `autobk_<id>` for points made by the scheduler. */
-export function generatedPointName(trigger: NameTrigger, random: RandomBytes): string {
-  return `${trigger === 'manual' ? 'manualbk' : 'autobk'}_${newId(random)}`;
+/**
+ * `autobk_<id>` for points made by the scheduler; for manual ones, `backup_<id>` when a task made
+ * it (`task run`, `policy run`: `byTask`), else `manualbk_<id>` (a one-off backup).
+ */
+export function generatedPointName(trigger: NameTrigger, random: RandomBytes, byTask = false): string {
+  const prefix = trigger !== 'manual' ? 'autobk' : byTask ? 'backup' : 'manualbk';
+  return `${prefix}_${newId(random)}`;
 }
 
 /** The custom name validated, or a generated one when none was given. */
@@ -70,8 +74,9 @@ export function resolvePointName(
   custom: string | undefined,
   trigger: NameTrigger,
   random: RandomBytes,
+  byTask = false,
 ): string {
-  return custom === undefined ? generatedPointName(trigger, random) : validatePointName(custom);
+  return custom === undefined ? generatedPointName(trigger, random, byTask) : validatePointName(custom);
 }
 
 const CHECKPOINT_RE = /^vp-([0-9a-f]{12})-(0|[1-9][0-9]*)$/;

@@ -1,14 +1,18 @@
 /**
  * Retention rules of a backup task and the planner that applies one to one resource (a domain +
- * disk set): which points to delete, how, in which order, and exactly which points remain.
+ * disk set): which points to delete, how, in which order, and exactly which points remain. The
+ * caller gives only the task's own chains (service/scheduling/retention-run.ts): another task's
+ * and the manual chains are never an input.
  *
  * Terms:
- * - A point is **automatic** when its trigger is `schedule`; `manual` and every other trigger
- *   are treated as manual (never deleted by retention, in any state).
+ * - A point is **automatic** when its trigger is `schedule` (the task made it on schedule);
+ *   `manual` (a task run by hand: `backup_<id>`) and every other trigger are treated as manual:
+ *   never counted and never deleted by retention, in any state.
  * - The **usable** points of a chain are its non-`error` points in seq order; the first is the
  *   chain's **full** point (seq 0, or the synthetic full that replaced it), each later one backs
- *   onto the previous usable one (see chain-decision.ts). A chain is **automatic** when its full
- *   point is automatic.
+ *   onto the previous usable one (see chain-decision.ts). A chain is **automatic** when it holds
+ *   a usable automatic point (its full point may be a manual run's); chains are ranked by their
+ *   full point.
  * - Rules consider automatic `available` points:
  *   - `forever`: keep all; `count:N`: keep the newest N (by `createdAt`, then chain order, seq);
  *   - `days:N`: delete those created more than N × 24 h before `now`;
@@ -182,8 +186,9 @@ function ruleDeletes(r: Retention, res: Resource, now: number): Set<string> {
     for (const p of candidates) if (p.createdAt < now - r.n * DAY) out.add(p.id);
   } else {
     const auto = res.chains
+      .filter((c) => (res.byChain.get(c.id) ?? []).some((p) => isAutomatic(p) && p.state !== 'error'))
       .map((c) => fullPoint(res.byChain.get(c.id) ?? []))
-      .filter((f): f is RetentionPoint => f !== undefined && isAutomatic(f))
+      .filter((f): f is RetentionPoint => f !== undefined)
       .sort((a, b) => (res.rank.get(b.id) ?? 0) - (res.rank.get(a.id) ?? 0));
     const drop = new Set(auto.slice(r.n).map((f) => f.chainId));
     for (const p of candidates) if (drop.has(p.chainId)) out.add(p.id);

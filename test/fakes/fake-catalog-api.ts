@@ -69,6 +69,8 @@ function point(id: string, seq: number): PointView {
     freezeMs: 12,
     newChainReason: seq === 0 ? 'no-chain' : null,
     trigger: 'manual',
+    owner: 'manual',
+    ownerTaskId: null,
     createdAt: T0,
     error: null,
     disks: [
@@ -116,6 +118,8 @@ export class FakeCatalogApi implements CatalogApi {
         maxLength: 30,
         state: 'open',
         sealReason: null,
+        owner: 'manual',
+        ownerTaskId: null,
         points: 3,
         bytes: 3000,
         createdAt: T0,

@@ -11,7 +11,7 @@ export const POINT_PAGE_DEFAULT = 100;
 export const POINT_PAGE_MAX = 1000;
 
 export function parsePointFilter(query: URLSearchParams): PointFilterInput & { limit: number } {
-  const q = queryParams(query, ['domain', 'chain', 'state', 'after', 'limit']);
+  const q = queryParams(query, ['domain', 'chain', 'state', 'orphaned', 'after', 'limit']);
   const filter: { -readonly [K in keyof PointFilterInput]: PointFilterInput[K] } = {};
   const domain = q.get('domain');
   const chain = q.get('chain');
@@ -21,6 +21,8 @@ export function parsePointFilter(query: URLSearchParams): PointFilterInput & { l
   if (domain !== undefined) filter.domain = domainRef(domain, 'domain');
   if (chain !== undefined) filter.chain = id(chain, 'chain');
   if (state !== undefined) filter.state = oneOf(state, 'state', POINT_STATES);
+  const orphaned = q.get('orphaned');
+  if (orphaned !== undefined) filter.orphaned = oneOf(orphaned, 'orphaned', ['true', 'false']) === 'true';
   if (after !== undefined) filter.after = id(after, 'after');
   return {
     ...filter,

@@ -37,6 +37,7 @@ export const taskCreate: Run<Args> = async (args, ctx) => {
     ...(args.disabled ? { enabled: false } : {}),
   };
   const task = await ctx.client.post<TaskView>('/v1/tasks', input);
+  for (const w of task.warnings ?? []) ctx.io.stderr.write(`warning: ${w}\n`);
   if (ctx.json) printJson(ctx.io.stdout, task);
   else ctx.io.stdout.write(renderTask(task));
   return 0;

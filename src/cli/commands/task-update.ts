@@ -39,6 +39,7 @@ export const taskUpdate: Run<Args> = async (args, ctx) => {
     throw new UsageError('nothing to change (virtpoint task update --help lists the flags)');
   }
   const task = await ctx.client.patch<TaskView>(`/v1/tasks/${encodeURIComponent(args.task)}`, patch);
+  for (const w of task.warnings ?? []) ctx.io.stderr.write(`warning: ${w}\n`);
   if (ctx.json) printJson(ctx.io.stdout, task);
   else ctx.io.stdout.write(renderTask(task));
   return 0;

@@ -12,7 +12,8 @@ export class BackupApiImpl implements BackupApi {
   constructor(private readonly deps: SubmitBackupDeps) {}
 
   async startBackup(input: BackupInput): Promise<JobView> {
-    const req = { ...input, trigger: 'manual' as const };
+    // A backup through the API is always manual: no owner is taken from the client.
+    const req = { ...input, trigger: 'manual' as const, owner: null };
     const { domain } = await this.deps.backup.check(req);
     return jobView(submitBackup(this.deps, domain, req));
   }

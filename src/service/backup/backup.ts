@@ -93,7 +93,8 @@ export class BackupService {
     return this.locks.run(uuid, async () => {
       const checked = await this.check({ ...req, domain: uuid });
       const trigger = req.trigger ?? 'manual';
-      const name = resolvePointName(req.name, trigger, this.deps.random);
+      const byTask = req.owner != null; // owner: set only by the scheduling room (task runs)
+      const name = resolvePointName(req.name, trigger, this.deps.random, byTask);
       const full = { ...req, quiesce: checked.quiesce, trigger, name };
       return withReconnectRetry(this.deps, uuid, checked.domain.state, opts, (o) =>
         this.backupWithRetry(checked, full, { ...opts, ...o }),
@@ -247,7 +248,9 @@ export class BackupService {
    * scheduler's retention (`chains:N`) before a scheduled backup. The real backup decides again
    * under the domain's lock; the two differ only if something changes in between.
    */
-  async plan(req: Pick<BackupRequest, 'domain' | 'disks' | 'full' | 'chainLength'>): Promise<BackupPlan> {
+  async plan(
+    req: Pick<BackupRequest, 'domain' | 'disks' | 'full' | 'chainLength' | 'owner'>,
+  ): Promise<BackupPlan> {
     const domain = await this.deps.hypervisor.lookupDomain(req.domain);
     const disks = selectDisks(domain, req.disks);
     const diskSet = canonicalDiskSet(disks.map((d) => d.target));
@@ -260,14 +263,15 @@ export class BackupService {
     domain: DomainInfo,
     disks: readonly DiskInfo[],
     diskSet: readonly string[],
-    req: Pick<BackupRequest, 'disks' | 'full' | 'chainLength'>,
+    req: Pick<BackupRequest, 'disks' | 'full' | 'chainLength' | 'owner'>,
     bitmapsBroken: boolean,
   ): Promise<{ current: CurrentDisk[]; decision: ChainDecision }> {
     const { hypervisor: hv, catalog } = this.deps;
     const offline = domain.state === 'shutoff';
     const current = await currentDisks(hv, uuid, disks);
     const checkpoints = await hv.listCheckpoints(uuid);
-    const chain = chainToContinue(catalog, uuid, diskSet, req.disks === undefined);
+    const owner = req.owner?.taskId ?? null; // only the owner's chains (plan.ts chainToContinue)
+    const chain = chainToContinue(catalog, uuid, diskSet, req.disks === undefined, owner);
     const view = chainView(catalog, chain);
     const tipCheckpoint = view?.points.filter((p) => p.state === 'available').at(-1)?.disks[0]?.checkpoint;
     const bitmaps = bitmapsBroken
@@ -313,6 +317,7 @@ export class BackupService {
               // issue 12 §4: pending until its full point is available (then it opens and seals
               // the chain it replaces); a failed full leaves it `failed`, the old chain open.
               pending: true,
+              owner: req.owner ?? null, // the chain belongs to the backup's owner (task or manual)
               ...(decision.sealChainId
                 ? { seal: { chainId: decision.sealChainId, reason: decision.reason } }
                 : {}),

@@ -2,7 +2,7 @@ import { VirtpointError } from '../../core/errors.js';
 import { validateChainLength, validateQuiesce } from '../../core/limits.js';
 import { canonicalDiskSet, validatePointName } from '../../core/names.js';
 import type { Quiesce } from '../../contract/index.js';
-import type { Catalog, Trigger } from '../../ports/catalog.js';
+import type { Catalog, ChainOwner, Trigger } from '../../ports/catalog.js';
 import type { DiskInfo, DomainInfo, Hypervisor } from '../../ports/hypervisor.js';
 import { selectDisks } from './plan.js';
 
@@ -17,6 +17,11 @@ export interface BackupRequest {
   readonly quiesce?: Quiesce;
   readonly chainLength?: number;
   readonly trigger?: Trigger;
+  /**
+   * Whose chains the backup continues and whose chain it opens: a task (set only by the
+   * scheduling room, never from an API client), or null / absent: manual backups.
+   */
+  readonly owner?: ChainOwner;
 }
 
 /** What checkBackup found: the domain, the selected disks (sorted), their canonical set. */

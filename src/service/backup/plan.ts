@@ -50,19 +50,22 @@ export async function currentDisks(
 }
 
 /**
- * The chain a backup of this disk set continues: the newest chain of exactly this set; for a
- * whole-domain backup with none, the domain's newest open chain that shares a disk with the set
- * (a disk was added or removed: the decision then says `disk-set-changed`).
+ * The chain a backup of this disk set continues, among the chains of its owner only (a task id;
+ * null: manual backups): the newest chain of exactly this set; for a whole-domain backup with
+ * none, the owner's newest open chain of the domain that shares a disk with the set (a disk was
+ * added or removed: the decision then says `disk-set-changed`). Another owner's chains are never
+ * continued: each owner has its own checkpoints (docs/backup-engine.md "Chains per owner").
  */
 export function chainToContinue(
   catalog: Catalog,
   uuid: string,
   diskSet: readonly string[],
   wholeDomain: boolean,
+  owner: string | null = null,
 ): Chain | null {
-  const exact = catalog.getLatestChain(uuid, diskSet);
+  const exact = catalog.getLatestChain(uuid, diskSet, owner);
   if (exact !== null || !wholeDomain) return exact;
-  const open = catalog.listChains({ domainUuid: uuid, state: 'open' }).reverse();
+  const open = catalog.listChains({ domainUuid: uuid, state: 'open', owner }).reverse();
   return open.find((c) => c.diskSet.some((t) => diskSet.includes(t))) ?? null;
 }
 

@@ -17,7 +17,7 @@ import type {
 } from '../../contract/index.js';
 import type { DeleteService } from './delete.js';
 import type { JobRunner } from '../jobs/runner.js';
-import { chainView, domainView, jobView, pointView } from './views.js';
+import { chainView, domainView, isOrphaned, jobView, ownerFields, pointView } from './views.js';
 
 /**
  * The catalog feature's API (docs/api.md "Status", "Domains", "Points", "Chains", "Jobs",
@@ -98,16 +98,35 @@ export class CatalogApiImpl implements CatalogApi {
   async listPoints(filter: PointFilterInput): Promise<PointView[]> {
     const domainUuid = filter.domain === undefined ? undefined : this.domainUuid(filter.domain);
     if (domainUuid === null) return [];
-    const points = this.deps.catalog.listPoints({
+    const taskName = this.taskNames();
+    const chains = new Map(this.deps.catalog.listChains().map((c) => [c.id, c]));
+    const orphaned = filter.orphaned === true;
+    const paging = {
+      ...(filter.after ? { after: filter.after } : {}),
+      ...(filter.limit !== undefined ? { limit: filter.limit } : {}),
+    };
+    let points = this.deps.catalog.listPoints({
       ...(domainUuid ? { domainUuid } : {}),
       ...(filter.chain ? { chainId: filter.chain } : {}),
       ...(filter.state ? { state: filter.state } : {}),
-      ...(filter.after ? { after: filter.after } : {}),
-      ...(filter.limit !== undefined ? { limit: filter.limit } : {}),
+      ...(orphaned ? {} : paging),
     });
+    if (orphaned) {
+      // Paged after the filter (the catalog does not know tasks); the list order is kept.
+      points = points.filter((p) => isOrphaned(chains.get(p.chainId) ?? null, taskName));
+      const from = filter.after === undefined ? 0 : points.findIndex((p) => p.id === filter.after) + 1;
+      points = points.slice(from, filter.limit === undefined ? undefined : from + filter.limit);
+    }
     // Domain names looked up once per list, not once per point.
     const names = new Map(this.deps.catalog.listDomains().map((d) => [d.uuid, d.name]));
-    return points.map((p) => pointView(p, names.get(p.domainUuid) ?? p.domainUuid, this.deps.storeRoot));
+    return points.map((p) =>
+      pointView(
+        p,
+        names.get(p.domainUuid) ?? p.domainUuid,
+        this.deps.storeRoot,
+        ownerFields(chains.get(p.chainId) ?? null, taskName),
+      ),
+    );
   }
 
   async getPoint(id: string): Promise<PointView> {
@@ -140,17 +159,28 @@ export class CatalogApiImpl implements CatalogApi {
   async listChains(filter: { domain?: string }): Promise<ChainView[]> {
     const domainUuid = filter.domain === undefined ? undefined : this.domainUuid(filter.domain);
     if (domainUuid === null) return [];
+    const taskName = this.taskNames();
     return this.deps.catalog
       .listChains(domainUuid ? { domainUuid } : {})
       .map((c) =>
-        chainView(c, this.domainName(c.domainUuid), this.deps.catalog.listPoints({ chainId: c.id })),
+        chainView(
+          c,
+          this.domainName(c.domainUuid),
+          this.deps.catalog.listPoints({ chainId: c.id }),
+          ownerFields(c, taskName),
+        ),
       );
   }
 
   async getChain(id: string): Promise<ChainView> {
     const c = isValidId(id) ? this.deps.catalog.getChain(id) : null;
     if (c === null) throw new VirtpointError('CHAIN_NOT_FOUND', `no chain ${id}`);
-    return chainView(c, this.domainName(c.domainUuid), this.deps.catalog.listPoints({ chainId: c.id }));
+    return chainView(
+      c,
+      this.domainName(c.domainUuid),
+      this.deps.catalog.listPoints({ chainId: c.id }),
+      ownerFields(c, this.taskNames()),
+    );
   }
 
   async deleteChain(id: string): Promise<JobView> {
@@ -233,7 +263,14 @@ export class CatalogApiImpl implements CatalogApi {
   }
 
   private toPointView(p: Point): PointView {
-    return pointView(p, this.domainName(p.domainUuid), this.deps.storeRoot);
+    const owner = ownerFields(this.deps.catalog.getChain(p.chainId), this.taskNames());
+    return pointView(p, this.domainName(p.domainUuid), this.deps.storeRoot, owner);
+  }
+
+  /** The current name of a task by id (null: deleted), from one read of the tasks. */
+  private taskNames(): (taskId: string) => string | null {
+    const names = new Map(this.deps.catalog.scheduling.listTasks().map((t) => [t.id, t.name]));
+    return (id) => names.get(id) ?? null;
   }
 
   private toDomainView(d: Parameters<typeof domainView>[0]): DomainView {

@@ -3,11 +3,31 @@ import { pointBytes } from '../../core/usage.js';
 import { resolveStorePath } from '../../core/store-layout.js';
 import type { Chain, Job, Point } from '../../ports/catalog.js';
 import type { DomainInfo } from '../../ports/hypervisor.js';
-import type { ChainView, DomainView, JobView, PointView } from '../../contract/index.js';
+import type { ChainView, DomainView, JobView, OwnerFields, PointView } from '../../contract/index.js';
 
 /** Catalog records → the API's JSON shapes (contract/). */
 
-export function pointView(p: Point, domainName: string, storeRoot: string): PointView {
+/** The owner of a chain as shown: `manual`, the task's name, or `(deleted task NAME)`. */
+export function ownerFields(
+  chain: Pick<Chain, 'ownerTaskId' | 'ownerName'> | null,
+  taskName: (taskId: string) => string | null,
+): OwnerFields {
+  const id = chain?.ownerTaskId ?? null;
+  if (id === null) return { owner: 'manual', ownerTaskId: null };
+  const now = taskName(id);
+  return { owner: now ?? `(deleted task ${chain?.ownerName ?? id})`, ownerTaskId: id };
+}
+
+/** Whether the chain's owning task is deleted (its points are orphaned). */
+export function isOrphaned(
+  chain: Pick<Chain, 'ownerTaskId'> | null,
+  taskName: (taskId: string) => string | null,
+): boolean {
+  const id = chain?.ownerTaskId ?? null;
+  return id !== null && taskName(id) === null;
+}
+
+export function pointView(p: Point, domainName: string, storeRoot: string, owner: OwnerFields): PointView {
   return {
     id: p.id,
     name: p.name,
@@ -22,6 +42,7 @@ export function pointView(p: Point, domainName: string, storeRoot: string): Poin
     freezeMs: p.freezeMs,
     newChainReason: p.newChainReason,
     trigger: p.trigger,
+    ...owner,
     createdAt: iso(p.createdAt),
     error: p.error,
     disks: p.disks.map((d) => ({
@@ -50,7 +71,12 @@ export function jobView(j: Job): JobView {
   };
 }
 
-export function chainView(c: Chain, domainName: string, points: readonly Point[]): ChainView {
+export function chainView(
+  c: Chain,
+  domainName: string,
+  points: readonly Point[],
+  owner: OwnerFields,
+): ChainView {
   return {
     id: c.id,
     domain: c.domainUuid,
@@ -59,6 +85,7 @@ export function chainView(c: Chain, domainName: string, points: readonly Point[]
     maxLength: c.maxLength,
     state: c.state,
     sealReason: c.sealReason,
+    ...owner,
     points: points.length,
     bytes: points.reduce((n, p) => n + pointBytes(p), 0),
     createdAt: iso(c.createdAt),

@@ -59,9 +59,11 @@ function parentOf(catalog: Catalog, point: Point): Point | null {
 export function buildManifest(
   catalog: Catalog,
   point: Point,
-  extra: { xml: string | null; owner: string | null; writtenAt: number },
+  extra: { xml: string | null; writtenAt: number },
 ): PointManifest {
   const chain = catalog.getChain(point.chainId);
+  // The owner is the chain's: a task (`task:<id>`, with its name) or manual backups.
+  const taskId = chain?.ownerTaskId ?? null;
   const domain = catalog.getDomain(point.domainUuid);
   const parent = parentOf(catalog, point);
   return {
@@ -81,7 +83,8 @@ export function buildManifest(
       seq: point.seq,
       kind: point.kind,
       parentId: parent?.id ?? null,
-      owner: extra.owner,
+      owner: chain === null ? null : taskId === null ? 'manual' : `task:${taskId}`,
+      ...(taskId === null ? {} : { ownerName: chain?.ownerName ?? null }),
       trigger: point.trigger,
       consistency: point.consistency,
       consistencyReason: point.consistencyReason,
@@ -132,8 +135,8 @@ export async function readManifest(fs: Fs, path: string): Promise<PointManifest 
 
 /**
  * Writes the manifest of a point (after its backup, or when a merge or synthetic full changed
- * it). `xml`: the domain XML now; when undefined the XML and owner of the manifest already there
- * are kept. Never throws: a failure is logged and returns false.
+ * it). `xml`: the domain XML now; when undefined the XML of the manifest already there is kept.
+ * The owner is always the chain's. Never throws: a failure is logged and returns false.
  */
 export async function writePointManifest(
   deps: ManifestDeps,
@@ -146,16 +149,12 @@ export async function writePointManifest(
   try {
     const path = manifestPath(storeRoot, point);
     let xml = opts.xml ?? null;
-    let owner: string | null = point.trigger === 'manual' ? 'manual' : null;
     if (opts.xml === undefined) {
       const old = await readManifest(deps.fs, path).catch(() => null);
-      if (old !== null) {
-        xml = old.domain.xml;
-        owner = old.point.owner;
-      }
+      if (old !== null) xml = old.domain.xml;
     }
     const now = deps.clock?.now() ?? Date.now();
-    const manifest = buildManifest(catalog, point, { xml, owner, writtenAt: now });
+    const manifest = buildManifest(catalog, point, { xml, writtenAt: now });
     await writeFileAtomic(deps, path, serializeManifest(manifest));
     return true;
   } catch (e) {

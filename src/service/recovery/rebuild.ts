@@ -19,7 +19,8 @@ import type { UnknownEntry } from './store-scan.js';
  *   file it lists exists. A point whose parent was not rebuilt is skipped too (its files need
  *   the parent's); so is a chain whose full point is missing. Skipped manifests are reported;
  *   nothing in the store is changed or deleted.
- * - Chain state: per domain and disk set, the newest chain is `open` unless it holds
+ * - Chain owner: from the manifests (`point.owner` `task:<id>`, `point.ownerName`), else manual.
+ * - Chain state: per domain, disk set and owner, the newest chain is `open` unless it holds
  *   `maxLength` points (then sealed `chain-full`); older ones are sealed with the reason of the
  *   chain that replaced them. An open chain whose libvirt checkpoints are gone simply makes the
  *   next backup a full one (the usual checks of the backup flow).
@@ -135,6 +136,7 @@ export async function planRebuild(
       }
     }
     if (points.length === 0) continue;
+    const owner = chainOwner(head);
     const chain: Chain = {
       id: head.chain.id,
       domainUuid: head.domain.uuid,
@@ -142,8 +144,7 @@ export async function planRebuild(
       maxLength: head.chain.maxLength,
       state: 'open',
       sealReason: null,
-      ownerTaskId: null,
-      ownerName: null,
+      ...owner,
       replaces: null,
       createdAt: head.chain.createdAt,
       sealedAt: null,
@@ -155,6 +156,16 @@ export async function planRebuild(
     chains: sealChains(chains, now),
     skipped,
   };
+}
+
+/**
+ * The chain's owner from its full point's manifest: `task:<id>` → that task (named by the
+ * manifest's `ownerName`, else `task:<id>`); `manual` or unknown (older manifests) → manual.
+ */
+function chainOwner(m: PointManifest): Pick<Chain, 'ownerTaskId' | 'ownerName'> {
+  const owner = m.point.owner;
+  if (owner === null || !owner.startsWith('task:')) return { ownerTaskId: null, ownerName: null };
+  return { ownerTaskId: owner.slice('task:'.length), ownerName: m.point.ownerName ?? owner };
 }
 
 function toPoint(m: PointManifest): Point {
@@ -186,11 +197,11 @@ function toPoint(m: PointManifest): Point {
   };
 }
 
-/** Newest chain of each domain + disk set open (unless full); the others sealed. */
+/** Newest chain of each domain + disk set + owner open (unless full); the others sealed. */
 function sealChains(chains: ImportedChain[], now: number): ImportedChain[] {
   const groups = new Map<string, ImportedChain[]>();
   for (const c of chains) {
-    const key = `${c.chain.domainUuid}/${c.chain.diskSet.join(',')}`;
+    const key = `${c.chain.domainUuid}/${c.chain.diskSet.join(',')}/${c.chain.ownerTaskId ?? ''}`;
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
   const out: ImportedChain[] = [];

@@ -107,11 +107,19 @@ export class SchedulingApiImpl implements SchedulingApi {
   }
 
   async createTask(input: TaskCreateInput): Promise<TaskView> {
-    return this.taskView(await this.service.createTask(input));
+    return this.withWarnings(await this.service.createTask(input));
   }
 
   async updateTask(name: string, patch: TaskUpdateInput): Promise<TaskView> {
-    return this.taskView(await this.service.updateTask(name, patch));
+    const task = await this.service.updateTask(name, patch);
+    const resources = patch.domains !== undefined || patch.disks !== undefined;
+    return resources ? this.withWarnings(task) : this.taskView(task);
+  }
+
+  /** The view with `warnings` when another task covers one of its resources (overlap.ts). */
+  private withWarnings(task: Task): TaskView {
+    const warnings = this.service.coverWarnings(task);
+    return { ...this.taskView(task), ...(warnings.length > 0 ? { warnings } : {}) };
   }
 
   async setTaskEnabled(name: string, enabled: boolean): Promise<TaskView> {

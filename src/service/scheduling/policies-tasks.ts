@@ -30,6 +30,7 @@ import {
 } from '../../core/policy-task.js';
 import { validateSchedule } from '../../core/schedule.js';
 import type { Catalog } from '../../ports/catalog.js';
+import { coverWarnings } from './overlap.js';
 import type { Hypervisor } from '../../ports/hypervisor.js';
 import type {
   Policy,
@@ -207,6 +208,11 @@ export class SchedulingService {
 
   setTaskEnabled(name: string, enabled: boolean): Task {
     return this.db.updateTask(this.requireTask(name).id, { enabled });
+  }
+
+  /** Warnings when another task covers one of the task's resources (overlap.ts). */
+  coverWarnings(task: Task): string[] {
+    return coverWarnings(this.db, task);
   }
 
   /** Removes the task, its history and scheduler state; its points stay. */

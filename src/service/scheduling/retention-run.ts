@@ -6,12 +6,17 @@
  * - The plan comes from core/retention.ts (`planRetention`, or `chainsToDropBeforeNewChain` just
  *   before a scheduled backup opens a new chain under `chains:N`). It is made when the job
  *   starts, under the domain's job slot, so it sees the points as they are then.
- * - Automatic points are those with trigger `schedule`; manual points are never deleted.
- *   Points a linked image depends on (Catalog.pointProtections) are held.
- * - The resource's chains: for chosen disks, the chains of exactly that disk set; for a whole
- *   domain, every chain of the domain except those whose disk set is the chosen-disk set of
- *   another task's resource on the same domain (that task's retention handles them). A whole
- *   domain whose disks changed thus still ages out its old chains.
+ * - Only the task's own chains (owner: the task) are looked at: another task's chains and the
+ *   manual chains are never counted nor touched, and neither are `pending` chains (a full point
+ *   still being made). For chosen disks, the task's chains of exactly that disk set; for a whole
+ *   domain, every chain of the task on the domain (so a whole domain whose disks changed still
+ *   ages out its old chains), except those of a chosen-disk resource of the same task.
+ * - Automatic points are those with trigger `schedule` (made on schedule); manual points — in
+ *   the task's chains, those of `task run` / `policy run` (`backup_<id>`) — are never counted nor
+ *   deleted. When the rule drops a chain holding one, that point stays (the chain's automatic
+ *   points go by merge; a kept point after a dropped full becomes a synthetic full).
+ * - Points an image was made from (Catalog.pointProtections) are skipped: listed in the result's
+ *   `skipped` with the images, logged at info; the next cleanup retries them.
  * - Steps run in plan order; a step that fails is logged and recorded in the result, and the
  *   rest of that chain's steps are skipped (the next cleanup retries); other chains go on.
  */
@@ -44,6 +49,8 @@ export interface RetentionRunDeps {
 export type CleanupMode = 'rule' | 'before-new-chain';
 
 export interface CleanupRequest {
+  /** The task whose chains (owner) the cleanup manages. */
+  readonly taskId: string;
   readonly taskName: string;
   readonly retention: Retention;
   readonly resource: TaskResource;
@@ -59,7 +66,16 @@ export interface CleanupResult {
   readonly kept: number;
   readonly deferred: { readonly chainId: string; readonly reason: string }[];
   readonly held: string[];
+  /** Points the rule would delete but which are protected (an image was made from them). */
+  readonly skipped: readonly SkippedPoint[];
   readonly failed: { readonly step: RetentionStep; readonly error: CodedError }[];
+}
+
+export interface SkippedPoint {
+  readonly pointId: string;
+  readonly reason: 'protected';
+  /** The images made from the point (Catalog.pointProtections). */
+  readonly images: readonly string[];
 }
 
 export class RetentionRunner {
@@ -68,7 +84,7 @@ export class RetentionRunner {
   /** The plan for a resource now (no change). */
   plan(req: CleanupRequest): RetentionPlan {
     const { catalog } = this.deps;
-    const chains = this.chainsOf(req.resource);
+    const chains = this.chainsOf(req.taskId, req.resource);
     const chainIds = new Set(chains.map((c) => c.id));
     const points = catalog
       .listPoints({ domainUuid: req.resource.domainUuid })
@@ -97,6 +113,17 @@ export class RetentionRunner {
     const { del, catalog } = this.deps;
     const reason = `retention ${formatRetention(req.retention)} of task ${req.taskName}`;
     const plan = this.plan(req);
+    const skipped = plan.held.map((pointId): SkippedPoint => ({
+      pointId,
+      reason: 'protected',
+      images: catalog.artifacts.pointProtections(pointId),
+    }));
+    for (const s of skipped) {
+      log.info(
+        { task: req.taskName, domain: req.resource.domainUuid, point: s.pointId, images: s.images },
+        'retention skipped a protected point (an image was made from it)',
+      );
+    }
     const deleted: string[] = [];
     const failed: { step: RetentionStep; error: CodedError }[] = [];
     const brokenChains = new Set<string>();
@@ -137,6 +164,7 @@ export class RetentionRunner {
       kept: plan.keptPointIds.length,
       deferred: plan.deferred,
       held: plan.held,
+      skipped,
       failed,
     };
   }
@@ -152,19 +180,19 @@ export class RetentionRunner {
     );
   }
 
-  private chainsOf(r: TaskResource) {
+  /** The task's own chains of the resource (never another owner's, never a pending one). */
+  private chainsOf(taskId: string, r: TaskResource) {
     const { catalog } = this.deps;
-    const all = catalog.listChains({ domainUuid: r.domainUuid });
+    const all = catalog
+      .listChains({ domainUuid: r.domainUuid, owner: taskId })
+      .filter((c) => c.ownerTaskId === taskId && c.state !== 'pending');
     if (r.disks !== null) {
       const key = canonicalDiskSet(r.disks).join(',');
       return all.filter((c) => canonicalDiskSet(c.diskSet).join(',') === key);
     }
     const others = new Set<string>();
-    for (const t of catalog.scheduling.listTasks({ domainUuid: r.domainUuid })) {
-      for (const x of t.resources) {
-        if (x.domainUuid === r.domainUuid && x.disks !== null)
-          others.add(canonicalDiskSet(x.disks).join(','));
-      }
+    for (const x of catalog.scheduling.getTaskById(taskId)?.resources ?? []) {
+      if (x.domainUuid === r.domainUuid && x.disks !== null) others.add(canonicalDiskSet(x.disks).join(','));
     }
     return all.filter((c) => !others.has(canonicalDiskSet(c.diskSet).join(',')));
   }

@@ -23,9 +23,10 @@
  * (config `job_retention_days`, default 90; 0 keeps them); a queued or running job never is.
  *
  * `runTask` is the TaskRunner seam (task-run.ts) for `task run` / `policy run`: the run is
- * recorded with trigger `manual` and executed like a scheduled one (automatic `autobk_` points,
- * counted by retention); a busy domain is never reached: SchedulingService refuses the manual
- * run up front (DOMAIN_BUSY) before it is recorded.
+ * recorded with trigger `manual` and executed like a scheduled one, except that its points are
+ * manual (`backup_<id>`, in the task's chain, never counted nor deleted by retention); a busy
+ * domain is never reached: SchedulingService refuses the manual run up front (DOMAIN_BUSY)
+ * before it is recorded.
  */
 
 import { catchUpDecision, runsBetween, type Schedule } from '../../core/schedule.js';
@@ -224,6 +225,7 @@ export class Scheduler {
       for (const resource of task.resources) {
         try {
           this.deps.retention.submit({
+            taskId: task.id,
             taskName: task.name,
             retention: task.retention,
             resource,

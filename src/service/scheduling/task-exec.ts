@@ -1,12 +1,17 @@
 /**
  * One execution of a backup task (docs/scheduling.md "Scheduler"): for each resource, a backup
- * job (trigger `schedule`: points named `autobk_<id>`, counted by retention) then a `cleanup`
- * job; the run record (`task_runs`) with per-resource outcomes; then the notifications, which
- * never hold up the execution or the next one.
+ * job then a `cleanup` job; the run record (`task_runs`) with per-resource outcomes; then the
+ * notifications, which never hold up the execution or the next one.
  *
- * - Under `chains:N`, when the backup is about to open a new chain (BackupService.plan, a dry
- *   run), a `cleanup` job first deletes the oldest automatic chains so that N remain with the
- *   new one (core/retention.ts chainsToDropBeforeNewChain).
+ * - The backup is the task's own (owner: the task): it continues the task's chain of the
+ *   resource and a new chain belongs to the task. A scheduled or catch-up run makes points with
+ *   trigger `schedule` named `autobk_<id>` (counted by retention); a run by hand (`task run`,
+ *   `policy run`: run trigger `manual`) makes points with trigger `manual` named `backup_<id>`,
+ *   in the task's chain too, but never counted nor deleted by its retention.
+ *
+ * - Under `chains:N`, when a scheduled backup is about to open a new chain (BackupService.plan,
+ *   a dry run), a `cleanup` job first deletes the oldest automatic chains so that N remain with
+ *   the new one (core/retention.ts chainsToDropBeforeNewChain). A run by hand does not.
  * - Resources run concurrently (each domain has its own job slot; the JobRunner's concurrency
  *   bounds them).
  * - Outcome: `succeeded` when every resource succeeded; `failed` when none succeeded and one
@@ -116,7 +121,9 @@ export class TaskExecutor {
     try {
       resources = await Promise.all(
         task.resources.map((r) =>
-          skip.has(r.domainUuid) ? Promise.resolve(resourceBase(r)) : this.runResource(task, r),
+          skip.has(r.domainUuid)
+            ? Promise.resolve(resourceBase(r))
+            : this.runResource(task, r, run.trigger === 'manual'),
         ),
       );
     } finally {
@@ -140,17 +147,23 @@ export class TaskExecutor {
     this.notify(task, done);
   }
 
-  private async runResource(task: Task, r: TaskResource): Promise<TaskRunResource> {
+  private async runResource(task: Task, r: TaskResource, byHand: boolean): Promise<TaskRunResource> {
     const { runner, backup, retention, log, catalog } = this.deps;
     const base = resourceBase(r);
     const disks = r.disks === null ? {} : { disks: [...r.disks] };
-    const cleanup = { taskName: task.name, retention: task.retention, resource: r };
+    const owner = { taskId: task.id, name: task.name };
+    const cleanup = { taskId: task.id, taskName: task.name, retention: task.retention, resource: r };
     let job: Job | null = null;
     try {
       const domain = { uuid: r.domainUuid, name: r.domainName };
       ensureDomainRecord(catalog, domain); // the cleanup jobs reference it too
-      if (task.retention.kind === 'chains') {
-        const plan = await backup.plan({ domain: r.domainUuid, ...disks, chainLength: task.chainLength });
+      if (task.retention.kind === 'chains' && !byHand) {
+        const plan = await backup.plan({
+          domain: r.domainUuid,
+          ...disks,
+          chainLength: task.chainLength,
+          owner,
+        });
         if (plan.decision.kind === 'full') {
           await runner.wait(retention.submit({ ...cleanup, mode: 'before-new-chain' }).id);
         }
@@ -163,7 +176,8 @@ export class TaskExecutor {
           ...disks,
           chainLength: task.chainLength,
           quiesce: 'auto',
-          trigger: 'schedule',
+          trigger: byHand ? 'manual' : 'schedule',
+          owner,
         },
         { task: task.name },
       );

@@ -136,22 +136,24 @@ test('chains:1: the oldest automatic chain goes before a new one starts; a manua
   t.true(runs.every((r) => r.outcome === 'succeeded'));
   const pointIds = runs.map((r) => r.resources[0]!.pointId!);
   const points = await d.json<PointView[]>(['point', 'list', '--domain', vm.name]);
-  // run 1 continued the manual chain (an automatic incremental in a manual chain: never counted as
-  // an automatic chain), runs 2–3 made chain A, run 4 had to open chain B: A went first.
-  t.deepEqual(points.map((p) => p.id).sort(), [manual.id, pointIds[0]!, pointIds[3]!].sort());
+  // The task has its own chains (the manual chain is not its): runs 1–2 made chain A, run 3 had
+  // to open chain B: A went first; run 4 continued B.
+  t.deepEqual(points.map((p) => p.id).sort(), [manual.id, pointIds[2]!, pointIds[3]!].sort());
   t.is(points.find((p) => p.id === manual.id)?.state, 'available');
-  t.is(points.find((p) => p.id === pointIds[3])?.kind, 'full');
+  t.is(points.find((p) => p.id === manual.id)?.owner, 'manual');
+  t.is(points.find((p) => p.id === pointIds[2])?.kind, 'full');
+  t.is(points.find((p) => p.id === pointIds[3])?.owner, 'one');
   const jobs = await d.json<JobView[]>(['job', 'list']);
-  const b4 = jobs.find((j) => j.type === 'backup' && j.pointId === pointIds[3]);
+  const b3 = jobs.find((j) => j.type === 'backup' && j.pointId === pointIds[2]);
   type Cleanup = { mode: string; deleted: string[] };
   const pre = jobs.filter(
     (j) => j.type === 'cleanup' && (j.result as Cleanup | null)?.mode === 'before-new-chain',
   );
-  t.is(pre.length, 2, 'runs 2 and 4 opened a new chain');
+  t.is(pre.length, 2, 'runs 1 and 3 opened a new chain');
   const dropped = pre.filter((j) => (j.result as Cleanup).deleted.length > 0);
   t.is(dropped.length, 1);
-  t.true(Date.parse(dropped[0]!.endedAt!) <= Date.parse(b4!.startedAt!), 'chain A went before run 4 began');
-  t.deepEqual((dropped[0]!.result as Cleanup).deleted.sort(), [pointIds[1]!, pointIds[2]!].sort());
+  t.true(Date.parse(dropped[0]!.endedAt!) <= Date.parse(b3!.startedAt!), 'chain A went before run 3 began');
+  t.deepEqual((dropped[0]!.result as Cleanup).deleted.sort(), [pointIds[0]!, pointIds[1]!].sort());
 });
 
 test('notifications reach a local HTTP server and an exec hook; results are recorded on the run', async (t) => {

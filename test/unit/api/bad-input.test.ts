@@ -139,6 +139,7 @@ const CASES: Case[] = [
   { name: 'empty query value', ...get('/v1/points?state=', 'state') },
   { name: 'bad point state', ...get('/v1/points?state=broken', 'state') },
   { name: 'bad chain filter', ...get('/v1/points?chain=../x', 'chain') },
+  { name: 'bad orphaned filter', ...get('/v1/points?orphaned=yes', 'orphaned') },
   { name: 'bad job state', ...get('/v1/jobs?state=done', 'state') },
   { name: 'bad job type', ...get('/v1/jobs?type=backupz', 'type') },
   { name: 'bad trigger', ...get('/v1/jobs?trigger=cron', 'trigger') },

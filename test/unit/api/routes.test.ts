@@ -97,6 +97,8 @@ test.serial('GET /v1/points with filters, GET /v1/points/{id}', async (t) => {
     method: 'listPoints',
     args: [{ domain: 'web', chain: CHAIN1, state: 'available', limit: 100 }],
   });
+  await h.req('GET', '/v1/points?orphaned=true');
+  t.deepEqual(lastCall(h.fakes), { method: 'listPoints', args: [{ orphaned: true, limit: 100 }] });
   const one = await h.req('GET', `/v1/points/${POINT1}`);
   t.is(one.status, 200);
   t.like(one.json, {

@@ -61,15 +61,18 @@ test('point list passes the filters; --json prints the array of points', async (
   t.is(r.code, 0);
   t.deepEqual(api.requests[0]?.query, { limit: '1000', domain: 'web', chain: 'c1', state: 'available' });
   const lines = r.stdout.trimEnd().split('\n');
-  t.regex(lines[0] ?? '', /^ID +NAME +DOMAIN +CHAIN +SEQ +KIND +STATE +CONSISTENCY +SIZE +CREATED$/);
+  t.regex(lines[0] ?? '', /^ID +NAME +DOMAIN +CHAIN +SEQ +KIND +STATE +CONSISTENCY +OWNER +SIZE +CREATED$/);
   t.regex(
     lines[1] ?? '',
-    /^p1 +first +web +c1 +0 +full +available +filesystem +2\.0 GiB +2024-05-01 02:00:00Z$/,
+    /^p1 +first +web +c1 +0 +full +available +filesystem +manual +2\.0 GiB +2024-05-01 02:00:00Z$/,
   );
-  t.regex(lines[2] ?? '', /^p2 +nightly +web +c1 +1 +incremental +available +filesystem +1\.5 MiB/);
+  t.regex(lines[2] ?? '', /^p2 +nightly +web +c1 +1 +incremental +available +filesystem +manual +1\.5 MiB/);
   const json = await run(api.socket, ['point', 'list', '--json']);
   t.deepEqual(JSON.parse(json.stdout), [p1, p2]);
   t.deepEqual(api.requests[1]?.query, { limit: '1000' });
+  const orphaned = await run(api.socket, ['point', 'list', '--orphaned']);
+  t.is(orphaned.code, 0);
+  t.deepEqual(api.requests[2]?.query, { limit: '1000', orphaned: 'true' });
 });
 
 test('point list --state rejects an unknown state locally (exit 2, no request)', async (t) => {
@@ -97,8 +100,8 @@ test('chain list and usage: tables and exact --json; --domain passed through', a
   const c = await run(api.socket, ['chain', 'list', '--domain', UUID]);
   t.is(c.code, 0);
   t.deepEqual(api.requests[0]?.query, { domain: UUID });
-  t.regex(c.stdout, /^c1 +web +vda +open +3\/14 +2\.0 GiB/m);
-  t.regex(c.stdout, /^c0 +web +vda,vdb +sealed \(disk-set-changed\) +1\/7 +512 B/m);
+  t.regex(c.stdout, /^c1 +web +vda +open +nightly-web +3\/14 +2\.0 GiB/m);
+  t.regex(c.stdout, /^c0 +web +vda,vdb +sealed \(disk-set-changed\) +manual +1\/7 +512 B/m);
   t.deepEqual(JSON.parse((await run(api.socket, ['chain', 'list', '--json'])).stdout), chains);
   const u = await run(api.socket, ['usage', '--domain', 'web']);
   t.is(u.code, 0);
@@ -177,6 +180,6 @@ test('chain list: a pending or failed chain is shown as not usable', async (t) =
   const api = await startFakeApi(t, { 'GET /v1/chains': { body: [failed, pending] } });
   const c = await run(api.socket, ['chain', 'list']);
   t.is(c.code, 0);
-  t.regex(c.stdout, /^c2 +web +vda +failed \(full failed, nothing to restore\) +1\/14/m);
-  t.regex(c.stdout, /^c3 +web +vda +pending \(full being made\) +1\/14/m);
+  t.regex(c.stdout, /^c2 +web +vda +failed \(full failed, nothing to restore\) +\S+ +1\/14/m);
+  t.regex(c.stdout, /^c3 +web +vda +pending \(full being made\) +\S+ +1\/14/m);
 });

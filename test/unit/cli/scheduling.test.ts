@@ -111,6 +111,17 @@ test('policy update: a schedule flag alone keeps the rest of the schedule (PATCH
   t.is(nothing.code, 2);
 });
 
+test('task create prints the warnings of the response on stderr, the task on stdout; exit 0', async (t) => {
+  const warning = 'task other already backs up domain web (all disks); each task keeps its own chains';
+  const api = await startFakeApi(t, {
+    'POST /v1/tasks': { status: 201, body: { ...task, warnings: [warning] } },
+  });
+  const r = await run(api.socket, ['task', 'create', 'web-daily', '--domain', 'web', '--policy', 'nightly']);
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stderr, `warning: ${warning}\n`);
+  t.regex(r.stdout, /^retention +/m);
+});
+
 test('task create sends the whole task; repeatable flags; local checks', async (t) => {
   const api = await startFakeApi(t, { 'POST /v1/tasks': { status: 201, body: task } });
   const r = await run(api.socket, [

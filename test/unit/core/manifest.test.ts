@@ -93,6 +93,8 @@ const BAD: [string, string, RegExp][] = [
   ['a bad sha256', edit((m) => (m.files[0]!.sha256 = 'abc')), /sha256/],
   ['an unknown trigger', edit((m) => (m.point.trigger = 'cron')), /trigger/],
   ['a bad owner', edit((m) => (m.point.owner = 'root')), /owner/],
+  ['an owner name without a task owner', edit((m) => (m.point.ownerName = 'nightly')), /ownerName/],
+  ['a bad owner name', edit((m) => ((m.point.owner = 'task:abc'), (m.point.ownerName = 7))), /ownerName/],
   ['a list at the top', '[]', /not an object/],
 ];
 for (const [what, text, why] of BAD) {

@@ -181,19 +181,23 @@ test('days:N deletes automatic points older than N days (exactly N days stays)',
 });
 
 test('chains:N keeps the N newest automatic chains; manual chains do not count and stay', (t) => {
-  const plan = check(t, resource('chains:2', 'aa', 'mm', 'aaa', 'ma', 'a'), [
-    'b0',
-    'b1',
-    'c0',
-    'c1',
-    'c2',
-    'd0',
-    'd1',
-    'e0',
+  const plan = check(t, resource('chains:2', 'aa', 'mm', 'aaa', 'ma', 'a'), ['b0', 'b1', 'd0', 'd1', 'e0']);
+  t.deepEqual(plan.steps, [
+    { action: 'delete-chain', chainId: 'a', pointIds: ['a0', 'a1'] },
+    { action: 'delete-chain', chainId: 'c', pointIds: ['c0', 'c1', 'c2'] },
   ]);
-  t.deepEqual(plan.steps, [{ action: 'delete-chain', chainId: 'a', pointIds: ['a0', 'a1'] }]);
   check(t, resource('chains:1', 'aa', 'mm', 'aaa'), ['b0', 'b1', 'c0', 'c1', 'c2']);
   check(t, resource('chains:5', 'aa', 'aaa'), ['a0', 'a1', 'b0', 'b1', 'b2']);
+});
+
+test('chains:N: a chain whose full point is a manual run counts by its automatic points; the manual full stays', (t) => {
+  // `ma`: a task run by hand made the full point, the schedule the incremental (one chain of the
+  // task). It counts as an automatic chain; dropped, only its automatic point goes.
+  const plan = check(t, resource('chains:1', 'maa', 'a'), ['a0', 'b0']);
+  t.deepEqual(plan.steps, [
+    { action: 'merge-point', pointId: 'a2', childPointId: null },
+    { action: 'merge-point', pointId: 'a1', childPointId: null },
+  ]);
 });
 
 test('chains:N: manual points of a dropped automatic chain stay (synthetic full)', (t) => {
@@ -335,7 +339,11 @@ function oracle(input: RetentionInput): Set<string> {
             .filter((p) => p.chainId === c.id && p.state !== 'error')
             .sort((a, b) => a.seq - b.seq)[0],
       )
-      .filter((f): f is RetentionPoint => f !== undefined && auto(f))
+      .filter(
+        (f): f is RetentionPoint =>
+          f !== undefined &&
+          input.points.some((p) => p.chainId === f.chainId && auto(p) && p.state !== 'error'),
+      )
       .sort((a, b) => b.createdAt - a.createdAt);
     const dropped = new Set(fulls.slice(r.n).map((f) => f.chainId));
     candidates.filter((p) => dropped.has(p.chainId)).forEach((p) => gone.add(p.id));

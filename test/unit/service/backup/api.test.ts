@@ -46,3 +46,12 @@ test('a good request: one backup job of the domain; a second point of the same n
   await t.throwsAsync(s.api.startBackup({ domain: s.uuid, name: 'first' }), { code: 'ALREADY_EXISTS' });
   t.is(s.catalog.jobs.list({}).length, 1);
 });
+
+test('a backup through the API is manual: an owner smuggled into the input is ignored', async (t) => {
+  const s = setup();
+  const input = { domain: 'web', owner: { taskId: 'aaaaaaaaaaaa', name: 'evil' } };
+  const ended = await s.runner.wait((await s.api.startBackup(input)).id);
+  const point = s.catalog.getPoint(ended.pointId!)!;
+  t.is(s.catalog.getChain(point.chainId)?.ownerTaskId, null);
+  t.regex(point.name, /^manualbk_/);
+});

@@ -353,3 +353,33 @@ test('one job per domain at a time: concurrent backups of a domain run one after
   t.is(b.seq, 1);
   t.is(hv.backups.length, 2);
 });
+
+test('owners: each task continues only its own chain; A, B, manual, A again: A incremental from its own checkpoint', async (t) => {
+  const { svc, hv, catalog, uuid } = setup();
+  const A = { taskId: 'aaaaaaaaaaaa', name: 'task-a' };
+  const B = { taskId: 'bbbbbbbbbbbb', name: 'task-b' };
+  const a1 = await svc.backup({ domain: 'web1', trigger: 'schedule', owner: A });
+  const b1 = await svc.backup({ domain: 'web1', trigger: 'schedule', owner: B });
+  const m1 = await svc.backup({ domain: 'web1' });
+  t.is(b1.kind, 'full', "B does not continue A's chain");
+  t.is(m1.kind, 'full', 'a manual backup does not continue a task chain');
+  t.is((await svc.plan({ domain: 'web1', owner: A })).decision.kind, 'incremental');
+  const planned = (await svc.plan({ domain: 'web1', owner: A })).decision;
+  t.like(planned, { kind: 'incremental', chainId: a1.chainId, parentCheckpoint: `vp-${a1.chainId}-0` });
+  const a2 = await svc.backup({ domain: 'web1', trigger: 'schedule', owner: A });
+  t.like(a2, { kind: 'incremental', chainId: a1.chainId, seq: 1 });
+  t.is(hv.backups.at(-1)?.spec.incrementalFrom, `vp-${a1.chainId}-0`);
+  const m2 = await svc.backup({ domain: 'web1' });
+  t.like(m2, { kind: 'incremental', chainId: m1.chainId }, 'manual backups continue the manual chain');
+  t.deepEqual(
+    [a1, b1, m1].map((p) => catalog.getChain(p.chainId)?.ownerTaskId ?? null),
+    [A.taskId, B.taskId, null],
+  );
+  t.is(catalog.getChain(b1.chainId)?.ownerName, 'task-b');
+  for (const p of [a1, b1, m1]) t.is(catalog.getChain(p.chainId)?.state, 'open', 'no owner seals another');
+  t.regex(a1.name, /^autobk_/);
+  const byHand = await svc.backup({ domain: 'web1', trigger: 'manual', owner: A });
+  t.regex(byHand.name, /^backup_[0-9a-f]{12}$/, 'a task run by hand');
+  t.like(byHand, { trigger: 'manual', chainId: a1.chainId, kind: 'incremental' });
+  void uuid;
+});

@@ -3,6 +3,7 @@ import { silentLogger } from '../../../../src/ports/logger.js';
 import { reconcile } from '../../../../src/daemon/reconcile.js';
 import { rebuildCatalog } from '../../../../src/service/recovery/rebuild.js';
 import { checkCatalogOnStart } from '../../../../src/service/recovery/startup.js';
+import { readManifest, manifestPath } from '../../../../src/service/recovery/manifest-writer.js';
 import { STORE, storeWithPoints } from './_recovery.js';
 
 const strip = (p: { updatedAt: number; disks: readonly { size: number | null }[] }) => ({
@@ -113,4 +114,24 @@ test('on start: manifests that would rebuild nothing (their files gone) do not b
   const deps = h.withEmptyCatalog();
   t.is(await checkCatalogOnStart(deps, { rebuild: false, catalogPath: 'c' }), null);
   t.true(h.storeFiles().length === 3, 'the manifests stay (doctor lists them)');
+});
+
+test('manifests record the chain owner; a rebuild restores each owner’s chain, one open chain per owner', async (t) => {
+  const h = await storeWithPoints();
+  const A = { taskId: 'aaaaaaaaaaaa', name: 'nightly' };
+  const a0 = await h.svc.backup({ domain: h.uuid, trigger: 'schedule', owner: A });
+  const a1 = await h.svc.backup({ domain: h.uuid, trigger: 'manual', owner: A });
+  const manual = h.points[0]!;
+  const m = await readManifest(h.fs, manifestPath(STORE, a1));
+  t.like(m?.point, { owner: 'task:aaaaaaaaaaaa', ownerName: 'nightly', trigger: 'manual' });
+  const mm = await readManifest(h.fs, manifestPath(STORE, manual));
+  t.is(mm?.point.owner, 'manual');
+  t.false(mm !== null && 'ownerName' in mm.point);
+  const deps = h.withEmptyCatalog();
+  const report = await rebuildCatalog({ ...deps, log: silentLogger });
+  t.deepEqual(report.skipped, []);
+  t.is(report.chains, 2);
+  t.like(deps.catalog.getChain(a0.chainId), { ownerTaskId: A.taskId, ownerName: 'nightly', state: 'open' });
+  t.like(deps.catalog.getChain(manual.chainId), { ownerTaskId: null, ownerName: null, state: 'open' });
+  t.is(deps.catalog.getOpenChain(h.uuid, ['vda', 'vdb'], A.taskId)?.id, a0.chainId);
 });

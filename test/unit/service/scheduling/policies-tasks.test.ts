@@ -291,3 +291,28 @@ test('task run / policy run while a bound domain has a backup queued or running:
   await h.scheduler.idle();
   t.is(h.db.listTaskRuns(a.id)[0]?.outcome, 'succeeded');
 });
+
+test('task create / update warn (not refuse) when another task already covers the same resource', async (t) => {
+  const { svc } = setup();
+  const ctl = new SchedulingApiImpl(svc, { timeZone: 'UTC' });
+  const a = await ctl.createTask({ name: 'a', domains: ['web'], policies: ['nightly'] });
+  t.is(a.warnings, undefined, 'nothing else covers web');
+  const b = await ctl.createTask({
+    name: 'b',
+    domains: ['web'],
+    policies: ['nightly'],
+    retention: 'count:2',
+  });
+  t.is(b.warnings?.length, 1);
+  t.regex(b.warnings?.[0] ?? '', /task a already backs up domain web \(all disks\).*own chains/);
+  const c = await ctl.createTask({ name: 'c', domains: ['db'], policies: ['nightly'] });
+  t.is(c.warnings, undefined, 'another domain');
+  t.is((await ctl.getTask('b')).warnings, undefined, 'show does not warn');
+  t.is((await ctl.updateTask('c', { retention: 'count:3' })).warnings, undefined);
+  const moved = await ctl.updateTask('c', { domains: ['web'] });
+  t.deepEqual(
+    moved.warnings?.map((w) => w.split(' ')[1]),
+    ['a', 'b'],
+  );
+  t.is(svc.listTasks({}).length, 3, 'all created');
+});

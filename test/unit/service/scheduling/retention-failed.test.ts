@@ -13,14 +13,15 @@ import { fakeBackupHost } from '../../../fakes/backup-host.js';
 test('retention: scheduled failed fulls pruned to 10 with their failed chains; manual error points stay', async (t) => {
   const { hv, deps, catalog, uuid } = fakeBackupHost();
   const svc = new BackupService(deps);
-  const p0 = await svc.backup({ domain: uuid, trigger: 'schedule' });
+  const owner = { taskId: 'task00000001', name: 'nightly' }; // the task's chains: retention's own
+  const p0 = await svc.backup({ domain: uuid, trigger: 'schedule', owner });
   hv.jobOutcome = 'failed';
   const manual = await svc
     .backup({ domain: uuid, full: true })
     .then(() => null)
     .catch(() => catalog.listPoints({ state: 'error' })[0]!);
   for (let i = 0; i < 12; i++)
-    await svc.backup({ domain: uuid, full: true, trigger: 'schedule' }).catch(() => undefined);
+    await svc.backup({ domain: uuid, full: true, trigger: 'schedule', owner }).catch(() => undefined);
   hv.jobOutcome = 'completed';
   const scheduled = catalog.listPoints({ state: 'error' }).filter((p) => p.trigger === 'schedule');
   t.is(scheduled.length, 12);
@@ -43,6 +44,7 @@ test('retention: scheduled failed fulls pruned to 10 with their failed chains; m
     now: () => Date.now(),
   });
   const res = await retention.apply({
+    taskId: owner.taskId,
     taskName: 'nightly',
     retention: parseRetention('forever'),
     resource: { domainUuid: uuid, domainName: 'web1', disks: null },
@@ -60,7 +62,7 @@ test('retention: scheduled failed fulls pruned to 10 with their failed chains; m
   for (const p of scheduled.slice(0, 2)) t.is(catalog.getChain(p.chainId), null, 'its failed chain went too');
   t.is(catalog.getPoint(manual!.id)?.state, 'error', 'the manual error point stays');
   t.is(catalog.getChain(p0.chainId)?.state, 'open');
-  const next = await svc.backup({ domain: uuid, trigger: 'schedule' });
+  const next = await svc.backup({ domain: uuid, trigger: 'schedule', owner });
   t.is(next.chainId, p0.chainId);
   t.is(next.kind, 'incremental');
 });

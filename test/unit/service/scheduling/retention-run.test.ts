@@ -59,12 +59,16 @@ test('the synthetic full keeps its chain usable: the next backup is an increment
     [`vp-${p1!.chainId}-1`, `vp-${p1!.chainId}-2`],
     "the old full's checkpoint is gone",
   );
-  const next = await h.backup.backup({ domain: h.uuids[0]!, trigger: 'schedule', chainLength: 5 });
+  const next = await h.backup.backup({
+    domain: h.uuids[0]!,
+    trigger: 'schedule',
+    chainLength: 5,
+    owner: { taskId: task.id, name: task.name },
+  });
   t.is(next.kind, 'incremental');
   t.is(next.chainId, p1!.chainId);
   t.is(next.seq, 3);
   t.is(h.hv.backups.at(-1)?.spec.incrementalFrom, `vp-${p2!.chainId}-2`);
-  void task;
   // Deleting the synthetic full by hand deletes its chain, as for any full point.
   const res = await h.del.deletePoint(p1!.id, { cascade: false });
   t.is(res.deleted.length, 3);
@@ -83,15 +87,17 @@ test('chains:1: the oldest automatic chain is deleted before a new chain starts;
     .map((r) => r.resources[0]!.pointId!);
   t.deepEqual(
     h.catalog.listPoints().map((x) => x.id),
-    [manual.id, made[0]!, made[3]!],
+    [manual.id, made[2]!, made[3]!],
   );
-  // The cleanup that removed chain A ran before the backup of run 4.
+  t.is(h.catalog.getPoint(made[2]!)?.chainId, h.catalog.getPoint(made[3]!)?.chainId);
+  t.not(h.catalog.getPoint(made[2]!)?.chainId, manual.chainId, 'the task has its own chains');
+  // The cleanup that removed the task's chain A ran before the backup of run 3 (chain B).
   const jobs = h.catalog.jobs.list();
-  const b4 = jobs.findIndex((j) => j.pointId === made[3]);
-  const pre = jobs[b4 - 1]!;
+  const b3 = jobs.findIndex((j) => j.pointId === made[2]);
+  const pre = jobs[b3 - 1]!;
   t.is(pre.type, 'cleanup');
   t.deepEqual((pre.result as { deleted: string[]; mode: string }).mode, 'before-new-chain');
-  t.deepEqual((pre.result as { deleted: string[] }).deleted.sort(), [made[1]!, made[2]!].sort());
+  t.deepEqual((pre.result as { deleted: string[] }).deleted.sort(), [made[0]!, made[1]!].sort());
 });
 
 test('days:N deletes older automatic points; manual points are never deleted', async (t) => {
@@ -139,6 +145,60 @@ test('a point a linked image depends on is held; the rest of the plan still runs
   t.is(left.length, 2, 'the protected one and the newest');
   const last = h.catalog.jobs.list({ type: 'cleanup' }).at(-1)!;
   t.deepEqual((last.result as { held: string[] }).held, [first.id]);
+  t.deepEqual((last.result as { skipped: unknown[] }).skipped, [
+    { pointId: first.id, reason: 'protected', images: ['gold'] },
+  ]);
+});
+
+test('two tasks on one domain: B (count:2) never deletes a point of A (count:14); each task has its own chain', async (t) => {
+  const h = await schedHarness();
+  const odd = h.policy('odd', { kind: 'every-days', n: 1, times: ['01:00', '03:00', '05:00', '07:00'] });
+  const even = h.policy('even', { kind: 'every-days', n: 1, times: ['02:00', '04:00', '06:00', '08:00'] });
+  const a = h.task('a', [odd.id], { retention: { kind: 'count', n: 14 } });
+  const b = h.task('b', [even.id], { retention: { kind: 'count', n: 2 } });
+  await h.at(T0);
+  // The tasks' runs alternate (whole domain both); a manual backup first.
+  const manual = await h.backup.backup({ domain: h.uuids[0]!, trigger: 'manual' });
+  await hourlyRuns(h, 8);
+  const pointsOf = (taskId: string) =>
+    h.catalog.listPoints().filter((x) => h.catalog.getChain(x.chainId)?.ownerTaskId === taskId);
+  const madeBy = (taskId: string) =>
+    h.db
+      .listTaskRuns(taskId)
+      .flatMap((r) => r.resources.map((x) => x.pointId))
+      .filter((id): id is string => id !== undefined);
+  const aMade = madeBy(a.id);
+  t.true(aMade.length >= 3, 'task A ran several times');
+  t.true(madeBy(b.id).length >= 3, 'task B ran several times');
+  t.deepEqual(
+    pointsOf(a.id)
+      .map((x) => x.id)
+      .sort(),
+    [...aMade].sort(),
+    "every point A made is still there: B's cleanups deleted none",
+  );
+  t.is(pointsOf(b.id).length, 2, 'B kept its 2 newest');
+  t.truthy(h.catalog.getPoint(manual.id), 'the manual point stays');
+  const aChains = new Set(pointsOf(a.id).map((x) => x.chainId));
+  const bChains = new Set(pointsOf(b.id).map((x) => x.chainId));
+  t.is(aChains.size, 1);
+  t.false(
+    [...aChains].some((c) => bChains.has(c) || c === manual.chainId),
+    'no shared chain',
+  );
+  // A's chain goes on with incrementals although B and the manual backup made checkpoints.
+  t.true(
+    pointsOf(a.id)
+      .slice(1)
+      .every((x) => x.kind === 'incremental'),
+  );
+  for (const j of h.catalog.jobs.list({ type: 'cleanup' })) {
+    const deleted = (j.result as { deleted?: string[] } | null)?.deleted ?? [];
+    t.false(
+      deleted.some((id) => aMade.includes(id) || id === manual.id),
+      'no cleanup deleted a point of another owner',
+    );
+  }
 });
 
 test('dropFullKeepRest refuses a wrong shape; makeSyntheticFull checks its state rules', async (t) => {
@@ -186,4 +246,52 @@ test('retention deletions are logged with the rule and task as reason, and the c
   });
   t.is(typeof gone[0]!.obj.point, 'string');
   t.is(typeof gone[0]!.obj.chain, 'string');
+});
+
+test('a cleanup never looks at a pending chain of the task (its full point is being made)', async (t) => {
+  const h = await schedHarness();
+  const p = h.policy('hourly', h.hourly);
+  const task = h.task('keep1', [p.id], { retention: { kind: 'count', n: 1 } });
+  await h.at(T0);
+  await hourlyRuns(h, 1);
+  const uuid = h.uuids[0]!;
+  const pending = h.catalog.createChain({
+    domainUuid: uuid,
+    diskSet: ['vda'],
+    owner: { taskId: task.id, name: task.name },
+    pending: true,
+  });
+  h.catalog.createPoint({
+    name: 'autobk_pending0000',
+    domainUuid: uuid,
+    chainId: pending.id,
+    seq: 0,
+    kind: 'full',
+    trigger: 'schedule',
+    newChainReason: 'requested',
+    disks: [
+      {
+        target: 'vda',
+        path: `${uuid}/${pending.id}/vda.0.qcow2`,
+        virtualSize: 1 << 30,
+        format: 'qcow2',
+        checkpoint: null,
+      },
+    ],
+  });
+  const plan = h.retention.plan({
+    taskId: task.id,
+    taskName: task.name,
+    retention: task.retention,
+    resource: task.resources[0]!,
+    mode: 'rule',
+  });
+  const pendingPoints = h.catalog.listPoints({ chainId: pending.id }).map((x) => x.id);
+  t.is(pendingPoints.length, 1);
+  t.false(
+    plan.keptPointIds.some((id) => pendingPoints.includes(id)),
+    'not an input of the plan',
+  );
+  t.deepEqual(plan.deferred, []);
+  t.is(plan.keptPointIds.length, 1);
 });

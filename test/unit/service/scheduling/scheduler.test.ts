@@ -226,7 +226,7 @@ test('notifications: sent after each execution, delivery results recorded on the
   );
 });
 
-test('task run: trigger manual, automatic points that retention counts; a failed backup fails the run', async (t) => {
+test('task run: trigger manual, points backup_<id> in the task chain that retention neither counts nor deletes; a failed backup fails the run', async (t) => {
   const h = await schedHarness();
   const p = h.policy('hourly', h.hourly);
   const task = h.task('web', [p.id], { retention: { kind: 'count', n: 1 } });
@@ -236,11 +236,36 @@ test('task run: trigger manual, automatic points that retention counts; a failed
   await h.scheduler.runTask({ task, trigger: 'manual', policy: null, scheduledFor: null });
   await h.scheduler.idle();
   const points = h.catalog.listPoints();
-  t.is(points.length, 1, 'count:1 kept one automatic point');
-  t.is(points[0]!.trigger, 'schedule');
+  t.is(points.length, 2, 'count:1 counts no manual-run point and deletes none');
+  for (const x of points) {
+    t.is(x.trigger, 'manual');
+    t.regex(x.name, /^backup_[0-9a-f]{12}$/);
+    t.is(h.catalog.getChain(x.chainId)?.ownerTaskId, task.id, 'in the task chain');
+  }
+  t.is(points[1]!.kind, 'incremental');
+  // A scheduled run then: one automatic point, kept by count:1; the manual-run points stay.
+  await h.at(T0);
+  await h.at(T0 + HOUR);
+  const after = h.catalog.listPoints();
+  t.is(after.length, 3);
+  t.regex(after[2]!.name, /^autobk_/);
+  t.is(after[2]!.chainId, points[0]!.chainId);
+  // Another scheduled point: count:1 drops the older automatic one (merged into the newer); the
+  // manual-run points (the chain's full among them) stay, and so does the chain.
+  await h.at(T0 + 2 * HOUR);
+  const last = h.catalog.listPoints();
+  t.deepEqual(
+    last.map((x) => x.id).slice(0, 2),
+    points.map((x) => x.id),
+  );
+  t.is(last.length, 3);
+  t.not(last[2]!.id, after[2]!.id);
+  t.is(h.catalog.getChain(points[0]!.chainId)?.state, 'open');
   t.deepEqual(
     h.db.listTaskRuns(task.id).map((r) => [r.trigger, r.outcome]),
     [
+      ['schedule', 'succeeded'],
+      ['schedule', 'succeeded'],
       ['manual', 'succeeded'],
       ['manual', 'succeeded'],
     ],

@@ -41,7 +41,7 @@ test('a point that fell back to crash consistency: run succeeded-with-warnings, 
   t.is(r.warnings?.length, 1);
   t.regex(
     r.warnings![0]!,
-    /^point autobk_\w+ \(\w+\) is crash-consistent: freeze failed: guest agent is not connected$/,
+    /^point backup_\w+ \(\w+\) is crash-consistent: freeze failed: guest agent is not connected$/,
   );
 
   const payload = h.sent.at(-1)!.payload;
@@ -59,7 +59,7 @@ test('a point that fell back to crash consistency: run succeeded-with-warnings, 
   t.deepEqual(view.lastRun?.warnings, latest?.warnings);
   t.regex(
     renderTask(view),
-    /^last run +succeeded with 1 warning: \w+: point autobk_\w+ .* is crash-consistent: freeze failed/m,
+    /^last run +succeeded with 1 warning: \w+: point backup_\w+ .* is crash-consistent: freeze failed/m,
   );
 });
 
