@@ -7,6 +7,8 @@ import type { NewChainReason } from '../core/chain-decision.js';
 import type { CodedError } from '../core/errors.js';
 import type { FinalJobState, JobState, JobType, Trigger } from '../core/job-state.js';
 import type { Consistency, PointKind, PointState } from '../core/point-state.js';
+import type { FileFinding } from '../core/verify.js';
+import type { FileChecksum } from './fs.js';
 
 export interface Domain {
   readonly uuid: string;
@@ -55,6 +57,29 @@ export interface PointDisk {
   readonly format: DiskFormat;
   /** The libvirt checkpoint made with this point (null for non-qcow2 disks). */
   readonly checkpoint: string | null;
+  /** The file's length when written or last rewritten; null before that (or before checksums). */
+  readonly fileSize: number | null;
+  /** Hex sha256 of the file's bytes then; null like fileSize. */
+  readonly sha256: string | null;
+}
+
+export type VerifyState = 'never' | 'ok' | 'failed';
+
+/** What the last verify of a point found (docs/verify.md). */
+export interface PointVerify {
+  readonly state: VerifyState;
+  /** When; null while never verified. */
+  readonly at: number | null;
+  /** Null while never verified. */
+  readonly detail: VerifyDetail | null;
+}
+
+export interface VerifyDetail {
+  readonly deep: boolean;
+  /** One line: `ok (4 files)` or the files not ok with their verdicts. */
+  readonly summary: string;
+  /** Every file read through, oldest point first. */
+  readonly files: readonly FileFinding[];
 }
 
 export interface Point {
@@ -79,6 +104,7 @@ export interface Point {
   readonly error: CodedError | null;
   /** Sorted by target. */
   readonly disks: readonly PointDisk[];
+  readonly verify: PointVerify;
 }
 
 export interface Job {
@@ -140,6 +166,8 @@ export interface PointStatePatch {
   readonly freezeMs?: number | null;
   /** Allocated bytes per target. */
   readonly sizes?: Readonly<Record<string, number>>;
+  /** Length and sha256 of the file per target, as just written. */
+  readonly checksums?: Readonly<Record<string, FileChecksum>>;
 }
 
 export interface PointFilter {

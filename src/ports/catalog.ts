@@ -22,6 +22,7 @@ import type { FinalJobState, JobState, JobType, Trigger } from '../core/job-stat
 import type { Consistency, PointKind, PointState } from '../core/point-state.js';
 import type { DomainUsage } from '../core/usage.js';
 import type { SchedulingCatalog } from './scheduling-catalog.js';
+import type { VerifyCatalog } from './verify-catalog.js';
 
 export type { NewChainReason, FinalJobState, JobState, JobType, Trigger, PointState, DomainUsage };
 export type { CodedError, Consistency, PointKind };
@@ -55,6 +56,8 @@ export interface Catalog {
   readonly jobs: JobCatalog;
   /** Volumes and images made from points. */
   readonly artifacts: ArtifactCatalog;
+  /** Checksums and verify results of points (ports/verify-catalog.ts). */
+  readonly verify: VerifyCatalog;
   /** Policies, tasks, run history, scheduler state (ports/scheduling-catalog.ts). */
   readonly scheduling: SchedulingCatalog;
   /** Consistent copies and the import of records rebuilt from manifests (docs/recovery.md). */

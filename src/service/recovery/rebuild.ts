@@ -182,7 +182,11 @@ function toPoint(m: PointManifest): Point {
       size: f.size,
       format: f.format,
       checkpoint: f.checkpoint,
+      // the manifest records the checksum, not the length: a verify of a rebuilt point checks it
+      fileSize: null,
+      sha256: f.sha256,
     })),
+    verify: { state: 'never', at: null, detail: null },
   };
 }
 
