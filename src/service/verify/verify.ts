@@ -9,19 +9,13 @@
 import { VirtpointError } from '../../core/errors.js';
 import { isPointBusy } from '../../core/point-state.js';
 import { resolveStorePath } from '../../core/store-layout.js';
-import {
-  corruptPoints,
-  judgeFile,
-  summarize,
-  type ExpectedFile,
-  type FileFinding,
-  type ObservedFile,
-} from '../../core/verify.js';
+import { corruptPoints, judgeFile, summarize, type FileFinding } from '../../core/verify.js';
 import type { Catalog, Point } from '../../ports/catalog.js';
 import type { Fs } from '../../ports/fs.js';
 import type { ImageTool } from '../../ports/image-tool.js';
 import type { Logger } from '../../ports/logger.js';
 import { chainFiles } from './chain-files.js';
+import { observeFile } from './observe.js';
 
 export interface VerifyDeps {
   readonly catalog: Catalog;
@@ -48,6 +42,14 @@ export interface VerifyResult {
   readonly corrupt: readonly string[];
 }
 
+export interface ChainVerifyResult {
+  readonly chainId: string;
+  readonly ok: boolean;
+  readonly summary: string;
+  readonly points: readonly VerifyResult[];
+  readonly corrupt: readonly string[];
+}
+
 /** INVALID_STATE / POINT_BUSY unless the point can be verified (available, or corrupt: re-check). */
 export function assertVerifiable(point: Point): void {
   if (point.state === 'available' || point.state === 'corrupt') return;
@@ -67,78 +69,131 @@ export class VerifyService {
   constructor(private readonly deps: VerifyDeps) {}
 
   async verifyPoint(pointId: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
-    const { catalog, log } = this.deps;
-    const point = catalog.getPoint(pointId);
+    const point = this.deps.catalog.getPoint(pointId);
     if (point === null) throw new VirtpointError('POINT_NOT_FOUND', `no point ${pointId}`);
     assertVerifiable(point);
+    const [result] = await this.run([point], opts);
+    return result!;
+  }
+
+  /** Verifies every readable point of a chain, each file read once; oldest point first. */
+  async verifyChain(chainId: string, opts: VerifyOptions = {}): Promise<ChainVerifyResult> {
+    const { catalog } = this.deps;
+    const chain = catalog.getChain(chainId);
+    if (chain === null) throw new VirtpointError('CHAIN_NOT_FOUND', `no chain ${chainId}`);
+    const points = catalog
+      .listPoints({ chainId })
+      .filter((p) => p.state === 'available' || p.state === 'corrupt')
+      .sort((a, b) => a.seq - b.seq);
+    if (points.length === 0) {
+      throw new VirtpointError('INVALID_STATE', `chain ${chainId} has no available point to verify`);
+    }
+    const busy = catalog.listPoints({ chainId }).find((p) => isPointBusy(p.state));
+    if (busy !== undefined) assertVerifiable(busy);
+    const results = await this.run(points, opts);
+    const corrupt = [...new Set(results.flatMap((r) => r.corrupt))];
+    const bad = results.filter((r) => !r.ok);
+    return {
+      chainId,
+      ok: bad.length === 0,
+      summary:
+        bad.length === 0
+          ? `ok (${results.length} point${results.length === 1 ? '' : 's'})`
+          : `${bad.length} of ${results.length} points not ok`,
+      points: results,
+      corrupt,
+    };
+  }
+
+  /**
+   * Checks each file the points read through once (the newest point's lineage holds them all),
+   * then judges and records each point by its own lineage; the last record marks the corrupt.
+   */
+  private async run(points: readonly Point[], opts: VerifyOptions): Promise<VerifyResult[]> {
+    const { catalog, log } = this.deps;
     const deep = opts.deep === true;
-    const { members, lineage, files } = chainFiles(catalog, point);
-    const total = files.length + (deep ? point.disks.length : 0);
-    let done = 0;
+    const newest = points[points.length - 1]!;
+    const { members, files } = chainFiles(catalog, newest);
+    const lineages = new Map(
+      points.map((p) => [p.id, new Set(chainFiles(catalog, p).lineage.map((x) => x.id))]),
+    );
+    const total = files.length + (deep ? points.reduce((n, p) => n + p.disks.length, 0) : 0);
+    const progress = { done: 0, total };
+    const tick = () => {
+      progress.done++;
+      opts.onProgress?.({ ...progress });
+    };
     const findings: FileFinding[] = [];
     for (const want of files) {
       opts.signal?.throwIfAborted();
-      findings.push(judgeFile(want, await this.observe(want, opts.signal)));
-      opts.onProgress?.({ done: ++done, total });
+      findings.push(judgeFile(want, await observeFile(this.deps, want, opts.signal)));
+      tick();
     }
+    const deepFindings = new Map<string, FileFinding[]>();
     if (deep && findings.every((f) => f.verdict === 'ok')) {
-      // read through the whole chain once per disk of the point: every cluster of every ancestor
-      for (const d of point.disks) {
-        opts.signal?.throwIfAborted();
-        const path = resolveStorePath(this.deps.storeRoot, d.path);
-        const err = await this.deps.imageTool.readAll(path, d.format, d.virtualSize, opts.signal);
-        if (err !== null) {
-          const own = findings.findIndex((f) => f.pointId === point.id && f.target === d.target);
-          const finding: FileFinding = {
-            pointId: point.id,
-            seq: point.seq,
-            target: d.target,
-            path: d.path,
-            verdict: 'qemu-img-error',
-            detail: `reading the whole chain of ${d.target} failed: ${err}`,
-          };
-          if (own >= 0) findings[own] = finding;
-          else findings.push(finding);
-        }
-        opts.onProgress?.({ done: ++done, total });
-      }
+      for (const p of points) deepFindings.set(p.id, await this.readThrough(p, opts.signal, tick));
     }
-    const summary = summarize(findings);
-    // a corrupt point being re-checked stays corrupt: only available ones are newly marked
-    const corrupt = corruptPoints(members, findings);
-    catalog.verify.recordVerify({
-      pointId: point.id,
-      ok: summary.ok,
-      detail: { deep, summary: summary.text, files: findings },
-      corrupt,
+    const all = [...findings, ...[...deepFindings.values()].flat()];
+    const corrupt = corruptPoints(members, all);
+    return points.map((p, i) => {
+      const lineage = lineages.get(p.id)!;
+      const own = replaceWith(
+        findings.filter((f) => lineage.has(f.pointId)),
+        deepFindings.get(p.id) ?? [],
+      );
+      const summary = summarize(own);
+      const last = i === points.length - 1;
+      const mine = corrupt.filter((id) => lineage.has(id) || last);
+      catalog.verify.recordVerify({
+        pointId: p.id,
+        ok: summary.ok,
+        detail: { deep, summary: summary.text, files: own },
+        corrupt: last ? corrupt : [],
+      });
+      const at = { point: p.id, chain: p.chainId, domain: p.domainUuid, deep };
+      if (summary.ok) log.info({ ...at, files: own.length }, 'point verified');
+      else log.warn({ ...at, summary: summary.text }, 'point verify failed: marked corrupt');
+      return {
+        pointId: p.id,
+        ok: summary.ok,
+        deep,
+        summary: summary.text,
+        files: own,
+        corrupt: summary.ok ? [] : mine,
+      };
     });
-    const at = { point: point.id, chain: point.chainId, domain: point.domainUuid, deep };
-    if (summary.ok) log.info({ ...at, files: files.length, points: lineage.length }, 'point verified');
-    else log.warn({ ...at, corrupt, summary: summary.text }, 'point verify failed: points marked corrupt');
-    return { pointId: point.id, ok: summary.ok, deep, summary: summary.text, files: findings, corrupt };
   }
 
-  private async observe(want: ExpectedFile, signal?: AbortSignal): Promise<ObservedFile> {
-    const { fs, imageTool } = this.deps;
-    const path = resolveStorePath(this.deps.storeRoot, want.path);
-    if (!(await fs.exists(path))) return { exists: false };
-    const sum = await fs.checksumFile(path, signal);
-    let backing: string | null | undefined;
-    let imageError: string | null = null;
-    if (want.format === 'qcow2') {
-      try {
-        backing = (await imageTool.info(path)).backingFile;
-      } catch (e) {
-        imageError = e instanceof Error ? e.message : String(e);
+  /** Deep: each disk of the point read through its whole chain; the failures as findings. */
+  private async readThrough(point: Point, signal: AbortSignal | undefined, tick: () => void) {
+    const out: FileFinding[] = [];
+    for (const d of point.disks) {
+      signal?.throwIfAborted();
+      const path = resolveStorePath(this.deps.storeRoot, d.path);
+      const err = await this.deps.imageTool.readAll(path, d.format, d.virtualSize, signal);
+      if (err !== null) {
+        out.push({
+          pointId: point.id,
+          seq: point.seq,
+          target: d.target,
+          path: d.path,
+          verdict: 'qemu-img-error',
+          detail: `reading the whole chain of ${d.target} failed: ${err}`,
+        });
       }
-      imageError ??= await imageTool.check(path, want.format);
+      tick();
     }
-    return {
-      exists: true,
-      fileSize: sum.size,
-      sha256: sum.sha256,
-      ...(backing !== undefined ? { backing } : {}),
-      imageError,
-    };
+    return out;
   }
+}
+
+/** The point's own findings with the deep ones put in place of the same file's. */
+function replaceWith(findings: FileFinding[], deep: readonly FileFinding[]): FileFinding[] {
+  const out = [...findings];
+  for (const d of deep) {
+    const i = out.findIndex((f) => f.pointId === d.pointId && f.target === d.target);
+    if (i >= 0) out[i] = d;
+    else out.push(d);
+  }
+  return out;
 }

@@ -182,3 +182,21 @@ test('busy, failed and unknown points are refused and nothing is recorded', asyn
   await t.throwsAsync(verify.verifyPoint('000000000000'), { code: 'POINT_NOT_FOUND' });
   t.is(catalog.getPoint(points[1]!.id)?.verify.state, 'never');
 });
+
+test('chain verify reads each file once and records every point by its own lineage', async (t) => {
+  const { verify, points, catalog, fs, file, chain } = setup();
+  fs.files.get(file(2, 'vda'))!.size = 1;
+  const before = fs.ops.filter((o) => o.startsWith('checksum')).length;
+  const r = await verify.verifyChain(chain.id);
+  t.is(fs.ops.filter((o) => o.startsWith('checksum')).length - before, 8, 'each of the 8 files once');
+  t.false(r.ok);
+  t.deepEqual(
+    r.points.map((p) => p.ok),
+    [true, true, false, false],
+  );
+  t.deepEqual(r.corrupt, [points[2]!.id, points[3]!.id]);
+  t.like(catalog.getPoint(points[1]!.id), { state: 'available', verify: { state: 'ok' } });
+  t.like(catalog.getPoint(points[2]!.id), { state: 'corrupt', verify: { state: 'failed' } });
+  t.is(r.summary, '2 of 4 points not ok');
+  await t.throwsAsync(verify.verifyChain('000000000000'), { code: 'CHAIN_NOT_FOUND' });
+});
