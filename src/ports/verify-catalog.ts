@@ -21,9 +21,10 @@ export interface VerifyOutcome {
 export interface VerifyCatalog {
   /**
    * Records the length and sha256 per target of a point's files (a merge, synthetic full or
-   * rollback's sealing rewrote them). POINT_NOT_FOUND; INVALID_ARGUMENT for an unknown target.
+   * rollback's sealing rewrote them); null clears them (a rewrite is under way).
+   * POINT_NOT_FOUND; DISK_NOT_FOUND for an unknown target.
    */
-  recordChecksums(pointId: string, checksums: Readonly<Record<string, FileChecksum>>): Point;
+  recordChecksums(pointId: string, checksums: Readonly<Record<string, FileChecksum | null>>): Point;
   /** Writes a verify's result (one transaction, see VerifyOutcome). Returns the verified point. */
   recordVerify(outcome: VerifyOutcome): Point;
   /**

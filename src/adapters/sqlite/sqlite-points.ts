@@ -120,8 +120,15 @@ export class SqlitePoints {
     if (patch.checksums !== undefined) this.writeChecksums(cur.id, patch.checksums);
   }
 
-  writeChecksums(id: string, checksums: Readonly<Record<string, FileChecksum>>): void {
+  writeChecksums(id: string, checksums: Readonly<Record<string, FileChecksum | null>>): void {
     for (const [target, c] of Object.entries(checksums)) {
+      if (c === null) {
+        const r = this.stmt
+          .get('UPDATE point_disks SET file_size = NULL, sha256 = NULL WHERE point_id = ? AND target = ?')
+          .run(id, target);
+        if (r.changes === 0) throw new VirtpointError('DISK_NOT_FOUND', `point ${id} has no disk ${target}`);
+        continue;
+      }
       if (!/^[0-9a-f]{64}$/.test(c.sha256)) {
         throw new VirtpointError('INVALID_ARGUMENT', `the sha256 of ${target} is not 64 hex digits`);
       }

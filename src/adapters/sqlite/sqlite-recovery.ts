@@ -97,7 +97,17 @@ export class SqliteRecovery implements RecoveryCatalog {
                      file_size, sha256)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
                 )
-                .run(p.id, d.target, d.path, d.virtualSize, d.size, d.format, d.checkpoint, d.fileSize, d.sha256);
+                .run(
+                  p.id,
+                  d.target,
+                  d.path,
+                  d.virtualSize,
+                  d.size,
+                  d.format,
+                  d.checkpoint,
+                  d.fileSize,
+                  d.sha256,
+                );
             }
           }
         }

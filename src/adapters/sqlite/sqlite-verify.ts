@@ -23,7 +23,7 @@ export class SqliteVerify implements VerifyCatalog {
     private readonly chains: SqliteChains,
   ) {}
 
-  recordChecksums(pointId: string, checksums: Readonly<Record<string, FileChecksum>>): Point {
+  recordChecksums(pointId: string, checksums: Readonly<Record<string, FileChecksum | null>>): Point {
     return this.transact('record checksums', () => {
       this.points.require(pointId);
       this.points.writeChecksums(pointId, checksums);
