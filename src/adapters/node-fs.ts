@@ -131,6 +131,7 @@ export const nodeFs: Fs = {
     return fsCall(`read ${path}`, () => readFile(path, 'utf8'));
   },
   async checksumFile(path, signal) {
+    if (signal?.aborted === true) throw new VirtpointError('JOB_CANCELED', `checksum of ${path} canceled`);
     return fsCall(`checksum ${path}`, async () => {
       const hash = createHash('sha256');
       let size = 0;
@@ -140,6 +141,9 @@ export const nodeFs: Fs = {
         size += chunk.length;
       }
       return { size, sha256: hash.digest('hex') };
+    }).catch((e: unknown) => {
+      if (signal?.aborted === true) throw new VirtpointError('JOB_CANCELED', `checksum of ${path} canceled`);
+      throw e;
     });
   },
 };

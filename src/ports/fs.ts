@@ -56,7 +56,7 @@ export interface Fs {
   readFile(path: string): Promise<string>;
   /**
    * Reads a file once, start to end: its length and the hex sha256 of its bytes. NOT_FOUND when
-   * it does not exist; ABORTED when `signal` fires.
+   * it does not exist; JOB_CANCELED when `signal` fires.
    */
   checksumFile(path: string, signal?: AbortSignal): Promise<FileChecksum>;
 }

@@ -76,6 +76,39 @@ export class VerifyService {
     return result!;
   }
 
+  /**
+   * The quick check before a restore reads the point (rollback, create-volume, create-image):
+   * the files of `targets` it reads through. Nothing is recorded when they are ok; otherwise the
+   * point (and the later points of its chain) become corrupt and POINT_CORRUPT names the file —
+   * before the restore has touched anything.
+   */
+  async checkBeforeRestore(point: Point, targets: readonly string[], signal?: AbortSignal): Promise<void> {
+    const { members, files } = chainFiles(this.deps.catalog, point);
+    const findings: FileFinding[] = [];
+    for (const want of files.filter((f) => targets.includes(f.target))) {
+      stopIfCanceled(signal);
+      findings.push(judgeFile(want, await observeFile(this.deps, want, signal)));
+    }
+    const summary = summarize(findings);
+    if (summary.ok) return;
+    const corrupt = corruptPoints(members, findings);
+    this.deps.catalog.verify.recordVerify({
+      pointId: point.id,
+      ok: false,
+      detail: { deep: false, summary: summary.text, files: findings },
+      corrupt,
+    });
+    this.deps.log.warn(
+      { point: point.id, chain: point.chainId, domain: point.domainUuid, summary: summary.text },
+      'the check before a restore failed: points marked corrupt, nothing restored',
+    );
+    throw new VirtpointError(
+      'POINT_CORRUPT',
+      `point ${point.id} cannot be restored: ${summary.text}; it is now corrupt (nothing was touched)`,
+      { details: { corrupt } },
+    );
+  }
+
   /** Verifies every readable point of a chain, each file read once; oldest point first. */
   async verifyChain(chainId: string, opts: VerifyOptions = {}): Promise<ChainVerifyResult> {
     const { catalog } = this.deps;
@@ -125,7 +158,7 @@ export class VerifyService {
     };
     const findings: FileFinding[] = [];
     for (const want of files) {
-      opts.signal?.throwIfAborted();
+      stopIfCanceled(opts.signal);
       findings.push(judgeFile(want, await observeFile(this.deps, want, opts.signal)));
       tick();
     }
@@ -168,7 +201,7 @@ export class VerifyService {
   private async readThrough(point: Point, signal: AbortSignal | undefined, tick: () => void) {
     const out: FileFinding[] = [];
     for (const d of point.disks) {
-      signal?.throwIfAborted();
+      stopIfCanceled(signal);
       const path = resolveStorePath(this.deps.storeRoot, d.path);
       const err = await this.deps.imageTool.readAll(path, d.format, d.virtualSize, signal);
       if (err !== null) {
@@ -196,4 +229,9 @@ function replaceWith(findings: FileFinding[], deep: readonly FileFinding[]): Fil
     else out.push(d);
   }
   return out;
+}
+
+/** JOB_CANCELED once the job is canceled (checked between files). */
+function stopIfCanceled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new VirtpointError('JOB_CANCELED', 'the verify was canceled');
 }
