@@ -98,6 +98,7 @@ export function buildManifest(
       backingFile: parent === null ? null : relativeBackingPath(d.target, parent.seq),
       checkpoint: d.checkpoint,
       sha256: d.sha256,
+      fileSize: d.fileSize,
     })),
   };
 }

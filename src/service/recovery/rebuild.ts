@@ -182,8 +182,7 @@ function toPoint(m: PointManifest): Point {
       size: f.size,
       format: f.format,
       checkpoint: f.checkpoint,
-      // the manifest records the checksum, not the length: a verify of a rebuilt point checks it
-      fileSize: null,
+      fileSize: f.fileSize,
       sha256: f.sha256,
     })),
     verify: { state: 'never', at: null, detail: null },
