@@ -13,6 +13,8 @@ import {
   statfs,
   writeFile,
 } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { VirtpointError, type ErrorCode } from '../core/errors.js';
@@ -127,6 +129,22 @@ export const nodeFs: Fs = {
   },
   async readFile(path) {
     return fsCall(`read ${path}`, () => readFile(path, 'utf8'));
+  },
+  async checksumFile(path, signal) {
+    if (signal?.aborted === true) throw new VirtpointError('JOB_CANCELED', `checksum of ${path} canceled`);
+    return fsCall(`checksum ${path}`, async () => {
+      const hash = createHash('sha256');
+      let size = 0;
+      const stream = createReadStream(path, { highWaterMark: 1 << 20, ...(signal ? { signal } : {}) });
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        size += chunk.length;
+      }
+      return { size, sha256: hash.digest('hex') };
+    }).catch((e: unknown) => {
+      if (signal?.aborted === true) throw new VirtpointError('JOB_CANCELED', `checksum of ${path} canceled`);
+      throw e;
+    });
   },
 };
 

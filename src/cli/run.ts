@@ -21,6 +21,7 @@ import {
 } from './context.js';
 import { registerBackupCreate } from './commands/backup-create.js';
 import { registerChainDelete } from './commands/chain-delete.js';
+import { registerChainVerify } from './commands/chain-verify.js';
 import { registerChainList } from './commands/chain-list.js';
 import { registerDomainList } from './commands/domain-list.js';
 import { registerJobCancel } from './commands/job-cancel.js';
@@ -29,6 +30,7 @@ import { registerJobList } from './commands/job-list.js';
 import { registerJobShow } from './commands/job-show.js';
 import { registerJobWait } from './commands/job-wait.js';
 import { registerPointDelete } from './commands/point-delete.js';
+import { registerPointVerify } from './commands/point-verify.js';
 import { registerPointList } from './commands/point-list.js';
 import { registerPointShow } from './commands/point-show.js';
 import { registerPolicyCreate } from './commands/policy-create.js';
@@ -94,12 +96,17 @@ function buildParser(bind: Bind): Argv<GlobalArgs> {
   y = registerBackupCreate(y, bind);
   y = registerRollback(y, bind);
   y = group(y, bind, 'domain', 'list domains', [registerDomainList]);
-  y = group(y, bind, 'point', 'list, show and delete points', [
+  y = group(y, bind, 'point', 'list, show, verify and delete points', [
     registerPointList,
     registerPointShow,
+    registerPointVerify,
     registerPointDelete,
   ]);
-  y = group(y, bind, 'chain', 'list and delete chains', [registerChainList, registerChainDelete]);
+  y = group(y, bind, 'chain', 'list, verify and delete chains', [
+    registerChainList,
+    registerChainVerify,
+    registerChainDelete,
+  ]);
   y = group(y, bind, 'job', 'list, follow, cancel and delete jobs', [
     registerJobList,
     registerJobShow,

@@ -8,3 +8,4 @@ export type * from './catalog.js';
 export type * from './restore.js';
 export type * from './scheduling.js';
 export type * from './recovery.js';
+export type * from './verify.js';

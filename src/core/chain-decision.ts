@@ -20,6 +20,7 @@
  *  4. `no-chain`              no chain for this domain + disk set
  *  5. `restored`              the newest chain of this disk set was sealed by a rollback (its
  *                             checkpoints went with the old disk files)
+ *     `previous-point-corrupt` the newest chain was sealed because a verify found a point corrupt
  *     `chain-sealed`          the newest chain of this disk set is sealed for another reason
  *  6. `disk-set-changed`      the chain covers another set of disks (disk added or removed)
  *  7. `previous-point-unusable` the chain has no usable point, or its tip is not readable
@@ -55,6 +56,7 @@ export const NEW_CHAIN_REASONS = [
   'chain-sealed',
   'non-qcow2-disk',
   'restored',
+  'previous-point-corrupt',
 ] as const;
 export type NewChainReason = (typeof NEW_CHAIN_REASONS)[number];
 
@@ -179,6 +181,9 @@ export function decideChain(input: ChainDecisionInput): ChainDecision {
   if (chain.state !== 'open') {
     if (chain.sealReason === 'restored') {
       return full('restored', `chain ${chain.id} was sealed by a rollback of the domain's disks`);
+    }
+    if (chain.sealReason === 'previous-point-corrupt') {
+      return full('previous-point-corrupt', `a verify found a point of chain ${chain.id} corrupt`);
     }
     return full('chain-sealed', `chain ${chain.id} is sealed`);
   }

@@ -45,8 +45,10 @@ export interface ManifestFile {
   readonly backingFile: string | null;
   /** The libvirt checkpoint made with the point, or null. */
   readonly checkpoint: string | null;
-  /** Reserved for the verify feature; null until then. */
+  /** Hex sha256 of the file's bytes when written or last rewritten (docs/verify.md); null: not recorded. */
   readonly sha256: string | null;
+  /** The file's length then; null: not recorded (optional in the file: absent in older manifests). */
+  readonly fileSize: number | null;
 }
 
 export interface PointManifest {
@@ -131,10 +133,12 @@ export function parseManifestObject(value: unknown, where = 'manifest'): PointMa
   const fail = (why: string): never => {
     throw bad(where, why);
   };
+  /** `optional`: keys added to version 1 later, absent from older manifests. */
   const obj = (v: unknown, field: string, keys: readonly string[], optional: readonly string[] = []): Obj => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(`${field} is not an object`);
-    for (const k of Object.keys(v))
+    for (const k of Object.keys(v)) {
       if (!keys.includes(k) && !optional.includes(k)) fail(`unknown field ${field}.${k}`);
+    }
     for (const k of keys) if (!(k in v)) fail(`missing field ${field}.${k}`);
     return v as Obj;
   };
@@ -246,16 +250,12 @@ export function parseManifestObject(value: unknown, where = 'manifest'): PointMa
 
   if (!Array.isArray(top.files)) fail('files is not a list');
   const files = (top.files as unknown[]).map((v, i): ManifestFile => {
-    const f = obj(v, `files[${i}]`, [
-      'disk',
-      'name',
-      'format',
-      'virtualSize',
-      'size',
-      'backingFile',
-      'checkpoint',
-      'sha256',
-    ]);
+    const f = obj(
+      v,
+      `files[${i}]`,
+      ['disk', 'name', 'format', 'virtualSize', 'size', 'backingFile', 'checkpoint', 'sha256'],
+      ['fileSize'],
+    );
     const disk = str(f.disk, `files[${i}].disk`, 64);
     if (diskSet[i] !== disk)
       fail(`files[${i}].disk is not disk ${diskSet[i] ?? '(none)'} of the chain's disk set`);
@@ -281,6 +281,7 @@ export function parseManifestObject(value: unknown, where = 'manifest'): PointMa
       backingFile,
       checkpoint,
       sha256,
+      fileSize: f.fileSize === undefined ? null : orNull(f.fileSize, (x) => int(x, `files[${i}].fileSize`)),
     };
   });
   if (files.length !== diskSet.length)

@@ -6,7 +6,8 @@
  *    │            │  ▲
  *    │            │  └──────── (restore done or failed: the point itself is unchanged)
  *    │            ├──► deleting ──► delete-failed ──► deleting (retry)
- *    │            └──► error  (files found missing or corrupt; the chain is sealed)
+ *    │            ├──► error  (files found missing or corrupt; the chain is sealed)
+ *    │            └──► corrupt ──► deleting  (a verify failed; the chain is sealed)
  *    └──► error ──► deleting
  * ```
  *
@@ -16,6 +17,9 @@
  * - `deleting`: a delete (or merge into its child) runs; deleting ends by removing the row.
  * - `error`: a failed backup (files and checkpoint removed) or a point found broken.
  * - `delete-failed`: a delete stopped halfway; the operator (or retention) retries it.
+ * - `corrupt`: a verify found a file of the point or of an ancestor missing, of the wrong size
+ *   or checksum, or unreadable (also: the point before a restore). Terminal but deletable; never
+ *   read, never a base (docs/verify.md).
  */
 
 import { VirtpointError } from './errors.js';
@@ -30,16 +34,18 @@ export const POINT_STATES = [
   'deleting',
   'error',
   'delete-failed',
+  'corrupt',
 ] as const;
 export type PointState = (typeof POINT_STATES)[number];
 
 export const POINT_TRANSITIONS: Readonly<Record<PointState, readonly PointState[]>> = {
   creating: ['available', 'error'],
-  available: ['restoring', 'deleting', 'error'],
-  restoring: ['available', 'error'],
+  available: ['restoring', 'deleting', 'error', 'corrupt'],
+  restoring: ['available', 'error', 'corrupt'],
   deleting: ['delete-failed'],
   error: ['deleting'],
   'delete-failed': ['deleting'],
+  corrupt: ['deleting'],
 };
 
 export function isPointState(s: string): s is PointState {

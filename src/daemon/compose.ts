@@ -18,6 +18,8 @@ import { DeleteService } from '../service/catalog/delete.js';
 import { jobScopedLogger } from '../service/jobs/job-log.js';
 import { JobRunner } from '../service/jobs/runner.js';
 import { RecoveryService } from '../service/recovery/api.js';
+import { VerifyApiImpl } from '../service/verify/api.js';
+import { VerifyService } from '../service/verify/verify.js';
 import { CatalogBackups } from '../service/recovery/catalog-backups.js';
 import { checkCatalogOnStart } from '../service/recovery/startup.js';
 import { RestoreApiImpl } from '../service/restore/api.js';
@@ -188,6 +190,11 @@ export async function compose(
     restore: new RestoreApiImpl({ runner, rollback, volumes, images }),
     scheduling: new SchedulingApiImpl(scheduling, { timeZone }),
     recovery,
+    verify: new VerifyApiImpl({
+      catalog,
+      runner,
+      verify: new VerifyService({ catalog, fs: nodeFs, imageTool: deps.imageTool, log, storeRoot: store }),
+    }),
   };
   const server = createApiServer(apis, {
     log,

@@ -54,6 +54,16 @@ export interface Fs {
   writeFile(path: string, data: string, mode: number): Promise<void>;
   /** A file's text (UTF-8); NOT_FOUND when it does not exist. */
   readFile(path: string): Promise<string>;
+  /**
+   * Reads a file once, start to end: its length and the hex sha256 of its bytes. NOT_FOUND when
+   * it does not exist; JOB_CANCELED when `signal` fires.
+   */
+  checksumFile(path: string, signal?: AbortSignal): Promise<FileChecksum>;
+}
+
+export interface FileChecksum {
+  readonly size: number;
+  readonly sha256: string;
 }
 
 /** The Clock port: time and timers, faked in unit tests. */

@@ -41,6 +41,22 @@ export interface ImageTool {
    * must be at least as large as the source). NO_SPACE when the target filesystem fills up.
    */
   convert(source: string, target: string, opts: ConvertOptions): Promise<void>;
+  /**
+   * `qemu-img check` of a qcow2 image (shared, read-only): null when it is consistent (leaked
+   * clusters are not errors), else what qemu-img found or why it could not check. Raw images
+   * have no metadata to check: null.
+   */
+  check(path: string, format: 'qcow2' | 'raw'): Promise<string | null>;
+  /**
+   * Reads every allocated cluster of the image through its whole backing chain, discarding the
+   * data (deep verify): null when all of it could be read, else qemu-img's error.
+   */
+  readAll(
+    path: string,
+    format: 'qcow2' | 'raw',
+    virtualSize: number,
+    signal?: AbortSignal,
+  ): Promise<string | null>;
   /** Removes a persistent dirty bitmap from a qcow2 image no QEMU has open (qemu-img bitmap --remove). */
   removeBitmap(path: string, name: string): Promise<void>;
   /** Grows (or shrinks) the virtual size of an image to `size` bytes. */

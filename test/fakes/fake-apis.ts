@@ -6,6 +6,7 @@ import { FakeCatalogApi } from './fake-catalog-api.js';
 import { FakeRecovery } from './fake-recovery.js';
 import { FakeRestore } from './fake-restore.js';
 import { FakeScheduling } from './fake-scheduling.js';
+import { FakeVerify } from './fake-verify.js';
 
 export {
   CHAIN1,
@@ -56,6 +57,16 @@ export class FakeApis implements Apis {
     queue: (patch) => this.catalog.queueJob(patch),
   });
   readonly scheduling = new FakeScheduling(this.enter);
+  readonly verify = new FakeVerify({
+    enter: this.enter,
+    point: (id) => {
+      const p = this.catalog.points.get(id);
+      if (p === undefined) throw new VirtpointError('POINT_NOT_FOUND', `no point ${id}`);
+      return p;
+    },
+    chainDomain: (id) => [...this.catalog.points.values()].find((p) => p.chainId === id)?.domain ?? '',
+    queue: (patch) => this.catalog.queueJob(patch),
+  });
   /** Replaceable: a test may serve a real RecoveryService over fakes. */
   recovery: RecoveryApi = new FakeRecovery(this.enter);
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { VirtpointError } from '../../src/core/errors.js';
 import type { Clock, FileStat, Fs } from '../../src/ports/fs.js';
@@ -34,7 +35,16 @@ class Failures<M extends string> {
 }
 
 type FsMethod =
-  'stat' | 'rename' | 'fsyncFile' | 'fsyncDir' | 'chown' | 'link' | 'chmod' | 'removeFile' | 'writeFile';
+  | 'stat'
+  | 'rename'
+  | 'fsyncFile'
+  | 'fsyncDir'
+  | 'chown'
+  | 'link'
+  | 'chmod'
+  | 'removeFile'
+  | 'writeFile'
+  | 'checksumFile';
 
 export class FakeFs implements Fs {
   readonly files = new Map<string, FakeFile>();
@@ -140,6 +150,17 @@ export class FakeFs implements Fs {
     const f = this.file(path);
     return f.data ?? '';
   }
+  /** The file's recorded size (else the length of its data) and the sha256 of its data. */
+  async checksumFile(path: string) {
+    this.failures.check('checksumFile', path);
+    const f = this.file(path);
+    const data = f.data ?? '';
+    this.ops.push(`checksum ${path}`);
+    return {
+      size: f.size ?? Buffer.byteLength(data),
+      sha256: createHash('sha256').update(data).digest('hex'),
+    };
+  }
 }
 
 type ImageMethod = 'convert' | 'resize' | 'create';
@@ -154,6 +175,11 @@ export class FakeImageTool implements ImageTool {
   noSpaceUnder: string | null = null;
   readonly converts: { source: string; target: string; opts: ConvertOptions }[] = [];
   readonly resizes: { path: string; size: number; format: string | undefined }[] = [];
+  /** What `check` reports per path (absent: consistent). */
+  readonly checkErrors = new Map<string, string>();
+  /** What `readAll` reports per path (absent: all clusters read). */
+  readonly readErrors = new Map<string, string>();
+  readonly reads: string[] = [];
   private readonly failures = new Failures<ImageMethod>();
 
   constructor(private readonly fs: FakeFs) {
@@ -202,6 +228,15 @@ export class FakeImageTool implements ImageTool {
       backingFile: img.opts.backingFile ?? null,
       bitmaps: img.bitmaps,
     };
+  }
+  async check(path: string, format: 'qcow2' | 'raw') {
+    if (!this.fs.files.has(path)) return `qemu-img: Could not open '${path}': No such file or directory`;
+    return format === 'raw' ? null : (this.checkErrors.get(path) ?? null);
+  }
+  async readAll(path: string) {
+    this.reads.push(path);
+    if (!this.fs.files.has(path)) return `qemu-img: Could not open '${path}': No such file or directory`;
+    return this.readErrors.get(path) ?? null;
   }
   async removeBitmap(path: string, name: string) {
     const img = this.images.get(path);

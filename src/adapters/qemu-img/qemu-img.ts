@@ -53,6 +53,28 @@ export class QemuImg implements ImageTool {
     };
   }
 
+  async check(path: string, format: 'qcow2' | 'raw'): Promise<string | null> {
+    if (format === 'raw') return null;
+    // 0 consistent, 2 corruptions, 3 leaks only, 1 could not check (unreadable, not qcow2)
+    const argv = [this.bin, 'check', '-U', '--output=json', '-f', format, path];
+    const res = await runCommand(argv, { timeoutMs: this.timeoutMs, okCodes: [0, 1, 2, 3] });
+    if (res.code === 0 || res.code === 3) return null;
+    return checkMessage(res.code, res.stdout.toString('utf8'), res.stderr);
+  }
+
+  async readAll(
+    path: string,
+    format: 'qcow2' | 'raw',
+    virtualSize: number,
+    signal?: AbortSignal,
+  ): Promise<string | null> {
+    // convert into QEMU's null driver: reads every allocated cluster of the chain, writes nothing
+    const argv = [this.bin, 'convert', '-U', '-n', '-f', format, path, '--target-image-opts'];
+    argv.push(`driver=null-co,size=${Math.max(virtualSize, 1)}`);
+    const res = await runCommand(argv, { okCodes: [0, 1], ...(signal ? { signal } : {}) });
+    return res.code === 0 ? null : firstLines(res.stderr) || `qemu-img convert exited with ${res.code}`;
+  }
+
   async removeBitmap(path: string, name: string): Promise<void> {
     await this.run([this.bin, 'bitmap', '--remove', path, name], this.timeoutMs);
   }
@@ -97,4 +119,30 @@ export class QemuImg implements ImageTool {
       throw e;
     }
   }
+}
+
+function firstLines(text: string, n = 3): string {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .slice(0, n)
+    .join('; ');
+}
+
+/** What a failed `qemu-img check` says: its counts (JSON on stdout) and its first messages. */
+function checkMessage(code: number, stdout: string, stderr: string): string {
+  let counts = '';
+  try {
+    const j = JSON.parse(stdout) as { corruptions?: number; 'check-errors'?: number };
+    const parts = [];
+    if ((j.corruptions ?? 0) > 0) parts.push(`${j.corruptions} corruptions`);
+    if ((j['check-errors'] ?? 0) > 0) parts.push(`${j['check-errors']} check errors`);
+    counts = parts.join(', ');
+  } catch {
+    // code 1 prints no JSON: stderr says why
+  }
+  const why = firstLines(stderr);
+  const text = [counts, why].filter((x) => x !== '').join(': ');
+  return text || `qemu-img check exited with ${code}`;
 }

@@ -49,12 +49,15 @@
  *
  * Version 7: chain owners and states pending|open|sealed|failed, run outcome
  * succeeded-with-warnings (migration-v7.ts).
+ *
+ * Version 8: point state corrupt, verify state, sha256 per point file (migration-v8.ts).
  */
 
 import type { Database } from 'better-sqlite3';
 
 import { VirtpointError } from '../../core/errors.js';
 import { V7 } from './migration-v7.js';
+import { V8 } from './migration-v8.js';
 import { SCHEDULING_SCHEMA } from './sqlite-scheduling.js';
 
 export interface Migration {
@@ -308,6 +311,12 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 7,
     name: 'chain owners, pending and failed chains, run outcome succeeded-with-warnings',
     up: (db) => db.exec(V7),
+    foreignKeysOff: true,
+  },
+  {
+    version: 8,
+    name: 'point state corrupt, verify state, sha256 per point file',
+    up: (db) => db.exec(V8),
     foreignKeysOff: true,
   },
 ];

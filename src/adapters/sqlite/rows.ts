@@ -22,6 +22,8 @@ import type {
   PointKind,
   PointState,
   Trigger,
+  VerifyDetail,
+  VerifyState,
 } from '../../ports/catalog.js';
 
 export interface DomainRow {
@@ -62,6 +64,9 @@ export interface PointRow {
   updated_at: number;
   error_code: string | null;
   error_message: string | null;
+  verify_state: string;
+  verified_at: number | null;
+  verify_detail: string | null;
 }
 
 export interface PointDiskRow {
@@ -72,6 +77,8 @@ export interface PointDiskRow {
   size: number | null;
   format: string;
   checkpoint: string | null;
+  file_size: number | null;
+  sha256: string | null;
 }
 
 export interface JobRow {
@@ -123,6 +130,8 @@ export function toPointDisk(r: PointDiskRow): PointDisk {
     size: r.size,
     format: r.format as DiskFormat,
     checkpoint: r.checkpoint,
+    fileSize: r.file_size,
+    sha256: r.sha256,
   };
 }
 
@@ -144,6 +153,11 @@ export function toPoint(r: PointRow, disks: readonly PointDiskRow[]): Point {
     updatedAt: r.updated_at,
     error: codedError(r.error_code, r.error_message),
     disks: disks.map(toPointDisk),
+    verify: {
+      state: r.verify_state as VerifyState,
+      at: r.verified_at,
+      detail: r.verify_detail === null ? null : (JSON.parse(r.verify_detail) as VerifyDetail),
+    },
   };
 }
 

@@ -39,6 +39,7 @@ import type { Transact } from './transact.js';
 import { SqlitePoints } from './sqlite-points.js';
 import { SqliteRecovery } from './sqlite-recovery.js';
 import { SqliteScheduling } from './sqlite-scheduling.js';
+import { SqliteVerify } from './sqlite-verify.js';
 import { toDomain, translateSqliteError, type DomainRow } from './rows.js';
 
 export interface SqliteCatalogOptions {
@@ -67,6 +68,7 @@ export class SqliteCatalog implements Catalog {
   /** Policies, tasks, runs, scheduler state (sqlite-scheduling.ts). */
   readonly scheduling: SqliteScheduling;
   readonly recovery: SqliteRecovery;
+  readonly verify: SqliteVerify;
 
   constructor(options: SqliteCatalogOptions) {
     this.random = options.random ?? randomBytes;
@@ -80,6 +82,7 @@ export class SqliteCatalog implements Catalog {
     this.artifacts = new SqliteArtifacts(this.statements, transact, this.now, this.random);
     this.scheduling = new SqliteScheduling(this.db, this.statements, this.now, this.random);
     this.recovery = new SqliteRecovery(this.db, this.statements, transact, this.now);
+    this.verify = new SqliteVerify(this.statements, transact, this.now, this.points, this.chains);
   }
 
   /** Opens the database, sets the pragmas and migrates; closes it again on failure. */

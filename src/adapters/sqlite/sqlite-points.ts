@@ -6,6 +6,7 @@
 import { VirtpointError } from '../../core/errors.js';
 import type { PointState } from '../../core/point-state.js';
 import type { NewPoint, Point, PointFilter, PointStatePatch } from '../../ports/catalog.js';
+import type { FileChecksum } from '../../ports/fs.js';
 import { nonNegInt, Where, type StatementCache } from './query.js';
 import { toPoint, type PointDiskRow, type PointRow } from './rows.js';
 
@@ -116,6 +117,26 @@ export class SqlitePoints {
         cur.id,
       );
     if (patch.sizes !== undefined) this.writeSizes(cur.id, patch.sizes);
+    if (patch.checksums !== undefined) this.writeChecksums(cur.id, patch.checksums);
+  }
+
+  writeChecksums(id: string, checksums: Readonly<Record<string, FileChecksum | null>>): void {
+    for (const [target, c] of Object.entries(checksums)) {
+      if (c === null) {
+        const r = this.stmt
+          .get('UPDATE point_disks SET file_size = NULL, sha256 = NULL WHERE point_id = ? AND target = ?')
+          .run(id, target);
+        if (r.changes === 0) throw new VirtpointError('DISK_NOT_FOUND', `point ${id} has no disk ${target}`);
+        continue;
+      }
+      if (!/^[0-9a-f]{64}$/.test(c.sha256)) {
+        throw new VirtpointError('INVALID_ARGUMENT', `the sha256 of ${target} is not 64 hex digits`);
+      }
+      const r = this.stmt
+        .get('UPDATE point_disks SET file_size = ?, sha256 = ? WHERE point_id = ? AND target = ?')
+        .run(nonNegInt(c.size, `file size of ${target}`), c.sha256, id, target);
+      if (r.changes === 0) throw new VirtpointError('DISK_NOT_FOUND', `point ${id} has no disk ${target}`);
+    }
   }
 
   writeSizes(id: string, sizes: Readonly<Record<string, number>>): void {

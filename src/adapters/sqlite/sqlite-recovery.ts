@@ -93,10 +93,21 @@ export class SqliteRecovery implements RecoveryCatalog {
             for (const d of p.disks) {
               this.stmt
                 .get(
-                  `INSERT INTO point_disks (point_id, target, path, virtual_size, size, format, checkpoint)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)`,
+                  `INSERT INTO point_disks (point_id, target, path, virtual_size, size, format, checkpoint,
+                     file_size, sha256)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
                 )
-                .run(p.id, d.target, d.path, d.virtualSize, d.size, d.format, d.checkpoint);
+                .run(
+                  p.id,
+                  d.target,
+                  d.path,
+                  d.virtualSize,
+                  d.size,
+                  d.format,
+                  d.checkpoint,
+                  d.fileSize,
+                  d.sha256,
+                );
             }
           }
         }

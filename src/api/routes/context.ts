@@ -6,6 +6,7 @@ import type { CatalogApi } from '../../service/catalog/api.js';
 import type { RecoveryApi } from '../../service/recovery/api.js';
 import type { RestoreApi } from '../../service/restore/api.js';
 import type { SchedulingApi } from '../../service/scheduling/api.js';
+import type { VerifyApi } from '../../service/verify/api.js';
 import type { Headers } from '../respond.js';
 import type { PathParams } from '../router.js';
 
@@ -16,6 +17,7 @@ export interface Apis {
   readonly restore: RestoreApi;
   readonly scheduling: SchedulingApi;
   readonly recovery: RecoveryApi;
+  readonly verify: VerifyApi;
 }
 
 export interface RouteContext {

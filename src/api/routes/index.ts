@@ -9,6 +9,7 @@ import { addBackupRoutes } from './backup.js';
 import { addCatalogRoutes } from './catalog.js';
 import type { RouteSpec } from './context.js';
 import { addRecoveryRoutes } from './recovery.js';
+import { addVerifyRoutes } from './verify.js';
 import { addRestoreRoutes } from './restore.js';
 import { addSchedulingRoutes } from './scheduling.js';
 
@@ -20,6 +21,7 @@ export function buildRouter(): Router<RouteSpec> {
     addCatalogRoutes,
     addBackupRoutes,
     addRecoveryRoutes,
+    addVerifyRoutes,
   ])
     add(router);
   return router;

@@ -24,6 +24,7 @@ import { followBackupJob, nextJobCompleted } from './follow.js';
 import { bitmapStates, chainToContinue, chainView, currentDisks, selectDisks } from './plan.js';
 import { DomainLocks } from '../jobs/domain-locks.js';
 import { writeBackupManifest } from '../recovery/manifest-writer.js';
+import { pointChecksums } from '../verify/checksums.js';
 
 /**
  * The backup use case (design.md, "The backup flow"): decide the chain, pre-create the target
@@ -208,8 +209,10 @@ export class BackupService {
           await this.deps.imageTool.info(resolveStorePath(this.deps.storeRoot, d.path))
         ).actualSize;
       }
+      const checksums = await pointChecksums(this.deps, point, opts.signal);
       const done = catalog.updatePointState(point.id, 'available', {
         sizes,
+        checksums,
         consistency: result.consistency,
         consistencyReason: result.consistencyReason,
         freezeMs: result.freezeMs,

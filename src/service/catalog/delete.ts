@@ -8,6 +8,7 @@ import type { Hypervisor } from '../../ports/hypervisor.js';
 import type { ImageTool } from '../../ports/image-tool.js';
 import type { Logger } from '../../ports/logger.js';
 import { removePointManifest, writePointManifest } from '../recovery/manifest-writer.js';
+import { rewritingFiles } from '../verify/checksums.js';
 
 /**
  * Deleting points without losing later ones (design.md, "delete"):
@@ -239,7 +240,14 @@ export class DeleteService {
     this.checkProtected([full]);
     this.mark([full]);
     try {
-      for (const d of next.disks) await imageTool.rebase(resolveStorePath(storeRoot, d.path), null);
+      await rewritingFiles(
+        this.deps,
+        next,
+        next.disks.map((d) => d.target),
+        async () => {
+          for (const d of next.disks) await imageTool.rebase(resolveStorePath(storeRoot, d.path), null);
+        },
+      );
       catalog.makeSyntheticFull(next.id);
       const cp = full.disks[0]?.checkpoint ?? null;
       if (cp !== null && full.state !== 'error') await this.deleteCheckpoint(full.domainUuid, cp);
@@ -281,12 +289,19 @@ export class DeleteService {
       .sort((a, b) => a.seq - b.seq)[0];
     if (point.state !== 'error' && child !== undefined) {
       // Merge into the child: its files get the point's parent as backing, with the data copied.
-      for (const d of child.disks) {
-        const own = point.disks.find((x) => x.target === d.target);
-        if (!own) continue;
-        const parent = (await imageTool.info(resolveStorePath(storeRoot, own.path))).backingFile;
-        await imageTool.rebase(resolveStorePath(storeRoot, d.path), parent, 'qcow2');
-      }
+      const merged = child.disks.filter((d) => point.disks.some((x) => x.target === d.target));
+      await rewritingFiles(
+        this.deps,
+        child,
+        merged.map((d) => d.target),
+        async () => {
+          for (const d of merged) {
+            const own = point.disks.find((x) => x.target === d.target)!;
+            const parent = (await imageTool.info(resolveStorePath(storeRoot, own.path))).backingFile;
+            await imageTool.rebase(resolveStorePath(storeRoot, d.path), parent, 'qcow2');
+          }
+        },
+      );
     }
     const cp = point.disks[0]?.checkpoint ?? null;
     if (cp !== null && point.state !== 'error') {

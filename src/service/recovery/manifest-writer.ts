@@ -100,7 +100,8 @@ export function buildManifest(
       size: d.size,
       backingFile: parent === null ? null : relativeBackingPath(d.target, parent.seq),
       checkpoint: d.checkpoint,
-      sha256: null,
+      sha256: d.sha256,
+      fileSize: d.fileSize,
     })),
   };
 }

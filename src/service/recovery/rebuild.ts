@@ -193,7 +193,10 @@ function toPoint(m: PointManifest): Point {
       size: f.size,
       format: f.format,
       checkpoint: f.checkpoint,
+      fileSize: f.fileSize,
+      sha256: f.sha256,
     })),
+    verify: { state: 'never', at: null, detail: null },
   };
 }
 

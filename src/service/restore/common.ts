@@ -24,6 +24,13 @@ export function requirePoint(catalog: Catalog, pointId: string): Point {
 /** POINT_BUSY while another job works on the point; INVALID_STATE unless it is `available`. */
 export function requireAvailable(point: Point): void {
   if (point.state === 'available') return;
+  if (point.state === 'corrupt') {
+    const found = point.verify.detail?.summary ?? 'its files do not match what was written';
+    throw new VirtpointError(
+      'POINT_CORRUPT',
+      `point ${point.id} is corrupt (${found}); restore from an earlier point, or delete it`,
+    );
+  }
   if (isPointBusy(point.state)) {
     throw new VirtpointError('POINT_BUSY', `point ${point.id} is ${point.state}; wait for its job to end`);
   }
@@ -45,18 +52,22 @@ export function pointDisk(point: Point, target: string): PointDisk {
 }
 
 /**
- * Runs `fn` with the point `restoring` (another job on it gets POINT_BUSY; its files cannot be
- * deleted meanwhile) and puts it back to `available` afterwards, whatever happens.
+ * Runs `check`, then `fn`, with the point `restoring` (another job on it gets POINT_BUSY; its
+ * files cannot be deleted meanwhile) and puts it back to `available` afterwards, whatever happens
+ * (unless the check found it corrupt).
  */
 export async function whileReading<T>(
   catalog: Catalog,
   log: Logger,
   point: Point,
   fn: () => Promise<T>,
+  check?: () => Promise<void>,
 ): Promise<T> {
   requireAvailable(point);
   catalog.updatePointState(point.id, 'restoring');
   try {
+    // the files are checked once the point is held (POINT_CORRUPT: nothing touched yet)
+    await check?.();
     return await fn();
   } finally {
     try {

@@ -1,3 +1,4 @@
+import { VerifyService } from '../verify/verify.js';
 import path from 'node:path';
 import { VirtpointError } from '../../core/errors.js';
 import { validateFileName, type RandomBytes } from '../../core/names.js';
@@ -85,43 +86,49 @@ export class ImageService {
     const target = this.pathOf(req.name);
     const linked = req.linked === true;
     const total = linked ? 0 : disk.virtualSize;
-    return whileReading(catalog, log, point, async () => {
-      opts.onProgress?.({ done: 0, total });
-      try {
-        await fs.mkdir(this.imageDir, STORE_DIR_MODE);
-        await writeNewFile(this.deps, target, STORE_FILE_MODE, (tmp) =>
-          linked
-            ? imageTool.create(tmp, {
-                format: 'qcow2',
-                size: disk.virtualSize,
-                backingFile: source,
-                backingFormat: 'qcow2',
-              })
-            : imageTool.convert(source, tmp, {
-                format: 'qcow2',
-                onProgress: (pct) => opts.onProgress?.({ done: Math.floor((total * pct) / 100), total }),
-                ...(opts.signal ? { signal: opts.signal } : {}),
-              }),
-        );
+    return whileReading(
+      catalog,
+      log,
+      point,
+      async () => {
+        opts.onProgress?.({ done: 0, total });
         try {
-          const image = catalog.artifacts.createImage({
-            name: req.name,
-            pointId: point.id,
-            disk: req.disk,
-            path: target,
-            linked,
-          });
-          opts.onProgress?.({ done: total, total });
-          log.info({ image: image.name, point: point.id, disk: req.disk, linked }, 'image created');
-          return image;
+          await fs.mkdir(this.imageDir, STORE_DIR_MODE);
+          await writeNewFile(this.deps, target, STORE_FILE_MODE, (tmp) =>
+            linked
+              ? imageTool.create(tmp, {
+                  format: 'qcow2',
+                  size: disk.virtualSize,
+                  backingFile: source,
+                  backingFormat: 'qcow2',
+                })
+              : imageTool.convert(source, tmp, {
+                  format: 'qcow2',
+                  onProgress: (pct) => opts.onProgress?.({ done: Math.floor((total * pct) / 100), total }),
+                  ...(opts.signal ? { signal: opts.signal } : {}),
+                }),
+          );
+          try {
+            const image = catalog.artifacts.createImage({
+              name: req.name,
+              pointId: point.id,
+              disk: req.disk,
+              path: target,
+              linked,
+            });
+            opts.onProgress?.({ done: total, total });
+            log.info({ image: image.name, point: point.id, disk: req.disk, linked }, 'image created');
+            return image;
+          } catch (e) {
+            await fs.removeFile(target).catch(() => undefined);
+            throw e;
+          }
         } catch (e) {
-          await fs.removeFile(target).catch(() => undefined);
-          throw e;
+          throw jobError(e, opts.signal, 'creating the image');
         }
-      } catch (e) {
-        throw jobError(e, opts.signal, 'creating the image');
-      }
-    });
+      },
+      () => new VerifyService(this.deps).checkBeforeRestore(point, [req.disk], opts.signal),
+    );
   }
 
   listImages(filter: { pointId?: string } = {}): Image[] {

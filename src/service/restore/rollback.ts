@@ -1,3 +1,4 @@
+import { VerifyService } from '../verify/verify.js';
 import { dirname } from 'node:path';
 import { VirtpointError, isVirtpointError } from '../../core/errors.js';
 import { newId, type RandomBytes } from '../../core/names.js';
@@ -117,50 +118,64 @@ export class RollbackService {
     const { hypervisor: hv, catalog, log } = this.deps;
     const { point, domain, plan } = checked;
     const uuid = domain.uuid;
-    return whileReading(catalog, log, point, async () => {
-      const wasActive = domain.state !== 'shutoff';
-      log.info({ uuid, point: point.id, disks: plan.map((d) => `${d.source}→${d.target}`) }, 'rollback');
-      const written: Written[] = [];
-      const stranded = new Set<string>();
-      try {
-        if (wasActive) {
-          await shutDownDomain(hv, this.deps.clock, log, domain, {
-            timeoutMs: validateShutdownTimeoutMs(req.shutdownTimeoutMs),
-            force: req.force === true,
-            ...(this.deps.pollMs !== undefined ? { pollMs: this.deps.pollMs } : {}),
-            ...(opts.signal ? { signal: opts.signal } : {}),
-          });
-        }
-        const id = newId(this.deps.random);
-        const total = plan.reduce((n, d) => n + d.virtualSize, 0);
-        let done = 0;
-        opts.onProgress?.({ done, total });
-        for (const d of plan) {
-          const w = {
-            ...d,
-            tmp: besidePath(d.targetPath, 'restore', id),
-            keep: besidePath(d.targetPath, 'orig', id),
-          };
-          written.push(w);
-          await this.writeTemp(w, opts, (part) => opts.onProgress?.({ done: done + part, total }));
-          done += d.virtualSize;
+    return whileReading(
+      catalog,
+      log,
+      point,
+      async () => {
+        const wasActive = domain.state !== 'shutoff';
+        log.info({ uuid, point: point.id, disks: plan.map((d) => `${d.source}→${d.target}`) }, 'rollback');
+        const written: Written[] = [];
+        const stranded = new Set<string>();
+        try {
+          if (wasActive) {
+            await shutDownDomain(hv, this.deps.clock, log, domain, {
+              timeoutMs: validateShutdownTimeoutMs(req.shutdownTimeoutMs),
+              force: req.force === true,
+              ...(this.deps.pollMs !== undefined ? { pollMs: this.deps.pollMs } : {}),
+              ...(opts.signal ? { signal: opts.signal } : {}),
+            });
+          }
+          const id = newId(this.deps.random);
+          const total = plan.reduce((n, d) => n + d.virtualSize, 0);
+          let done = 0;
           opts.onProgress?.({ done, total });
+          for (const d of plan) {
+            const w = {
+              ...d,
+              tmp: besidePath(d.targetPath, 'restore', id),
+              keep: besidePath(d.targetPath, 'orig', id),
+            };
+            written.push(w);
+            await this.writeTemp(w, opts, (part) => opts.onProgress?.({ done: done + part, total }));
+            done += d.virtualSize;
+            opts.onProgress?.({ done, total });
+          }
+          if ((await hv.getDomainState(uuid)) !== 'shutoff') {
+            throw new VirtpointError(
+              'INVALID_STATE',
+              `domain ${domain.name} was started during the rollback`,
+            );
+          }
+          await this.swap(written, stranded);
+        } catch (e) {
+          await this.undo(uuid, written, wasActive, stranded);
+          const err = jobError(e, opts.signal, 'the rollback');
+          log.warn(
+            { uuid, point: point.id, code: err.code, err: err.message },
+            'rollback failed; nothing changed',
+          );
+          throw err;
         }
-        if ((await hv.getDomainState(uuid)) !== 'shutoff') {
-          throw new VirtpointError('INVALID_STATE', `domain ${domain.name} was started during the rollback`);
-        }
-        await this.swap(written, stranded);
-      } catch (e) {
-        await this.undo(uuid, written, wasActive, stranded);
-        const err = jobError(e, opts.signal, 'the rollback');
-        log.warn(
-          { uuid, point: point.id, code: err.code, err: err.message },
-          'rollback failed; nothing changed',
-        );
-        throw err;
-      }
-      return this.afterSwap(uuid, plan, req.start ?? wasActive);
-    });
+        return this.afterSwap(uuid, plan, req.start ?? wasActive);
+      },
+      () =>
+        new VerifyService(this.deps).checkBeforeRestore(
+          point,
+          plan.map((d) => d.source),
+          opts.signal,
+        ),
+    );
   }
 
   /** The point's disk, flattened into a temp file beside the target, sized, owned and synced like it. */

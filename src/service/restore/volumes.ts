@@ -1,3 +1,4 @@
+import { VerifyService } from '../verify/verify.js';
 import path from 'node:path';
 import { VirtpointError, isVirtpointError } from '../../core/errors.js';
 import { validateFileName, type RandomBytes } from '../../core/names.js';
@@ -107,34 +108,40 @@ export class VolumeService {
       onProgress: (pct: number) => opts.onProgress?.({ done: Math.floor((total * pct) / 100), total }),
       ...(opts.signal ? { signal: opts.signal } : {}),
     };
-    return whileReading(catalog, log, point, async () => {
-      opts.onProgress?.({ done: 0, total });
-      try {
-        const vol =
-          req.pool !== undefined
-            ? await this.intoPool(
-                req.pool,
-                req.name,
-                disk.virtualSize,
-                source,
-                point.id,
-                req.disk,
-                convertOpts,
-              )
-            : await this.intoDir(
-                this.allowedDir(req.dir ?? ''),
-                req.name,
-                source,
-                point.id,
-                req.disk,
-                convertOpts,
-              );
-        log.info({ volume: vol.id, point: point.id, disk: req.disk, path: vol.path }, 'volume created');
-        return vol;
-      } catch (e) {
-        throw jobError(e, opts.signal, 'creating the volume');
-      }
-    });
+    return whileReading(
+      catalog,
+      log,
+      point,
+      async () => {
+        opts.onProgress?.({ done: 0, total });
+        try {
+          const vol =
+            req.pool !== undefined
+              ? await this.intoPool(
+                  req.pool,
+                  req.name,
+                  disk.virtualSize,
+                  source,
+                  point.id,
+                  req.disk,
+                  convertOpts,
+                )
+              : await this.intoDir(
+                  this.allowedDir(req.dir ?? ''),
+                  req.name,
+                  source,
+                  point.id,
+                  req.disk,
+                  convertOpts,
+                );
+          log.info({ volume: vol.id, point: point.id, disk: req.disk, path: vol.path }, 'volume created');
+          return vol;
+        } catch (e) {
+          throw jobError(e, opts.signal, 'creating the volume');
+        }
+      },
+      () => new VerifyService(this.deps).checkBeforeRestore(point, [req.disk], opts.signal),
+    );
   }
 
   private async intoPool(

@@ -30,3 +30,25 @@ test('mkdir under umask 077: every directory it creates gets exactly the mode; e
   await nodeFs.mkdir(join(dir, 'existing', 'state', 'store'), 0o711);
   t.is(await modeOf(join(dir, 'existing', 'state')), 0o700);
 });
+
+test('checksumFile: the length and sha256 of the bytes, across read chunks; NOT_FOUND when missing', async (t) => {
+  const { createHash, randomBytes } = await import('node:crypto');
+  const { writeFile } = await import('node:fs/promises');
+  const dir = await mkdtemp(join(tmpdir(), 'vp-node-fs-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const data = randomBytes(3 * 1024 * 1024 + 17); // more than one 1 MiB chunk
+  await writeFile(join(dir, 'f'), data);
+  t.deepEqual(await nodeFs.checksumFile(join(dir, 'f')), {
+    size: data.length,
+    sha256: createHash('sha256').update(data).digest('hex'),
+  });
+  await writeFile(join(dir, 'empty'), '');
+  t.deepEqual(await nodeFs.checksumFile(join(dir, 'empty')), {
+    size: 0,
+    sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  });
+  await t.throwsAsync(nodeFs.checksumFile(join(dir, 'gone')), { code: 'NOT_FOUND' });
+  const ac = new AbortController();
+  ac.abort();
+  await t.throwsAsync(nodeFs.checksumFile(join(dir, 'f'), ac.signal), { code: 'JOB_CANCELED' });
+});

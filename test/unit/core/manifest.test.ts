@@ -42,6 +42,7 @@ export function sampleManifest(over: Partial<PointManifest['point']> = {}): Poin
       backingFile: `${disk}.0.qcow2`,
       checkpoint: `vp-${CHAIN}-${seq}`,
       sha256: null,
+      fileSize: null,
     })),
   };
 }
@@ -54,7 +55,7 @@ test('a manifest round-trips through its text form unchanged', (t) => {
   const full = sampleManifest({ seq: 0, kind: 'full', parentId: null, newChainReason: 'no-chain' });
   const fullM = {
     ...full,
-    files: full.files.map((f) => ({ ...f, backingFile: null, sha256: 'a'.repeat(64) })),
+    files: full.files.map((f) => ({ ...f, backingFile: null, sha256: 'a'.repeat(64), fileSize: 262_144 })),
   };
   t.deepEqual(parseManifest(serializeManifest(fullM)), fullM);
 });
@@ -91,6 +92,7 @@ const BAD: [string, string, RegExp][] = [
   ['a missing disk', edit((m) => m.files.pop()), /files lists 1 disks/],
   ['another chain checkpoint', edit((m) => (m.files[0]!.checkpoint = 'vp-ffffffffffff-1')), /checkpoint/],
   ['a bad sha256', edit((m) => (m.files[0]!.sha256 = 'abc')), /sha256/],
+  ['a bad file size', edit((m) => ((m.files[0] as { fileSize: unknown }).fileSize = -1)), /fileSize/],
   ['an unknown trigger', edit((m) => (m.point.trigger = 'cron')), /trigger/],
   ['a bad owner', edit((m) => (m.point.owner = 'root')), /owner/],
   ['an owner name without a task owner', edit((m) => (m.point.ownerName = 'nightly')), /ownerName/],
@@ -105,3 +107,13 @@ for (const [what, text, why] of BAD) {
     t.regex(e!.message, /^\/store\/x\/1\.manifest\.json: invalid point manifest/);
   });
 }
+
+test('a manifest from before file sizes (no fileSize key) parses with fileSize null', (t) => {
+  const text = JSON.parse(serializeManifest(sampleManifest())) as { files: Record<string, unknown>[] };
+  for (const f of text.files) delete f.fileSize;
+  const m = parseManifest(JSON.stringify(text));
+  t.deepEqual(
+    m.files.map((f) => f.fileSize),
+    [null, null],
+  );
+});

@@ -21,6 +21,9 @@ const LEGAL: [PointState, PointState][] = [
   ['deleting', 'delete-failed'],
   ['error', 'deleting'],
   ['delete-failed', 'deleting'],
+  ['available', 'corrupt'],
+  ['restoring', 'corrupt'],
+  ['corrupt', 'deleting'],
 ];
 
 for (const [from, to] of LEGAL) {

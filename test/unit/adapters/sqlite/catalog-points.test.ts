@@ -35,7 +35,10 @@ test('createPoint: state creating, disks sorted, all fields mapped', (t) => {
       size: null,
       format: 'qcow2',
       checkpoint: `vp-${chain.id}-0`,
+      fileSize: null,
+      sha256: null,
     })),
+    verify: { state: 'never', at: null, detail: null },
   });
   t.deepEqual(catalog.getPoint(p.id), p);
   t.deepEqual(catalog.getPointByName(U1, p.name), p);

@@ -1,0 +1,61 @@
+import test from 'ava';
+import { mkdtemp, open, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { runCommand } from '../../../../src/adapters/process/run-command.js';
+import { QemuImg } from '../../../../src/adapters/qemu-img/qemu-img.js';
+
+// The adapter against the real qemu-img (a Debian package setup-host installs): small files only.
+const qemuImg = new QemuImg();
+const MiB = 1024 * 1024;
+
+async function chain(t: { teardown: (fn: () => Promise<void>) => void }) {
+  const dir = await mkdtemp(join(tmpdir(), 'vp-qemu-img-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const base = join(dir, 'vda.0.qcow2');
+  const top = join(dir, 'vda.1.qcow2');
+  await qemuImg.create(base, { format: 'qcow2', size: 16 * MiB });
+  await runCommand(['qemu-io', '-c', 'write -P 0x5a 0 4M', base]);
+  await qemuImg.create(top, { format: 'qcow2', size: 16 * MiB, backingFile: 'vda.0.qcow2' });
+  await runCommand(['qemu-io', '-c', 'write -P 0x33 1M 1M', top]);
+  return { dir, base, top };
+}
+
+test('check: a consistent qcow2 is null; a truncated one reports its corruptions', async (t) => {
+  const { base, top } = await chain(t);
+  t.is(await qemuImg.check(top, 'qcow2'), null);
+  t.is(await qemuImg.check(base, 'qcow2'), null);
+  await truncate(base, 300 * 1024);
+  t.regex((await qemuImg.check(base, 'qcow2')) ?? '', /corruptions/);
+});
+
+test('check: a file that is not qcow2 says why; raw has nothing to check', async (t) => {
+  const { dir } = await chain(t);
+  await writeFile(join(dir, 'junk'), 'not an image');
+  t.regex((await qemuImg.check(join(dir, 'junk'), 'qcow2')) ?? '', /not in qcow2 format/);
+  t.is(await qemuImg.check(join(dir, 'junk'), 'raw'), null);
+});
+
+test('readAll: reads the whole chain into the null driver; a missing backing file is an error', async (t) => {
+  const { base, top } = await chain(t);
+  t.is(await qemuImg.readAll(top, 'qcow2', 16 * MiB), null);
+  await rm(base);
+  t.regex((await qemuImg.readAll(top, 'qcow2', 16 * MiB)) ?? '', /vda\.0\.qcow2|backing/i);
+});
+
+test('readAll: a flipped byte inside a data cluster is not seen by check or a read (the checksum finds it)', async (t) => {
+  const { base } = await chain(t);
+  const fh = await open(base, 'r+');
+  try {
+    const at = 0x50000 + 100; // inside the first data cluster of the 4 MiB written
+    const b = Buffer.alloc(1);
+    await fh.read(b, 0, 1, at);
+    b[0] = b[0]! ^ 1;
+    await fh.write(b, 0, 1, at);
+  } finally {
+    await fh.close();
+  }
+  t.is(await qemuImg.check(base, 'qcow2'), null);
+  t.is(await qemuImg.readAll(base, 'qcow2', 16 * MiB), null);
+});
