@@ -21,10 +21,17 @@ export const POINT_COLUMNS: readonly Column<PointView>[] = [
   { header: 'KIND', value: (p) => p.kind },
   { header: 'STATE', value: (p) => p.state },
   { header: 'CONSISTENCY', value: (p) => orDash(p.consistency) },
+  { header: 'VERIFIED', value: (p) => verifiedText(p) },
   { header: 'OWNER', value: (p) => p.owner },
   { header: 'SIZE', value: (p) => humanSize(pointSize(p)), align: 'right' },
   { header: 'CREATED', value: (p) => humanTime(p.createdAt) },
 ];
+
+/** `never`, or the last verify's outcome and date (`ok 2026-12-01`, `FAILED 2026-12-01`). */
+export function verifiedText(p: PointView): string {
+  if (p.verify.at === null) return 'never';
+  return `${p.verify.state === 'ok' ? 'ok' : 'FAILED'} ${p.verify.at.slice(0, 10)}`;
+}
 
 export function renderPoint(p: PointView): string {
   const pairs: [string, string][] = [
@@ -42,6 +49,12 @@ export function renderPoint(p: PointView): string {
     ['new chain', orDash(p.newChainReason)],
     ['trigger', p.trigger],
     ['owner', p.owner],
+    [
+      'verified',
+      p.verify.at === null
+        ? 'never'
+        : `${p.verify.state} ${humanTime(p.verify.at)}${p.verify.deep === true ? ' (deep)' : ''}: ${p.verify.summary ?? ''}`,
+    ],
     ['created', humanTime(p.createdAt)],
     ['size', humanSize(pointSize(p))],
   ];

@@ -4,6 +4,7 @@
  * shapes as they are. Times are ISO 8601 strings (UTC); sizes are bytes.
  */
 
+import type { PointVerifyView } from './verify.js';
 import type { NewChainReason } from '../core/chain-decision.js';
 import type { JobState, JobType, Trigger } from '../core/job-state.js';
 import type { Consistency, PointKind, PointState } from '../core/point-state.js';
@@ -21,6 +22,8 @@ export interface PointDiskView {
   readonly virtualSize: number;
   /** Allocated bytes; null while unknown. */
   readonly size: number | null;
+  /** Hex sha256 of the file as written (docs/verify.md); null: not recorded. */
+  readonly sha256: string | null;
 }
 
 /**
@@ -52,6 +55,8 @@ export interface PointView extends OwnerFields {
   readonly createdAt: string;
   readonly error: CodedErrorView | null;
   readonly disks: readonly PointDiskView[];
+  /** The last verify of the point (docs/verify.md). */
+  readonly verify: PointVerifyView;
 }
 
 export interface ChainView extends OwnerFields {

@@ -79,8 +79,10 @@ function point(id: string, seq: number): PointView {
         path: `/var/lib/virtpoint/store/${DOM1}/${CHAIN1}/vda.${seq}.qcow2`,
         virtualSize: 1 << 30,
         size: 1000,
+        sha256: null,
       },
     ],
+    verify: { state: 'never', at: null, deep: null, summary: null },
   };
 }
 

@@ -50,7 +50,14 @@ export function pointView(p: Point, domainName: string, storeRoot: string, owner
       path: resolveStorePath(storeRoot, d.path),
       virtualSize: d.virtualSize,
       size: d.size,
+      sha256: d.sha256,
     })),
+    verify: {
+      state: p.verify.state,
+      at: p.verify.at === null ? null : iso(p.verify.at),
+      deep: p.verify.detail?.deep ?? null,
+      summary: p.verify.detail?.summary ?? null,
+    },
   };
 }
 

@@ -80,7 +80,16 @@ export function point(over: Partial<PointView> = {}): PointView {
     ownerTaskId: null,
     createdAt: '2024-05-01T02:00:00.000Z',
     error: null,
-    disks: [{ target: 'vda', path: '/store/web/c1/p1-vda.qcow2', virtualSize: 10 * GiB, size: 2 * GiB }],
+    disks: [
+      {
+        target: 'vda',
+        path: '/store/web/c1/p1-vda.qcow2',
+        virtualSize: 10 * GiB,
+        size: 2 * GiB,
+        sha256: null,
+      },
+    ],
+    verify: { state: 'never', at: null, deep: null, summary: null },
     ...over,
   };
 }
@@ -93,7 +102,21 @@ export const p2 = point({
   kind: 'incremental',
   newChainReason: null,
   createdAt: '2024-05-02T02:00:00.000Z',
-  disks: [{ target: 'vda', path: '/store/web/c1/p2-vda.qcow2', virtualSize: 10 * GiB, size: 1536 * 1024 }],
+  disks: [
+    {
+      target: 'vda',
+      path: '/store/web/c1/p2-vda.qcow2',
+      virtualSize: 10 * GiB,
+      size: 1536 * 1024,
+      sha256: null,
+    },
+  ],
+  verify: {
+    state: 'ok',
+    at: '2024-05-03T03:00:00.000Z',
+    deep: false,
+    summary: 'ok (2 files)',
+  },
 });
 export const p3 = point({ id: 'p3', name: 'later', seq: 2, kind: 'incremental', newChainReason: null });
 

@@ -61,12 +61,12 @@ test('point list passes the filters; --json prints the array of points', async (
   t.is(r.code, 0);
   t.deepEqual(api.requests[0]?.query, { limit: '1000', domain: 'web', chain: 'c1', state: 'available' });
   const lines = r.stdout.trimEnd().split('\n');
-  t.regex(lines[0] ?? '', /^ID +NAME +DOMAIN +CHAIN +SEQ +KIND +STATE +CONSISTENCY +OWNER +SIZE +CREATED$/);
+  t.regex(lines[0] ?? '', /^ID +NAME +DOMAIN +CHAIN +SEQ +KIND +STATE +CONSISTENCY +VERIFIED +OWNER +SIZE +CREATED$/);
   t.regex(
     lines[1] ?? '',
-    /^p1 +first +web +c1 +0 +full +available +filesystem +manual +2\.0 GiB +2024-05-01 02:00:00Z$/,
+    /^p1 +first +web +c1 +0 +full +available +filesystem +never +manual +2\.0 GiB +2024-05-01 02:00:00Z$/,
   );
-  t.regex(lines[2] ?? '', /^p2 +nightly +web +c1 +1 +incremental +available +filesystem +manual +1\.5 MiB/);
+  t.regex(lines[2] ?? '', /^p2 +nightly +web +c1 +1 +incremental +available +filesystem +ok 2024-05-03 +manual +1\.5 MiB/);
   const json = await run(api.socket, ['point', 'list', '--json']);
   t.deepEqual(JSON.parse(json.stdout), [p1, p2]);
   t.deepEqual(api.requests[1]?.query, { limit: '1000' });
@@ -89,6 +89,7 @@ test('point show: details and disks; --json the exact point; a name or UUID goes
   t.is(r.code, 0);
   t.regex(r.stdout, /^chain +c1 #1$/m);
   t.regex(r.stdout, new RegExp(`^domain +web \\(${UUID}\\)$`, 'm'));
+  t.regex(r.stdout, /^verified +ok 2024-05-03 03:00:00Z: ok \(2 files\)$/m);
   t.regex(r.stdout, /^DISK +VIRTUAL +SIZE +PATH$/m);
   t.regex(r.stdout, /^vda +10\.0 GiB +1\.5 MiB +\/store\/web\/c1\/p2-vda\.qcow2$/m);
   const json = await run(api.socket, ['point', 'show', 'p2', '--json']);
