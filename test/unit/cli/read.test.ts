@@ -61,12 +61,18 @@ test('point list passes the filters; --json prints the array of points', async (
   t.is(r.code, 0);
   t.deepEqual(api.requests[0]?.query, { limit: '1000', domain: 'web', chain: 'c1', state: 'available' });
   const lines = r.stdout.trimEnd().split('\n');
-  t.regex(lines[0] ?? '', /^ID +NAME +DOMAIN +CHAIN +SEQ +KIND +STATE +CONSISTENCY +VERIFIED +OWNER +SIZE +CREATED$/);
+  t.regex(
+    lines[0] ?? '',
+    /^ID +NAME +DOMAIN +CHAIN +SEQ +KIND +STATE +CONSISTENCY +VERIFIED +OWNER +SIZE +CREATED$/,
+  );
   t.regex(
     lines[1] ?? '',
     /^p1 +first +web +c1 +0 +full +available +filesystem +never +manual +2\.0 GiB +2024-05-01 02:00:00Z$/,
   );
-  t.regex(lines[2] ?? '', /^p2 +nightly +web +c1 +1 +incremental +available +filesystem +ok 2024-05-03 +manual +1\.5 MiB/);
+  t.regex(
+    lines[2] ?? '',
+    /^p2 +nightly +web +c1 +1 +incremental +available +filesystem +ok 2024-05-03 +manual +1\.5 MiB/,
+  );
   const json = await run(api.socket, ['point', 'list', '--json']);
   t.deepEqual(JSON.parse(json.stdout), [p1, p2]);
   t.deepEqual(api.requests[1]?.query, { limit: '1000' });
