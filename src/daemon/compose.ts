@@ -20,6 +20,7 @@ import { JobRunner } from '../service/jobs/runner.js';
 import { RecoveryService } from '../service/recovery/api.js';
 import { VerifyApiImpl } from '../service/verify/api.js';
 import { VerifyService } from '../service/verify/verify.js';
+import { VerifySweep, type SweepSettings } from '../service/verify/sweep.js';
 import { CatalogBackups } from '../service/recovery/catalog-backups.js';
 import { checkCatalogOnStart } from '../service/recovery/startup.js';
 import { RestoreApiImpl } from '../service/restore/api.js';
@@ -49,6 +50,7 @@ export interface Composition {
   readonly runner: JobRunner;
   readonly backup: BackupService;
   readonly scheduler: Scheduler;
+  readonly verifySweep: VerifySweep;
   readonly clock: SchedulerClock;
   readonly apis: Apis;
   readonly server: ApiServer;
@@ -157,6 +159,9 @@ export async function compose(
     timeZone,
     notify: (receivers, payload) => sendAll(runNotifier, receivers, payload),
   });
+  // Verify (docs/verify.md): on demand, before every restore, and daily in the background.
+  const verify = new VerifyService({ catalog, fs: nodeFs, imageTool: deps.imageTool, log, storeRoot: store });
+  const verifySweep = new VerifySweep({ catalog, runner, verify, log, timeZone }, sweepSettings(config));
   const scheduler = new Scheduler({
     catalog,
     exec,
@@ -166,6 +171,7 @@ export async function compose(
     timeZone,
     catchUpHours: config.catchUpHours,
     jobRetentionDays: config.jobRetentionDays,
+    background: [verifySweep],
   });
   const scheduling = new SchedulingService({
     catalog,
@@ -190,11 +196,7 @@ export async function compose(
     restore: new RestoreApiImpl({ runner, rollback, volumes, images }),
     scheduling: new SchedulingApiImpl(scheduling, { timeZone }),
     recovery,
-    verify: new VerifyApiImpl({
-      catalog,
-      runner,
-      verify: new VerifyService({ catalog, fs: nodeFs, imageTool: deps.imageTool, log, storeRoot: store }),
-    }),
+    verify: new VerifyApiImpl({ catalog, runner, verify }),
   };
   const server = createApiServer(apis, {
     log,
@@ -208,6 +210,7 @@ export async function compose(
     runner,
     backup,
     scheduler,
+    verifySweep,
     clock,
     apis,
     server,
@@ -227,4 +230,13 @@ function holdShutdownWhileRunning(runner: JobRunner, inhibitor: ShutdownInhibito
       void inhibitor.release();
     }
   });
+}
+
+/** The scheduled verify's settings from the config. */
+export function sweepSettings(config: Config): SweepSettings {
+  return {
+    at: config.verifySchedule,
+    maxAgeDays: config.verifyMaxAgeDays,
+    budgetMinutes: config.verifyBudgetMinutes,
+  };
 }

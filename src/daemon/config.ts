@@ -30,6 +30,12 @@ export interface Config {
   readonly imageDir: string | null;
   /** Finished jobs older than this many days are pruned at every local midnight (`job_retention_days`; 0: never). */
   readonly jobRetentionDays: number;
+  /** Daily scheduled verify at this local time (`verify_schedule`, `HH:MM` or `off`); null: off. */
+  readonly verifySchedule: string | null;
+  /** Points not verified for this many days are verified by the scheduled verify (`verify_max_age_days`). */
+  readonly verifyMaxAgeDays: number;
+  /** A scheduled verify stops after this many minutes (`verify_budget_minutes`). */
+  readonly verifyBudgetMinutes: number;
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/virtpoint/virtpoint.conf';
@@ -47,6 +53,9 @@ export const DEFAULTS: Config = {
   allowedVolumeDirs: [],
   imageDir: null,
   jobRetentionDays: 90,
+  verifySchedule: '03:00',
+  verifyMaxAgeDays: 7,
+  verifyBudgetMinutes: 60,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -76,6 +85,13 @@ const KEYS: Readonly<Record<string, Parser>> = {
   shutdown_timeout_seconds: intIn(1, 86_400, (n) => ({ shutdownTimeoutMs: n * 1000 })),
   catch_up_hours: intIn(0, 720, (n) => ({ catchUpHours: n })),
   job_retention_days: intIn(0, 36_500, (n) => ({ jobRetentionDays: n })),
+  verify_schedule: (raw) => {
+    if (raw === 'off') return { verifySchedule: null };
+    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(raw)) throw new Error("must be HH:MM (local time) or 'off'");
+    return { verifySchedule: raw };
+  },
+  verify_max_age_days: intIn(1, 3650, (n) => ({ verifyMaxAgeDays: n })),
+  verify_budget_minutes: intIn(1, 1440, (n) => ({ verifyBudgetMinutes: n })),
   allowed_volume_dirs: (raw) => {
     const dirs = raw === '' ? [] : raw.split(',').map((d) => d.trim());
     if (dirs.some((d) => !d.startsWith('/'))) throw new Error('must be absolute paths, comma-separated');

@@ -10,6 +10,8 @@ import type { Logger } from '../ports/logger.js';
 import type { BackupService } from '../service/backup/backup.js';
 import type { JobRunner } from '../service/jobs/runner.js';
 import type { Scheduler } from '../service/scheduling/scheduler.js';
+import type { VerifySweep } from '../service/verify/sweep.js';
+import { sweepSettings } from './compose.js';
 import { safeCheckpoint } from '../service/recovery/catalog-backups.js';
 import { compose } from './compose.js';
 import { ensureSocketDir } from './socket-dir.js';
@@ -49,6 +51,7 @@ export class Daemon {
     private readonly inhibitor: ShutdownInhibitor,
     private readonly backup: BackupService,
     private readonly scheduler: Scheduler,
+    private readonly verifySweep: VerifySweep,
     /** Resolves once the catalog is reconciled with libvirt and the store. */
     readonly reconciled: Promise<void>,
     private readonly stopCatalogBackups: () => void,
@@ -76,6 +79,7 @@ export class Daemon {
       inhibitor,
       c.backup,
       c.scheduler,
+      c.verifySweep,
       c.reconciled,
       c.stopCatalogBackups,
     );
@@ -121,6 +125,8 @@ export class Daemon {
       else if (key === 'jobConcurrency') this.runner.setConcurrency(next.jobConcurrency);
       else if (key === 'freezeTimeoutMs') this.backup.freezeTimeoutMs = next.freezeTimeoutMs;
       else if (key === 'jobRetentionDays') this.scheduler.jobRetentionDays = next.jobRetentionDays;
+      else if (key === 'verifySchedule' || key === 'verifyMaxAgeDays' || key === 'verifyBudgetMinutes')
+        this.verifySweep.settings = sweepSettings(next);
       else if (key !== 'shutdownTimeoutMs') {
         needRestart.push(key);
         continue;

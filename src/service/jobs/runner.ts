@@ -31,6 +31,17 @@ interface Task {
   readonly jobId: string;
   readonly domainUuid: string | null;
   readonly work: JobWork;
+  /** Gives way: canceled when another job of its domain is submitted (scheduled verify). */
+  readonly yields: boolean;
+}
+
+export interface SubmitOptions {
+  /**
+   * The job gives way to any other job of its domain: when one is submitted while this one is
+   * queued or running, this one is canceled (JOB_CANCELED, "gave way to …"), so it never delays
+   * a backup. For background work (scheduled verify).
+   */
+  readonly yields?: boolean;
 }
 
 export interface JobRunnerOptions {
@@ -62,15 +73,39 @@ export class JobRunner {
   }
 
   /** Creates the job record (`queued`) and schedules it. Throws SHUTTING_DOWN once shutdown began. */
-  submit(input: NewJob, work: JobWork): Job {
+  submit(input: NewJob, work: JobWork, opts: SubmitOptions = {}): Job {
     if (!this.accepting) {
       throw new VirtpointError('SHUTTING_DOWN', 'virtpointd is shutting down and takes no new jobs');
     }
     const job = this.catalog.jobs.create(input);
     this.emit(job);
-    this.schedule({ jobId: job.id, domainUuid: input.domainUuid ?? null, work });
+    const domainUuid = input.domainUuid ?? null;
+    if (domainUuid !== null) this.giveWay(domainUuid, job);
+    this.schedule({ jobId: job.id, domainUuid, work, yields: opts.yields === true });
     return job;
   }
+
+  /** Cancels the yielding jobs of the domain (queued or running) for the new job `job`. */
+  private giveWay(domainUuid: string, job: Job): void {
+    for (const other of this.yielding.get(domainUuid) ?? []) {
+      const reason = new VirtpointError('JOB_CANCELED', `gave way to ${job.type} job ${job.id}`);
+      const state = this.catalog.jobs.get(other)?.state;
+      if (state === 'queued') {
+        this.dropWaiting(other);
+        this.yielding.get(domainUuid)?.delete(other);
+        this.emit(this.catalog.jobs.finish(other, { state: 'canceled', error: reason }));
+      } else if (state === 'running') {
+        this.running.get(other)?.abort(reason);
+      } else {
+        this.yielding.get(domainUuid)?.delete(other);
+        continue;
+      }
+      this.log.info({ job: other, domain: domainUuid, for: job.id }, 'background job gave way');
+    }
+  }
+
+  /** Yielding jobs per domain, queued or running. */
+  private readonly yielding = new Map<string, Set<string>>();
 
   /** Queued: canceled at once. Running: aborted; it ends `canceled`. Final: INVALID_STATE. */
   cancel(jobId: string): Job {
@@ -162,6 +197,11 @@ export class JobRunner {
 
   private schedule(task: Task): void {
     const d = task.domainUuid;
+    if (d !== null && task.yields) {
+      const set = this.yielding.get(d) ?? new Set<string>();
+      set.add(task.jobId);
+      this.yielding.set(d, set);
+    }
     if (d !== null && this.busyDomains.has(d)) {
       const list = this.waiting.get(d) ?? [];
       list.push(task);
@@ -236,6 +276,7 @@ export class JobRunner {
       this.log.error({ job: jobId, err: String(e) }, 'job bookkeeping failed');
     } finally {
       this.running.delete(jobId);
+      if (task.domainUuid !== null) this.yielding.get(task.domainUuid)?.delete(jobId);
       this.releaseDomain(task.domainUuid);
       safeCheckpoint(this.catalog, this.log); // catalog.db alone holds the catalog (docs/recovery.md)
     }

@@ -56,6 +56,8 @@ export interface SchedulerDeps {
   readonly catchUpHours?: number;
   /** Finished jobs older than this are pruned daily (default 90; 0: never). */
   readonly jobRetentionDays?: number;
+  /** Background work on the same clock (the scheduled verify, service/verify/sweep.ts). */
+  readonly background?: readonly { tick(now: number): void }[];
 }
 
 export interface TickResult {
@@ -106,7 +108,15 @@ export class Scheduler {
       }
     }
     this.lastTick = Math.max(this.lastTick ?? nowMs, nowMs);
-    return { runs, ...this.daily(nowMs) };
+    const daily = this.daily(nowMs);
+    for (const b of this.deps.background ?? []) {
+      try {
+        b.tick(nowMs);
+      } catch (e) {
+        log.error({ err: String(e) }, 'background tick failed');
+      }
+    }
+    return { runs, ...daily };
   }
 
   /** The TaskRunner for `task run` / `policy run` (trigger manual). */

@@ -16,6 +16,9 @@ test('parses key = value lines with comments and quotes', (t) => {
       'log_level = debug',
       'socket_group = backup-ops',
       'job_retention_days = 30',
+      'verify_schedule = 04:15',
+      'verify_max_age_days = 14',
+      'verify_budget_minutes = 90',
     ].join('\n'),
     'f.conf',
   );
@@ -27,7 +30,12 @@ test('parses key = value lines with comments and quotes', (t) => {
     logLevel: 'debug',
     socketGroup: 'backup-ops',
     jobRetentionDays: 30,
+    verifySchedule: '04:15',
+    verifyMaxAgeDays: 14,
+    verifyBudgetMinutes: 90,
   });
+  t.deepEqual(parseConfig('verify_schedule = off', 'f.conf'), { verifySchedule: null });
+  t.is(DEFAULTS.verifySchedule, '03:00');
 });
 
 test('bad lines name the file and line', (t) => {
@@ -40,6 +48,10 @@ test('bad lines name the file and line', (t) => {
     ['log_level = loud', /must be one of/],
     ['socket_group = a b', /group name/],
     ['job_retention_days = -3', /job_retention_days must be an integer from 0 to 36500/],
+    ['verify_schedule = 3am', /verify_schedule must be HH:MM \(local time\) or 'off'/],
+    ['verify_schedule = 24:00', /HH:MM/],
+    ['verify_max_age_days = 0', /verify_max_age_days must be an integer from 1 to 3650/],
+    ['verify_budget_minutes = 0', /verify_budget_minutes must be an integer from 1 to 1440/],
     ['just words', /expected 'key = value'/],
   ];
   for (const [text, re] of bad) t.throws(() => parseConfig(text, 'f.conf'), { message: re }, text);

@@ -112,3 +112,54 @@ test('shutdown: no new jobs, queued ones canceled, running ones aborted after th
   const err = t.throws(() => runner.submit({ type: 'backup', trigger: 'manual' }, async () => undefined));
   t.is((err as VirtpointError).code, 'SHUTTING_DOWN');
 });
+
+test('a yielding job gives way: a running one is canceled when a job of its domain comes, a queued one at once', async (t) => {
+  const { runner, catalog } = setup(2);
+  const bg = gate();
+  const verify = runner.submit({ type: 'verify', trigger: 'schedule', domainUuid: D1 }, bg.work, {
+    yields: true,
+  });
+  while (bg.started.length === 0) await tick();
+  const other = gate();
+  const besides = runner.submit({ type: 'verify', trigger: 'schedule', domainUuid: D2 }, other.work, {
+    yields: true,
+  });
+  const fg = gate();
+  const backup = runner.submit({ type: 'backup', trigger: 'schedule', domainUuid: D1 }, fg.work);
+  const ended = await runner.wait(verify.id);
+  t.is(ended.state, 'canceled');
+  t.is(ended.error?.code, 'JOB_CANCELED');
+  t.regex(ended.error?.message ?? '', new RegExp(`gave way to backup job ${backup.id}`));
+  while (fg.started.length === 0) await tick();
+  t.is(catalog.jobs.get(backup.id)?.state, 'running', 'the backup runs at once');
+  t.is(catalog.jobs.get(besides.id)?.state, 'running', "another domain's background job goes on");
+  // queued behind the backup, a yielding job is canceled when yet another job comes
+  const bg2 = gate();
+  const queued = runner.submit({ type: 'verify', trigger: 'schedule', domainUuid: D1 }, bg2.work, {
+    yields: true,
+  });
+  t.is(catalog.jobs.get(queued.id)?.state, 'queued');
+  const del = gate();
+  const second = runner.submit({ type: 'delete', trigger: 'manual', domainUuid: D1 }, del.work);
+  t.like(catalog.jobs.get(queued.id), { state: 'canceled' });
+  fg.release();
+  await runner.wait(backup.id);
+  while (del.started.length === 0) await tick();
+  del.release();
+  other.release();
+  t.is((await runner.wait(second.id)).state, 'succeeded');
+  t.is((await runner.wait(besides.id)).state, 'succeeded');
+  t.is(bg2.started.length, 0, 'the canceled queued job never ran');
+  // a job that does not yield is never canceled by another
+  const plain = gate();
+  const a = runner.submit({ type: 'backup', trigger: 'manual', domainUuid: D2 }, plain.work);
+  while (plain.started.length === 0) await tick();
+  const b = gate();
+  const next = runner.submit({ type: 'delete', trigger: 'manual', domainUuid: D2 }, b.work);
+  await tick();
+  t.is(catalog.jobs.get(a.id)?.state, 'running');
+  plain.release();
+  while (b.started.length === 0) await tick();
+  b.release();
+  t.is((await runner.wait(next.id)).state, 'succeeded');
+});
