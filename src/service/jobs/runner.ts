@@ -156,10 +156,17 @@ export class JobRunner {
     this.queue.concurrency = n;
   }
 
-  /** True while a job for the domain is queued (waiting for it) or running. */
+  /**
+   * True while a job for the domain is queued (waiting for it) or running — a yielding job does
+   * not count: it gives way to whatever comes (a scheduled run is never skipped for it).
+   */
   busy(domainUuid: string): boolean {
-    return this.busyDomains.has(domainUuid) || (this.waiting.get(domainUuid)?.length ?? 0) > 0;
+    for (const t of this.pending.values()) if (t.domainUuid === domainUuid && !t.yields) return true;
+    return false;
   }
+
+  /** Every job submitted and not yet ended (queued, waiting or running). */
+  private readonly pending = new Map<string, Task>();
 
   counts(): { queued: number; running: number } {
     let waiting = 0;
@@ -196,6 +203,7 @@ export class JobRunner {
   private readonly queued = new Set<string>();
 
   private schedule(task: Task): void {
+    this.pending.set(task.jobId, task);
     const d = task.domainUuid;
     if (d !== null && task.yields) {
       const set = this.yielding.get(d) ?? new Set<string>();
@@ -214,6 +222,7 @@ export class JobRunner {
   }
 
   private dropWaiting(jobId: string): void {
+    this.pending.delete(jobId);
     for (const [d, list] of this.waiting) {
       const rest = list.filter((t) => t.jobId !== jobId);
       if (rest.length === 0) this.waiting.delete(d);
@@ -276,6 +285,7 @@ export class JobRunner {
       this.log.error({ job: jobId, err: String(e) }, 'job bookkeeping failed');
     } finally {
       this.running.delete(jobId);
+      this.pending.delete(jobId);
       if (task.domainUuid !== null) this.yielding.get(task.domainUuid)?.delete(jobId);
       this.releaseDomain(task.domainUuid);
       safeCheckpoint(this.catalog, this.log); // catalog.db alone holds the catalog (docs/recovery.md)

@@ -163,3 +163,20 @@ test('a yielding job gives way: a running one is canceled when a job of its doma
   b.release();
   t.is((await runner.wait(next.id)).state, 'succeeded');
 });
+
+test('busy: a queued or running job makes its domain busy; a yielding one does not', async (t) => {
+  const { runner } = setup(2);
+  const bg = gate();
+  const v = runner.submit({ type: 'verify', trigger: 'schedule', domainUuid: D1 }, bg.work, { yields: true });
+  while (bg.started.length === 0) await tick();
+  t.false(runner.busy(D1), 'only a yielding job runs');
+  const fg = gate();
+  const b = runner.submit({ type: 'backup', trigger: 'schedule', domainUuid: D1 }, fg.work);
+  t.true(runner.busy(D1));
+  t.is((await runner.wait(v.id)).state, 'canceled');
+  while (fg.started.length === 0) await tick();
+  t.true(runner.busy(D1));
+  fg.release();
+  await runner.wait(b.id);
+  t.false(runner.busy(D1));
+});
