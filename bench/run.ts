@@ -8,7 +8,13 @@ interface BenchModule {
   run(): Promise<unknown>;
 }
 
-const BENCHES: readonly string[] = ['./backup.js', './libvirt-calls.js', './api.js', './restore.js'];
+const BENCHES: readonly string[] = [
+  './backup.js',
+  './libvirt-calls.js',
+  './api.js',
+  './restore.js',
+  './verify.js',
+];
 
 let failed = 0;
 for (const path of BENCHES) {
