@@ -87,25 +87,18 @@ export class JobRunner {
 
   /** Cancels the yielding jobs of the domain (queued or running) for the new job `job`. */
   private giveWay(domainUuid: string, job: Job): void {
-    for (const other of this.yielding.get(domainUuid) ?? []) {
+    const yielding = [...this.pending.values()].filter((t) => t.yields && t.domainUuid === domainUuid);
+    for (const { jobId: other } of yielding) {
       const reason = new VirtpointError('JOB_CANCELED', `gave way to ${job.type} job ${job.id}`);
-      const state = this.catalog.jobs.get(other)?.state;
-      if (state === 'queued') {
-        this.dropWaiting(other);
-        this.yielding.get(domainUuid)?.delete(other);
-        this.emit(this.catalog.jobs.finish(other, { state: 'canceled', error: reason }));
-      } else if (state === 'running') {
+      if (this.running.has(other)) {
         this.running.get(other)?.abort(reason);
       } else {
-        this.yielding.get(domainUuid)?.delete(other);
-        continue;
+        this.dropWaiting(other);
+        this.emit(this.catalog.jobs.finish(other, { state: 'canceled', error: reason }));
       }
       this.log.info({ job: other, domain: domainUuid, for: job.id }, 'background job gave way');
     }
   }
-
-  /** Yielding jobs per domain, queued or running. */
-  private readonly yielding = new Map<string, Set<string>>();
 
   /** Queued: canceled at once. Running: aborted; it ends `canceled`. Final: INVALID_STATE. */
   cancel(jobId: string): Job {
@@ -205,11 +198,6 @@ export class JobRunner {
   private schedule(task: Task): void {
     this.pending.set(task.jobId, task);
     const d = task.domainUuid;
-    if (d !== null && task.yields) {
-      const set = this.yielding.get(d) ?? new Set<string>();
-      set.add(task.jobId);
-      this.yielding.set(d, set);
-    }
     if (d !== null && this.busyDomains.has(d)) {
       const list = this.waiting.get(d) ?? [];
       list.push(task);
@@ -286,7 +274,6 @@ export class JobRunner {
     } finally {
       this.running.delete(jobId);
       this.pending.delete(jobId);
-      if (task.domainUuid !== null) this.yielding.get(task.domainUuid)?.delete(jobId);
       this.releaseDomain(task.domainUuid);
       safeCheckpoint(this.catalog, this.log); // catalog.db alone holds the catalog (docs/recovery.md)
     }

@@ -6,6 +6,7 @@ import type { Catalog, Point, PointDisk } from '../../ports/catalog.js';
 import type { Fs } from '../../ports/fs.js';
 import type { DiskInfo, Hypervisor } from '../../ports/hypervisor.js';
 import type { Logger } from '../../ports/logger.js';
+import { VerifyService, type VerifyDeps } from '../verify/verify.js';
 
 /** Shared by rollback, create-volume and create-image: reading a point, writing new files. */
 
@@ -52,22 +53,24 @@ export function pointDisk(point: Point, target: string): PointDisk {
 }
 
 /**
- * Runs `check`, then `fn`, with the point `restoring` (another job on it gets POINT_BUSY; its
- * files cannot be deleted meanwhile) and puts it back to `available` afterwards, whatever happens
- * (unless the check found it corrupt).
+ * Runs `fn` with the point `restoring` (another job on it gets POINT_BUSY; its files cannot be
+ * deleted meanwhile) and puts it back to `available` afterwards, whatever happens. First, once
+ * the point is held, the files of `disks` it reads through are checked (docs/verify.md "Before
+ * every restore"): a damaged one stops the restore with POINT_CORRUPT before anything is touched,
+ * and the point stays corrupt.
  */
 export async function whileReading<T>(
-  catalog: Catalog,
-  log: Logger,
+  deps: VerifyDeps,
   point: Point,
+  disks: readonly string[],
   fn: () => Promise<T>,
-  check?: () => Promise<void>,
+  signal?: AbortSignal,
 ): Promise<T> {
+  const { catalog, log } = deps;
   requireAvailable(point);
   catalog.updatePointState(point.id, 'restoring');
   try {
-    // the files are checked once the point is held (POINT_CORRUPT: nothing touched yet)
-    await check?.();
+    await new VerifyService(deps).checkBeforeRestore(point, disks, signal);
     return await fn();
   } finally {
     try {

@@ -1,4 +1,3 @@
-import { VerifyService } from '../verify/verify.js';
 import path from 'node:path';
 import { VirtpointError } from '../../core/errors.js';
 import { validateFileName, type RandomBytes } from '../../core/names.js';
@@ -87,9 +86,9 @@ export class ImageService {
     const linked = req.linked === true;
     const total = linked ? 0 : disk.virtualSize;
     return whileReading(
-      catalog,
-      log,
+      this.deps,
       point,
+      [req.disk],
       async () => {
         opts.onProgress?.({ done: 0, total });
         try {
@@ -127,7 +126,7 @@ export class ImageService {
           throw jobError(e, opts.signal, 'creating the image');
         }
       },
-      () => new VerifyService(this.deps).checkBeforeRestore(point, [req.disk], opts.signal),
+      opts.signal,
     );
   }
 

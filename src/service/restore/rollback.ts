@@ -1,4 +1,3 @@
-import { VerifyService } from '../verify/verify.js';
 import { dirname } from 'node:path';
 import { VirtpointError, isVirtpointError } from '../../core/errors.js';
 import { newId, type RandomBytes } from '../../core/names.js';
@@ -115,13 +114,13 @@ export class RollbackService {
   }
 
   private async rollbackLocked(checked: CheckedRollback, req: RollbackRequest, opts: RestoreRunOptions) {
-    const { hypervisor: hv, catalog, log } = this.deps;
+    const { hypervisor: hv, log } = this.deps;
     const { point, domain, plan } = checked;
     const uuid = domain.uuid;
     return whileReading(
-      catalog,
-      log,
+      this.deps,
       point,
+      plan.map((d) => d.source),
       async () => {
         const wasActive = domain.state !== 'shutoff';
         log.info({ uuid, point: point.id, disks: plan.map((d) => `${d.source}→${d.target}`) }, 'rollback');
@@ -169,12 +168,7 @@ export class RollbackService {
         }
         return this.afterSwap(uuid, plan, req.start ?? wasActive);
       },
-      () =>
-        new VerifyService(this.deps).checkBeforeRestore(
-          point,
-          plan.map((d) => d.source),
-          opts.signal,
-        ),
+      opts.signal,
     );
   }
 

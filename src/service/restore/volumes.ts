@@ -1,4 +1,3 @@
-import { VerifyService } from '../verify/verify.js';
 import path from 'node:path';
 import { VirtpointError, isVirtpointError } from '../../core/errors.js';
 import { validateFileName, type RandomBytes } from '../../core/names.js';
@@ -98,7 +97,7 @@ export class VolumeService {
 
   async createVolume(req: CreateVolumeRequest, opts: RestoreRunOptions = {}): Promise<Volume> {
     const point = await this.checkCreate(req);
-    const { catalog, log } = this.deps;
+    const { log } = this.deps;
     const disk = pointDisk(point, req.disk);
     const format = req.format ?? 'qcow2';
     const source = resolveStorePath(this.deps.storeRoot, disk.path);
@@ -109,9 +108,9 @@ export class VolumeService {
       ...(opts.signal ? { signal: opts.signal } : {}),
     };
     return whileReading(
-      catalog,
-      log,
+      this.deps,
       point,
+      [req.disk],
       async () => {
         opts.onProgress?.({ done: 0, total });
         try {
@@ -140,7 +139,7 @@ export class VolumeService {
           throw jobError(e, opts.signal, 'creating the volume');
         }
       },
-      () => new VerifyService(this.deps).checkBeforeRestore(point, [req.disk], opts.signal),
+      opts.signal,
     );
   }
 

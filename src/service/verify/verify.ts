@@ -9,7 +9,13 @@
 import { VirtpointError } from '../../core/errors.js';
 import { isPointBusy } from '../../core/point-state.js';
 import { resolveStorePath } from '../../core/store-layout.js';
-import { corruptPoints, judgeFile, summarize, type FileFinding } from '../../core/verify.js';
+import {
+  corruptPoints,
+  judgeFile,
+  summarize,
+  type ExpectedFile,
+  type FileFinding,
+} from '../../core/verify.js';
 import type { Catalog, Point } from '../../ports/catalog.js';
 import type { Fs } from '../../ports/fs.js';
 import type { ImageTool } from '../../ports/image-tool.js';
@@ -84,11 +90,10 @@ export class VerifyService {
    */
   async checkBeforeRestore(point: Point, targets: readonly string[], signal?: AbortSignal): Promise<void> {
     const { members, files } = chainFiles(this.deps.catalog, point);
-    const findings: FileFinding[] = [];
-    for (const want of files.filter((f) => targets.includes(f.target))) {
-      stopIfCanceled(signal);
-      findings.push(judgeFile(want, await observeFile(this.deps, want, signal)));
-    }
+    const findings = await this.check(
+      files.filter((f) => targets.includes(f.target)),
+      signal,
+    );
     const summary = summarize(findings);
     if (summary.ok) return;
     const corrupt = corruptPoints(members, findings);
@@ -146,9 +151,10 @@ export class VerifyService {
     const { catalog, log } = this.deps;
     const deep = opts.deep === true;
     const newest = points[points.length - 1]!;
-    const { members, files } = chainFiles(catalog, newest);
+    const { members, lineage: newestLineage, files } = chainFiles(catalog, newest);
+    // each point reads through the part of the newest point's lineage up to itself
     const lineages = new Map(
-      points.map((p) => [p.id, new Set(chainFiles(catalog, p).lineage.map((x) => x.id))]),
+      points.map((p) => [p.id, new Set(newestLineage.filter((x) => x.seq <= p.seq).map((x) => x.id))]),
     );
     const total = files.length + (deep ? points.reduce((n, p) => n + p.disks.length, 0) : 0);
     const progress = { done: 0, total };
@@ -156,12 +162,7 @@ export class VerifyService {
       progress.done++;
       opts.onProgress?.({ ...progress });
     };
-    const findings: FileFinding[] = [];
-    for (const want of files) {
-      stopIfCanceled(opts.signal);
-      findings.push(judgeFile(want, await observeFile(this.deps, want, opts.signal)));
-      tick();
-    }
+    const findings = await this.check(files, opts.signal, tick);
     const deepFindings = new Map<string, FileFinding[]>();
     if (deep && findings.every((f) => f.verdict === 'ok')) {
       for (const p of points) deepFindings.set(p.id, await this.readThrough(p, opts.signal, tick));
@@ -195,6 +196,21 @@ export class VerifyService {
         corrupt: summary.ok ? [] : mine,
       };
     });
+  }
+
+  /** The quick check of each file: what is on disk judged against what was recorded. */
+  private async check(
+    files: readonly ExpectedFile[],
+    signal: AbortSignal | undefined,
+    tick: () => void = () => undefined,
+  ): Promise<FileFinding[]> {
+    const findings: FileFinding[] = [];
+    for (const want of files) {
+      stopIfCanceled(signal);
+      findings.push(judgeFile(want, await observeFile(this.deps, want, signal)));
+      tick();
+    }
+    return findings;
   }
 
   /** Deep: each disk of the point read through its whole chain; the failures as findings. */
