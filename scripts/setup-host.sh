@@ -21,6 +21,10 @@ fail() {
 RUNTIME_PKGS=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients)
 TEST_PKGS=(busybox-static e2fsprogs cpio gzip qemu-guest-agent dbus systemd)
 BUILD_PKGS=(python3 make g++)
+# Servers and tools the tests talk to (installed without recommends: ceph-mgr and its ~35 Python
+# packages are not needed for the RADOS Gateway): a one-node Ceph RGW (S3), sshd (SFTP),
+# promtool (metrics format), rclone (copy bench baseline).
+SERVER_PKGS=(ceph-mon ceph-osd radosgw uuid-runtime curl openssh-server prometheus rclone)
 
 missing=()
 for p in "${RUNTIME_PKGS[@]}" "${TEST_PKGS[@]}" "${BUILD_PKGS[@]}"; do
@@ -34,6 +38,17 @@ if [ ${#missing[@]} -gt 0 ]; then
     fail "apt-get install ${missing[*]} failed (log: /tmp/virtpoint-apt.log)" "read the log; fix apt, then run this script again"
 else
   step "Debian packages present"
+fi
+missing=()
+for p in "${SERVER_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing the test servers' Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null || fail "apt-get update failed" "check /etc/apt/sources.list and the network to the Debian mirror"
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/virtpoint-apt.log 2>&1 ||
+    fail "apt-get install ${missing[*]} failed (log: /tmp/virtpoint-apt.log)" "read the log; fix apt, then run this script again"
 fi
 
 command -v node >/dev/null || fail "node is not installed" "install Node.js 20 or newer"
