@@ -66,6 +66,7 @@ export function renderTask(t: TaskView): string {
     ['chain length', String(t.chainLength)],
     ['retention', t.retention],
     ['notify', t.receivers.length === 0 ? '-' : t.receivers.join(' ')],
+    ['verify after', t.verifyAfter ? 'yes: each new point, right after its backup' : 'no'],
     ['runs', String(t.runCount)],
     [
       'last run',

@@ -42,6 +42,8 @@ export interface TaskView {
   readonly retention: string;
   /** Receiver texts: `webhook:https://…`, `exec:/path`, `journal`. */
   readonly receivers: readonly string[];
+  /** Each new point is verified (quick) right after its backup. */
+  readonly verifyAfter: boolean;
   readonly runCount: number;
   readonly lastRun: {
     readonly id: string;
@@ -73,6 +75,8 @@ export interface TaskRunResourceView {
   /** Set when the resource succeeded with warnings (crash-consistent fallback). */
   readonly warnings?: readonly string[];
   readonly error?: CodedErrorView;
+  /** The task's verify-after check of the new point (absent when the task does not verify). */
+  readonly verify?: { readonly state: 'ok' | 'failed' | 'skipped'; readonly summary: string };
 }
 
 export interface NotificationResultView {
@@ -131,6 +135,8 @@ export interface TaskCreateInput {
   readonly receivers?: readonly string[];
   /** Default true. */
   readonly enabled?: boolean;
+  /** Default false: verify each new point (quick) right after its backup, before retention. */
+  readonly verifyAfter?: boolean;
 }
 
 /** `domains`/`disks` given together replace the resources. */

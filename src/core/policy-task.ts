@@ -235,6 +235,8 @@ export interface TaskInput {
   readonly receivers?: unknown;
   /** Default true. */
   readonly enabled?: unknown;
+  /** Default false: verify each new point right after its backup. */
+  readonly verifyAfter?: unknown;
 }
 
 export interface TaskSpec {
@@ -245,6 +247,7 @@ export interface TaskSpec {
   readonly retention: Retention;
   readonly receivers: Receiver[];
   readonly enabled: boolean;
+  readonly verifyAfter: boolean;
 }
 
 export function validateTaskPolicies(list: unknown): string[] {
@@ -277,6 +280,7 @@ export function validateTaskInput(input: TaskInput): TaskSpec {
     retention: retentionOf(input.retention),
     receivers: validateReceivers(input.receivers),
     enabled: optionalBoolean(input.enabled, 'enabled', true),
+    verifyAfter: optionalBoolean(input.verifyAfter, 'verifyAfter', false),
   };
 }
 
@@ -299,6 +303,9 @@ export function validateTaskPatch(patch: TaskPatch): Partial<Omit<TaskSpec, 'pol
   if (patch.retention !== undefined) out.retention = retentionOf(patch.retention);
   if (patch.receivers !== undefined) out.receivers = validateReceivers(patch.receivers);
   if (patch.enabled !== undefined) out.enabled = optionalBoolean(patch.enabled, 'enabled', true);
+  if (patch.verifyAfter !== undefined) {
+    out.verifyAfter = optionalBoolean(patch.verifyAfter, 'verifyAfter', false);
+  }
   return out;
 }
 

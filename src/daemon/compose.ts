@@ -10,6 +10,7 @@ import { SqliteCatalog } from '../adapters/sqlite/sqlite-catalog.js';
 import type { Apis } from '../api/routes/context.js';
 import { createApiServer, type ApiServer } from '../api/server.js';
 import type { Logger } from '../ports/logger.js';
+import type { Notification, Receiver } from '../ports/notifier.js';
 import { BackupApiImpl } from '../service/backup/api.js';
 import { BackupService } from '../service/backup/backup.js';
 import type { BackupDeps } from '../service/backup/deps.js';
@@ -19,7 +20,7 @@ import { jobScopedLogger } from '../service/jobs/job-log.js';
 import { JobRunner } from '../service/jobs/runner.js';
 import { RecoveryService } from '../service/recovery/api.js';
 import { VerifyApiImpl } from '../service/verify/api.js';
-import { VerifyService } from '../service/verify/verify.js';
+import { VerifyService, type VerifyDeps, type VerifyFailure } from '../service/verify/verify.js';
 import { VerifySweep, type SweepSettings } from '../service/verify/sweep.js';
 import { CatalogBackups } from '../service/recovery/catalog-backups.js';
 import { checkCatalogOnStart } from '../service/recovery/startup.js';
@@ -32,6 +33,7 @@ import { SchedulingService } from '../service/scheduling/policies-tasks.js';
 import { RetentionRunner } from '../service/scheduling/retention-run.js';
 import { Scheduler } from '../service/scheduling/scheduler.js';
 import { TaskExecutor } from '../service/scheduling/task-exec.js';
+import { verifyFailureNotifier } from '../service/scheduling/verify-notify.js';
 import { catalogPath, imageDir, storeRoot, type Config } from './config.js';
 import { reconcile } from './reconcile.js';
 import { addTestClockRoute, schedulerClock, type SchedulerClock } from './test-clock.js';
@@ -93,7 +95,11 @@ export async function compose(
   );
   supervisor.start();
 
-  const deps: BackupDeps = {
+  // A failed verify (any trigger, the check before a restore included) is told to the task that
+  // owns the chain; the notifier is wired below, once the scheduling side exists.
+  let reportVerifyFailure: (f: VerifyFailure) => void = () => undefined;
+  const deps: BackupDeps & Pick<VerifyDeps, 'onVerifyFailure'> = {
+    onVerifyFailure: (f) => reportVerifyFailure(f),
     hypervisor,
     imageTool: new QemuImg(),
     catalog,
@@ -150,17 +156,19 @@ export async function compose(
   const timeZone = hostTimeZone();
   const runNotifier = createRunNotifier({ logger: log, userAgent: `virtpoint/${VERSION}` });
   const retention = new RetentionRunner({ catalog, del, runner, log, now: clock.now });
-  const exec = new TaskExecutor({
+  const notify = (receivers: readonly Receiver[], payload: Notification) =>
+    sendAll(runNotifier, receivers, payload);
+  // Verify (docs/verify.md): on demand, before every restore, after a task's backups, and daily.
+  const verify = new VerifyService(deps);
+  const exec = new TaskExecutor({ catalog, runner, backup, retention, log, timeZone, notify, verify });
+  reportVerifyFailure = verifyFailureNotifier({
     catalog,
-    runner,
-    backup,
-    retention,
     log,
+    notify,
     timeZone,
-    notify: (receivers, payload) => sendAll(runNotifier, receivers, payload),
+    now: clock.now,
+    track: (p) => void exec.track(p),
   });
-  // Verify (docs/verify.md): on demand, before every restore, and daily in the background.
-  const verify = new VerifyService({ catalog, fs: nodeFs, imageTool: deps.imageTool, log, storeRoot: store });
   const verifySweep = new VerifySweep({ catalog, runner, verify, log, timeZone }, sweepSettings(config));
   const scheduler = new Scheduler({
     catalog,

@@ -39,6 +39,12 @@ export interface NotificationResource {
    */
   readonly warnings?: readonly string[];
   readonly error?: CodedError;
+  /**
+   * The task's `--verify-after` check of the new point: `ok`, `failed` (the point is corrupt and
+   * the resource failed) or `skipped` (the verify gave way to another job of the domain, or could
+   * not run: a warning). Absent when the task does not verify after its backups.
+   */
+  readonly verify?: { readonly state: 'ok' | 'failed' | 'skipped'; readonly summary: string };
 }
 
 /** The payload, version 1. Adding optional fields keeps version 1; anything else bumps it. */
@@ -60,6 +66,39 @@ export interface RunNotification {
   readonly resources: readonly NotificationResource[];
 }
 
+/** What started the verify that failed. */
+export type VerifyTrigger = 'manual' | 'schedule' | 'after-backup' | 'before-restore';
+
+/**
+ * A verify found a point of the task's chains broken (event `verify`, payload version 1): sent
+ * to the receivers of the task that owns the chain, whatever started the verify.
+ */
+export interface VerifyNotification {
+  readonly version: 1;
+  readonly event: 'verify';
+  readonly host: string;
+  readonly task: { readonly name: string };
+  readonly verify: {
+    readonly trigger: VerifyTrigger;
+    /** ISO 8601 with offset. */
+    readonly at: string;
+    readonly deep: boolean;
+    /** Which file failed and how (`vda.2.qcow2: checksum-mismatch …`). */
+    readonly summary: string;
+  };
+  readonly point: {
+    readonly id: string;
+    readonly name: string;
+    readonly domain: string;
+    readonly domainName: string;
+    readonly chain: string;
+  };
+  /** Points now marked corrupt (the failed one and the later points of its chain). */
+  readonly corrupt: readonly string[];
+}
+
+export type Notification = RunNotification | VerifyNotification;
+
 export interface DeliveryResult {
   /** The receiver in text form, credentials, query values and fragment replaced by `***` (safe to log: core/redact.ts). */
   readonly receiver: string;
@@ -75,5 +114,5 @@ export interface DeliveryResult {
 }
 
 export interface RunNotifier {
-  send(receiver: Receiver, payload: RunNotification): Promise<DeliveryResult>;
+  send(receiver: Receiver, payload: Notification): Promise<DeliveryResult>;
 }

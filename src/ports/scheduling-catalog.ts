@@ -66,6 +66,8 @@ export interface Task {
   readonly retention: Retention;
   readonly receivers: readonly Receiver[];
   readonly enabled: boolean;
+  /** Each new point is verified (quick) right after its backup, before the task's retention. */
+  readonly verifyAfter: boolean;
   /** Executions started (runs recorded with an outcome other than skipped or missed). */
   readonly runCount: number;
   readonly createdAt: number;
@@ -81,6 +83,8 @@ export interface NewTask {
   readonly retention: Retention;
   readonly receivers: readonly Receiver[];
   readonly enabled: boolean;
+  /** Default false. */
+  readonly verifyAfter?: boolean;
 }
 
 /** Everything but the bound policies can change. */

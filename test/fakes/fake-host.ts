@@ -177,6 +177,8 @@ export class FakeImageTool implements ImageTool {
   readonly resizes: { path: string; size: number; format: string | undefined }[] = [];
   /** What `check` reports per path (absent: consistent). */
   readonly checkErrors = new Map<string, string>();
+  /** `qemu-img check` errors by path (when set), after those of checkErrors. */
+  checkError: ((path: string) => string | null) | null = null;
   /** What `readAll` reports per path (absent: all clusters read). */
   readonly readErrors = new Map<string, string>();
   readonly reads: string[] = [];
@@ -231,7 +233,7 @@ export class FakeImageTool implements ImageTool {
   }
   async check(path: string, format: 'qcow2' | 'raw') {
     if (!this.fs.files.has(path)) return `qemu-img: Could not open '${path}': No such file or directory`;
-    return format === 'raw' ? null : (this.checkErrors.get(path) ?? null);
+    return format === 'raw' ? null : (this.checkErrors.get(path) ?? this.checkError?.(path) ?? null);
   }
   async readAll(path: string) {
     this.reads.push(path);

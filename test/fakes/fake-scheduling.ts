@@ -40,6 +40,7 @@ export function taskView(over: Partial<TaskView> = {}): TaskView {
     chainLength: 30,
     retention: 'count:7',
     receivers: ['journal'],
+    verifyAfter: false,
     runCount: 1,
     lastRun: {
       id: 'e00000000001',

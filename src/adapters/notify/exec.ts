@@ -1,6 +1,6 @@
 /**
  * Exec receiver: run a program without a shell (argv `[path]`, through runCommand), the JSON
- * payload on its stdin, in `/` with a minimal environment: PATH and VIRTPOINT_EVENT=task-run.
+ * payload on its stdin, in `/` with a minimal environment: PATH and VIRTPOINT_EVENT (task-run or verify).
  * Exit 0 is a delivery; anything else, a signal or the timeout (default 30 s) is a failed result
  * with the program's stderr (bounded) in the message. One try: a hook that wants retries does
  * them itself. Never rejects.
@@ -11,7 +11,7 @@ import type { RunOptions, RunResult } from '../process/run-command.js';
 import { runCommand } from '../process/run-command.js';
 import { toVirtpointError } from '../../core/errors.js';
 import type { CodedError } from '../../ports/catalog.js';
-import type { DeliveryResult, RunNotification } from '../../ports/notifier.js';
+import type { DeliveryResult, Notification } from '../../ports/notifier.js';
 import { execPathProblem } from './receiver.js';
 
 export const DEFAULT_HOOK_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -38,7 +38,7 @@ const MAX_MESSAGE_STDERR = 2048;
 
 export async function sendExec(
   programPath: string,
-  payload: RunNotification,
+  payload: Notification,
   opts: ExecOptions = {},
 ): Promise<DeliveryResult> {
   const started = performance.now();

@@ -5,18 +5,33 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../ports/logger.js';
-import type { DeliveryResult, RunNotification } from '../../ports/notifier.js';
+import type { DeliveryResult, Notification } from '../../ports/notifier.js';
 
 export const JOURNAL_PAYLOAD_KEY = 'notification';
 
-export function sendJournal(logger: Logger, payload: RunNotification): Promise<DeliveryResult> {
+/** The line's fields and message, and whether it is good news (info) or not (warn). */
+function describe(p: Notification): { fields: Record<string, string>; msg: string; good: boolean } {
+  if (p.event === 'verify') {
+    return {
+      fields: { event: p.event, task: p.task.name, point: p.point.id, trigger: p.verify.trigger },
+      msg: `task ${p.task.name}: point ${p.point.id} of ${p.point.domainName} failed verify (${p.verify.summary})`,
+      good: false,
+    };
+  }
+  const { task, run } = p;
+  return {
+    fields: { event: p.event, task: task.name, runId: run.id, outcome: run.outcome },
+    msg: `task ${task.name} run ${run.outcome} (${run.trigger})`,
+    good: run.outcome === 'succeeded',
+  };
+}
+
+export function sendJournal(logger: Logger, payload: Notification): Promise<DeliveryResult> {
   const started = performance.now();
-  const { task, run } = payload;
-  const fields = { event: payload.event, task: task.name, runId: run.id, outcome: run.outcome };
-  const msg = `task ${task.name} run ${run.outcome} (${run.trigger})`;
   try {
+    const { fields, msg, good } = describe(payload);
     const line = { ...fields, [JOURNAL_PAYLOAD_KEY]: payload };
-    if (run.outcome === 'succeeded') logger.info(line, msg);
+    if (good) logger.info(line, msg);
     else logger.warn(line, msg);
     return Promise.resolve({
       receiver: 'journal',

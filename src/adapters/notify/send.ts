@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../ports/logger.js';
-import type { DeliveryResult, Receiver, RunNotification, RunNotifier } from '../../ports/notifier.js';
+import type { DeliveryResult, Receiver, Notification, RunNotifier } from '../../ports/notifier.js';
 import { sendExec, type ExecOptions } from './exec.js';
 import { sendJournal } from './journal.js';
 import { describeReceiver } from './receiver.js';
@@ -22,7 +22,7 @@ export interface RunNotifierOptions {
 export function createRunNotifier(opts: RunNotifierOptions): RunNotifier {
   const webhook: WebhookOptions = { ...opts.webhook, userAgent: opts.webhook?.userAgent ?? opts.userAgent };
   return {
-    async send(receiver: Receiver, payload: RunNotification): Promise<DeliveryResult> {
+    async send(receiver: Receiver, payload: Notification): Promise<DeliveryResult> {
       const started = performance.now();
       try {
         switch (receiver.kind) {
@@ -61,7 +61,7 @@ export function createRunNotifier(opts: RunNotifierOptions): RunNotifier {
 export function sendAll(
   notifier: RunNotifier,
   receivers: readonly Receiver[],
-  payload: RunNotification,
+  payload: Notification,
 ): Promise<DeliveryResult[]> {
   return Promise.all(receivers.map((r) => notifier.send(r, payload)));
 }

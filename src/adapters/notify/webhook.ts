@@ -16,7 +16,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { CodedError } from '../../ports/catalog.js';
-import type { DeliveryResult, RunNotification } from '../../ports/notifier.js';
+import type { DeliveryResult, Notification } from '../../ports/notifier.js';
 import { redactUrl, webhookUrlProblem } from './receiver.js';
 
 export interface WebhookOptions {
@@ -50,7 +50,7 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 export async function sendWebhook(
   url: string,
-  payload: RunNotification,
+  payload: Notification,
   opts: WebhookOptions = {},
 ): Promise<DeliveryResult> {
   const started = performance.now();

@@ -51,6 +51,9 @@
  * succeeded-with-warnings (migration-v7.ts).
  *
  * Version 8: point state corrupt, verify state, sha256 per point file (migration-v8.ts).
+ *
+ * Version 9: tasks.verify_after (0|1): each new point of the task is verified right after its
+ * backup (issue 13).
  */
 
 import type { Database } from 'better-sqlite3';
@@ -318,6 +321,14 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'point state corrupt, verify state, sha256 per point file',
     up: (db) => db.exec(V8),
     foreignKeysOff: true,
+  },
+  {
+    version: 9,
+    name: 'a task may verify each new point right after its backup',
+    up: (db) =>
+      db.exec(
+        'ALTER TABLE tasks ADD COLUMN verify_after INTEGER NOT NULL DEFAULT 0 CHECK (verify_after IN (0, 1));',
+      ),
   },
 ];
 

@@ -122,6 +122,7 @@ interface TaskRow {
   retention: string;
   receivers: string;
   enabled: number;
+  verify_after: number;
   run_count: number;
   created_at: number;
   updated_at: number;
@@ -246,9 +247,9 @@ export class SqliteScheduling implements SchedulingCatalog {
       const id = newId(this.random);
       const t = this.now();
       this.sql(
-        `INSERT INTO tasks (id, name, resources, chain_length, retention, receivers, enabled, run_count,
-                            created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+        `INSERT INTO tasks (id, name, resources, chain_length, retention, receivers, enabled, verify_after,
+                            run_count, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
       ).run(
         id,
         input.name,
@@ -257,6 +258,7 @@ export class SqliteScheduling implements SchedulingCatalog {
         formatRetention(input.retention),
         JSON.stringify(input.receivers.map(formatReceiver)),
         input.enabled ? 1 : 0,
+        input.verifyAfter === true ? 1 : 0,
         t,
         t,
       );
@@ -302,7 +304,7 @@ export class SqliteScheduling implements SchedulingCatalog {
       }
       this.sql(
         `UPDATE tasks SET name = ?, resources = ?, chain_length = ?, retention = ?, receivers = ?,
-                          enabled = ?, updated_at = ?
+                          enabled = ?, verify_after = ?, updated_at = ?
          WHERE id = ?`,
       ).run(
         patch.name ?? cur.name,
@@ -311,6 +313,7 @@ export class SqliteScheduling implements SchedulingCatalog {
         formatRetention(patch.retention ?? cur.retention),
         JSON.stringify((patch.receivers ?? cur.receivers).map(formatReceiver)),
         (patch.enabled ?? cur.enabled) ? 1 : 0,
+        (patch.verifyAfter ?? cur.verifyAfter) ? 1 : 0,
         this.now(),
         id,
       );
@@ -339,6 +342,7 @@ export class SqliteScheduling implements SchedulingCatalog {
       retention: parseRetention(r.retention),
       receivers: (JSON.parse(r.receivers) as string[]).map(parseReceiver),
       enabled: r.enabled === 1,
+      verifyAfter: r.verify_after === 1,
       runCount: r.run_count,
       createdAt: r.created_at,
       updatedAt: r.updated_at,

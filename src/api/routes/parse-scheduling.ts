@@ -30,6 +30,7 @@ const TASK_FIELDS = [
   'retention',
   'receivers',
   'enabled',
+  'verifyAfter',
 ];
 export const HISTORY_LIMIT_MAX = 100;
 
@@ -90,6 +91,7 @@ function taskFields(o: Record<string, unknown>): TaskUpdateInput & { policies?: 
   }
   if (o.receivers !== undefined) out.receivers = stringList(o.receivers, 'receivers');
   if (o.enabled !== undefined) out.enabled = boolean(o.enabled, 'enabled');
+  if (o.verifyAfter !== undefined) out.verifyAfter = boolean(o.verifyAfter, 'verifyAfter');
   return out as TaskUpdateInput & { policies?: string[] };
 }
 

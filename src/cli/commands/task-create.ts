@@ -22,6 +22,7 @@ type Args = GlobalArgs & {
   chainLength?: number;
   retain?: string;
   notify?: string[];
+  verifyAfter?: boolean;
   disabled: boolean;
 };
 
@@ -35,6 +36,7 @@ export const taskCreate: Run<Args> = async (args, ctx) => {
     ...(args.retain === undefined ? {} : { retention: args.retain }),
     ...(args.notify === undefined ? {} : { receivers: args.notify }),
     ...(args.disabled ? { enabled: false } : {}),
+    ...(args.verifyAfter === undefined ? {} : { verifyAfter: args.verifyAfter }),
   };
   const task = await ctx.client.post<TaskView>('/v1/tasks', input);
   for (const w of task.warnings ?? []) ctx.io.stderr.write(`warning: ${w}\n`);

@@ -20,6 +20,10 @@ export const TASK_OPTIONS = {
     describe: 'receiver after each run: webhook:https://…, exec:/path or journal (repeatable)',
     coerce: toList,
   },
+  'verify-after': {
+    type: 'boolean',
+    describe: 'verify each new point right after its backup, before retention (--no-verify-after: not)',
+  },
 } as const satisfies Record<string, Options>;
 
 /** Checks the values of the shared flags; throws an Error whose message is the usage error. */

@@ -23,6 +23,7 @@ type Args = GlobalArgs & {
   chainLength?: number;
   retain?: string;
   notify?: string[];
+  verifyAfter?: boolean;
   clearNotify: boolean;
 };
 
@@ -35,6 +36,7 @@ export const taskUpdate: Run<Args> = async (args, ctx) => {
   if (args.retain !== undefined) patch.retention = args.retain;
   if (args.notify !== undefined) patch.receivers = args.notify;
   if (args.clearNotify) patch.receivers = [];
+  if (args.verifyAfter !== undefined) patch.verifyAfter = args.verifyAfter;
   if (Object.keys(patch).length === 0) {
     throw new UsageError('nothing to change (virtpoint task update --help lists the flags)');
   }

@@ -161,6 +161,7 @@ export class SchedulingApiImpl implements SchedulingApi {
       chainLength: t.chainLength,
       retention: formatRetention(t.retention),
       receivers: t.receivers.map((r) => redactReceiver(formatReceiver(r))),
+      verifyAfter: t.verifyAfter,
       runCount: t.runCount,
       lastRun:
         last === null

@@ -178,6 +178,7 @@ export class SchedulingService {
         retention: spec.retention,
         receivers: spec.receivers,
         enabled: spec.enabled,
+        verifyAfter: spec.verifyAfter,
       });
     });
   }
@@ -202,6 +203,7 @@ export class SchedulingService {
       if (spec.retention !== undefined) patch.retention = spec.retention;
       if (spec.receivers !== undefined) patch.receivers = spec.receivers;
       if (spec.enabled !== undefined) patch.enabled = spec.enabled;
+      if (spec.verifyAfter !== undefined) patch.verifyAfter = spec.verifyAfter;
       return this.db.updateTask(task.id, patch);
     });
   }

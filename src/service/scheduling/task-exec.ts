@@ -25,7 +25,7 @@ import { toVirtpointError } from '../../core/errors.js';
 import { zoneOffset } from '../../core/schedule.js';
 import type { Catalog, Job } from '../../ports/catalog.js';
 import type { Logger } from '../../ports/logger.js';
-import type { DeliveryResult, RunNotification } from '../../ports/notifier.js';
+import type { DeliveryResult, Notification, RunNotification } from '../../ports/notifier.js';
 import type {
   Task,
   TaskResource,
@@ -36,8 +36,10 @@ import type {
 import type { BackupService } from '../backup/backup.js';
 import { ensureDomainRecord, submitBackup } from '../backup/submit.js';
 import type { JobRunner } from '../jobs/runner.js';
+import type { VerifyService } from '../verify/verify.js';
 import type { RetentionRunner } from './retention-run.js';
 import { hasWarnings, outcomeAfterDelivery, pointWarnings } from './run-warnings.js';
+import { verifyAfterBackup, withVerify } from './verify-after.js';
 
 export interface TaskExecDeps {
   readonly catalog: Catalog;
@@ -46,7 +48,9 @@ export interface TaskExecDeps {
   readonly retention: Pick<RetentionRunner, 'submit'>;
   readonly log: Logger;
   /** Sends to every receiver; never rejects (adapters/notify sendAll). */
-  readonly notify?: (receivers: Task['receivers'], payload: RunNotification) => Promise<DeliveryResult[]>;
+  readonly notify?: (receivers: Task['receivers'], payload: Notification) => Promise<DeliveryResult[]>;
+  /** For tasks with verifyAfter (verify-after.ts); without it their points are not verified. */
+  readonly verify?: Pick<VerifyService, 'verifyPoint'>;
   readonly timeZone: string;
   /** Host name in notifications (default os.hostname()). */
   readonly host?: string;
@@ -182,15 +186,24 @@ export class TaskExecutor {
         { task: task.name },
       );
       const ended = await runner.wait(job.id);
-      try {
-        await runner.wait(retention.submit({ ...cleanup, mode: 'rule' }).id);
-      } catch (e) {
-        log.warn({ task: task.name, domain: r.domainUuid, err: String(e) }, 'could not run the cleanup');
-      }
       const point = ended.pointId === null ? null : catalog.getPoint(ended.pointId);
+      const { verify } = this.deps;
+      const checked =
+        ended.state === 'succeeded' && point !== null && task.verifyAfter && verify !== undefined
+          ? await verifyAfterBackup({ runner, verify }, point, byHand)
+          : null;
+      if (checked?.state === 'failed') {
+        log.warn({ task: task.name, point: point?.id }, 'the new point failed its verify: retention not run');
+      } else {
+        try {
+          await runner.wait(retention.submit({ ...cleanup, mode: 'rule' }).id);
+        } catch (e) {
+          log.warn({ task: task.name, domain: r.domainUuid, err: String(e) }, 'could not run the cleanup');
+        }
+      }
       if (ended.state === 'succeeded' && point !== null) {
         const warnings = pointWarnings(point); // issue 12 §5: crash-consistent fallback
-        return {
+        const made: TaskRunResource = {
           ...base,
           outcome: 'succeeded',
           jobId: job.id,
@@ -200,6 +213,7 @@ export class TaskExecutor {
           ...(point.consistency === null ? {} : { consistency: point.consistency }),
           ...(warnings.length > 0 ? { warnings } : {}),
         };
+        return checked === null ? made : withVerify(made, checked);
       }
       if (ended.state === 'succeeded') return { ...base, outcome: 'succeeded', jobId: job.id };
       return {

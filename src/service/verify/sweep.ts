@@ -85,7 +85,8 @@ export class VerifySweep {
       }
       const job = runner.submit(
         { type: 'verify', trigger: 'schedule', domainUuid: point.domainUuid, pointId: point.id },
-        async (ctx) => verifyResultView(await verify.verifyPoint(point.id, { signal: ctx.signal })),
+        async (ctx) =>
+          verifyResultView(await verify.verifyPoint(point.id, { signal: ctx.signal, trigger: 'schedule' })),
         { yields: true },
       );
       const ended = await runner.wait(job.id);

@@ -20,6 +20,7 @@ import type { Catalog, Point } from '../../ports/catalog.js';
 import type { Fs } from '../../ports/fs.js';
 import type { ImageTool } from '../../ports/image-tool.js';
 import type { Logger } from '../../ports/logger.js';
+import type { VerifyTrigger } from '../../ports/notifier.js';
 import { chainFiles } from './chain-files.js';
 import { observeFile } from './observe.js';
 
@@ -29,10 +30,26 @@ export interface VerifyDeps {
   readonly imageTool: ImageTool;
   readonly log: Logger;
   readonly storeRoot: string;
+  /**
+   * Told of every point a verify found broken, whatever started it (the daemon sends a `verify`
+   * notification to the receivers of the task owning the chain). Must not throw.
+   */
+  readonly onVerifyFailure?: (failure: VerifyFailure) => void;
+}
+
+export interface VerifyFailure {
+  readonly point: Point;
+  readonly trigger: VerifyTrigger;
+  readonly deep: boolean;
+  readonly summary: string;
+  /** Points now corrupt. */
+  readonly corrupt: readonly string[];
 }
 
 export interface VerifyOptions {
   readonly deep?: boolean;
+  /** What started it (default manual); told to onVerifyFailure. */
+  readonly trigger?: VerifyTrigger;
   readonly signal?: AbortSignal;
   /** Files done / in all. */
   readonly onProgress?: (progress: { done: number; total: number }) => void;
@@ -107,6 +124,7 @@ export class VerifyService {
       { point: point.id, chain: point.chainId, domain: point.domainUuid, summary: summary.text },
       'the check before a restore failed: points marked corrupt, nothing restored',
     );
+    this.tell({ point, trigger: 'before-restore', deep: false, summary: summary.text, corrupt });
     throw new VirtpointError(
       'POINT_CORRUPT',
       `point ${point.id} cannot be restored: ${summary.text}; it is now corrupt (nothing was touched)`,
@@ -169,7 +187,7 @@ export class VerifyService {
     }
     const all = [...findings, ...[...deepFindings.values()].flat()];
     const corrupt = corruptPoints(members, all);
-    return points.map((p, i) => {
+    const results = points.map((p, i): VerifyResult => {
       const lineage = lineages.get(p.id)!;
       const own = replaceWith(
         findings.filter((f) => lineage.has(f.pointId)),
@@ -196,6 +214,21 @@ export class VerifyService {
         corrupt: summary.ok ? [] : mine,
       };
     });
+    // one report per run: the oldest failed point (the later ones read through it)
+    const bad = results.findIndex((r) => !r.ok);
+    if (bad >= 0) {
+      const trigger = opts.trigger ?? 'manual';
+      this.tell({ point: points[bad]!, trigger, deep, summary: results[bad]!.summary, corrupt });
+    }
+    return results;
+  }
+
+  private tell(failure: VerifyFailure): void {
+    try {
+      this.deps.onVerifyFailure?.(failure);
+    } catch (e) {
+      this.deps.log.warn({ point: failure.point.id, err: String(e) }, 'could not report a verify failure');
+    }
   }
 
   /** The quick check of each file: what is on disk judged against what was recorded. */

@@ -254,3 +254,30 @@ test('task show and task history print the warnings of a run that succeeded with
     /succeeded-with-warnings +1\/1 +web: point autobk_1 .*; notification journal failed/,
   );
 });
+
+test('task create/update --verify-after and --no-verify-after; task show says it', async (t) => {
+  const api = await startFakeApi(t, {
+    'POST /v1/tasks': { status: 201, body: { ...task, verifyAfter: true } },
+    'PATCH /v1/tasks/web-daily': { body: task },
+  });
+  const r = await run(api.socket, [
+    'task',
+    'create',
+    'web-daily',
+    '--domain',
+    'web',
+    '--policy',
+    'p',
+    '--verify-after',
+  ]);
+  t.is(r.code, 0, r.stderr);
+  t.like(api.requests[0]?.body, { verifyAfter: true });
+  t.regex(r.stdout, /^verify after +yes: each new point, right after its backup$/m);
+  const off = await run(api.socket, ['task', 'update', 'web-daily', '--no-verify-after']);
+  t.is(off.code, 0, off.stderr);
+  t.deepEqual(api.requests[1]?.body, { verifyAfter: false });
+  t.regex(off.stdout, /^verify after +no$/m);
+  const plain = await run(api.socket, ['task', 'create', 'web-daily', '--domain', 'web', '--policy', 'p']);
+  t.is(plain.code, 0, plain.stderr);
+  t.false('verifyAfter' in (api.requests[2]?.body as object));
+});

@@ -135,6 +135,7 @@ test('task input: defaults and normalization', (t) => {
     retention: { kind: 'forever' },
     receivers: [],
     enabled: true,
+    verifyAfter: false,
   });
   const full = validateTaskInput({
     ...task,
@@ -174,6 +175,10 @@ test('task input: every field error', (t) => {
   );
   invalid(t, () => validateTaskInput({ ...task, receivers: ['exec:rel'] }), /absolute/);
   invalid(t, () => validateTaskInput({ ...task, enabled: 1 }), /enabled must be true or false/);
+  invalid(t, () => validateTaskInput({ ...task, verifyAfter: 'yes' }), /verifyAfter must be true or false/);
+  t.false(validateTaskInput(task).verifyAfter);
+  t.true(validateTaskInput({ ...task, verifyAfter: true }).verifyAfter);
+  t.deepEqual(validateTaskPatch({ verifyAfter: false }), { verifyAfter: false });
 });
 
 test('task patch: any field but the policies', (t) => {

@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { SqliteCatalog } from '../../../../src/adapters/sqlite/sqlite-catalog.js';
 import type { Retention } from '../../../../src/core/retention.js';
 import type { Schedule } from '../../../../src/core/schedule.js';
-import type { DeliveryResult, Receiver, RunNotification } from '../../../../src/ports/notifier.js';
+import type {
+  DeliveryResult,
+  Receiver,
+  RunNotification,
+  VerifyNotification,
+} from '../../../../src/ports/notifier.js';
 import { silentLogger, type Logger } from '../../../../src/ports/logger.js';
 import { BackupService } from '../../../../src/service/backup/backup.js';
 import { DeleteService } from '../../../../src/service/catalog/delete.js';
@@ -10,6 +15,8 @@ import { JobRunner } from '../../../../src/service/jobs/runner.js';
 import { RetentionRunner } from '../../../../src/service/scheduling/retention-run.js';
 import { Scheduler } from '../../../../src/service/scheduling/scheduler.js';
 import { TaskExecutor } from '../../../../src/service/scheduling/task-exec.js';
+import { verifyFailureNotifier } from '../../../../src/service/scheduling/verify-notify.js';
+import { VerifyService, type VerifyFailure } from '../../../../src/service/verify/verify.js';
 import { FakeHypervisor } from '../../../fakes/fake-hypervisor.js';
 import { FakeClock, FakeFs, FakeImageTool } from '../../../fakes/fake-host.js';
 
@@ -50,7 +57,11 @@ export async function schedHarness(opts: { catchUpHours?: number; domains?: stri
     attempts: 1,
     durationMs: 1,
   });
+  const verified: VerifyNotification[] = [];
+  let report: (f: VerifyFailure) => void = () => undefined;
+  const verify = new VerifyService({ ...common, onVerifyFailure: (f) => report(f) });
   const exec = new TaskExecutor({
+    verify,
     catalog,
     runner,
     backup,
@@ -59,7 +70,19 @@ export async function schedHarness(opts: { catchUpHours?: number; domains?: stri
     timeZone: TZ,
     host: 'kvm1',
     notify: async (receivers, payload) => {
-      sent.push({ receivers, payload });
+      sent.push({ receivers, payload: payload as RunNotification }); // the executor sends run events only
+      return receivers.map((r) => deliver(r));
+    },
+  });
+  report = verifyFailureNotifier({
+    catalog,
+    log,
+    timeZone: TZ,
+    now: () => clock.now,
+    host: 'kvm1',
+    track: (p) => void exec.track(p),
+    notify: async (receivers, payload) => {
+      if (payload.event === 'verify') verified.push(payload);
       return receivers.map((r) => deliver(r));
     },
   });
@@ -84,6 +107,7 @@ export async function schedHarness(opts: { catchUpHours?: number; domains?: stri
       receivers?: Receiver[];
       enabled?: boolean;
       domains?: string[];
+      verifyAfter?: boolean;
     } = {},
   ) =>
     db.createTask({
@@ -98,6 +122,7 @@ export async function schedHarness(opts: { catchUpHours?: number; domains?: stri
       retention: o.retention ?? { kind: 'forever' },
       receivers: o.receivers ?? [],
       enabled: o.enabled ?? true,
+      verifyAfter: o.verifyAfter ?? false,
     });
   /** Sets the clock and ticks; waits for the executions to end. */
   const at = async (ms: number) => {
@@ -126,6 +151,8 @@ export async function schedHarness(opts: { catchUpHours?: number; domains?: stri
     exec,
     scheduler,
     sent,
+    verified,
+    verify,
     policy,
     task,
     at,
