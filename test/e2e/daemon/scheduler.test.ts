@@ -1,5 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -194,10 +194,12 @@ test('notifications reach a local HTTP server and an exec hook; results are reco
     `exec:${hook}`,
     '--notify',
     'journal',
+    '--verify-after',
   ]);
   const tick = await setClock(d, t0 + HOUR);
   const run = await runEnded(d, 'told', tick.runs[0]!.id, 3);
   t.is(run.outcome, 'succeeded');
+  t.is(run.resources[0]?.verify?.state, 'ok', 'verify-after checked the new point');
   t.deepEqual(
     run.notifications.map((n) => [n.receiver, n.ok]),
     [
@@ -220,6 +222,25 @@ test('notifications reach a local HTTP server and an exec hook; results are reco
   t.deepEqual(viaExec, viaHttp);
   t.is((await readFile(join(dir, 'event'), 'utf8')).trim(), 'task-run');
   t.regex(d.log(), /"event":"task-run"/);
+
+  // A verify by hand that fails on the task's point: a `verify` event to the task's receivers.
+  const point = await d.json<PointView>(['point', 'show', run.resources[0]!.pointId!]);
+  await truncate(point.disks[0]!.path, 65536);
+  t.is((await d.cli(['point', 'verify', point.id])).code, 1);
+  for (let i = 0; i < 100 && bodies.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+  const told = JSON.parse(bodies[1] ?? '{}') as {
+    event?: string;
+    point?: { id: string };
+    verify?: { trigger: string };
+  };
+  t.is(told.event, 'verify');
+  t.is(told.point?.id, point.id);
+  t.is(told.verify?.trigger, 'manual');
+  for (let i = 0; i < 50; i++) {
+    if ((await readFile(join(dir, 'event'), 'utf8')).trim() === 'verify') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  t.is((await readFile(join(dir, 'event'), 'utf8')).trim(), 'verify');
 });
 
 test('a scheduled run is skipped while a manual backup of the same domain runs', async (t) => {
