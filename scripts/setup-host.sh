@@ -26,30 +26,27 @@ BUILD_PKGS=(python3 make g++)
 # promtool (metrics format), rclone (copy bench baseline).
 SERVER_PKGS=(ceph-mon ceph-osd radosgw uuid-runtime curl openssh-server prometheus rclone)
 
-missing=()
-for p in "${RUNTIME_PKGS[@]}" "${TEST_PKGS[@]}" "${BUILD_PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  step "installing Debian packages: ${missing[*]}"
+# install_missing WHAT [apt-get option...] -- PACKAGE...: installs those not installed yet.
+install_missing() {
+  local what=$1 opts=() missing=() p
+  shift
+  while [ "$1" != -- ]; do opts+=("$1"); shift; done
+  shift
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    step "$what present"
+    return
+  fi
+  step "installing $what: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q >/dev/null || fail "apt-get update failed" "check /etc/apt/sources.list and the network to the Debian mirror"
-  apt-get install -y -q "${missing[@]}" >/tmp/virtpoint-apt.log 2>&1 ||
+  apt-get install -y -q "${opts[@]}" "${missing[@]}" >/tmp/virtpoint-apt.log 2>&1 ||
     fail "apt-get install ${missing[*]} failed (log: /tmp/virtpoint-apt.log)" "read the log; fix apt, then run this script again"
-else
-  step "Debian packages present"
-fi
-missing=()
-for p in "${SERVER_PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  step "installing the test servers' Debian packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >/dev/null || fail "apt-get update failed" "check /etc/apt/sources.list and the network to the Debian mirror"
-  apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/virtpoint-apt.log 2>&1 ||
-    fail "apt-get install ${missing[*]} failed (log: /tmp/virtpoint-apt.log)" "read the log; fix apt, then run this script again"
-fi
+}
+install_missing "Debian packages" -- "${RUNTIME_PKGS[@]}" "${TEST_PKGS[@]}" "${BUILD_PKGS[@]}"
+install_missing "the test servers' Debian packages" --no-install-recommends -- "${SERVER_PKGS[@]}"
 
 command -v node >/dev/null || fail "node is not installed" "install Node.js 20 or newer"
 node_major=$(node -p 'process.versions.node.split(".")[0]')
