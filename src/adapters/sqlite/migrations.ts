@@ -51,6 +51,8 @@
  * succeeded-with-warnings (migration-v7.ts).
  *
  * Version 8: point state corrupt, verify state, sha256 per point file (migration-v8.ts).
+ *
+ * Version 11: targets, copies, upload state; job types copy, remote-restore (migration-v11.ts).
  */
 
 import type { Database } from 'better-sqlite3';
@@ -58,6 +60,7 @@ import type { Database } from 'better-sqlite3';
 import { VirtpointError } from '../../core/errors.js';
 import { V7 } from './migration-v7.js';
 import { V8 } from './migration-v8.js';
+import { V11 } from './migration-v11.js';
 import { SCHEDULING_SCHEMA } from './sqlite-scheduling.js';
 
 export interface Migration {
@@ -318,6 +321,15 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'point state corrupt, verify state, sha256 per point file',
     up: (db) => db.exec(V8),
     foreignKeysOff: true,
+  },
+  // Placeholders on the copies branch only: the mount branch brings the real migration 10
+  // (9 stays reserved there). Migration 11 rebuilds jobs with migration 10's types included.
+  { version: 9, name: 'reserved', up: () => undefined },
+  { version: 10, name: 'reserved (mounts: mount branch)', up: () => undefined },
+  {
+    version: 11,
+    name: 'targets, copies, uploads and upload_parts; job types copy and remote-restore',
+    up: (db) => db.exec(V11),
   },
 ];
 
