@@ -19,6 +19,9 @@ import { jobScopedLogger } from '../service/jobs/job-log.js';
 import { JobRunner } from '../service/jobs/runner.js';
 import { RecoveryService } from '../service/recovery/api.js';
 import { VerifyApiImpl } from '../service/verify/api.js';
+import { CopiesApiImpl } from '../service/copies/api.js';
+import { TargetsService } from '../service/copies/targets.js';
+import { NodeSecretFiles } from '../adapters/secret-files.js';
 import { VerifyService } from '../service/verify/verify.js';
 import { VerifySweep, type SweepSettings } from '../service/verify/sweep.js';
 import { CatalogBackups } from '../service/recovery/catalog-backups.js';
@@ -197,6 +200,10 @@ export async function compose(
     scheduling: new SchedulingApiImpl(scheduling, { timeZone }),
     recovery,
     verify: new VerifyApiImpl({ catalog, runner, verify }),
+    // Off-host copies (docs/copies.md): the targets' secrets are 0600 copies under <state>/targets.
+    copies: new CopiesApiImpl(
+      new TargetsService({ catalog, secrets: new NodeSecretFiles(join(config.stateDir, 'targets')), log }),
+    ),
   };
   const server = createApiServer(apis, {
     log,
