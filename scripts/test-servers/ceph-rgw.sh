@@ -29,7 +29,7 @@ free_port() {
 our_pid() {
   local f=$1 pid state
   [ -f "$f" ] || return 1
-  pid=$(cat "$f")
+  pid=$(cat "$f" 2>/dev/null) || return 1
   [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
   state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
   [ "$state" != Z ] || return 1

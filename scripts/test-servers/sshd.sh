@@ -25,7 +25,7 @@ conf=$dir/sshd_config
 our_pid() {
   local pid state
   [ -f "$dir/sshd.pid" ] || return 1
-  pid=$(cat "$dir/sshd.pid")
+  pid=$(cat "$dir/sshd.pid" 2>/dev/null) || return 1
   [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
   state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
   [ "$state" != Z ] || return 1
