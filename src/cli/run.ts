@@ -61,6 +61,9 @@ import { registerVolumeDelete } from './commands/volume-delete.js';
 import { registerImageCreate } from './commands/image-create.js';
 import { registerImageList } from './commands/image-list.js';
 import { registerImageDelete } from './commands/image-delete.js';
+import { registerTargetAdd } from './commands/target-add.js';
+import { registerTargetList, registerTargetShow } from './commands/target-list.js';
+import { registerTargetRemove } from './commands/target-remove.js';
 
 export type { CliIo } from './context.js';
 
@@ -144,6 +147,12 @@ function buildParser(bind: Bind): Argv<GlobalArgs> {
     registerImageCreate,
     registerImageList,
     registerImageDelete,
+  ]);
+  y = group(y, bind, 'target', 'off-host targets for copies: S3 buckets, directories over SSH', [
+    registerTargetAdd,
+    registerTargetList,
+    registerTargetShow,
+    registerTargetRemove,
   ]);
   return y
     .completion('completion', 'print the shell completion script (bash/zsh)')

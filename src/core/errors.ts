@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'CHECKPOINT_NOT_FOUND',
   'POOL_NOT_FOUND',
   'VOLUME_NOT_FOUND',
+  'TARGET_NOT_FOUND',
+  'REMOTE_NOT_FOUND',
   'NOT_FOUND',
   // state
   'INVALID_STATE',
@@ -56,6 +58,14 @@ export const ERROR_CODES = [
   'COMMAND_TIMEOUT',
   'PERMISSION_DENIED',
   'INTERNAL',
+  // off-host targets and what they hold (docs/copies.md)
+  'TARGET_UNREACHABLE',
+  'TARGET_AUTH_FAILED',
+  'HOST_KEY_MISMATCH',
+  'CHECKSUM_MISMATCH',
+  'ENCRYPTION_KEY_MISMATCH',
+  'DATA_CORRUPT',
+  'DATA_TRUNCATED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -100,6 +110,8 @@ const NOT_FOUND_CODES: ReadonlySet<ErrorCode> = new Set([
   'CHECKPOINT_NOT_FOUND',
   'POOL_NOT_FOUND',
   'VOLUME_NOT_FOUND',
+  'TARGET_NOT_FOUND',
+  'REMOTE_NOT_FOUND',
   'NOT_FOUND',
 ]);
 

@@ -14,6 +14,8 @@ export const JOB_TYPES = [
   'create-volume',
   'create-image',
   'verify',
+  'copy',
+  'remote-restore',
 ] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 

@@ -21,6 +21,9 @@ import { JobRunner } from '../service/jobs/runner.js';
 import { RecoveryService } from '../service/recovery/api.js';
 import { VerifyApiImpl } from '../service/verify/api.js';
 import { VerifyService, type VerifyDeps, type VerifyFailure } from '../service/verify/verify.js';
+import { CopiesApiImpl } from '../service/copies/api.js';
+import { TargetsService } from '../service/copies/targets.js';
+import { NodeSecretFiles } from '../adapters/secret-files.js';
 import { VerifySweep, type SweepSettings } from '../service/verify/sweep.js';
 import { CatalogBackups } from '../service/recovery/catalog-backups.js';
 import { checkCatalogOnStart } from '../service/recovery/startup.js';
@@ -205,6 +208,10 @@ export async function compose(
     scheduling: new SchedulingApiImpl(scheduling, { timeZone }),
     recovery,
     verify: new VerifyApiImpl({ catalog, runner, verify }),
+    // Off-host copies (docs/copies.md): the targets' secrets are 0600 copies under <state>/targets.
+    copies: new CopiesApiImpl(
+      new TargetsService({ catalog, secrets: new NodeSecretFiles(join(config.stateDir, 'targets')), log }),
+    ),
   };
   const server = createApiServer(apis, {
     log,

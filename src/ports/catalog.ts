@@ -23,6 +23,7 @@ import type { Consistency, PointKind, PointState } from '../core/point-state.js'
 import type { DomainUsage } from '../core/usage.js';
 import type { SchedulingCatalog } from './scheduling-catalog.js';
 import type { VerifyCatalog } from './verify-catalog.js';
+import type { CopiesCatalog } from './copies-catalog.js';
 
 export type { NewChainReason, FinalJobState, JobState, JobType, Trigger, PointState, DomainUsage };
 export type { CodedError, Consistency, PointKind };
@@ -58,6 +59,8 @@ export interface Catalog {
   readonly artifacts: ArtifactCatalog;
   /** Checksums and verify results of points (ports/verify-catalog.ts). */
   readonly verify: VerifyCatalog;
+  /** Targets, copies of points on them, uploads in flight (ports/copies-catalog.ts). */
+  readonly copies: CopiesCatalog;
   /** Policies, tasks, run history, scheduler state (ports/scheduling-catalog.ts). */
   readonly scheduling: SchedulingCatalog;
   /** Consistent copies and the import of records rebuilt from manifests (docs/recovery.md). */

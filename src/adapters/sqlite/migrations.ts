@@ -54,6 +54,7 @@
  *
  * Version 9: tasks.verify_after (0|1): each new point of the task is verified right after its
  * backup (issue 13).
+ * Version 11: targets, copies, upload state; job types copy, remote-restore (migration-v11.ts).
  */
 
 import type { Database } from 'better-sqlite3';
@@ -61,6 +62,7 @@ import type { Database } from 'better-sqlite3';
 import { VirtpointError } from '../../core/errors.js';
 import { V7 } from './migration-v7.js';
 import { V8 } from './migration-v8.js';
+import { V11 } from './migration-v11.js';
 import { SCHEDULING_SCHEMA } from './sqlite-scheduling.js';
 
 export interface Migration {
@@ -329,6 +331,13 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(
         'ALTER TABLE tasks ADD COLUMN verify_after INTEGER NOT NULL DEFAULT 0 CHECK (verify_after IN (0, 1));',
       ),
+  },
+  // Placeholder until the mount branch's migration 10 is merged.
+  { version: 10, name: 'reserved (mounts: mount branch)', up: () => undefined },
+  {
+    version: 11,
+    name: 'targets, copies, uploads and upload_parts; job types copy and remote-restore',
+    up: (db) => db.exec(V11),
   },
 ];
 

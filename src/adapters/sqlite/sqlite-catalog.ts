@@ -40,6 +40,7 @@ import { SqlitePoints } from './sqlite-points.js';
 import { SqliteRecovery } from './sqlite-recovery.js';
 import { SqliteScheduling } from './sqlite-scheduling.js';
 import { SqliteVerify } from './sqlite-verify.js';
+import { SqliteCopies } from './sqlite-copies.js';
 import { toDomain, translateSqliteError, type DomainRow } from './rows.js';
 
 export interface SqliteCatalogOptions {
@@ -69,6 +70,7 @@ export class SqliteCatalog implements Catalog {
   readonly scheduling: SqliteScheduling;
   readonly recovery: SqliteRecovery;
   readonly verify: SqliteVerify;
+  readonly copies: SqliteCopies;
 
   constructor(options: SqliteCatalogOptions) {
     this.random = options.random ?? randomBytes;
@@ -83,6 +85,7 @@ export class SqliteCatalog implements Catalog {
     this.scheduling = new SqliteScheduling(this.db, this.statements, this.now, this.random);
     this.recovery = new SqliteRecovery(this.db, this.statements, transact, this.now);
     this.verify = new SqliteVerify(this.statements, transact, this.now, this.points, this.chains);
+    this.copies = new SqliteCopies(this.statements, transact, this.now, this.random);
   }
 
   /** Opens the database, sets the pragmas and migrates; closes it again on failure. */

@@ -7,6 +7,7 @@
 import { Router } from '../router.js';
 import { addBackupRoutes } from './backup.js';
 import { addCatalogRoutes } from './catalog.js';
+import { addCopiesRoutes } from './copies.js';
 import type { RouteSpec } from './context.js';
 import { addRecoveryRoutes } from './recovery.js';
 import { addVerifyRoutes } from './verify.js';
@@ -22,6 +23,7 @@ export function buildRouter(): Router<RouteSpec> {
     addBackupRoutes,
     addRecoveryRoutes,
     addVerifyRoutes,
+    addCopiesRoutes,
   ])
     add(router);
   return router;

@@ -1,0 +1,75 @@
+/**
+ * Off-host targets and copies (docs/copies.md): `POST /v1/targets`, `GET /v1/targets`,
+ * `GET /v1/targets/{name}`, `DELETE /v1/targets/{name}`. Secrets travel as paths of files the
+ * operator owns (0600), never as values, and no view ever holds one.
+ */
+
+export interface S3TargetInput {
+  /** e.g. `http://127.0.0.1:7480` (Ceph RGW, MinIO) or `https://s3.eu-west-1.amazonaws.com`. */
+  readonly url: string;
+  readonly bucket: string;
+  readonly prefix?: string;
+  /** Default `us-east-1` (any value for RGW/MinIO). */
+  readonly region?: string;
+  readonly accessKeyId: string;
+  /** A file holding the secret access key (mode 0600 or stricter). */
+  readonly secretKeyFile: string;
+}
+
+export interface SshTargetInput {
+  /** `USER@HOST[:PORT]:/PATH` */
+  readonly url: string;
+  /** The private key (0600). */
+  readonly identityFile: string;
+  /** A known_hosts file holding the host key to pin (no trust on first use). */
+  readonly knownHostsFile: string;
+}
+
+export interface TargetAddInput {
+  readonly name: string;
+  readonly s3?: S3TargetInput;
+  readonly ssh?: SshTargetInput;
+  /** 32 random bytes (0600): copies are encrypted client-side (AES-256-GCM frames). */
+  readonly encryptKeyFile?: string;
+  /** e.g. `50M` (bytes per second; K, M, G are powers of 1024). */
+  readonly bwlimit?: string;
+  /** `forever` (default) | `chains:N` | `days:N`: remote retention. */
+  readonly retention?: string;
+}
+
+export interface TargetView {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 's3' | 'ssh';
+  /** `s3://bucket/prefix at URL` or `ssh://user@host:port/path`: no secret. */
+  readonly location: string;
+  readonly s3: {
+    readonly url: string;
+    readonly bucket: string;
+    readonly prefix: string;
+    readonly region: string;
+    readonly accessKeyId: string;
+  } | null;
+  readonly ssh: {
+    readonly user: string;
+    readonly host: string;
+    readonly port: number;
+    readonly path: string;
+  } | null;
+  /** `aes-256-gcm` with the key's fingerprint, or null. */
+  readonly encryption: { readonly cipher: 'aes-256-gcm'; readonly keyId: string } | null;
+  readonly bwlimit: number | null;
+  readonly retention: string;
+  readonly createdAt: string;
+  /** Copies on this target by state. */
+  readonly copies: { readonly copying: number; readonly copied: number; readonly failed: number };
+}
+
+/** A point's copy on a target (point views; `point list` COPIES column). */
+export interface CopyView {
+  readonly target: string;
+  readonly state: 'copying' | 'copied' | 'failed';
+  readonly at: string;
+  readonly bytes: number;
+  readonly error: { readonly code: string; readonly message: string } | null;
+}

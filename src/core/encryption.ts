@@ -1,0 +1,253 @@
+/**
+ * Client-side encryption of copies (docs/copies.md, "Encryption"): AES-256-GCM in fixed frames,
+ * so a download verifies and decrypts as it streams and never holds more than one frame.
+ *
+ *   header  = "VPENC1\0\0" | frame size (u32 BE) | key id (8 bytes) | salt (16 random bytes)
+ *   frame i = nonce (12 random bytes) | ciphertext (≤ frame size) | tag (16)
+ *
+ * Each object gets its own key, HKDF-SHA256(target key, salt): nonces never meet across objects.
+ * Every frame authenticates the header, its index (u64 BE) and whether it is the last one, so a
+ * flipped byte, frames swapped or dropped, a cut-off end or a stranger header all fail: with
+ * DATA_CORRUPT, DATA_TRUNCATED, or ENCRYPTION_KEY_MISMATCH when the object was written with
+ * another key. An empty input is one empty last frame. Pure: randomness comes in.
+ */
+
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
+
+import { VirtpointError } from './errors.js';
+import type { RandomBytes } from './names.js';
+
+export const KEY_BYTES = 32;
+export const DEFAULT_FRAME_SIZE = 4 * 1024 * 1024;
+const MAGIC = Buffer.from('VPENC1\0\0', 'latin1');
+export const HEADER_BYTES = MAGIC.length + 4 + 8 + 16;
+const NONCE = 12;
+const TAG = 16;
+export const FRAME_OVERHEAD = NONCE + TAG;
+
+/** The fingerprint of a target key shown in views and written in headers (16 hex chars). */
+export function keyId(key: Uint8Array): string {
+  checkKey(key);
+  return createHmac('sha256', key).update('virtpoint target key id v1').digest('hex').slice(0, 16);
+}
+
+function checkKey(key: Uint8Array): void {
+  if (key.length !== KEY_BYTES) {
+    throw new VirtpointError(
+      'INVALID_ARGUMENT',
+      `an encryption key is ${KEY_BYTES} bytes, got ${key.length}: make one with 'head -c 32 /dev/urandom > FILE'`,
+    );
+  }
+}
+
+function objectKey(key: Uint8Array, salt: Uint8Array): Buffer {
+  return Buffer.from(hkdfSync('sha256', key, salt, 'virtpoint frames v1', KEY_BYTES));
+}
+
+function aad(header: Buffer, index: number, last: boolean): Buffer {
+  const b = Buffer.alloc(header.length + 9);
+  header.copy(b);
+  b.writeBigUInt64BE(BigInt(index), header.length);
+  b[header.length + 8] = last ? 1 : 0;
+  return b;
+}
+
+/** The length of the encrypted form of `plainSize` bytes. */
+export function encryptedSize(plainSize: number, frameSize = DEFAULT_FRAME_SIZE): number {
+  const frames = Math.max(1, Math.ceil(plainSize / frameSize));
+  return HEADER_BYTES + frames * FRAME_OVERHEAD + plainSize;
+}
+
+/** Encrypts a stream: `push` chunks in, frames out; `end` flushes the last frame. */
+export class FrameEncryptor {
+  private readonly header: Buffer;
+  private readonly key: Buffer;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private index = 0;
+  private started = false;
+
+  constructor(
+    key: Uint8Array,
+    private readonly random: RandomBytes,
+    private readonly frameSize = DEFAULT_FRAME_SIZE,
+  ) {
+    checkKey(key);
+    if (!Number.isSafeInteger(frameSize) || frameSize < 1 || frameSize > 0xffffffff) {
+      throw new VirtpointError('INTERNAL', `bad frame size ${frameSize}`);
+    }
+    const salt = Buffer.from(random(16));
+    this.header = Buffer.alloc(HEADER_BYTES);
+    MAGIC.copy(this.header);
+    this.header.writeUInt32BE(frameSize, MAGIC.length);
+    Buffer.from(keyId(key), 'hex').copy(this.header, MAGIC.length + 4);
+    salt.copy(this.header, MAGIC.length + 12);
+    this.key = objectKey(key, salt);
+  }
+
+  push(chunk: Uint8Array): Buffer[] {
+    const out = this.start();
+    this.pending.push(Buffer.from(chunk));
+    this.pendingBytes += chunk.length;
+    // Keep at least one byte back: only `end` knows which frame is the last.
+    while (this.pendingBytes > this.frameSize) out.push(this.frame(this.take(this.frameSize), false));
+    return out;
+  }
+
+  end(): Buffer[] {
+    const out = this.start();
+    out.push(this.frame(this.take(this.pendingBytes), true));
+    return out;
+  }
+
+  private start(): Buffer[] {
+    if (this.started) return [];
+    this.started = true;
+    return [this.header];
+  }
+
+  private take(n: number): Buffer {
+    const all = Buffer.concat(this.pending);
+    this.pending = [all.subarray(n)];
+    this.pendingBytes = all.length - n;
+    return all.subarray(0, n);
+  }
+
+  private frame(plain: Buffer, last: boolean): Buffer {
+    const nonce = Buffer.from(this.random(NONCE));
+    const c = createCipheriv('aes-256-gcm', this.key, nonce);
+    c.setAAD(aad(this.header, this.index++, last));
+    const body = Buffer.concat([c.update(plain), c.final()]);
+    return Buffer.concat([nonce, body, c.getAuthTag()]);
+  }
+}
+
+/** Decrypts a stream: `push` encrypted chunks in, verified plaintext out; `end` checks the end. */
+export class FrameDecryptor {
+  private buf = Buffer.alloc(0);
+  private header: Buffer | null = null;
+  private key: Buffer | null = null;
+  private frameSize = 0;
+  private index = 0;
+  private done = false;
+  private seen = 0;
+
+  constructor(
+    private readonly targetKey: Uint8Array,
+    /** Names the object in errors. */
+    private readonly what = 'the object',
+    /** The plaintext length when known (a manifest's size): a short object is DATA_TRUNCATED. */
+    private readonly plainSize?: number,
+  ) {
+    checkKey(targetKey);
+  }
+
+  push(chunk: Uint8Array): Buffer[] {
+    this.seen += chunk.length;
+    this.buf = this.buf.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buf, chunk]);
+    const out: Buffer[] = [];
+    if (this.header === null && !this.readHeader()) return out;
+    // A full frame that is not known to be the last: decrypt it only once more bytes follow.
+    const full = NONCE + this.frameSize + TAG;
+    while (this.buf.length > full) {
+      if (this.done) throw this.corrupt('holds data after its last frame');
+      out.push(this.open(this.buf.subarray(0, full), false));
+      this.buf = this.buf.subarray(full);
+    }
+    return out;
+  }
+
+  end(): Buffer[] {
+    if (this.header === null) {
+      if (this.buf.length >= HEADER_BYTES || !this.readHeader()) throw this.truncated('its header');
+    }
+    if (this.plainSize !== undefined && this.seen < encryptedSize(this.plainSize, this.frameSize)) {
+      throw this.truncated(
+        `its end (${this.seen} of ${encryptedSize(this.plainSize, this.frameSize)} bytes)`,
+      );
+    }
+    if (this.done) {
+      if (this.buf.length === 0) return [];
+      throw this.corrupt('holds data after its last frame');
+    }
+    if (this.buf.length < FRAME_OVERHEAD) throw this.truncated(`frame ${this.index}`);
+    const out = this.open(this.buf, true);
+    this.buf = Buffer.alloc(0);
+    return [out];
+  }
+
+  private readHeader(): boolean {
+    if (this.buf.length < HEADER_BYTES) return false;
+    const h = this.buf.subarray(0, HEADER_BYTES);
+    if (!h.subarray(0, MAGIC.length).equals(MAGIC)) {
+      throw this.corrupt('is not a virtpoint encrypted object (bad header)');
+    }
+    const id = h.subarray(MAGIC.length + 4, MAGIC.length + 12).toString('hex');
+    if (id !== keyId(this.targetKey)) {
+      throw new VirtpointError(
+        'ENCRYPTION_KEY_MISMATCH',
+        `${this.what} was encrypted with key ${id}, this target's key is ${keyId(this.targetKey)}: ` +
+          'give the key file it was written with (target add --encrypt-key-file)',
+      );
+    }
+    this.frameSize = h.readUInt32BE(MAGIC.length);
+    if (this.frameSize < 1) throw this.corrupt('has a bad frame size');
+    this.header = Buffer.from(h);
+    this.key = objectKey(this.targetKey, h.subarray(MAGIC.length + 12));
+    this.buf = this.buf.subarray(HEADER_BYTES);
+    return true;
+  }
+
+  private open(frame: Buffer, last: boolean): Buffer {
+    const plain = this.tryOpen(frame, last);
+    if (plain !== null) {
+      this.index++;
+      if (last) this.done = true;
+      return plain;
+    }
+    // The stream ended after a frame that is not the last one: cut off on a frame boundary.
+    if (last && this.tryOpen(frame, false) !== null)
+      throw this.truncated(`the frames after frame ${this.index}`);
+    throw this.corrupt(
+      `frame ${this.index} fails authentication (altered, reordered or from another object)`,
+    );
+  }
+
+  private tryOpen(frame: Buffer, last: boolean): Buffer | null {
+    const d = createDecipheriv('aes-256-gcm', this.key!, frame.subarray(0, NONCE));
+    d.setAAD(aad(this.header!, this.index, last));
+    d.setAuthTag(frame.subarray(frame.length - TAG));
+    try {
+      return Buffer.concat([d.update(frame.subarray(NONCE, frame.length - TAG)), d.final()]);
+    } catch {
+      return null;
+    }
+  }
+
+  private corrupt(what: string): VirtpointError {
+    return new VirtpointError('DATA_CORRUPT', `${this.what} ${what}: nothing of it was used`);
+  }
+
+  private truncated(what: string): VirtpointError {
+    return new VirtpointError(
+      'DATA_TRUNCATED',
+      `${this.what} ends before ${what}: it is incomplete; copy the point again`,
+    );
+  }
+}
+
+/** Whole-buffer helpers (tests, small objects such as manifests). */
+export function encryptBuffer(
+  key: Uint8Array,
+  plain: Uint8Array,
+  random: RandomBytes,
+  frameSize?: number,
+): Buffer {
+  const e = new FrameEncryptor(key, random, frameSize);
+  return Buffer.concat([...e.push(plain), ...e.end()]);
+}
+
+export function decryptBuffer(key: Uint8Array, data: Uint8Array, what?: string, plainSize?: number): Buffer {
+  const d = new FrameDecryptor(key, what, plainSize);
+  return Buffer.concat([...d.push(data), ...d.end()]);
+}
