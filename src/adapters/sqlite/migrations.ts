@@ -51,6 +51,8 @@
  * succeeded-with-warnings (migration-v7.ts).
  *
  * Version 8: point state corrupt, verify state, sha256 per point file (migration-v8.ts).
+ *
+ * Version 10: mounts, job types mount and create-domain (migration-v10.ts).
  */
 
 import type { Database } from 'better-sqlite3';
@@ -58,6 +60,7 @@ import type { Database } from 'better-sqlite3';
 import { VirtpointError } from '../../core/errors.js';
 import { V7 } from './migration-v7.js';
 import { V8 } from './migration-v8.js';
+import { V10 } from './migration-v10.js';
 import { SCHEDULING_SCHEMA } from './sqlite-scheduling.js';
 
 export interface Migration {
@@ -318,6 +321,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'point state corrupt, verify state, sha256 per point file',
     up: (db) => db.exec(V8),
     foreignKeysOff: true,
+  },
+  // Placeholder on the mount branch only: the copies branch brings the real migration 9.
+  { version: 9, name: 'reserved (copies)', up: () => undefined },
+  {
+    version: 10,
+    name: 'mounts; job types mount and create-domain',
+    up: (db) => db.exec(V10),
   },
 ];
 
