@@ -61,6 +61,11 @@ import { registerVolumeDelete } from './commands/volume-delete.js';
 import { registerImageCreate } from './commands/image-create.js';
 import { registerImageList } from './commands/image-list.js';
 import { registerImageDelete } from './commands/image-delete.js';
+import { registerPointMount } from './commands/point-mount.js';
+import { registerPointUnmount } from './commands/point-unmount.js';
+import { registerPointPartitions } from './commands/point-partitions.js';
+import { registerPointExport } from './commands/point-export.js';
+import { registerMountList } from './commands/mount-list.js';
 
 export type { CliIo } from './context.js';
 
@@ -96,12 +101,17 @@ function buildParser(bind: Bind): Argv<GlobalArgs> {
   y = registerBackupCreate(y, bind);
   y = registerRollback(y, bind);
   y = group(y, bind, 'domain', 'list domains', [registerDomainList]);
-  y = group(y, bind, 'point', 'list, show, verify and delete points', [
+  y = group(y, bind, 'point', 'list, show, verify, mount, export and delete points', [
     registerPointList,
     registerPointShow,
     registerPointVerify,
     registerPointDelete,
+    registerPointMount,
+    registerPointUnmount,
+    registerPointPartitions,
+    registerPointExport,
   ]);
+  y = group(y, bind, 'mount', 'mounts and exports of points', [registerMountList]);
   y = group(y, bind, 'chain', 'list, verify and delete chains', [
     registerChainList,
     registerChainVerify,

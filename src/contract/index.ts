@@ -9,3 +9,4 @@ export type * from './restore.js';
 export type * from './scheduling.js';
 export type * from './recovery.js';
 export type * from './verify.js';
+export type * from './mount.js';

@@ -30,6 +30,13 @@ export interface StorageDaemon {
    * its command line names `mark` (the FUSE file or socket path).
    */
   isOurs(proc: QsdProcess, mark: string): Promise<boolean>;
+  /**
+   * The process a PID file of ours names, if it is a qemu-storage-daemon whose command line names
+   * `mark` (for a crash between its start and the catalog recording its PID); else null.
+   */
+  fromPidFile(pidFile: string, mark: string): Promise<QsdProcess | null>;
+  /** Bytes the process has read so far (/proc/PID/io rchar): a mount in use reads. Null when gone. */
+  readCount(proc: QsdProcess): Promise<number | null>;
   /** SIGTERM to exactly this PID (checked with isOurs first), then waits until it is gone. */
   stop(proc: QsdProcess, mark: string): Promise<void>;
 }
@@ -37,6 +44,8 @@ export interface StorageDaemon {
 export interface Mounter {
   /** `losetup --read-only --offset --sizelimit --find --show FILE`; the /dev/loopN attached. */
   attachLoop(file: string, offset: number, size: number): Promise<string>;
+  /** The loop devices whose backing file is exactly `file` (none of them made by name). */
+  loopsBacking(file: string): Promise<string[]>;
   /** The file /dev/loopN is backed by (from /sys/block/loopN/loop/backing_file), or null. */
   loopBackingFile(device: string): Promise<string | null>;
   detachLoop(device: string): Promise<void>;
@@ -45,4 +54,18 @@ export interface Mounter {
   /** Whether `dir` is a mount point (/proc/self/mountinfo), and of which source. */
   mountSource(dir: string): Promise<string | null>;
   umount(dir: string): Promise<void>;
+  /** `length` bytes of a file from `offset` (short at its end). */
+  readAt(file: string, offset: number, length: number): Promise<Buffer>;
+  /**
+   * `length` bytes of a disk image's content from `offset` (sector-aligned): `qemu-img dd`
+   * through its backing chain into `scratch`, read, removed. For listing partitions without an
+   * export.
+   */
+  imageRead(
+    image: string,
+    format: 'qcow2' | 'raw',
+    offset: number,
+    length: number,
+    scratch: string,
+  ): Promise<Buffer>;
 }

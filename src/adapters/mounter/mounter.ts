@@ -4,7 +4,7 @@
  * losetup -d; the checks read /sys/block/loopN/loop/backing_file and /proc/self/mountinfo.
  */
 
-import { readFile } from 'node:fs/promises';
+import { open, readdir, readFile, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 
 import { VirtpointError } from '../../core/errors.js';
@@ -68,6 +68,17 @@ export class UtilLinuxMounter implements Mounter {
     return (await read(`/sys/block/${basename(device)}/loop/backing_file`))?.trim() ?? null;
   }
 
+  async loopsBacking(file: string): Promise<string[]> {
+    const names = (await readdir('/sys/block').catch(() => [] as string[])).filter((n) =>
+      /^loop\d+$/.test(n),
+    );
+    const out: string[] = [];
+    for (const n of names) {
+      if ((await read(`/sys/block/${n}/loop/backing_file`))?.trim() === file) out.push(`/dev/${n}`);
+    }
+    return out;
+  }
+
   async detachLoop(device: string): Promise<void> {
     await runCommand(['losetup', '--detach', device], { timeoutMs: TIMEOUT_MS });
   }
@@ -85,5 +96,49 @@ export class UtilLinuxMounter implements Mounter {
 
   async umount(dir: string): Promise<void> {
     await runCommand(['umount', dir], { timeoutMs: TIMEOUT_MS });
+  }
+
+  async readAt(file: string, offset: number, length: number): Promise<Buffer> {
+    const fh = await open(file, 'r');
+    try {
+      const buf = Buffer.alloc(length);
+      const { bytesRead } = await fh.read(buf, 0, length, offset);
+      return buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async imageRead(
+    image: string,
+    format: 'qcow2' | 'raw',
+    offset: number,
+    length: number,
+    scratch: string,
+  ): Promise<Buffer> {
+    if (offset % 512 !== 0)
+      throw new VirtpointError('INTERNAL', `imageRead: offset ${offset} is not sector-aligned`);
+    try {
+      await runCommand(
+        [
+          'qemu-img',
+          'dd',
+          '-U',
+          '-f',
+          format,
+          '-O',
+          'raw',
+          'bs=512',
+          `skip=${offset / 512}`,
+          `count=${Math.ceil(length / 512)}`,
+          `if=${image}`,
+          `of=${scratch}`,
+        ],
+        { timeoutMs: TIMEOUT_MS },
+      );
+      return (await this.readAt(scratch, 0, length)).subarray(0, length);
+    } finally {
+      await rm(scratch, { force: true });
+    }
   }
 }

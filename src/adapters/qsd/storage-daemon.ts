@@ -101,6 +101,21 @@ export class QemuStorageDaemon implements StorageDaemon {
     return (argv[0] ?? '').endsWith(QSD) && argv.some((a) => a.includes(JSON.stringify(mark)));
   }
 
+  async fromPidFile(pidFile: string, mark: string): Promise<QsdProcess | null> {
+    const pid = Number((await this.proc.readText(pidFile))?.trim());
+    if (!Number.isSafeInteger(pid) || pid <= 0) return null;
+    const stat = await this.stat(pid);
+    if (stat === null) return null;
+    const proc = { pid, startTime: stat.startTime };
+    return (await this.isOurs(proc, mark)) ? proc : null;
+  }
+
+  async readCount(p: QsdProcess): Promise<number | null> {
+    const io = await this.proc.readText(`/proc/${p.pid}/io`);
+    const m = /^rchar:\s*(\d+)$/m.exec(io ?? '');
+    return m?.[1] === undefined ? null : Number(m[1]);
+  }
+
   async stop(p: QsdProcess, mark: string): Promise<void> {
     if (!(await this.isOurs(p, mark))) return;
     this.proc.kill(p.pid, 'SIGTERM');
