@@ -66,6 +66,7 @@ import { registerPointUnmount } from './commands/point-unmount.js';
 import { registerPointPartitions } from './commands/point-partitions.js';
 import { registerPointExport } from './commands/point-export.js';
 import { registerMountList } from './commands/mount-list.js';
+import { registerDomainCreate } from './commands/domain-create.js';
 
 export type { CliIo } from './context.js';
 
@@ -100,7 +101,10 @@ function buildParser(bind: Bind): Argv<GlobalArgs> {
   y = group(y, bind, 'catalog', 'the catalog: rebuild it from the store', [registerCatalogRebuild]);
   y = registerBackupCreate(y, bind);
   y = registerRollback(y, bind);
-  y = group(y, bind, 'domain', 'list domains', [registerDomainList]);
+  y = group(y, bind, 'domain', 'list domains, create one from a point', [
+    registerDomainList,
+    registerDomainCreate,
+  ]);
   y = group(y, bind, 'point', 'list, show, verify, mount, export and delete points', [
     registerPointList,
     registerPointShow,

@@ -58,3 +58,42 @@ export interface PartitionsView {
   /** What `point mount` picks without --partition (null when nothing is mountable). */
   readonly default: number | null;
 }
+
+/** `POST /v1/domains` (domain create): a new domain from the XML a point recorded. */
+export interface DomainCreateInput {
+  readonly point: string;
+  /** The new domain's name (letters, digits, `.`, `_`, `-`; ≤ 64). */
+  readonly as: string;
+  /** An allowed volume directory, or */
+  readonly dir?: string;
+  /** a libvirt storage pool for the new disks (one of the two unless `linked`). */
+  readonly pool?: string;
+  /** Thin qcow2 overlays on the point (linked images in the image directory) instead of copies. */
+  readonly linked?: boolean;
+  readonly start?: boolean;
+}
+
+/** The result of a `create-domain` job. */
+export interface DomainCreateResult {
+  readonly name: string;
+  readonly uuid: string;
+  readonly disks: readonly {
+    readonly target: string;
+    readonly path: string;
+    /** The volume made (full copy), or null. */
+    readonly volume: string | null;
+    /** The linked image made (overlay on the point), or null. */
+    readonly image: string | null;
+  }[];
+  /** Disks of the recorded domain that the new one does not have (not backed up). */
+  readonly leftOut: readonly string[];
+  readonly warnings: readonly string[];
+  readonly started: boolean;
+}
+
+/** `GET /v1/points/{id}/xml`: the domain XML the point recorded at backup time. */
+export interface PointXmlView {
+  readonly pointId: string;
+  readonly domainUuid: string;
+  readonly xml: string;
+}

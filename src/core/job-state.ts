@@ -14,6 +14,7 @@ export const JOB_TYPES = [
   'create-volume',
   'create-image',
   'verify',
+  'create-domain',
 ] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 

@@ -11,6 +11,8 @@ import { SqliteMounts } from '../adapters/sqlite/sqlite-mounts.js';
 import { UtilLinuxMounter } from '../adapters/mounter/mounter.js';
 import { QemuStorageDaemon } from '../adapters/qsd/storage-daemon.js';
 import { MountApiImpl } from '../service/mount/api.js';
+import { DomainCreateApiImpl } from '../service/domain-create/api.js';
+import { DomainCreateService } from '../service/domain-create/create.js';
 import { MountService } from '../service/mount/mounts.js';
 import type { Apis } from '../api/routes/context.js';
 import { createApiServer, type ApiServer } from '../api/server.js';
@@ -216,6 +218,10 @@ export async function compose(
     recovery,
     verify: new VerifyApiImpl({ catalog, runner, verify }),
     mount: new MountApiImpl(mounts, config.mountIdleMinutes),
+    domains: new DomainCreateApiImpl({
+      runner,
+      service: new DomainCreateService({ ...deps, volumes, images }),
+    }),
   };
   const server = createApiServer(apis, {
     log,

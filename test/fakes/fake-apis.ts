@@ -3,7 +3,7 @@ import type { Apis } from '../../src/api/routes/context.js';
 import type { RecoveryApi } from '../../src/service/recovery/api.js';
 import { FakeBackupApi } from './fake-backup-api.js';
 import { FakeCatalogApi } from './fake-catalog-api.js';
-import { FakeMount } from './fake-mount.js';
+import { FakeDomains, FakeMount } from './fake-mount.js';
 import { FakeRecovery } from './fake-recovery.js';
 import { FakeRestore } from './fake-restore.js';
 import { FakeScheduling } from './fake-scheduling.js';
@@ -69,6 +69,7 @@ export class FakeApis implements Apis {
     queue: (patch) => this.catalog.queueJob(patch),
   });
   readonly mount = new FakeMount(this.enter);
+  readonly domains = new FakeDomains(this.enter, (patch) => this.catalog.queueJob(patch));
   /** Replaceable: a test may serve a real RecoveryService over fakes. */
   recovery: RecoveryApi = new FakeRecovery(this.enter);
 

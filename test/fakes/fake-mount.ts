@@ -1,5 +1,14 @@
 import { VirtpointError } from '../../src/core/errors.js';
-import type { ExportInput, MountInput, MountView, PartitionsView } from '../../src/contract/index.js';
+import type {
+  DomainCreateInput,
+  ExportInput,
+  JobView,
+  MountInput,
+  MountView,
+  PartitionsView,
+  PointXmlView,
+} from '../../src/contract/index.js';
+import type { DomainCreateApi } from '../../src/service/domain-create/api.js';
 import type { MountApi } from '../../src/service/mount/api.js';
 
 /** MountApi in memory for the API and CLI tests: mounts kept in a map, each call recorded. */
@@ -81,6 +90,28 @@ export class FakeMount implements MountApi {
         },
       ],
       default: 2,
+    });
+  }
+}
+
+/** DomainCreateApi in memory: queues a create-domain job through the fake catalog. */
+export class FakeDomains implements DomainCreateApi {
+  constructor(
+    private readonly enter: (method: string, ...args: unknown[]) => void,
+    private readonly queue: (patch: Partial<JobView>) => JobView,
+  ) {}
+
+  createDomain(input: DomainCreateInput): Promise<JobView> {
+    this.enter('createDomain', input);
+    return Promise.resolve(this.queue({ type: 'create-domain', pointId: input.point }));
+  }
+
+  pointXml(pointId: string): Promise<PointXmlView> {
+    this.enter('pointXml', pointId);
+    return Promise.resolve({
+      pointId,
+      domainUuid: 'u',
+      xml: "<domain type='kvm'><name>web1</name></domain>\n",
     });
   }
 }

@@ -130,7 +130,8 @@ export class UtilLinuxMounter implements Mounter {
           'raw',
           'bs=512',
           `skip=${offset / 512}`,
-          `count=${Math.ceil(length / 512)}`,
+          // qemu-img 7.2 clamps the size to count×bs before it applies skip: count includes the skip.
+          `count=${offset / 512 + Math.ceil(length / 512)}`,
           `if=${image}`,
           `of=${scratch}`,
         ],

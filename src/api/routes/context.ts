@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../ports/logger.js';
 import type { BackupApi } from '../../service/backup/api.js';
 import type { CatalogApi } from '../../service/catalog/api.js';
+import type { DomainCreateApi } from '../../service/domain-create/api.js';
 import type { MountApi } from '../../service/mount/api.js';
 import type { RecoveryApi } from '../../service/recovery/api.js';
 import type { RestoreApi } from '../../service/restore/api.js';
@@ -20,6 +21,7 @@ export interface Apis {
   readonly recovery: RecoveryApi;
   readonly verify: VerifyApi;
   readonly mount: MountApi;
+  readonly domains: DomainCreateApi;
 }
 
 export interface RouteContext {

@@ -8,6 +8,7 @@ import { Router } from '../router.js';
 import { addBackupRoutes } from './backup.js';
 import { addCatalogRoutes } from './catalog.js';
 import type { RouteSpec } from './context.js';
+import { addDomainCreateRoutes } from './domain-create.js';
 import { addMountRoutes } from './mount.js';
 import { addRecoveryRoutes } from './recovery.js';
 import { addVerifyRoutes } from './verify.js';
@@ -24,6 +25,7 @@ export function buildRouter(): Router<RouteSpec> {
     addRecoveryRoutes,
     addVerifyRoutes,
     addMountRoutes,
+    addDomainCreateRoutes,
   ])
     add(router);
   return router;
