@@ -28,13 +28,11 @@ export function registerPointShow(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalA
     'show <id>',
     'show one point with its disks',
     (b) =>
-      b
-        .positional('id', { type: 'string', demandOption: true, describe: 'point id' })
-        .option('xml', {
-          type: 'boolean',
-          default: false,
-          describe: 'print the domain XML recorded at backup time',
-        }),
+      b.positional('id', { type: 'string', demandOption: true, describe: 'point id' }).option('xml', {
+        type: 'boolean',
+        default: false,
+        describe: 'print the domain XML recorded at backup time',
+      }),
     bind<Args>(pointShow),
   );
 }
