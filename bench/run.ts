@@ -14,6 +14,7 @@ const BENCHES: readonly string[] = [
   './api.js',
   './restore.js',
   './verify.js',
+  './mount.js',
 ];
 
 let failed = 0;

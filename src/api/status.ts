@@ -12,6 +12,7 @@ const CONFLICT: ReadonlySet<ErrorCode> = new Set([
   'INVALID_STATE',
   'POINT_BUSY',
   'POINT_PROTECTED',
+  'POINT_IN_USE',
   'POINT_CORRUPT',
   'DOMAIN_BUSY',
   'IN_USE',

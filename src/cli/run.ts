@@ -64,6 +64,12 @@ import { registerImageDelete } from './commands/image-delete.js';
 import { registerTargetAdd } from './commands/target-add.js';
 import { registerTargetList, registerTargetShow } from './commands/target-list.js';
 import { registerTargetRemove } from './commands/target-remove.js';
+import { registerPointMount } from './commands/point-mount.js';
+import { registerPointUnmount } from './commands/point-unmount.js';
+import { registerPointPartitions } from './commands/point-partitions.js';
+import { registerPointExport } from './commands/point-export.js';
+import { registerMountList } from './commands/mount-list.js';
+import { registerDomainCreate } from './commands/domain-create.js';
 
 export type { CliIo } from './context.js';
 
@@ -98,13 +104,21 @@ function buildParser(bind: Bind): Argv<GlobalArgs> {
   y = group(y, bind, 'catalog', 'the catalog: rebuild it from the store', [registerCatalogRebuild]);
   y = registerBackupCreate(y, bind);
   y = registerRollback(y, bind);
-  y = group(y, bind, 'domain', 'list domains', [registerDomainList]);
-  y = group(y, bind, 'point', 'list, show, verify and delete points', [
+  y = group(y, bind, 'domain', 'list domains, create one from a point', [
+    registerDomainList,
+    registerDomainCreate,
+  ]);
+  y = group(y, bind, 'point', 'list, show, verify, mount, export and delete points', [
     registerPointList,
     registerPointShow,
     registerPointVerify,
     registerPointDelete,
+    registerPointMount,
+    registerPointUnmount,
+    registerPointPartitions,
+    registerPointExport,
   ]);
+  y = group(y, bind, 'mount', 'mounts and exports of points', [registerMountList]);
   y = group(y, bind, 'chain', 'list, verify and delete chains', [
     registerChainList,
     registerChainVerify,

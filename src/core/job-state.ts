@@ -14,6 +14,7 @@ export const JOB_TYPES = [
   'create-volume',
   'create-image',
   'verify',
+  'create-domain',
   'copy',
   'remote-restore',
 ] as const;

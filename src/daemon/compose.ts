@@ -7,6 +7,13 @@ import { nodeFs, systemClock } from '../adapters/node-fs.js';
 import { createRunNotifier, sendAll } from '../adapters/notify/index.js';
 import { QemuImg } from '../adapters/qemu-img/qemu-img.js';
 import { SqliteCatalog } from '../adapters/sqlite/sqlite-catalog.js';
+import { SqliteMounts } from '../adapters/sqlite/sqlite-mounts.js';
+import { UtilLinuxMounter } from '../adapters/mounter/mounter.js';
+import { QemuStorageDaemon } from '../adapters/qsd/storage-daemon.js';
+import { MountApiImpl } from '../service/mount/api.js';
+import { DomainCreateApiImpl } from '../service/domain-create/api.js';
+import { DomainCreateService } from '../service/domain-create/create.js';
+import { MountService } from '../service/mount/mounts.js';
 import type { Apis } from '../api/routes/context.js';
 import { createApiServer, type ApiServer } from '../api/server.js';
 import type { Logger } from '../ports/logger.js';
@@ -37,7 +44,7 @@ import { RetentionRunner } from '../service/scheduling/retention-run.js';
 import { Scheduler } from '../service/scheduling/scheduler.js';
 import { TaskExecutor } from '../service/scheduling/task-exec.js';
 import { verifyFailureNotifier } from '../service/scheduling/verify-notify.js';
-import { catalogPath, imageDir, storeRoot, type Config } from './config.js';
+import { catalogPath, imageDir, mountWorkDir, storeRoot, type Config } from './config.js';
 import { reconcile } from './reconcile.js';
 import { addTestClockRoute, schedulerClock, type SchedulerClock } from './test-clock.js';
 import { VERSION } from './version.js';
@@ -121,6 +128,19 @@ export async function compose(
     now: Date.now,
   });
   const recovery = new RecoveryService({ ...recoveryDeps, hypervisor, backups: catalogBackups });
+  // Mounts (docs/restore.md): leftovers of an earlier run are undone at start, idle ones every minute.
+  const mounts = new MountService({
+    ...deps,
+    mounts: new SqliteMounts(catalog.db),
+    qsd: new QemuStorageDaemon(),
+    mounter: new UtilLinuxMounter(),
+    workRoot: mountWorkDir(config),
+    now: Date.now,
+    idleMinutes: config.mountIdleMinutes,
+  });
+  await mounts.cleanupOnStart();
+  const mountSweep = setInterval(() => void mounts.sweepIdle(), 60_000);
+  mountSweep.unref();
   let stopCatalogBackups = () => undefined as void;
   const reconciled = (async () => {
     for (;;) {
@@ -140,7 +160,7 @@ export async function compose(
 
   // Backup, and delete (catalog).
   const backup = new BackupService(deps);
-  const del = new DeleteService(deps);
+  const del = new DeleteService({ ...deps, inUse: (p) => mounts.inUseError(p) });
 
   // Restore (docs/restore.md): rollback shares the backup's domain locks (never beside a backup
   // of its domain); volumes into pools or `allowed_volume_dirs`; images in `image_dir`.
@@ -212,6 +232,11 @@ export async function compose(
     copies: new CopiesApiImpl(
       new TargetsService({ catalog, secrets: new NodeSecretFiles(join(config.stateDir, 'targets')), log }),
     ),
+    mount: new MountApiImpl(mounts, config.mountIdleMinutes),
+    domains: new DomainCreateApiImpl({
+      runner,
+      service: new DomainCreateService({ ...deps, volumes, images }),
+    }),
   };
   const server = createApiServer(apis, {
     log,
@@ -230,7 +255,10 @@ export async function compose(
     apis,
     server,
     reconciled,
-    stopCatalogBackups: () => stopCatalogBackups(),
+    stopCatalogBackups: () => {
+      stopCatalogBackups();
+      clearInterval(mountSweep);
+    },
   };
 }
 

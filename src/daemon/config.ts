@@ -36,6 +36,8 @@ export interface Config {
   readonly verifyMaxAgeDays: number;
   /** A scheduled verify stops after this many minutes (`verify_budget_minutes`). */
   readonly verifyBudgetMinutes: number;
+  /** A mount or export unread for this many minutes is undone (`mount_idle_minutes`; docs/restore.md). */
+  readonly mountIdleMinutes: number;
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/virtpoint/virtpoint.conf';
@@ -56,6 +58,7 @@ export const DEFAULTS: Config = {
   verifySchedule: '03:00',
   verifyMaxAgeDays: 7,
   verifyBudgetMinutes: 60,
+  mountIdleMinutes: 60,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -92,6 +95,7 @@ const KEYS: Readonly<Record<string, Parser>> = {
   },
   verify_max_age_days: intIn(1, 3650, (n) => ({ verifyMaxAgeDays: n })),
   verify_budget_minutes: intIn(1, 1440, (n) => ({ verifyBudgetMinutes: n })),
+  mount_idle_minutes: intIn(1, 10080, (n) => ({ mountIdleMinutes: n })),
   allowed_volume_dirs: (raw) => {
     const dirs = raw === '' ? [] : raw.split(',').map((d) => d.trim());
     if (dirs.some((d) => !d.startsWith('/'))) throw new Error('must be absolute paths, comma-separated');
@@ -171,4 +175,5 @@ export async function loadConfig(flags: ConfigFlags): Promise<Config> {
 
 export const catalogPath = (c: Config): string => join(c.stateDir, 'catalog.db');
 export const storeRoot = (c: Config): string => join(c.stateDir, 'store');
+export const mountWorkDir = (c: Config): string => join(c.stateDir, 'mounts');
 export const imageDir = (c: Config): string => c.imageDir ?? join(c.stateDir, 'images');

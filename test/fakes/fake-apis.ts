@@ -4,6 +4,7 @@ import type { RecoveryApi } from '../../src/service/recovery/api.js';
 import { FakeBackupApi } from './fake-backup-api.js';
 import { FakeCatalogApi } from './fake-catalog-api.js';
 import { FakeCopies } from './fake-copies.js';
+import { FakeDomains, FakeMount } from './fake-mount.js';
 import { FakeRecovery } from './fake-recovery.js';
 import { FakeRestore } from './fake-restore.js';
 import { FakeScheduling } from './fake-scheduling.js';
@@ -69,6 +70,8 @@ export class FakeApis implements Apis {
     queue: (patch) => this.catalog.queueJob(patch),
   });
   readonly copies = new FakeCopies(this.enter);
+  readonly mount = new FakeMount(this.enter);
+  readonly domains = new FakeDomains(this.enter, (patch) => this.catalog.queueJob(patch));
   /** Replaceable: a test may serve a real RecoveryService over fakes. */
   recovery: RecoveryApi = new FakeRecovery(this.enter);
 

@@ -54,6 +54,9 @@
  *
  * Version 9: tasks.verify_after (0|1): each new point of the task is verified right after its
  * backup (issue 13).
+ *
+ * Version 10: mounts, job types mount and create-domain (migration-v10.ts).
+ *
  * Version 11: targets, copies, upload state; job types copy, remote-restore (migration-v11.ts).
  */
 
@@ -62,6 +65,7 @@ import type { Database } from 'better-sqlite3';
 import { VirtpointError } from '../../core/errors.js';
 import { V7 } from './migration-v7.js';
 import { V8 } from './migration-v8.js';
+import { V10 } from './migration-v10.js';
 import { V11 } from './migration-v11.js';
 import { SCHEDULING_SCHEMA } from './sqlite-scheduling.js';
 
@@ -332,8 +336,11 @@ export const MIGRATIONS: readonly Migration[] = [
         'ALTER TABLE tasks ADD COLUMN verify_after INTEGER NOT NULL DEFAULT 0 CHECK (verify_after IN (0, 1));',
       ),
   },
-  // Placeholder until the mount branch's migration 10 is merged.
-  { version: 10, name: 'reserved (mounts: mount branch)', up: () => undefined },
+  {
+    version: 10,
+    name: 'mounts; job types mount and create-domain',
+    up: (db) => db.exec(V10),
+  },
   {
     version: 11,
     name: 'targets, copies, uploads and upload_parts; job types copy and remote-restore',

@@ -4,6 +4,8 @@ import type { Logger } from '../../ports/logger.js';
 import type { BackupApi } from '../../service/backup/api.js';
 import type { CatalogApi } from '../../service/catalog/api.js';
 import type { CopiesApi } from '../../service/copies/api.js';
+import type { DomainCreateApi } from '../../service/domain-create/api.js';
+import type { MountApi } from '../../service/mount/api.js';
 import type { RecoveryApi } from '../../service/recovery/api.js';
 import type { RestoreApi } from '../../service/restore/api.js';
 import type { SchedulingApi } from '../../service/scheduling/api.js';
@@ -20,6 +22,8 @@ export interface Apis {
   readonly recovery: RecoveryApi;
   readonly verify: VerifyApi;
   readonly copies: CopiesApi;
+  readonly mount: MountApi;
+  readonly domains: DomainCreateApi;
 }
 
 export interface RouteContext {

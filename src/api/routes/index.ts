@@ -9,6 +9,8 @@ import { addBackupRoutes } from './backup.js';
 import { addCatalogRoutes } from './catalog.js';
 import { addCopiesRoutes } from './copies.js';
 import type { RouteSpec } from './context.js';
+import { addDomainCreateRoutes } from './domain-create.js';
+import { addMountRoutes } from './mount.js';
 import { addRecoveryRoutes } from './recovery.js';
 import { addVerifyRoutes } from './verify.js';
 import { addRestoreRoutes } from './restore.js';
@@ -24,6 +26,8 @@ export function buildRouter(): Router<RouteSpec> {
     addRecoveryRoutes,
     addVerifyRoutes,
     addCopiesRoutes,
+    addMountRoutes,
+    addDomainCreateRoutes,
   ])
     add(router);
   return router;

@@ -43,6 +43,8 @@ export interface DeleteDeps {
   readonly fs: Fs;
   readonly log: Logger;
   readonly storeRoot: string;
+  /** POINT_IN_USE when something reads through the point's files (a mount; service/mount). */
+  readonly inUse?: (point: Point) => VirtpointError | null;
 }
 
 export interface DeleteResult {
@@ -93,6 +95,8 @@ export class DeleteService {
   /** POINT_PROTECTED naming the images when an image protects one of the points. */
   private checkProtected(points: readonly Point[]): void {
     for (const p of [...points].sort((a, b) => a.seq - b.seq)) {
+      const inUse = this.deps.inUse?.(p) ?? null;
+      if (inUse !== null) throw inUse;
       const images = this.deps.catalog.artifacts.pointProtections(p.id);
       if (images.length > 0) {
         const which = images.length === 1 ? `image ${images[0]}` : `images ${images.join(', ')}`;

@@ -25,6 +25,7 @@ const TABLE: Partial<Record<ErrorCode, number>> = {
   INVALID_STATE: 409,
   POINT_BUSY: 409,
   POINT_PROTECTED: 409,
+  POINT_IN_USE: 409,
   POINT_CORRUPT: 409,
   DOMAIN_BUSY: 409,
   IN_USE: 409,
