@@ -29,7 +29,7 @@ test('migration 11: jobs kept in order, job types copy and remote-restore accept
     any: true,
     message: /CHECK/,
   });
-  t.deepEqual(migrate(db), { from: 10, to: 11 });
+  t.deepEqual(migrate(db, MIGRATIONS.slice(0, 11)), { from: 10, to: 11 });
   t.deepEqual(db.prepare('SELECT id, type, state FROM jobs ORDER BY rowid').all(), [
     { id: 'j1', type: 'backup', state: 'succeeded' },
     { id: 'j2', type: 'verify', state: 'failed' },
