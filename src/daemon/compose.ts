@@ -149,7 +149,7 @@ export async function compose(
   const clock = schedulerClock();
   const timeZone = hostTimeZone();
   const runNotifier = createRunNotifier({ logger: log, userAgent: `virtpoint/${VERSION}` });
-  const retention = new RetentionRunner({ catalog, del, runner, log, now: clock.now });
+  const retention = new RetentionRunner({ catalog, del, runner, log, now: clock.now, timeZone });
   const exec = new TaskExecutor({
     catalog,
     runner,
