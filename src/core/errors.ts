@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'POOL_NOT_FOUND',
   'VOLUME_NOT_FOUND',
   'NOT_FOUND',
+  'POINT_AMBIGUOUS',
   // state
   'INVALID_STATE',
   'ALREADY_EXISTS',
