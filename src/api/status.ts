@@ -8,6 +8,7 @@ import { isNotFound, VirtpointError, type ErrorCode } from '../core/errors.js';
 import type { Logger } from '../ports/logger.js';
 
 const CONFLICT: ReadonlySet<ErrorCode> = new Set([
+  'POINT_AMBIGUOUS',
   'ALREADY_EXISTS',
   'INVALID_STATE',
   'POINT_BUSY',

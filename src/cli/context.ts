@@ -23,6 +23,7 @@ export interface GlobalArgs {
   socket?: string;
   json: boolean;
   debug: boolean;
+  utc: boolean;
 }
 
 export interface Ctx {

@@ -3,7 +3,42 @@
  * (the API objects exactly as the daemon sent them).
  */
 
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+import { humanInstant, isTimeZone } from '../core/iso.js';
 import type { TextSink } from './context.js';
+
+export interface TimeZones {
+  /** The zone human times are shown in (UTC with `--utc`). */
+  readonly display: string;
+  /** The host's zone, in which policies' times of day are read. */
+  readonly host: string;
+}
+
+/** The zones of the running command (`runCli` sets them per run from `--utc` and TZ). */
+const zones = new AsyncLocalStorage<TimeZones>();
+
+/** Runs `fn` with human times shown in `z.display`. */
+export function withTimeZones<T>(z: TimeZones, fn: () => T): T {
+  return zones.run(z, fn);
+}
+
+/** The host's zone: `TZ` when it names a zone, else the runtime's. */
+function hostZone(env: Readonly<Record<string, string | undefined>>): string {
+  const tz = env['TZ']?.replace(/^:/, '');
+  if (tz !== undefined && tz !== '' && isTimeZone(tz)) return tz;
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+export function timeZonesOf(utc: boolean, env: Readonly<Record<string, string | undefined>>): TimeZones {
+  const host = hostZone(env);
+  return { display: utc ? 'UTC' : host, host };
+}
+
+/** The host's zone of the running command (`Europe/Berlin`). */
+export function hostTimeZone(): string {
+  return zones.getStore()?.host ?? hostZone({});
+}
 
 export interface Column<T> {
   readonly header: string;
@@ -63,15 +98,20 @@ export function humanDuration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-/** ISO 8601 → `2024-05-01 10:00:00Z` (UTC, no milliseconds); null → `-`. */
+/**
+ * ISO 8601 → `2026-12-02 02:00 CET`: local time of the command's zone (`withTimeZone`) with the
+ * zone shown, `--utc` → `2026-12-02 01:00 UTC`; null → `-`. Every human time goes through here.
+ */
 export function humanTime(iso: string | null | undefined): string {
   if (iso === null || iso === undefined) return '-';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, 'Z');
+  const ms = new Date(iso).getTime();
+  if (Number.isNaN(ms)) return iso;
+  return humanInstant(ms, zones.getStore()?.display ?? hostZone({}));
+}
+
+/** The date part of `humanTime` (`2026-12-02`). */
+export function humanDate(iso: string | null | undefined): string {
+  return humanTime(iso).slice(0, 10);
 }
 
 export function orDash(v: string | number | null | undefined): string {

@@ -3,7 +3,7 @@
 import { parseTimes, parseWeekdays, validateSchedule } from '../core/schedule.js';
 import type { PolicyView, ScheduleView, TaskRunView, TaskView } from '../contract/index.js';
 import { UsageError } from './context.js';
-import { humanTime, keyValues, orDash, table, type Column } from './output.js';
+import { hostTimeZone, humanTime, keyValues, orDash, table, type Column } from './output.js';
 
 export function scheduleText(s: ScheduleView): string {
   return s.kind === 'weekly' ? `weekly ${s.days.join(',')}` : s.n === 1 ? 'every day' : `every ${s.n} days`;
@@ -25,7 +25,7 @@ export function renderPolicy(p: PolicyView): string {
     ['name', p.name],
     ['enabled', onOff(p.enabled)],
     ['schedule', scheduleText(p.schedule)],
-    ['at', `${p.schedule.times.join(', ')} (host local time)`],
+    ['at', `${p.schedule.times.join(', ')} (host local time, ${hostTimeZone()})`],
     ['tasks', p.tasks.length === 0 ? '-' : p.tasks.join(', ')],
     ['next run', humanTime(p.nextRun)],
     ['created', humanTime(p.createdAt)],

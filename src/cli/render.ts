@@ -1,7 +1,7 @@
 /** Human views of the API objects shared by several commands. */
 
 import type { ChainView, JobView, PointView } from '../contract/index.js';
-import { humanSize, humanTime, keyValues, orDash, table, type Column } from './output.js';
+import { humanDate, humanSize, humanTime, keyValues, orDash, table, type Column } from './output.js';
 
 export function pointSize(p: PointView): number | null {
   let sum = 0;
@@ -30,7 +30,7 @@ export const POINT_COLUMNS: readonly Column<PointView>[] = [
 /** `never`, or the last verify's outcome and date (`ok 2026-12-01`, `FAILED 2026-12-01`). */
 export function verifiedText(p: PointView): string {
   if (p.verify.at === null) return 'never';
-  return `${p.verify.state === 'ok' ? 'ok' : 'FAILED'} ${p.verify.at.slice(0, 10)}`;
+  return `${p.verify.state === 'ok' ? 'ok' : 'FAILED'} ${humanDate(p.verify.at)}`;
 }
 
 export function renderPoint(p: PointView): string {

@@ -8,6 +8,7 @@ import yargs, { type Argv } from 'yargs';
 
 import { toVirtpointError } from '../core/errors.js';
 import { ApiClient } from './client.js';
+import { timeZonesOf, withTimeZones } from './output.js';
 import {
   DEFAULT_SOCKET,
   EXIT_FAILED,
@@ -97,7 +98,13 @@ function buildParser(bind: Bind): Argv<GlobalArgs> {
       describe: 'print the API objects as JSON',
       global: true,
     })
-    .option('debug', { type: 'boolean', default: false, describe: 'print stacks of errors', global: true });
+    .option('debug', { type: 'boolean', default: false, describe: 'print stacks of errors', global: true })
+    .option('utc', {
+      type: 'boolean',
+      default: false,
+      describe: 'show times in UTC (default: local time with the zone; JSON is always UTC)',
+      global: true,
+    });
   y = registerStatusShow(y, bind);
   y = registerUsageShow(y, bind);
   y = registerDoctorShow(y, bind);
@@ -187,7 +194,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let action: (() => Promise<number>) | undefined;
   let debug = argv.includes('--debug');
   const bind: Bind = (run) => (args) => {
-    action = () => run(args as Parameters<typeof run>[0], makeCtx(args as GlobalArgs, io));
+    const g = args as GlobalArgs;
+    action = () =>
+      withTimeZones(timeZonesOf(g.utc, io.env), () => run(args as Parameters<typeof run>[0], makeCtx(g, io)));
   };
   try {
     let output = '';

@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'TARGET_NOT_FOUND',
   'REMOTE_NOT_FOUND',
   'NOT_FOUND',
+  'POINT_AMBIGUOUS',
   // state
   'INVALID_STATE',
   'ALREADY_EXISTS',

@@ -61,22 +61,23 @@ export function validatePointName(name: string): string {
 export type NameTrigger = 'manual' | 'schedule' | 'retention';
 
 /**
+ * The default name of point `pointId` (its own id, so the name never reads as another id):
  * `autobk_<id>` for points made by the scheduler; for manual ones, `backup_<id>` when a task made
  * it (`task run`, `policy run`: `byTask`), else `manualbk_<id>` (a one-off backup).
  */
-export function generatedPointName(trigger: NameTrigger, random: RandomBytes, byTask = false): string {
+export function generatedPointName(trigger: NameTrigger, pointId: string, byTask = false): string {
   const prefix = trigger !== 'manual' ? 'autobk' : byTask ? 'backup' : 'manualbk';
-  return `${prefix}_${newId(random)}`;
+  return `${prefix}_${pointId}`;
 }
 
-/** The custom name validated, or a generated one when none was given. */
+/** The custom name validated, or a generated one (of point `pointId`) when none was given. */
 export function resolvePointName(
   custom: string | undefined,
   trigger: NameTrigger,
-  random: RandomBytes,
+  pointId: string,
   byTask = false,
 ): string {
-  return custom === undefined ? generatedPointName(trigger, random, byTask) : validatePointName(custom);
+  return custom === undefined ? generatedPointName(trigger, pointId, byTask) : validatePointName(custom);
 }
 
 const CHECKPOINT_RE = /^vp-([0-9a-f]{12})-(0|[1-9][0-9]*)$/;

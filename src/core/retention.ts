@@ -14,6 +14,8 @@
  *   a usable automatic point (its full point may be a manual run's); chains are ranked by their
  *   full point.
  * - Rules consider automatic `available` points:
+ *   - `keep-daily:7,keep-weekly:4,…` (GFS): per local day/week/month/year the newest point is
+ *     kept, for the N newest buckets of each rule; see retention-gfs.ts;
  *   - `forever`: keep all; `count:N`: keep the newest N (by `createdAt`, then chain order, seq);
  *   - `days:N`: delete those created more than N × 24 h before `now`;
  *   - `chains:N`: keep the N newest automatic chains (by their full point's `createdAt`), delete
@@ -40,9 +42,12 @@
 
 import { VirtpointError } from './errors.js';
 import type { PointState } from './point-state.js';
+import { GFS_KEYS, gfsKeep, type GfsKeep, type GfsKey } from './retention-gfs.js';
 
 export type Retention =
-  { readonly kind: 'forever' } | { readonly kind: 'chains' | 'count' | 'days'; readonly n: number };
+  | { readonly kind: 'forever' }
+  | { readonly kind: 'chains' | 'count' | 'days'; readonly n: number }
+  | { readonly kind: 'gfs'; readonly keep: GfsKeep };
 
 export const MAX_RETENTION_N = 10_000;
 export const MAX_FAILED_POINTS = 10;
@@ -50,10 +55,37 @@ export const MAX_FAILED_AGE_DAYS = 30;
 const DAY = 24 * 3_600_000;
 
 const RETENTION_RE = /^(chains|count|days):([0-9]+)$/;
+const GFS_RE = /^keep-([a-z]+):([0-9]+)$/;
+const RETENTION_HELP =
+  'forever, chains:N, count:N, days:N or keep-last/hourly/daily/weekly/monthly/yearly:N joined by commas';
 
-/** `forever`, `chains:N`, `count:N` or `days:N` with N an integer 1–10000. */
+/**
+ * `keep-daily:7,keep-weekly:4,…` (retention-gfs.ts): each key at most once, N 1–10000, any order;
+ * null when the text is not of that form at all.
+ */
+function parseGfs(text: string): Retention | null {
+  if (!text.startsWith('keep-')) return null;
+  const keep: Partial<Record<GfsKey, number>> = {};
+  for (const part of text.split(',')) {
+    const m = GFS_RE.exec(part.trim());
+    const key = GFS_KEYS.find((k) => k === m?.[1]);
+    const n = Number(m?.[2]);
+    if (key === undefined || !Number.isSafeInteger(n) || n < 1 || n > MAX_RETENTION_N) {
+      invalid(
+        `retention part ${JSON.stringify(part)} must be keep-last, keep-hourly, keep-daily, keep-weekly, keep-monthly or keep-yearly :N with N from 1 to ${MAX_RETENTION_N}`,
+      );
+    }
+    if (keep[key] !== undefined) invalid(`retention names keep-${key} twice in ${JSON.stringify(text)}`);
+    keep[key] = n;
+  }
+  return { kind: 'gfs', keep };
+}
+
+/** `forever`, `chains:N`, `count:N` or `days:N` with N an integer 1–10000, or a GFS rule. */
 export function parseRetention(text: string): Retention {
   if (text === 'forever') return { kind: 'forever' };
+  const gfs = typeof text === 'string' ? parseGfs(text) : null;
+  if (gfs !== null) return gfs;
   const m = typeof text === 'string' ? RETENTION_RE.exec(text) : null;
   const kind = m?.[1];
   const n = Number(m?.[2]);
@@ -65,14 +97,21 @@ export function parseRetention(text: string): Retention {
   ) {
     throw new VirtpointError(
       'INVALID_ARGUMENT',
-      `retention must be forever, chains:N, count:N or days:N with N from 1 to ${MAX_RETENTION_N}, got ${JSON.stringify(text)}`,
+      `retention must be ${RETENTION_HELP}, N from 1 to ${MAX_RETENTION_N}; got ${JSON.stringify(text)}`,
     );
   }
   return { kind, n };
 }
 
+/** The canonical text (GFS keys in the order last, hourly, daily, weekly, monthly, yearly). */
 export function formatRetention(r: Retention): string {
-  return r.kind === 'forever' ? 'forever' : `${r.kind}:${r.n}`;
+  if (r.kind === 'forever') return 'forever';
+  if (r.kind === 'gfs') {
+    return GFS_KEYS.filter((k) => r.keep[k] !== undefined)
+      .map((k) => `keep-${k}:${r.keep[k]}`)
+      .join(',');
+  }
+  return `${r.kind}:${r.n}`;
 }
 
 export type PointTrigger = 'manual' | 'schedule' | 'retention';
@@ -103,6 +142,8 @@ export interface RetentionInput {
   readonly now: number;
   /** Points that must not be deleted (e.g. the base of a linked image). */
   readonly protectedPointIds?: readonly string[];
+  /** IANA zone of the GFS buckets (the host's); default UTC. */
+  readonly timeZone?: string;
 }
 
 export type RetentionStep =
@@ -174,12 +215,16 @@ function fullPoint(points: readonly RetentionPoint[]): RetentionPoint | undefine
 }
 
 /** Ids of the usable points the rule wants gone (before protection and deferral). */
-function ruleDeletes(r: Retention, res: Resource, now: number): Set<string> {
+function ruleDeletes(r: Retention, res: Resource, now: number, timeZone = 'UTC'): Set<string> {
   const out = new Set<string>();
   if (r.kind === 'forever') return out;
   const all = [...res.byChain.values()].flat();
   const candidates = all.filter((p) => isAutomatic(p) && p.state === 'available');
-  if (r.kind === 'count') {
+  if (r.kind === 'gfs') {
+    const newestFirst = candidates.sort((a, b) => (res.rank.get(b.id) ?? 0) - (res.rank.get(a.id) ?? 0));
+    const kept = gfsKeep(newestFirst, r.keep, timeZone);
+    for (const p of candidates) if (!kept.has(p.id)) out.add(p.id);
+  } else if (r.kind === 'count') {
     const newestFirst = candidates.sort((a, b) => (res.rank.get(b.id) ?? 0) - (res.rank.get(a.id) ?? 0));
     for (const p of newestFirst.slice(r.n)) out.add(p.id);
   } else if (r.kind === 'days') {
@@ -283,7 +328,7 @@ function plan(input: RetentionInput, res: Resource, wanted: Set<string>): Retent
 /** The retention plan for one resource. Throws INVALID_ARGUMENT on inconsistent input. */
 export function planRetention(input: RetentionInput): RetentionPlan {
   const res = indexResource(input);
-  const wanted = ruleDeletes(input.retention, res, input.now);
+  const wanted = ruleDeletes(input.retention, res, input.now, input.timeZone);
   for (const id of failedDeletes(res, input.now)) wanted.add(id);
   return plan(input, res, wanted);
 }

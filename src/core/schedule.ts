@@ -4,11 +4,9 @@
  * A schedule is weekly (some days of the week) or every N days (1–30), at 1–24 local times of
  * day `HH:MM`. Contracts:
  *
- * - **Spacing.** Any two times of one day are at least 1 hour apart, checked on the sorted times
- *   of one day only: the pair (23:30, 00:10) is *not* checked across midnight. Those are runs of
- *   different days (which for weekly or every-N-days schedules are often not consecutive), the
- *   rule speaks of times of day, and a run still going when the next is due is skipped by the
- *   scheduler anyway. So `00:00,23:30` is valid.
+ * - **Spacing.** Any two times are at least 1 hour apart on the 24-hour clock, across midnight
+ *   too: `23:30,00:00` is refused (30 minutes apart when one day's 23:30 is followed by the next
+ *   day's 00:00, as on a daily schedule); `23:00,00:00` is valid.
  * - **Every N days** is aligned to the day of the month: day `d` runs when `(d - 1) % n === 0`
  *   (every 3 days: the 1st, 4th, 7th, …); each month restarts at the 1st.
  * - **Time zones and DST.** Days and times are local to `timeZone`, computed with
@@ -86,6 +84,16 @@ function validateTimes(input: unknown): string[] {
     if (cur.minutes - prev.minutes < MIN_TIME_SPACING_MINUTES) {
       invalid(`schedule.times: ${prev.time} and ${cur.time} are less than 1 hour apart`);
     }
+  }
+  const first = parsed[0];
+  const last = parsed[parsed.length - 1];
+  if (
+    first !== undefined &&
+    last !== undefined &&
+    parsed.length > 1 &&
+    first.minutes + 24 * 60 - last.minutes < MIN_TIME_SPACING_MINUTES
+  ) {
+    invalid(`schedule.times: ${last.time} and ${first.time} are less than 1 hour apart across midnight`);
   }
   return parsed.map((p) => p.time);
 }

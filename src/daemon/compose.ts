@@ -178,7 +178,7 @@ export async function compose(
   const clock = schedulerClock();
   const timeZone = hostTimeZone();
   const runNotifier = createRunNotifier({ logger: log, userAgent: `virtpoint/${VERSION}` });
-  const retention = new RetentionRunner({ catalog, del, runner, log, now: clock.now });
+  const retention = new RetentionRunner({ catalog, del, runner, log, now: clock.now, timeZone });
   const notify = (receivers: readonly Receiver[], payload: Notification) =>
     sendAll(runNotifier, receivers, payload);
   // Verify (docs/verify.md): on demand, before every restore, after a task's backups, and daily.

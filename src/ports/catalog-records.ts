@@ -147,6 +147,8 @@ export interface NewPointDisk {
 }
 
 export interface NewPoint {
+  /** The id to give the point (a fresh one when absent); ALREADY_EXISTS when taken. */
+  readonly id?: string;
   /** Already validated/generated (core/names.ts). */
   readonly name: string;
   readonly domainUuid: string;

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import Sqlite, { type Database } from 'better-sqlite3';
 
 import { VirtpointError } from '../../core/errors.js';
-import { diskSetKey, newId, validatePointName, type RandomBytes } from '../../core/names.js';
+import { diskSetKey, isValidId, newId, validatePointName, type RandomBytes } from '../../core/names.js';
 import { assertTransition, type PointState } from '../../core/point-state.js';
 import { isValidDomainUuid, resolveStorePath } from '../../core/store-layout.js';
 import type {
@@ -236,7 +236,9 @@ export class SqliteCatalog implements Catalog {
         if (this.points.getByName(input.domainUuid, input.name) !== null) {
           throw bad('ALREADY_EXISTS', `domain ${input.domainUuid} already has a point of that name`);
         }
-        const id = newId(this.random);
+        const id = input.id ?? newId(this.random);
+        if (!isValidId(id)) throw bad('INVALID_ARGUMENT', `invalid point id ${JSON.stringify(id)}`);
+        if (this.points.get(id) !== null) throw bad('ALREADY_EXISTS', `point ${id} exists`);
         this.points.insert(id, input);
         return this.points.require(id);
       },

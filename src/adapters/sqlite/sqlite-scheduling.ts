@@ -7,7 +7,7 @@
  * policies         id PK, name UNIQUE, schedule (JSON, core/schedule Schedule), enabled 0|1,
  *                  created_at, updated_at.
  * tasks            id PK, name UNIQUE, resources (JSON [{domainUuid, domainName, disks|null}]),
- *                  chain_length 1–30, retention (text: forever|chains:N|count:N|days:N),
+ *                  chain_length 1–30, retention (text: forever|chains:N|count:N|days:N|keep-…),
  *                  receivers (JSON list of receiver texts), enabled 0|1, run_count ≥ 0,
  *                  created_at, updated_at.
  * task_policies    (task_id → tasks cascade, policy_id → policies RESTRICT) PK, position: a

@@ -14,7 +14,7 @@ import {
   type RouteResult,
   type RouteSpec,
 } from './context.js';
-import { domainRef, expectNoQuery, id } from './parse.js';
+import { domainRef, expectNoQuery, id, pointRef } from './parse.js';
 import {
   parseCascade,
   parseDeleteErrorsQuery,
@@ -50,13 +50,14 @@ export async function listPoints({ apis, query }: RouteContext): Promise<RouteRe
   return { status: 200, body: points, headers: { link: `</v1/points?${next}>; rel="next"` } };
 }
 
+/** GET /v1/points/{id or name}[?domain=D]: a name is looked up in D, else across domains. */
 export async function getPoint({ apis, query, params }: RouteContext): Promise<RouteResult> {
-  expectNoQuery(query);
-  return ok(await apis.catalog.getPoint(id(params.id, 'point id')));
+  const scope = parseDomainFilter(query);
+  return ok(await apis.catalog.getPoint(pointRef(params.id, 'point'), scope));
 }
 
 export async function deletePoint({ apis, query, params }: RouteContext): Promise<RouteResult> {
-  const pointId = id(params.id, 'point id');
+  const pointId = pointRef(params.id, 'point');
   const cascade = parseCascade(query);
   return accepted(await apis.catalog.deletePoint(pointId, { cascade }));
 }

@@ -7,7 +7,7 @@
 
 import { VirtpointError } from '../../core/errors.js';
 import { CONTROL_CHARS_RE, DISK_TARGET_RE, DISKS_MAX, DOMAIN_REF_MAX } from '../../core/limits.js';
-import { isValidId } from '../../core/names.js';
+import { isValidId, isValidPointName } from '../../core/names.js';
 
 /** `since` windows, back from now. */
 export const SINCE_WINDOWS: Readonly<Record<string, number>> = {
@@ -51,6 +51,12 @@ export function domainRef(value: unknown, field: string): string {
     throw invalid(`${field} ${show(value)} is not a valid domain name or UUID`);
   }
   return value;
+}
+
+/** A point by id or name (docs/api.md "Points"): a valid id or point name. */
+export function pointRef(value: unknown, field: string): string {
+  if (typeof value === 'string' && (isValidId(value) || isValidPointName(value))) return value;
+  throw invalid(`${field} ${show(value)} is neither a point id nor a valid point name`);
 }
 
 /** A point, chain or job id: 12 lowercase hex characters. */

@@ -12,12 +12,13 @@ import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson } from '../output.js';
 import { renderImage } from '../render-restore.js';
 import { awaitJob } from '../wait.js';
+import { pointIdOf } from '../point-ref.js';
 
 type Args = GlobalArgs & { point: string; disk: string; name: string; linked: boolean; wait: boolean };
 
 export const imageCreate: Run<Args> = async (args, ctx) => {
   const input: ImageCreateInput = {
-    point: args.point,
+    point: await pointIdOf(ctx, args.point),
     disk: args.disk,
     name: args.name,
     ...(args.linked ? { linked: true } : {}),
@@ -37,7 +38,7 @@ export function registerImageCreate(y: Argv<GlobalArgs>, bind: Bind): Argv<Globa
     'make an image in the image directory from one disk of a point',
     (b) =>
       b
-        .option('point', { type: 'string', demandOption: true, describe: 'point id' })
+        .option('point', { type: 'string', demandOption: true, describe: 'point id or name' })
         .option('disk', { type: 'string', demandOption: true, describe: 'disk target of the point (vda)' })
         .option('name', { type: 'string', demandOption: true, describe: 'name of the image (file name)' })
         .option('linked', {

@@ -1,4 +1,4 @@
-/** `virtpoint job wait ID`: follows the job with progress; exit 1 if it ends failed or canceled. */
+/** `virtpoint job wait ID` (alias `job follow ID`): follows the job with progress; exit 1 if it ends failed or canceled. */
 
 import type { Argv } from 'yargs';
 
@@ -19,7 +19,7 @@ export const jobWait: Run<Args> = async (args, ctx) => {
 
 export function registerJobWait(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalArgs> {
   return y.command(
-    'wait <id>',
+    ['wait <id>', 'follow <id>'],
     'wait for a job to end, with progress (exit 1 if it failed or was canceled)',
     (b) => b.positional('id', { type: 'string', demandOption: true, describe: 'job id' }),
     bind<Args>(jobWait),

@@ -12,6 +12,7 @@ import type { JobView, PointView } from '../../contract/index.js';
 import { UsageError, type Bind, type GlobalArgs, type Run } from '../context.js';
 import { printJson } from '../output.js';
 import { followJob, jobFailure, settleJob } from '../wait.js';
+import { checkPointRef } from '../point-ref.js';
 
 type Args = GlobalArgs & {
   id?: string;
@@ -69,6 +70,7 @@ const deleteErrors: Run<Args> = async (args, ctx) => {
 
 export const pointDelete: Run<Args> = async (args, ctx) => {
   if (args.errors) return deleteErrors(args, ctx);
+  checkPointRef(args.id ?? '');
   const path = `/v1/points/${encodeURIComponent(args.id ?? '')}`;
   const point = await ctx.client.get<PointView>(path);
   const gone = await affectedPoints(ctx, point, args.cascade);

@@ -11,12 +11,14 @@ import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson } from '../output.js';
 import { renderVerify } from '../render-verify.js';
 import { awaitJob } from '../wait.js';
+import { pointIdOf } from '../point-ref.js';
 
 type Args = GlobalArgs & { id: string; deep: boolean; wait: boolean };
 
 export const pointVerify: Run<Args> = async (args, ctx) => {
   const input: VerifyInput = args.deep ? { deep: true } : {};
-  const job = await ctx.client.post<JobView>(`/v1/points/${encodeURIComponent(args.id)}/verify`, input);
+  const id = await pointIdOf(ctx, args.id);
+  const job = await ctx.client.post<JobView>(`/v1/points/${encodeURIComponent(id)}/verify`, input);
   const final = await awaitJob(ctx, job, args.wait, `verify of point ${args.id}`);
   if (final === null) return 0;
   const result = final.result as VerifyResultView;

@@ -15,6 +15,7 @@ import { printJson } from '../output.js';
 import { renderRollback } from '../render-restore.js';
 import { checkInt, toList } from '../validate.js';
 import { awaitJob } from '../wait.js';
+import { pointIdOf } from '../point-ref.js';
 
 type Args = GlobalArgs & {
   domain: string;
@@ -43,7 +44,7 @@ export function parseMap(entries: readonly string[]): Record<string, string> {
 
 export const rollback: Run<Args> = async (args, ctx) => {
   const input: Omit<RollbackInput, 'domain'> = {
-    point: args.point,
+    point: await pointIdOf(ctx, args.point, args.domain),
     ...(args.disk === undefined ? {} : { disks: args.disk }),
     ...(args.map === undefined ? {} : { map: parseMap(args.map) }),
     ...(args.start === undefined ? {} : { start: args.start }),
@@ -68,7 +69,11 @@ export function registerRollback(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalAr
     (b) =>
       b
         .positional('domain', { type: 'string', demandOption: true, describe: 'domain name or UUID' })
-        .option('point', { type: 'string', demandOption: true, describe: 'point id' })
+        .option('point', {
+          type: 'string',
+          demandOption: true,
+          describe: 'point id or name (of this domain)',
+        })
         .option('disk', {
           type: 'string',
           describe: 'disk of the point to restore (repeatable; default: all)',

@@ -14,7 +14,10 @@ export const TASK_OPTIONS = {
   },
   disk: { type: 'string', describe: 'chosen disk of a domain, DOMAIN:TARGET (repeatable)', coerce: toList },
   'chain-length': { type: 'number', describe: 'points per chain before a new full (1-30, default 30)' },
-  retain: { type: 'string', describe: 'forever (default), chains:N, count:N or days:N' },
+  retain: {
+    type: 'string',
+    describe: 'forever (default), chains:N, count:N, days:N or keep-daily:7,keep-weekly:4,… (GFS)',
+  },
   notify: {
     type: 'string',
     describe: 'receiver after each run: webhook:https://…, exec:/path or journal (repeatable)',

@@ -11,6 +11,7 @@ import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson } from '../output.js';
 import { renderVolume } from '../render-restore.js';
 import { awaitJob } from '../wait.js';
+import { pointIdOf } from '../point-ref.js';
 
 type Args = GlobalArgs & {
   point: string;
@@ -24,7 +25,7 @@ type Args = GlobalArgs & {
 
 export const volumeCreate: Run<Args> = async (args, ctx) => {
   const input: VolumeCreateInput = {
-    point: args.point,
+    point: await pointIdOf(ctx, args.point),
     disk: args.disk,
     name: args.name,
     ...(args.pool === undefined ? {} : { pool: args.pool }),
@@ -46,7 +47,7 @@ export function registerVolumeCreate(y: Argv<GlobalArgs>, bind: Bind): Argv<Glob
     'copy one disk of a point into a new, independent volume',
     (b) =>
       b
-        .option('point', { type: 'string', demandOption: true, describe: 'point id' })
+        .option('point', { type: 'string', demandOption: true, describe: 'point id or name' })
         .option('disk', { type: 'string', demandOption: true, describe: 'disk target of the point (vda)' })
         .option('name', { type: 'string', demandOption: true, describe: 'name of the volume (file name)' })
         .option('pool', { type: 'string', describe: 'libvirt storage pool to create it in' })

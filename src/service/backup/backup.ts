@@ -1,7 +1,13 @@
 import { decideChain, type ChainDecision, type CurrentDisk } from '../../core/chain-decision.js';
 import { VirtpointError, toVirtpointError } from '../../core/errors.js';
 import { DEFAULT_CHAIN_LENGTH } from '../../core/limits.js';
-import { canonicalDiskSet, checkpointName, resolvePointName } from '../../core/names.js';
+import {
+  canonicalDiskSet,
+  checkpointName,
+  newId,
+  resolvePointName,
+  validatePointName,
+} from '../../core/names.js';
 import {
   chainDir,
   pointDiskPath,
@@ -94,9 +100,8 @@ export class BackupService {
     return this.locks.run(uuid, async () => {
       const checked = await this.check({ ...req, domain: uuid });
       const trigger = req.trigger ?? 'manual';
-      const byTask = req.owner != null; // owner: set only by the scheduling room (task runs)
-      const name = resolvePointName(req.name, trigger, this.deps.random, byTask);
-      const full = { ...req, quiesce: checked.quiesce, trigger, name };
+      if (req.name !== undefined) validatePointName(req.name);
+      const full = { ...req, quiesce: checked.quiesce, trigger };
       return withReconnectRetry(this.deps, uuid, checked.domain.state, opts, (o) =>
         this.backupWithRetry(checked, full, { ...opts, ...o }),
       );
@@ -110,7 +115,7 @@ export class BackupService {
    */
   private async backupWithRetry(
     checked: CheckedBackup,
-    req: BackupRequest & { quiesce: Quiesce; trigger: Trigger; name: string },
+    req: BackupRequest & { quiesce: Quiesce; trigger: Trigger },
     opts: BackupRunOptions,
   ): Promise<Point> {
     const uuid = checked.domain.uuid;
@@ -129,7 +134,7 @@ export class BackupService {
 
   private async backupLocked(
     checked: CheckedBackup,
-    req: BackupRequest & { quiesce: Quiesce; trigger: Trigger; name: string },
+    req: BackupRequest & { quiesce: Quiesce; trigger: Trigger },
     opts: BackupRunOptions,
     bitmapsBroken: boolean,
   ): Promise<Point> {
@@ -305,7 +310,7 @@ export class BackupService {
     disks: readonly DiskInfo[],
     capacities: ReadonlyMap<string, number>,
     decision: ChainDecision,
-    req: BackupRequest & { trigger: Trigger; name: string },
+    req: BackupRequest & { trigger: Trigger },
   ): Point {
     const { catalog } = this.deps;
     const withCheckpoint = disks.every((d) => d.format === 'qcow2');
@@ -326,8 +331,11 @@ export class BackupService {
                 : {}),
             }).id;
       const seq = decision.kind === 'incremental' ? decision.seq : 0;
+      // The point's id is chosen here so that its default name carries it (manualbk_<its id>).
+      const id = newId(this.deps.random);
       return catalog.createPoint({
-        name: req.name,
+        id,
+        name: resolvePointName(req.name, req.trigger, id, req.owner != null),
         domainUuid: uuid,
         chainId,
         seq,

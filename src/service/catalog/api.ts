@@ -17,6 +17,7 @@ import type {
 } from '../../contract/index.js';
 import type { DeleteService } from './delete.js';
 import type { JobRunner } from '../jobs/runner.js';
+import { resolvePointRef } from './point-ref.js';
 import { chainView, domainView, isOrphaned, jobView, ownerFields, pointView } from './views.js';
 
 /**
@@ -29,7 +30,8 @@ export interface CatalogApi {
   getDomain(ref: string): Promise<DomainView>;
 
   listPoints(filter: PointFilterInput): Promise<PointView[]>;
-  getPoint(id: string): Promise<PointView>;
+  /** A point by id or name (`domain`: name or UUID, scopes a name; point-ref.ts). */
+  getPoint(ref: string, opts?: { domain?: string }): Promise<PointView>;
   /** Queues a delete job (`cascade`: this point and every later one of its chain). */
   deletePoint(id: string, opts: { cascade: boolean }): Promise<JobView>;
 
@@ -129,12 +131,16 @@ export class CatalogApiImpl implements CatalogApi {
     );
   }
 
-  async getPoint(id: string): Promise<PointView> {
-    return this.toPointView(this.requirePoint(id));
+  async getPoint(ref: string, opts: { domain?: string } = {}): Promise<PointView> {
+    if (opts.domain === undefined) return this.toPointView(this.requirePoint(ref));
+    const uuid = this.domainUuid(opts.domain);
+    if (uuid === null) throw new VirtpointError('DOMAIN_NOT_FOUND', `no domain ${opts.domain} has points`);
+    return this.toPointView(resolvePointRef(this.deps.catalog, ref, uuid));
   }
 
-  async deletePoint(id: string, opts: { cascade: boolean }): Promise<JobView> {
-    const point = this.requirePoint(id);
+  async deletePoint(ref: string, opts: { cascade: boolean }): Promise<JobView> {
+    const point = this.requirePoint(ref);
+    const id = point.id;
     this.deps.del.check(id, opts.cascade);
     const job = this.deps.runner.submit(
       { type: 'delete', trigger: 'manual', domainUuid: point.domainUuid, pointId: point.id },
@@ -256,10 +262,9 @@ export class CatalogApiImpl implements CatalogApi {
     return this.deps.catalog.getDomain(uuid)?.name ?? uuid;
   }
 
-  private requirePoint(id: string): Point {
-    const p = isValidId(id) ? this.deps.catalog.getPoint(id) : null;
-    if (p === null) throw new VirtpointError('POINT_NOT_FOUND', `no point ${id}`);
-    return p;
+  /** By id, or by a name unique across domains. */
+  private requirePoint(ref: string): Point {
+    return resolvePointRef(this.deps.catalog, ref);
   }
 
   private toPointView(p: Point): PointView {

@@ -218,8 +218,17 @@ export class SchedulingService {
   }
 
   /** Removes the task, its history and scheduler state; its points stay. */
+  /** INVALID_STATE while a run of the task is going (its jobs still write its history). */
   deleteTask(name: string): void {
-    this.db.deleteTask(this.requireTask(name).id);
+    const task = this.requireTask(name);
+    const running = this.db.listTaskRuns(task.id, { outcome: 'running', limit: 1 })[0];
+    if (running !== undefined) {
+      throw new VirtpointError(
+        'INVALID_STATE',
+        `task ${task.name} is running (run ${running.id}); delete it once the run has ended (virtpoint task history ${task.name}; virtpoint job list --state running)`,
+      );
+    }
+    this.db.deleteTask(task.id);
   }
 
   /** Runs the task now (trigger manual), enabled or not; DOMAIN_BUSY while a domain of it is busy. */

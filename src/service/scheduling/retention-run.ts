@@ -43,6 +43,8 @@ export interface RetentionRunDeps {
   readonly log: Logger;
   /** The scheduler's clock (days:N and the failed-points age use it). */
   readonly now: () => number;
+  /** The host's IANA zone: the days, weeks, months of a GFS rule are local (default UTC). */
+  readonly timeZone?: string;
 }
 
 /** `rule`: the task's rule; `before-new-chain`: make room for a new chain under chains:N. */
@@ -101,6 +103,7 @@ export class RetentionRunner {
         createdAt: p.createdAt,
       })),
       now: this.deps.now(),
+      ...(this.deps.timeZone === undefined ? {} : { timeZone: this.deps.timeZone }),
       protectedPointIds: points
         .filter((p) => catalog.artifacts.pointProtections(p.id).length > 0)
         .map((p) => p.id),

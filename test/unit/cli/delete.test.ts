@@ -105,6 +105,9 @@ test('job wait: progress, final job; exit 1 when it failed or was canceled', asy
   t.regex(ok.stdout, /^state +succeeded$/m);
   const json = await run(api.socket, ['job', 'wait', 'd1', '--json']);
   t.deepEqual(JSON.parse(json.stdout), delRun('succeeded')[2]);
+  const follow = await run(api.socket, ['job', 'follow', 'd1', '--json']);
+  t.is(follow.code, 0, 'job follow is an alias of job wait');
+  t.deepEqual(JSON.parse(follow.stdout), delRun('succeeded')[2]);
   const c = await run(api.socket, ['job', 'wait', 'j1']);
   t.is(c.code, 1);
   t.regex(c.stderr, /^error: backup job j1 was canceled \(JOB_CANCELED\)$/m);

@@ -107,7 +107,8 @@ export async function run(
   const code = await runCli(socket === null ? argv : [...argv, '--socket', socket], {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
-    env: opts.env ?? {},
+    // Human times are local: a fixed zone keeps the expected output independent of the host's.
+    env: { TZ: 'UTC', ...opts.env },
     isTTY: opts.isTTY ?? false,
     progressIntervalMs: opts.progressIntervalMs ?? 0,
   });

@@ -39,7 +39,7 @@ test('domain list: a table whose columns line up', async (t) => {
   const sizeEnd = header.indexOf('SIZE') + 'SIZE'.length;
   t.is(web.slice(sizeEnd - 7, sizeEnd), '3.0 GiB');
   t.is(db.slice(sizeEnd - 3, sizeEnd), '0 B');
-  t.regex(web, /2024-05-02 02:00:00Z$/);
+  t.regex(web, /2024-05-02 02:00 UTC$/);
   t.regex(db, / -$/);
 
   const json = await run(api.socket, ['domain', 'list', '--json']);
@@ -67,7 +67,7 @@ test('point list passes the filters; --json prints the array of points', async (
   );
   t.regex(
     lines[1] ?? '',
-    /^p1 +first +web +c1 +0 +full +available +filesystem +never +manual +2\.0 GiB +2024-05-01 02:00:00Z$/,
+    /^p1 +first +web +c1 +0 +full +available +filesystem +never +manual +2\.0 GiB +2024-05-01 02:00 UTC$/,
   );
   t.regex(
     lines[2] ?? '',
@@ -95,7 +95,7 @@ test('point show: details and disks; --json the exact point; a name or UUID goes
   t.is(r.code, 0);
   t.regex(r.stdout, /^chain +c1 #1$/m);
   t.regex(r.stdout, new RegExp(`^domain +web \\(${UUID}\\)$`, 'm'));
-  t.regex(r.stdout, /^verified +ok 2024-05-03 03:00:00Z: ok \(2 files\)$/m);
+  t.regex(r.stdout, /^verified +ok 2024-05-03 03:00 UTC: ok \(2 files\)$/m);
   t.regex(r.stdout, /^DISK +VIRTUAL +SIZE +PATH$/m);
   t.regex(r.stdout, /^vda +10\.0 GiB +1\.5 MiB +\/store\/web\/c1\/p2-vda\.qcow2$/m);
   const json = await run(api.socket, ['point', 'show', 'p2', '--json']);

@@ -8,9 +8,14 @@ const GiB = 1024 ** 3;
 
 /** A job going queued → running → `end`, with progress over `total` bytes. */
 function jobRun(type: JobView['type'], result: unknown, end: Partial<JobView> = {}): JobView[] {
-  const running = { type, state: 'running' as const, pointId: 'p1', startedAt: '2024-05-02T02:00:01.000Z' };
+  const running = {
+    type,
+    state: 'running' as const,
+    pointId: 'a1b2c3d4e5f6',
+    startedAt: '2024-05-02T02:00:01.000Z',
+  };
   return [
-    job({ type, pointId: 'p1' }),
+    job({ type, pointId: 'a1b2c3d4e5f6' }),
     job({ ...running, progress: { done: 0, total: 2 * GiB } }),
     job({ ...running, progress: { done: GiB, total: 2 * GiB } }),
     job({ ...running, progress: { done: 2 * GiB, total: 2 * GiB }, state: 'succeeded', result, ...end }),
@@ -27,7 +32,7 @@ const rollbackResult = {
 const volume: VolumeView = {
   id: 'v1',
   name: 'copy.qcow2',
-  pointId: 'p1',
+  pointId: 'a1b2c3d4e5f6',
   disk: 'vda',
   pool: null,
   dir: '/srv/volumes',
@@ -38,7 +43,7 @@ const volume: VolumeView = {
 
 const image: ImageView = {
   name: 'golden',
-  pointId: 'p1',
+  pointId: 'a1b2c3d4e5f6',
   disk: 'vda',
   path: '/var/lib/virtpoint/images/golden',
   linked: true,
@@ -54,7 +59,7 @@ test('rollback sends every flag, follows the job with progress, prints what was 
     'rollback',
     'web',
     '--point',
-    'p1',
+    'a1b2c3d4e5f6',
     '--disk',
     'vda',
     '--map',
@@ -66,7 +71,7 @@ test('rollback sends every flag, follows the job with progress, prints what was 
   ]);
   t.is(r.code, 0, r.stderr);
   t.deepEqual(api.requests[0]?.body, {
-    point: 'p1',
+    point: 'a1b2c3d4e5f6',
     disks: ['vda'],
     map: { vda: 'vdb' },
     start: false,
@@ -75,7 +80,7 @@ test('rollback sends every flag, follows the job with progress, prints what was 
   });
   t.regex(r.stderr, /^rollback of web \(job j1\): running +50% +1\.0 GiB \/ 2\.0 GiB/m);
   t.regex(r.stderr, /^rollback of web \(job j1\): succeeded +100%/m);
-  t.regex(r.stdout, /^rolled back web to point p1: vda→vdb \(2\.0 GiB\)$/m);
+  t.regex(r.stdout, /^rolled back web to point a1b2c3d4e5f6: vda→vdb \(2\.0 GiB\)$/m);
   t.regex(r.stdout, /checkpoints dropped: vp-c1-0, vp-c1-1/);
   t.regex(r.stdout, /the domain was started/);
 });
@@ -85,14 +90,14 @@ test('rollback --json prints the final job; --start sends start: true; defaults 
     'POST /v1/domains/web/rollback': { status: 202, body: job({ type: 'rollback' }) },
     'GET /v1/jobs/j1/events': events(jobRun('rollback', rollbackResult)),
   });
-  const r = await run(api.socket, ['rollback', 'web', '--point', 'p1', '--start', '--json']);
+  const r = await run(api.socket, ['rollback', 'web', '--point', 'a1b2c3d4e5f6', '--start', '--json']);
   t.is(r.code, 0, r.stderr);
-  t.deepEqual(api.requests[0]?.body, { point: 'p1', start: true });
+  t.deepEqual(api.requests[0]?.body, { point: 'a1b2c3d4e5f6', start: true });
   const final = JSON.parse(r.stdout) as JobView;
   t.like(final, { type: 'rollback', state: 'succeeded', result: rollbackResult });
-  const plain = await run(api.socket, ['rollback', 'web', '--point', 'p1', '--no-wait']);
+  const plain = await run(api.socket, ['rollback', 'web', '--point', 'a1b2c3d4e5f6', '--no-wait']);
   t.is(plain.code, 0);
-  t.deepEqual(api.requests.at(-1)?.body, { point: 'p1' });
+  t.deepEqual(api.requests.at(-1)?.body, { point: 'a1b2c3d4e5f6' });
   t.regex(plain.stdout, /queued rollback job j1/);
 });
 
@@ -106,13 +111,13 @@ test('rollback: a failed job exits 1 with its code; a refusal of the daemon exit
     'GET /v1/jobs/j1/events': events(failed),
     'POST /v1/domains/db/rollback': {
       status: 409,
-      body: { error: { code: 'POINT_BUSY', message: 'point p1 is restoring' } },
+      body: { error: { code: 'POINT_BUSY', message: 'point a1b2c3d4e5f6 is restoring' } },
     },
   });
-  const r = await run(api.socket, ['rollback', 'web', '--point', 'p1']);
+  const r = await run(api.socket, ['rollback', 'web', '--point', 'a1b2c3d4e5f6']);
   t.is(r.code, 1);
   t.regex(r.stderr, /did not shut down in 20 s; use --force \(INVALID_STATE\)/);
-  const busy = await run(api.socket, ['rollback', 'db', '--point', 'p1']);
+  const busy = await run(api.socket, ['rollback', 'db', '--point', 'a1b2c3d4e5f6']);
   t.is(busy.code, 1);
   t.regex(busy.stderr, /POINT_BUSY/);
 });
@@ -121,12 +126,18 @@ test('rollback: bad flags exit 2 before anything reaches the daemon', async (t) 
   const api = await startFakeApi(t, {});
   const cases: [string[], RegExp][] = [
     [['rollback', 'web'], /Missing required argument: point/],
-    [['rollback', 'web', '--point', 'p1', '--map', 'vda'], /--map takes SOURCE=TARGET/],
-    [['rollback', 'web', '--point', 'p1', '--map', 'vda=VDB'], /--map takes SOURCE=TARGET/],
-    [['rollback', 'web', '--point', 'p1', '--map', 'vda=vdb', '--map', 'vda=vdc'], /--map names vda twice/],
-    [['rollback', 'web', '--point', 'p1', '--shutdown-timeout', '3601'], /--shutdown-timeout must be/],
-    [['rollback', 'web', '--point', 'p1', '--shutdown-timeout', 'x'], /--shutdown-timeout must be/],
-    [['rollback', 'web', '--point', 'p1', '--frobnicate'], /Unknown argument/],
+    [['rollback', 'web', '--point', 'a1b2c3d4e5f6', '--map', 'vda'], /--map takes SOURCE=TARGET/],
+    [['rollback', 'web', '--point', 'a1b2c3d4e5f6', '--map', 'vda=VDB'], /--map takes SOURCE=TARGET/],
+    [
+      ['rollback', 'web', '--point', 'a1b2c3d4e5f6', '--map', 'vda=vdb', '--map', 'vda=vdc'],
+      /--map names vda twice/,
+    ],
+    [
+      ['rollback', 'web', '--point', 'a1b2c3d4e5f6', '--shutdown-timeout', '3601'],
+      /--shutdown-timeout must be/,
+    ],
+    [['rollback', 'web', '--point', 'a1b2c3d4e5f6', '--shutdown-timeout', 'x'], /--shutdown-timeout must be/],
+    [['rollback', 'web', '--point', 'a1b2c3d4e5f6', '--frobnicate'], /Unknown argument/],
   ];
   for (const [argv, message] of cases) {
     const r = await run(api.socket, argv);
@@ -143,11 +154,11 @@ test('volume create waits and prints the volume; --json the volume object; list 
     'GET /v1/volumes': { body: [volume] },
     'DELETE /v1/volumes/v1': { status: 204 },
   });
-  const argv = ['volume', 'create', '--point', 'p1', '--disk', 'vda', '--name', 'copy.qcow2'];
+  const argv = ['volume', 'create', '--point', 'a1b2c3d4e5f6', '--disk', 'vda', '--name', 'copy.qcow2'];
   const r = await run(api.socket, [...argv, '--dir', '/srv/volumes', '--format', 'raw']);
   t.is(r.code, 0, r.stderr);
   t.deepEqual(api.requests[0]?.body, {
-    point: 'p1',
+    point: 'a1b2c3d4e5f6',
     disk: 'vda',
     name: 'copy.qcow2',
     dir: '/srv/volumes',
@@ -158,11 +169,16 @@ test('volume create waits and prints the volume; --json the volume object; list 
   t.regex(r.stdout, /^where +directory \/srv\/volumes$/m);
   const j = await run(api.socket, [...argv, '--pool', 'default', '--json']);
   t.is(j.code, 0);
-  t.deepEqual(api.requests.at(-2)?.body, { point: 'p1', disk: 'vda', name: 'copy.qcow2', pool: 'default' });
+  t.deepEqual(api.requests.at(-2)?.body, {
+    point: 'a1b2c3d4e5f6',
+    disk: 'vda',
+    name: 'copy.qcow2',
+    pool: 'default',
+  });
   t.deepEqual(JSON.parse(j.stdout), volume);
   const list = await run(api.socket, ['volume', 'list']);
   t.regex(list.stdout, /^ID +NAME +WHERE/);
-  t.regex(list.stdout, /v1 +copy\.qcow2 +dir:\/srv\/volumes +qcow2 +p1:vda/);
+  t.regex(list.stdout, /v1 +copy\.qcow2 +dir:\/srv\/volumes +qcow2 +a1b2c3d4e5f6:vda/);
   t.deepEqual(JSON.parse((await run(api.socket, ['volume', 'list', '--json'])).stdout), [volume]);
   const del = await run(api.socket, ['volume', 'delete', 'v1']);
   t.is(del.code, 0);
@@ -171,7 +187,7 @@ test('volume create waits and prints the volume; --json the volume object; list 
 
 test('volume create: neither or both of --pool and --dir, a relative --dir, a bad format exit 2', async (t) => {
   const api = await startFakeApi(t, {});
-  const base = ['volume', 'create', '--point', 'p1', '--disk', 'vda', '--name', 'n'];
+  const base = ['volume', 'create', '--point', 'a1b2c3d4e5f6', '--disk', 'vda', '--name', 'n'];
   for (const extra of [
     [],
     ['--pool', 'a', '--dir', '/srv'],
@@ -210,7 +226,7 @@ test('image create (--linked), list, delete; a taken name exits 1; a protected p
     'image',
     'create',
     '--point',
-    'p1',
+    'a1b2c3d4e5f6',
     '--disk',
     'vda',
     '--name',
@@ -218,26 +234,26 @@ test('image create (--linked), list, delete; a taken name exits 1; a protected p
     '--linked',
   ]);
   t.is(r.code, 0, r.stderr);
-  t.deepEqual(api.requests[0]?.body, { point: 'p1', disk: 'vda', name: 'new', linked: true });
+  t.deepEqual(api.requests[0]?.body, { point: 'a1b2c3d4e5f6', disk: 'vda', name: 'new', linked: true });
   t.regex(r.stdout, /^kind +linked/m);
   const full = await run(api.socket, [
     'image',
     'create',
     '--point',
-    'p1',
+    'a1b2c3d4e5f6',
     '--disk',
     'vda',
     '--name',
     'n2',
     '--json',
   ]);
-  t.deepEqual(api.requests.at(-2)?.body, { point: 'p1', disk: 'vda', name: 'n2' });
+  t.deepEqual(api.requests.at(-2)?.body, { point: 'a1b2c3d4e5f6', disk: 'vda', name: 'n2' });
   t.deepEqual(JSON.parse(full.stdout), image);
   const taken = await run(api.socket, [
     'image',
     'create',
     '--point',
-    'p1',
+    'a1b2c3d4e5f6',
     '--disk',
     'vda',
     '--name',
@@ -246,7 +262,7 @@ test('image create (--linked), list, delete; a taken name exits 1; a protected p
   t.is(taken.code, 1);
   t.regex(taken.stderr, /already exists \(ALREADY_EXISTS\)/);
   const list = await run(api.socket, ['image', 'list']);
-  t.regex(list.stdout, /golden +linked +p1:vda/);
+  t.regex(list.stdout, /golden +linked +a1b2c3d4e5f6:vda/);
   t.is((await run(api.socket, ['image', 'delete', 'golden'])).stdout, 'deleted image golden\n');
   t.is((await run(api.socket, ['image', 'delete'])).code, 2);
 });

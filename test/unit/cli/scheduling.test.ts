@@ -23,7 +23,7 @@ test('policy create --weekly/--at builds the schedule; --json prints the PolicyV
     schedule: { kind: 'weekly', days: ['mon', 'thu'], times: ['02:00', '14:00'] },
   });
   t.regex(r.stdout, /^schedule +weekly mon,thu$/m);
-  t.regex(r.stdout, /^next run +2025-01-02 02:00:00Z$/m);
+  t.regex(r.stdout, /^next run +2025-01-02 02:00 UTC$/m);
   const json = await run(api.socket, [
     'policy',
     'create',
@@ -82,7 +82,7 @@ test('policy list/show/enable/disable/delete/run', async (t) => {
   t.is(list.code, 0);
   const lines = list.stdout.trimEnd().split('\n');
   t.regex(lines[0] ?? '', /^NAME +ENABLED +SCHEDULE +AT +TASKS +NEXT RUN$/);
-  t.regex(lines[1] ?? '', /^nightly +yes +weekly mon,thu +02:00 +1 +2025-01-02 02:00:00Z$/);
+  t.regex(lines[1] ?? '', /^nightly +yes +weekly mon,thu +02:00 +1 +2025-01-02 02:00 UTC$/);
   t.regex(lines[2] ?? '', /^off +no .* -$/);
   t.regex((await run(api.socket, ['policy', 'show', 'nightly'])).stdout, /^tasks +web-daily$/m);
   t.is((await run(api.socket, ['policy', 'disable', 'nightly'])).stdout, 'disabled policy nightly\n');
@@ -212,7 +212,7 @@ test('task list/show/enable/disable/delete/run/history', async (t) => {
   const list = await run(api.socket, ['task', 'list', '--policy', 'nightly']);
   t.deepEqual(api.requests[0]?.query, { policy: 'nightly' });
   t.regex(list.stdout, /^NAME +ENABLED +RESOURCES +POLICIES +CHAIN +RETAIN +RUNS +LAST RUN$/m);
-  t.regex(list.stdout, /^web-daily +yes +web +nightly +30 +count:7 +1 +succeeded 2025-01-01 00:00:00Z$/m);
+  t.regex(list.stdout, /^web-daily +yes +web +nightly +30 +count:7 +1 +succeeded 2025-01-01 00:00 UTC$/m);
   t.regex((await run(api.socket, ['task', 'show', 'web-daily'])).stdout, /^notify +journal$/m);
   t.is((await run(api.socket, ['task', 'enable', 'web-daily'])).stdout, 'enabled task web-daily\n');
   t.is((await run(api.socket, ['task', 'disable', 'web-daily'])).stdout, 'disabled task web-daily\n');

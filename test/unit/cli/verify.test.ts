@@ -38,10 +38,10 @@ const done = (result: unknown): JobView[] => [
 
 test('point verify: all ok exits 0 and says so', async (t) => {
   const api = await startFakeApi(t, {
-    'POST /v1/points/p1/verify': { status: 202, body: job({ type: 'verify' }) },
+    'POST /v1/points/a1b2c3d4e5f6/verify': { status: 202, body: job({ type: 'verify' }) },
     'GET /v1/jobs/j1/events': events(done(okResult)),
   });
-  const r = await run(api.socket, ['point', 'verify', 'p1']);
+  const r = await run(api.socket, ['point', 'verify', 'a1b2c3d4e5f6']);
   t.is(r.code, 0, r.stderr);
   t.is(r.stdout, 'point p1 quick verify: ok (4 files)\n');
   t.deepEqual(api.requests[0]?.body, {});
@@ -49,16 +49,16 @@ test('point verify: all ok exits 0 and says so', async (t) => {
 
 test('point verify --deep: a bad file exits 1, naming the file, its verdict and the corrupt points', async (t) => {
   const api = await startFakeApi(t, {
-    'POST /v1/points/p3/verify': { status: 202, body: job({ type: 'verify' }) },
+    'POST /v1/points/a3a3a3a3a3a3/verify': { status: 202, body: job({ type: 'verify' }) },
     'GET /v1/jobs/j1/events': events(done(badResult)),
   });
-  const r = await run(api.socket, ['point', 'verify', 'p3', '--deep']);
+  const r = await run(api.socket, ['point', 'verify', 'a3a3a3a3a3a3', '--deep']);
   t.is(r.code, 1);
   t.deepEqual(api.requests[0]?.body, { deep: true });
   t.regex(r.stdout, /^point p3 deep verify: 1 of 8 files not ok/m);
   t.regex(r.stdout, /^ {2}u\/c\/vdb\.2\.qcow2 {2}checksum-mismatch: /m);
   t.regex(r.stdout, /^marked corrupt: p2, p3/m);
-  const json = await run(api.socket, ['point', 'verify', 'p3', '--json']);
+  const json = await run(api.socket, ['point', 'verify', 'a3a3a3a3a3a3', '--json']);
   t.is(json.code, 1);
   t.like(JSON.parse(json.stdout), { ok: false, corrupt: ['p2', 'p3'] });
 });

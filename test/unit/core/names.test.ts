@@ -74,13 +74,14 @@ test('255 characters pass, 256 fail; characters are code points, not UTF-16 unit
   t.false(isValidPointName('\u{20000}'.repeat(256)));
 });
 
-test('generated names: manualbk_ for manual, autobk_ otherwise; they are valid names', (t) => {
-  t.is(generatedPointName('manual', fixed(1)), 'manualbk_010101010101');
-  t.is(generatedPointName('schedule', fixed(2)), 'autobk_020202020202');
-  t.true(isValidPointName(generatedPointName('manual', fixed(0xff))));
-  t.is(resolvePointName(undefined, 'schedule', fixed(3)), 'autobk_030303030303');
-  t.is(resolvePointName('mine', 'schedule', fixed(3)), 'mine');
-  t.throws(() => resolvePointName('a/b', 'manual', fixed(3)), { code: 'INVALID_ARGUMENT' });
+test("generated names carry the point's own id: manualbk_, backup_ (task run), autobk_", (t) => {
+  t.is(generatedPointName('manual', 'bafabbfaa9f7'), 'manualbk_bafabbfaa9f7');
+  t.is(generatedPointName('manual', 'bafabbfaa9f7', true), 'backup_bafabbfaa9f7');
+  t.is(generatedPointName('schedule', newId(fixed(2))), 'autobk_020202020202');
+  t.true(isValidPointName(generatedPointName('manual', newId(fixed(0xff)))));
+  t.is(resolvePointName(undefined, 'schedule', '030303030303'), 'autobk_030303030303');
+  t.is(resolvePointName('mine', 'schedule', '030303030303'), 'mine');
+  t.throws(() => resolvePointName('a/b', 'manual', '030303030303'), { code: 'INVALID_ARGUMENT' });
 });
 
 test('checkpoint names vp-<chain>-<seq> round-trip; foreign names are not ours', (t) => {

@@ -113,7 +113,7 @@ test('parseRetention / formatRetention', (t) => {
   for (const text of ['', ' forever', ...bad.split(' ')]) {
     const e = t.throws(() => parseRetention(text));
     t.true(isVirtpointError(e, 'INVALID_ARGUMENT'), text);
-    t.regex(e?.message ?? '', /retention must be forever, chains:N, count:N or days:N/);
+    t.regex(e?.message ?? '', /retention must be forever, chains:N, count:N, days:N or keep-/);
   }
 });
 

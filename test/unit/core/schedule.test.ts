@@ -58,10 +58,14 @@ test('validateSchedule: times errors name the field', (t) => {
   invalid(t, s(['12:00', '02:00', '12:30']), /12:00 and 12:30/);
 });
 
-test('spacing: exactly 1 hour is fine; not checked across midnight (documented)', (t) => {
+test('spacing: exactly 1 hour is fine, also across midnight; less across midnight is refused', (t) => {
   t.deepEqual(daily('11:00', '10:00').times, ['10:00', '11:00']);
-  t.deepEqual(daily('23:30', '00:10').times, ['00:10', '23:30']);
-  t.deepEqual(daily('00:00', '23:59').times, ['00:00', '23:59']);
+  t.deepEqual(daily('23:00', '00:00').times, ['00:00', '23:00']);
+  t.deepEqual(daily('23:30', '00:30', '12:00').times, ['00:30', '12:00', '23:30']);
+  const s = (times: string[]) => () => validateSchedule({ kind: 'every-days', n: 1, times });
+  invalid(t, s(['23:30', '00:00']), /23:30 and 00:00 are less than 1 hour apart across midnight/);
+  invalid(t, s(['00:00', '23:59']), /23:59 and 00:00 are less than 1 hour apart across midnight/);
+  invalid(t, s(['23:30', '00:10', '12:00']), /23:30 and 00:10 .*across midnight/);
 });
 
 test('validateSchedule: kind, days and n errors', (t) => {

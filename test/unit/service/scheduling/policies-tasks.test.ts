@@ -316,3 +316,16 @@ test('task create / update warn (not refuse) when another task already covers th
   );
   t.is(svc.listTasks({}).length, 3, 'all created');
 });
+
+test('deleting a task while a run of it is going → INVALID_STATE; once ended it goes', async (t) => {
+  const { svc, catalog } = setup();
+  await svc.createTask({ name: 'web', domains: ['web'], policies: ['nightly'] });
+  const run = await svc.runTask('web');
+  t.is(run.outcome, 'running');
+  const e = t.throws(() => svc.deleteTask('web'), { code: 'INVALID_STATE' });
+  t.regex(e?.message ?? '', new RegExp(`task web is running \\(run ${run.id}\\)`));
+  t.truthy(svc.requireTask('web'), 'the task stays');
+  catalog.scheduling.updateTaskRun(run.id, { outcome: 'succeeded', endedAt: Date.now() });
+  svc.deleteTask('web');
+  t.throws(() => svc.requireTask('web'), { code: 'NOT_FOUND' });
+});

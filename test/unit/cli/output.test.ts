@@ -1,0 +1,37 @@
+import test from 'ava';
+
+import { humanTime, timeZonesOf, withTimeZones } from '../../../src/cli/output.js';
+import { p1 } from './fixtures.js';
+import { run, startFakeApi } from './fake-api.js';
+
+test('humanTime follows the command zone; --utc shows UTC; null is a dash', (t) => {
+  const at = '2026-12-02T01:00:00.000Z';
+  t.is(
+    withTimeZones(timeZonesOf(false, { TZ: 'Europe/Berlin' }), () => humanTime(at)),
+    '2026-12-02 02:00 CET',
+  );
+  t.is(
+    withTimeZones(timeZonesOf(true, { TZ: 'Europe/Berlin' }), () => humanTime(at)),
+    '2026-12-02 01:00 UTC',
+  );
+  t.is(
+    withTimeZones(timeZonesOf(false, { TZ: ':Asia/Shanghai' }), () => humanTime(at)),
+    '2026-12-02 09:00 GMT+8',
+  );
+  t.is(humanTime(null), '-');
+  t.is(humanTime('not a time'), 'not a time');
+  // An unknown TZ falls back to the runtime's zone rather than failing.
+  t.is(timeZonesOf(false, { TZ: 'Nowhere/Else' }).host, Intl.DateTimeFormat().resolvedOptions().timeZone);
+});
+
+test('point show in TZ=Europe/Berlin: local time with the zone; --utc: UTC; --json: ISO UTC as sent', async (t) => {
+  const api = await startFakeApi(t, { 'GET /v1/points/p1': { body: p1 } });
+  const env = { TZ: 'Europe/Berlin' };
+  const local = await run(api.socket, ['point', 'show', 'p1'], { env });
+  t.is(local.code, 0);
+  t.regex(local.stdout, /^created +2024-05-01 04:00 CEST$/m);
+  const utc = await run(api.socket, ['point', 'show', 'p1', '--utc'], { env });
+  t.regex(utc.stdout, /^created +2024-05-01 02:00 UTC$/m);
+  const json = await run(api.socket, ['point', 'show', 'p1', '--json'], { env });
+  t.is((JSON.parse(json.stdout) as { createdAt: string }).createdAt, p1.createdAt);
+});
