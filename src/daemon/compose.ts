@@ -17,6 +17,7 @@ import { CatalogApiImpl } from '../service/catalog/api.js';
 import { DeleteService } from '../service/catalog/delete.js';
 import { jobScopedLogger } from '../service/jobs/job-log.js';
 import { JobRunner } from '../service/jobs/runner.js';
+import { MetricsApiImpl } from '../service/metrics/api.js';
 import { RecoveryService } from '../service/recovery/api.js';
 import { VerifyApiImpl } from '../service/verify/api.js';
 import { VerifyService } from '../service/verify/verify.js';
@@ -197,6 +198,18 @@ export async function compose(
     scheduling: new SchedulingApiImpl(scheduling, { timeZone }),
     recovery,
     verify: new VerifyApiImpl({ catalog, runner, verify }),
+    // Metrics (docs/metrics.md): read at scrape time; copies pass `copies` once they exist.
+    metrics: new MetricsApiImpl(
+      {
+        catalog,
+        fs: nodeFs,
+        storeRoot: store,
+        catalogPath: catalogPath(config),
+        jobCounts: () => runner.counts(),
+        libvirtConnected: () => supervisor.connected,
+      },
+      VERSION,
+    ),
   };
   const server = createApiServer(apis, {
     log,

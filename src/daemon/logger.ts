@@ -1,11 +1,17 @@
-import { pino, type Logger as PinoLogger } from 'pino';
+import { pino, stdTimeFunctions, type Logger as PinoLogger } from 'pino';
 import type { Config } from './config.js';
 
-/** pino JSON lines on stdout (journald under systemd); secrets are redacted wherever they appear. */
+/**
+ * pino JSON lines on stdout (journald under systemd): `"level":"info"` (names, not pino's
+ * numbers) and `"time":"2026-12-01T15:00:00.000Z"` (ISO-8601 UTC); secrets are redacted wherever
+ * they appear.
+ */
 export function createLogger(level: Config['logLevel']): PinoLogger {
   return pino({
     level,
     base: { service: 'virtpointd' },
+    formatters: { level: (label) => ({ level: label }) },
+    timestamp: stdTimeFunctions.isoTime,
     redact: {
       paths: [
         'password',

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../ports/logger.js';
 import type { BackupApi } from '../../service/backup/api.js';
 import type { CatalogApi } from '../../service/catalog/api.js';
+import type { MetricsApi } from '../../service/metrics/api.js';
 import type { RecoveryApi } from '../../service/recovery/api.js';
 import type { RestoreApi } from '../../service/restore/api.js';
 import type { SchedulingApi } from '../../service/scheduling/api.js';
@@ -18,6 +19,7 @@ export interface Apis {
   readonly scheduling: SchedulingApi;
   readonly recovery: RecoveryApi;
   readonly verify: VerifyApi;
+  readonly metrics: MetricsApi;
 }
 
 export interface RouteContext {

@@ -8,6 +8,7 @@ import { Router } from '../router.js';
 import { addBackupRoutes } from './backup.js';
 import { addCatalogRoutes } from './catalog.js';
 import type { RouteSpec } from './context.js';
+import { addMetricsRoutes } from './metrics.js';
 import { addRecoveryRoutes } from './recovery.js';
 import { addVerifyRoutes } from './verify.js';
 import { addRestoreRoutes } from './restore.js';
@@ -22,6 +23,7 @@ export function buildRouter(): Router<RouteSpec> {
     addBackupRoutes,
     addRecoveryRoutes,
     addVerifyRoutes,
+    addMetricsRoutes,
   ])
     add(router);
   return router;
