@@ -37,6 +37,11 @@ import { catalogPath, imageDir, storeRoot, type Config } from './config.js';
 import { reconcile } from './reconcile.js';
 import { addTestClockRoute, schedulerClock, type SchedulerClock } from './test-clock.js';
 import { VERSION } from './version.js';
+import { createPreflightHost } from '../adapters/host/preflight-host.js';
+import { logPreflight, runPreflight, type PreflightDeps } from '../service/preflight/preflight.js';
+
+/** A host clock before this is wrong (this release was written after it). */
+const NOT_BEFORE = Date.parse('2026-11-01T00:00:00Z');
 
 /**
  * The one composition root: builds every adapter (catalog, libvirt with supervised reconnect,
@@ -112,7 +117,23 @@ export async function compose(
     dir: join(config.stateDir, 'catalog-backups'),
     now: Date.now,
   });
-  const recovery = new RecoveryService({ ...recoveryDeps, hypervisor, backups: catalogBackups });
+  // Preflight (core/preflight.ts): on `virtpoint doctor`, and logged once libvirt is up at start.
+  const preflightDeps = (): PreflightDeps => ({
+    host: createPreflightHost(supervisor),
+    hypervisor,
+    imageTool: deps.imageTool,
+    fs: nodeFs,
+    storeRoot: store,
+    timeZone: hostTimeZone(),
+    now: Date.now,
+    notBefore: NOT_BEFORE,
+  });
+  const recovery = new RecoveryService({
+    ...recoveryDeps,
+    hypervisor,
+    backups: catalogBackups,
+    preflight: () => runPreflight(preflightDeps()),
+  });
   let stopCatalogBackups = () => undefined as void;
   const reconciled = (async () => {
     for (;;) {
@@ -125,6 +146,7 @@ export async function compose(
     }
     recovery.recordScan((await reconcile(deps, [imageDir(config), ...config.allowedVolumeDirs])).store);
     stopCatalogBackups = catalogBackups.start();
+    void logPreflight(preflightDeps(), log).catch((e) => log.warn({ err: String(e) }, 'preflight failed'));
   })();
   reconciled.catch((e) => log.error({ err: String(e) }, 'reconciliation failed; jobs stay queued'));
   const runner = new JobRunner({ catalog, log, concurrency: config.jobConcurrency, startGate: reconciled });
