@@ -15,6 +15,7 @@ import { BackupService } from '../service/backup/backup.js';
 import type { BackupDeps } from '../service/backup/deps.js';
 import { CatalogApiImpl } from '../service/catalog/api.js';
 import { DeleteService } from '../service/catalog/delete.js';
+import { readSpace } from '../service/catalog/space.js';
 import { jobScopedLogger } from '../service/jobs/job-log.js';
 import { JobRunner } from '../service/jobs/runner.js';
 import { MetricsApiImpl } from '../service/metrics/api.js';
@@ -214,6 +215,7 @@ export async function compose(
       startedAt: Date.now(),
       libvirtConnected: () => supervisor.connected,
       storeStatus: () => recovery.storeStatus(),
+      space: () => readSpace(nodeFs, store, catalogPath(config)),
     }),
     backup: new BackupApiImpl({ catalog, runner, backup }),
     restore: new RestoreApiImpl({ runner, rollback, volumes, images }),

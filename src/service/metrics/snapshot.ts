@@ -7,6 +7,7 @@
 
 import type { Catalog, Job, Point } from '../../ports/catalog.js';
 import type { Fs } from '../../ports/fs.js';
+import { readSpace } from '../catalog/space.js';
 
 export interface DomainSnapshot {
   readonly uuid: string;
@@ -126,8 +127,7 @@ export async function takeSnapshot(src: MetricsSources): Promise<MetricsSnapshot
     libvirtConnected: src.libvirtConnected(),
     storeRoot: src.storeRoot,
     catalogPath: src.catalogPath,
-    storeFreeBytes: await src.fs.freeBytes(src.storeRoot).catch(() => null),
-    catalogBytes: await catalogBytes(src),
+    ...(await readSpace(src.fs, src.storeRoot, src.catalogPath)),
   };
 }
 
@@ -146,20 +146,6 @@ function newestAvailable(points: readonly Point[]): Point | undefined {
   for (const p of points)
     if (p.state === 'available' && (best === undefined || p.createdAt >= best.createdAt)) best = p;
   return best;
-}
-
-async function catalogBytes(src: MetricsSources): Promise<number | null> {
-  let total = 0;
-  try {
-    total += (await src.fs.stat(src.catalogPath)).size;
-  } catch {
-    return null;
-  }
-  total += await src.fs.stat(`${src.catalogPath}-wal`).then(
-    (s) => s.size,
-    () => 0,
-  );
-  return total;
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
