@@ -70,7 +70,9 @@ export class LibvirtClient {
 
   /** The versions of libvirt and of the hypervisor (QEMU) as `major * 1e6 + minor * 1e3 + micro`. */
   async versions(): Promise<{ libvirt: number; qemu: number }> {
-    const libvirt = decode(await this.call(RemoteProc.CONNECT_GET_LIB_VERSION, null), (r) => Number(r.uhyper()));
+    const libvirt = decode(await this.call(RemoteProc.CONNECT_GET_LIB_VERSION, null), (r) =>
+      Number(r.uhyper()),
+    );
     const qemu = decode(await this.call(RemoteProc.CONNECT_GET_VERSION, null), (r) => Number(r.uhyper()));
     return { libvirt, qemu };
   }

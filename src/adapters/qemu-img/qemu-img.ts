@@ -9,7 +9,10 @@ interface QemuImgInfoJson {
   'virtual-size': number;
   'actual-size'?: number;
   'backing-filename'?: string;
-  'format-specific'?: { type: string; data?: { bitmaps?: { name: string; flags: string[] }[]; compat?: string } };
+  'format-specific'?: {
+    type: string;
+    data?: { bitmaps?: { name: string; flags: string[] }[]; compat?: string };
+  };
 }
 
 export interface QemuImgOptions {
