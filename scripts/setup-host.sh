@@ -101,6 +101,10 @@ for bin in virtpoint:cli virtpointd:daemon; do
   printf '#!/bin/sh\nexec %s %s "$@"\n' "$(command -v node)" "$repo/dist/${bin##*:}/main.js" >"/usr/local/bin/$name.new"
   chmod 0755 "/usr/local/bin/$name.new" && mv "/usr/local/bin/$name.new" "/usr/local/bin/$name"
 done
+step "installing the man pages into /usr/local/share/man"
+for page in man/virtpoint.1 man/virtpointd.8 man/virtpoint.conf.5; do
+  install -D -m 0644 "$page" "/usr/local/share/man/man${page##*.}/${page#man/}"
+done
 getent group virtpoint >/dev/null || groupadd --system virtpoint ||
   fail "could not create the group virtpoint" "run: groupadd --system virtpoint"
 
@@ -117,6 +121,8 @@ if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ]; then
 else
   step "starting virtpointd in the background (no systemd as PID 1; log: /var/log/virtpoint/virtpointd.log)"
   mkdir -p /var/log/virtpoint /run/virtpoint /var/lib/virtpoint
+  # Rotation of the log file (size 50M, keep 5; docs/systemd.md "Without systemd").
+  install -m 0644 scripts/virtpoint.logrotate /etc/logrotate.d/virtpoint
   chmod 0700 /var/log/virtpoint && chmod 0750 /run/virtpoint && chmod 0711 /var/lib/virtpoint && chgrp virtpoint /run/virtpoint
   # Restart the one we started before (by the PID in our PID file, if it still is virtpointd).
   if [ -f "$pidfile" ]; then

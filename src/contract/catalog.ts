@@ -119,6 +119,9 @@ export interface UsageView {
   readonly chains: number;
   readonly points: number;
   readonly bytes: number;
+  /** Volumes and images made from the domain's points (recorded; their files live outside the store). */
+  readonly volumes?: number;
+  readonly images?: number;
 }
 
 export interface StatusView {
@@ -129,6 +132,8 @@ export interface StatusView {
   readonly startedAt: string;
   /** What the last store scan found that the catalog does not know (docs/recovery.md). */
   readonly store: StoreStatusView;
+  /** Free space of the store's filesystem and the catalog's size (null: unreadable). */
+  readonly space?: { readonly storeFreeBytes: number | null; readonly catalogBytes: number | null };
 }
 
 export interface PointFilterInput {

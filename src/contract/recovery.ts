@@ -29,6 +29,14 @@ export interface DoctorView {
     /** The daemon's own leftovers (removed at the next start). */
     readonly leftovers: string[];
   };
+  /** The preflight checks (libvirt, QEMU, store access, free space, agents, disks, clock); a `fail` makes `ok` false. */
+  readonly checks: readonly CheckView[];
+}
+
+export interface CheckView {
+  readonly name: string;
+  readonly status: 'ok' | 'warn' | 'fail';
+  readonly message: string;
 }
 
 /** Counts in `GET /v1/status` (`store`), from the last scan (start or doctor). */

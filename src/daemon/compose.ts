@@ -23,8 +23,10 @@ import { BackupService } from '../service/backup/backup.js';
 import type { BackupDeps } from '../service/backup/deps.js';
 import { CatalogApiImpl } from '../service/catalog/api.js';
 import { DeleteService } from '../service/catalog/delete.js';
+import { readSpace } from '../service/catalog/space.js';
 import { jobScopedLogger } from '../service/jobs/job-log.js';
 import { JobRunner } from '../service/jobs/runner.js';
+import { MetricsApiImpl } from '../service/metrics/api.js';
 import { RecoveryService } from '../service/recovery/api.js';
 import { VerifyApiImpl } from '../service/verify/api.js';
 import { VerifyService, type VerifyDeps, type VerifyFailure } from '../service/verify/verify.js';
@@ -48,6 +50,11 @@ import { catalogPath, imageDir, mountWorkDir, storeRoot, type Config } from './c
 import { reconcile } from './reconcile.js';
 import { addTestClockRoute, schedulerClock, type SchedulerClock } from './test-clock.js';
 import { VERSION } from './version.js';
+import { createPreflightHost } from '../adapters/host/preflight-host.js';
+import { logPreflight, runPreflight, type PreflightDeps } from '../service/preflight/preflight.js';
+
+/** A host clock before this is wrong (this release was written after it). */
+const NOT_BEFORE = Date.parse('2026-11-01T00:00:00Z');
 
 /**
  * The one composition root: builds every adapter (catalog, libvirt with supervised reconnect,
@@ -127,7 +134,6 @@ export async function compose(
     dir: join(config.stateDir, 'catalog-backups'),
     now: Date.now,
   });
-  const recovery = new RecoveryService({ ...recoveryDeps, hypervisor, backups: catalogBackups });
   // Mounts (docs/restore.md): leftovers of an earlier run are undone at start, idle ones every minute.
   const mounts = new MountService({
     ...deps,
@@ -141,6 +147,23 @@ export async function compose(
   await mounts.cleanupOnStart();
   const mountSweep = setInterval(() => void mounts.sweepIdle(), 60_000);
   mountSweep.unref();
+  // Preflight (core/preflight.ts): on `virtpoint doctor`, and logged once libvirt is up at start.
+  const preflightDeps = (): PreflightDeps => ({
+    host: createPreflightHost(supervisor),
+    hypervisor,
+    imageTool: deps.imageTool,
+    fs: nodeFs,
+    storeRoot: store,
+    timeZone: hostTimeZone(),
+    now: Date.now,
+    notBefore: NOT_BEFORE,
+  });
+  const recovery = new RecoveryService({
+    ...recoveryDeps,
+    hypervisor,
+    backups: catalogBackups,
+    preflight: () => runPreflight(preflightDeps()),
+  });
   let stopCatalogBackups = () => undefined as void;
   const reconciled = (async () => {
     for (;;) {
@@ -153,6 +176,7 @@ export async function compose(
     }
     recovery.recordScan((await reconcile(deps, [imageDir(config), ...config.allowedVolumeDirs])).store);
     stopCatalogBackups = catalogBackups.start();
+    void logPreflight(preflightDeps(), log).catch((e) => log.warn({ err: String(e) }, 'preflight failed'));
   })();
   reconciled.catch((e) => log.error({ err: String(e) }, 'reconciliation failed; jobs stay queued'));
   const runner = new JobRunner({ catalog, log, concurrency: config.jobConcurrency, startGate: reconciled });
@@ -222,6 +246,7 @@ export async function compose(
       startedAt: Date.now(),
       libvirtConnected: () => supervisor.connected,
       storeStatus: () => recovery.storeStatus(),
+      space: () => readSpace(nodeFs, store, catalogPath(config)),
     }),
     backup: new BackupApiImpl({ catalog, runner, backup }),
     restore: new RestoreApiImpl({ runner, rollback, volumes, images }),
@@ -237,6 +262,18 @@ export async function compose(
       runner,
       service: new DomainCreateService({ ...deps, volumes, images }),
     }),
+    // Metrics (docs/metrics.md): read at scrape time; copies pass `copies` once they exist.
+    metrics: new MetricsApiImpl(
+      {
+        catalog,
+        fs: nodeFs,
+        storeRoot: store,
+        catalogPath: catalogPath(config),
+        jobCounts: () => runner.counts(),
+        libvirtConnected: () => supervisor.connected,
+      },
+      VERSION,
+    ),
   };
   const server = createApiServer(apis, {
     log,

@@ -38,6 +38,8 @@ export interface Config {
   readonly verifyBudgetMinutes: number;
   /** A mount or export unread for this many minutes is undone (`mount_idle_minutes`; docs/restore.md). */
   readonly mountIdleMinutes: number;
+  /** Also serve `GET /metrics` on TCP at this `host:port` (`metrics_listen`); null: only on the API socket. */
+  readonly metricsListen: { readonly host: string; readonly port: number } | null;
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/virtpoint/virtpoint.conf';
@@ -59,6 +61,7 @@ export const DEFAULTS: Config = {
   verifyMaxAgeDays: 7,
   verifyBudgetMinutes: 60,
   mountIdleMinutes: 60,
+  metricsListen: null,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -102,12 +105,25 @@ const KEYS: Readonly<Record<string, Parser>> = {
     return { allowedVolumeDirs: dirs };
   },
   image_dir: absPath('imageDir'),
+  metrics_listen: (raw) => ({ metricsListen: parseListen(raw) }),
   log_level: (raw) => {
     if (!(LOG_LEVELS as readonly string[]).includes(raw))
       throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
     return { logLevel: raw as Config['logLevel'] };
   },
 };
+
+/** Every key a config file may set (docs/virtpoint.conf.example and man/virtpoint.conf.5 list them all). */
+export const CONFIG_KEYS: readonly string[] = Object.keys(KEYS);
+
+/** `host:port` (IPv4, `[IPv6]` or a name; port 1–65535), or `off`. */
+function parseListen(raw: string): Config['metricsListen'] {
+  if (raw === 'off' || raw === '') return null;
+  const m = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):(\d{1,5})$/i.exec(raw);
+  const port = Number(m?.[2]);
+  if (!m || port < 1 || port > 65_535) throw new Error("must be host:port (e.g. 127.0.0.1:9525) or 'off'");
+  return { host: (m[1] ?? '').replace(/^\[|\]$/g, ''), port };
+}
 
 /** Parses the text of a config file; `source` names it in errors. */
 export function parseConfig(text: string, source: string): Partial<Config> {

@@ -15,6 +15,8 @@ import { sweepSettings } from './compose.js';
 import { safeCheckpoint } from '../service/recovery/catalog-backups.js';
 import { compose } from './compose.js';
 import { ensureSocketDir } from './socket-dir.js';
+import { listenMetrics } from './metrics-listen.js';
+import type { Server } from 'node:http';
 import { storeRoot, type Config } from './config.js';
 import { noopNotifier, type Notifier } from './systemd-notify.js';
 import { VERSION } from './version.js';
@@ -39,6 +41,7 @@ const SCHEDULER_DRAIN_MS = 30_000;
 export class Daemon {
   private stopping: Promise<void> | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
+  private metricsServer: Server | null = null;
 
   private constructor(
     private config: Config,
@@ -83,6 +86,8 @@ export class Daemon {
       c.reconciled,
       c.stopCatalogBackups,
     );
+    if (config.metricsListen !== null)
+      daemon.metricsServer = await listenMetrics(c.apis.metrics, config.metricsListen, log);
     inhibitor.onPrepareForShutdown(() => {
       log.warn({}, 'the host is shutting down: aborting running jobs');
       void c.runner.shutdown(0);
@@ -148,6 +153,8 @@ export class Daemon {
       await this.notifier.stopping('finishing running jobs');
       this.log.info(this.runner.counts(), 'stopping');
       const closing = this.server.shutdown();
+      this.metricsServer?.close();
+      this.metricsServer?.closeAllConnections();
       await this.runner.shutdown(this.config.shutdownTimeoutMs);
       // Task executions record their outcome and notify once their jobs ended: let them (bounded).
       const settled = await Promise.race([

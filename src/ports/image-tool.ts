@@ -12,6 +12,8 @@ export interface ImageInfo {
   readonly backingFile: string | null;
   /** Persistent dirty bitmaps stored in a qcow2 image, with their flags (`auto`, `in-use`). */
   readonly bitmaps: readonly { readonly name: string; readonly flags: readonly string[] }[];
+  /** qcow2 compat level (`1.1`: v3, bitmaps possible; `0.10`: v2); absent/null: not qcow2 or unknown. */
+  readonly compat?: string | null;
 }
 
 export interface CreateImageOptions {

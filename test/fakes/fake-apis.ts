@@ -1,5 +1,6 @@
 import { VirtpointError } from '../../src/core/errors.js';
 import type { Apis } from '../../src/api/routes/context.js';
+import type { MetricsApi } from '../../src/service/metrics/api.js';
 import type { RecoveryApi } from '../../src/service/recovery/api.js';
 import { FakeBackupApi } from './fake-backup-api.js';
 import { FakeCatalogApi } from './fake-catalog-api.js';
@@ -72,6 +73,14 @@ export class FakeApis implements Apis {
   readonly copies = new FakeCopies(this.enter);
   readonly mount = new FakeMount(this.enter);
   readonly domains = new FakeDomains(this.enter, (patch) => this.catalog.queueJob(patch));
+  /** Replaceable: a test may serve real metrics over fake ports. */
+  metrics: MetricsApi = {
+    contentType: 'text/plain; version=0.0.4; charset=utf-8',
+    render: () => {
+      this.enter('metrics.render');
+      return Promise.resolve('# HELP virtpoint_up Fake.\n# TYPE virtpoint_up gauge\nvirtpoint_up 1\n');
+    },
+  };
   /** Replaceable: a test may serve a real RecoveryService over fakes. */
   recovery: RecoveryApi = new FakeRecovery(this.enter);
 

@@ -16,6 +16,7 @@ export class FakeRecovery implements RecoveryApi {
       ok: true,
       catalog: { empty: false, backups: [] },
       store: { unknown: [], badManifests: [], missingManifests: [], leftovers: [] },
+      checks: [],
     };
   }
 

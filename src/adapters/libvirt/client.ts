@@ -68,6 +68,15 @@ export class LibvirtClient {
     return this.connection.close();
   }
 
+  /** The versions of libvirt and of the hypervisor (QEMU) as `major * 1e6 + minor * 1e3 + micro`. */
+  async versions(): Promise<{ libvirt: number; qemu: number }> {
+    const libvirt = decode(await this.call(RemoteProc.CONNECT_GET_LIB_VERSION, null), (r) =>
+      Number(r.uhyper()),
+    );
+    const qemu = decode(await this.call(RemoteProc.CONNECT_GET_VERSION, null), (r) => Number(r.uhyper()));
+    return { libvirt, qemu };
+  }
+
   private call(proc: number, w: XdrWriter | null, timeoutMs?: number): Promise<Buffer> {
     return this.connection.call(proc, w, timeoutMs === undefined ? {} : { timeoutMs });
   }

@@ -9,7 +9,10 @@ interface QemuImgInfoJson {
   'virtual-size': number;
   'actual-size'?: number;
   'backing-filename'?: string;
-  'format-specific'?: { type: string; data?: { bitmaps?: { name: string; flags: string[] }[] } };
+  'format-specific'?: {
+    type: string;
+    data?: { bitmaps?: { name: string; flags: string[] }[]; compat?: string };
+  };
 }
 
 export interface QemuImgOptions {
@@ -50,6 +53,7 @@ export class QemuImg implements ImageTool {
       actualSize: json['actual-size'] ?? 0,
       backingFile: json['backing-filename'] ?? null,
       bitmaps: (json['format-specific']?.data?.bitmaps ?? []).map((b) => ({ name: b.name, flags: b.flags })),
+      compat: json['format-specific']?.data?.compat ?? null,
     };
   }
 

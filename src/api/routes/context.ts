@@ -6,6 +6,7 @@ import type { CatalogApi } from '../../service/catalog/api.js';
 import type { CopiesApi } from '../../service/copies/api.js';
 import type { DomainCreateApi } from '../../service/domain-create/api.js';
 import type { MountApi } from '../../service/mount/api.js';
+import type { MetricsApi } from '../../service/metrics/api.js';
 import type { RecoveryApi } from '../../service/recovery/api.js';
 import type { RestoreApi } from '../../service/restore/api.js';
 import type { SchedulingApi } from '../../service/scheduling/api.js';
@@ -24,6 +25,7 @@ export interface Apis {
   readonly copies: CopiesApi;
   readonly mount: MountApi;
   readonly domains: DomainCreateApi;
+  readonly metrics: MetricsApi;
 }
 
 export interface RouteContext {

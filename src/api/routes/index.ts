@@ -11,6 +11,7 @@ import { addCopiesRoutes } from './copies.js';
 import type { RouteSpec } from './context.js';
 import { addDomainCreateRoutes } from './domain-create.js';
 import { addMountRoutes } from './mount.js';
+import { addMetricsRoutes } from './metrics.js';
 import { addRecoveryRoutes } from './recovery.js';
 import { addVerifyRoutes } from './verify.js';
 import { addRestoreRoutes } from './restore.js';
@@ -28,6 +29,7 @@ export function buildRouter(): Router<RouteSpec> {
     addCopiesRoutes,
     addMountRoutes,
     addDomainCreateRoutes,
+    addMetricsRoutes,
   ])
     add(router);
   return router;

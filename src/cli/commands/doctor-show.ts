@@ -1,7 +1,9 @@
 /**
- * `virtpoint doctor` (GET /v1/doctor): the store compared with the catalog, changing nothing —
+ * `virtpoint doctor` (GET /v1/doctor): the preflight checks (libvirt and QEMU versions, the store
+ * reachable by the QEMU user, free space, each domain's agent and disk format, the clock; each
+ * line `ok`/`warn`/`fail`), then the store compared with the catalog, changing nothing —
  * entries the catalog does not know (left in place), bad or missing manifests, the daemon's own
- * leftovers, the catalog backups. Exit 0 when all is well, 1 when something is reported.
+ * leftovers, the catalog backups. Exit 0 when all is well, 1 when a check fails or the store reports something.
  */
 
 import type { Argv } from 'yargs';
@@ -17,6 +19,8 @@ export const doctorShow: Run<GlobalArgs> = async (_args, ctx) => {
     return d.ok ? 0 : 1;
   }
   const out = (s: string) => ctx.io.stdout.write(`${s}\n`);
+  // `?? []`: a daemon from before the preflight checks answers without them.
+  for (const c of d.checks ?? []) out(`${c.status.padEnd(4)}  ${c.name}: ${c.message}`);
   out(
     `catalog: ${d.catalog.empty ? 'empty' : 'holds points'}; backups: ${d.catalog.backups.join(', ') || 'none'}`,
   );
@@ -26,14 +30,14 @@ export const doctorShow: Run<GlobalArgs> = async (_args, ctx) => {
   for (const l of d.store.leftovers) out(`leftover ${l} (removed at the next start)`);
   if (d.store.unknown.length > 0 && d.catalog.empty)
     out('the catalog is empty but the store is not: virtpoint catalog rebuild (docs/recovery.md)');
-  if (d.ok) out('ok: the store and the catalog agree');
+  if (d.ok) out('ok: the host passes the preflight checks; the store and the catalog agree');
   return d.ok ? 0 : 1;
 };
 
 export function registerDoctorShow(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalArgs> {
   return y.command(
     'doctor',
-    'compare the store with the catalog (changes nothing)',
+    'check the host (libvirt, QEMU, store access, space, agents, disks, clock) and compare the store with the catalog (changes nothing)',
     (b) => b,
     bind(doctorShow),
   );

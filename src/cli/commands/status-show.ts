@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 
 import type { StatusView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { humanTime, keyValues, printJson } from '../output.js';
+import { humanSize, humanTime, keyValues, printJson } from '../output.js';
 
 export const statusShow: Run<GlobalArgs> = async (_args, ctx) => {
   const s = await ctx.client.get<StatusView>('/v1/status');
@@ -23,6 +23,12 @@ export const statusShow: Run<GlobalArgs> = async (_args, ctx) => {
                 `${s.store.unknownFiles} unknown, ${s.store.badManifests} bad manifests, ${s.store.missingManifests} missing: virtpoint doctor`,
               ] as [string, string],
             ]
+          : []),
+        ...(s.space
+          ? ([
+              ['store free', s.space.storeFreeBytes === null ? 'unknown' : humanSize(s.space.storeFreeBytes)],
+              ['catalog size', s.space.catalogBytes === null ? 'unknown' : humanSize(s.space.catalogBytes)],
+            ] as [string, string][])
           : []),
         ['started', humanTime(s.startedAt)],
         ['socket', ctx.client.socketPath],

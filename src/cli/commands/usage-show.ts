@@ -1,4 +1,4 @@
-/** `virtpoint usage [--domain D]`: chains, points and bytes per domain (GET /v1/usage). */
+/** `virtpoint usage [--domain D]`: chains, points and bytes per domain, and the volumes and images made from its points (GET /v1/usage). */
 
 import type { Argv } from 'yargs';
 
@@ -19,6 +19,8 @@ export const usageShow: Run<Args> = async (args, ctx) => {
         { header: 'CHAINS', value: (u) => String(u.chains), align: 'right' },
         { header: 'POINTS', value: (u) => String(u.points), align: 'right' },
         { header: 'SIZE', value: (u) => humanSize(u.bytes), align: 'right' },
+        { header: 'VOLUMES', value: (u) => String(u.volumes ?? 0), align: 'right' },
+        { header: 'IMAGES', value: (u) => String(u.images ?? 0), align: 'right' },
       ]),
     );
   return 0;

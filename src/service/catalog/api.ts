@@ -16,6 +16,7 @@ import type {
   UsageView,
 } from '../../contract/index.js';
 import type { DeleteService } from './delete.js';
+import type { SpaceView } from './space.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { resolvePointRef } from './point-ref.js';
 import { chainView, domainView, isOrphaned, jobView, ownerFields, pointView } from './views.js';
@@ -72,6 +73,8 @@ export interface CatalogApiDeps {
   readonly libvirtConnected: () => boolean;
   /** What the last store scan found that the catalog does not know (service/recovery). */
   readonly storeStatus: () => StoreStatusView;
+  /** Free space of the store and the catalog's size (service/catalog/space.ts). */
+  readonly space?: () => Promise<SpaceView>;
 }
 
 export class CatalogApiImpl implements CatalogApi {
@@ -85,6 +88,7 @@ export class CatalogApiImpl implements CatalogApi {
       storeRoot: this.deps.storeRoot,
       startedAt: iso(this.deps.startedAt),
       store: this.deps.storeStatus(),
+      ...(this.deps.space ? { space: await this.deps.space() } : {}),
     };
   }
 
@@ -248,7 +252,29 @@ export class CatalogApiImpl implements CatalogApi {
     const domainUuid = filter.domain === undefined ? undefined : this.domainUuid(filter.domain);
     if (domainUuid === null) return [];
     const all = domainUuid ? [this.deps.catalog.domainUsage(domainUuid)] : this.deps.catalog.usage();
-    return all.map((u) => ({ domain: u.domainUuid, domainName: this.domainName(u.domainUuid), ...pick(u) }));
+    const made = this.artifactsPerDomain();
+    return all.map((u) => ({
+      domain: u.domainUuid,
+      domainName: this.domainName(u.domainUuid),
+      ...pick(u),
+      volumes: made.get(u.domainUuid)?.volumes ?? 0,
+      images: made.get(u.domainUuid)?.images ?? 0,
+    }));
+  }
+
+  /** Volumes and images per domain of the point they were made from (a deleted point's: not counted). */
+  private artifactsPerDomain(): Map<string, { volumes: number; images: number }> {
+    const out = new Map<string, { volumes: number; images: number }>();
+    const count = (pointId: string, kind: 'volumes' | 'images') => {
+      const uuid = this.deps.catalog.getPoint(pointId)?.domainUuid;
+      if (uuid === undefined) return;
+      const c = out.get(uuid) ?? { volumes: 0, images: 0 };
+      c[kind]++;
+      out.set(uuid, c);
+    };
+    for (const v of this.deps.catalog.artifacts.listVolumes()) count(v.pointId, 'volumes');
+    for (const i of this.deps.catalog.artifacts.listImages()) count(i.pointId, 'images');
+    return out;
   }
 
   /** UUID of a domain known to the catalog by name or UUID; null when unknown. */

@@ -1,5 +1,5 @@
 /**
- * Log lines of a job carry `job` (its id), `domain` (UUID) and `domainName` (docs/architecture.md
+ * Log lines of a job carry `job` (its id), `type`, `domain` (UUID) and `domainName` (docs/architecture.md
  * "Logging"). The JobRunner gives each job a logger with those fields (`JobContext.log`) and runs
  * the job's work inside the job's scope (an AsyncLocalStorage), so the services a job calls —
  * whose logger is `jobScopedLogger(root)` (daemon/compose.ts) — add them to every line they log
@@ -12,6 +12,8 @@ import { withFields, type Logger } from '../../ports/logger.js';
 
 export interface JobLogFields {
   readonly job: string;
+  /** The job's type (`backup`, `verify`, …). */
+  readonly type?: string;
   /** Domain UUID; absent for a job of no domain. */
   readonly domain?: string;
   /** The domain's last known name. */

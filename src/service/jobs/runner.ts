@@ -4,6 +4,7 @@ import { VirtpointError, toVirtpointError } from '../../core/errors.js';
 import type { Catalog, Job, NewJob } from '../../ports/catalog.js';
 import { safeCheckpoint } from '../recovery/catalog-backups.js';
 import type { Logger } from '../../ports/logger.js';
+import { progressLogDue, progressPercent, startProgressLog } from '../../core/progress-log.js';
 import { jobLogger, runInJobScope, type JobLogFields } from './job-log.js';
 
 /**
@@ -233,8 +234,10 @@ export class JobRunner {
 
   private logFields(task: Task): JobLogFields {
     const d = task.domainUuid;
-    if (d === null) return { job: task.jobId };
-    return { job: task.jobId, domain: d, domainName: this.catalog.getDomain(d)?.name ?? d };
+    const type = this.catalog.jobs.get(task.jobId)?.type;
+    const base = { job: task.jobId, ...(type === undefined ? {} : { type }) };
+    if (d === null) return base;
+    return { ...base, domain: d, domainName: this.catalog.getDomain(d)?.name ?? d };
   }
 
   private async run(task: Task): Promise<void> {
@@ -248,10 +251,25 @@ export class JobRunner {
       this.emit(this.catalog.jobs.start(jobId));
       const fields = this.logFields(task);
       const log = jobLogger(this.log, fields);
+      // Long jobs log their progress every 10 % or 30 s (core/progress-log.ts).
+      let progressLog = startProgressLog(Date.now());
+      const logProgress = (p: { done: number; total: number | null }) => {
+        const due = progressLogDue(progressLog, p, Date.now());
+        progressLog = due.state;
+        const percent = progressPercent(p.done, p.total);
+        if (due.log)
+          log.info(
+            { done: p.done, total: p.total, ...(percent === null ? {} : { percent }) },
+            'job progress',
+          );
+      };
       const ctx: JobContext = {
         jobId,
         signal: ac.signal,
-        progress: (p) => this.emit(this.catalog.jobs.progress(jobId, p)),
+        progress: (p) => {
+          this.emit(this.catalog.jobs.progress(jobId, p));
+          logProgress(p);
+        },
         setPoint: (pointId) => this.emit(this.catalog.jobs.setPoint(jobId, pointId)),
         log,
       };

@@ -1,4 +1,4 @@
-import type { DoctorView, RebuildView, StoreStatusView } from '../../contract/index.js';
+import type { CheckView, DoctorView, RebuildView, StoreStatusView } from '../../contract/index.js';
 import type { CatalogBackups } from './catalog-backups.js';
 import { rebuildCatalog, type RebuildDeps } from './rebuild.js';
 import { scanStore, type ScanDeps, type StoreScan } from './store-scan.js';
@@ -14,7 +14,14 @@ export interface RecoveryApi {
 export class RecoveryService implements RecoveryApi {
   private last: { scan: StoreScan; at: number } | null = null;
 
-  constructor(private readonly deps: RebuildDeps & ScanDeps & { readonly backups?: CatalogBackups }) {}
+  constructor(
+    private readonly deps: RebuildDeps &
+      ScanDeps & {
+        readonly backups?: CatalogBackups;
+        /** The preflight checks (service/preflight/); none when absent. */
+        readonly preflight?: () => Promise<readonly CheckView[]>;
+      },
+  ) {}
 
   /** The store scan of the reconciliation on start, for status. */
   recordScan(scan: StoreScan): void {
@@ -28,8 +35,12 @@ export class RecoveryService implements RecoveryApi {
   async doctor(): Promise<DoctorView> {
     const scan = await scanStore(this.deps, { clean: false });
     this.recordScan(scan);
+    const checks = (await this.deps.preflight?.()) ?? [];
     return {
-      ok: scan.unknown.length + scan.badManifests.length + scan.missingManifests.length === 0,
+      ok:
+        scan.unknown.length + scan.badManifests.length + scan.missingManifests.length === 0 &&
+        !checks.some((c) => c.status === 'fail'),
+      checks,
       catalog: {
         empty: this.deps.catalog.recovery.isEmpty(),
         backups: (await this.deps.backups?.list()) ?? [],

@@ -113,7 +113,7 @@ test('chain list and usage: tables and exact --json; --domain passed through', a
   const u = await run(api.socket, ['usage', '--domain', 'web']);
   t.is(u.code, 0);
   t.deepEqual(api.requests.at(-1)?.query, { domain: 'web' });
-  t.regex(u.stdout, new RegExp(`^web +${UUID} +2 +4 +2\\.0 GiB$`, 'm'));
+  t.regex(u.stdout, new RegExp(`^web +${UUID} +2 +4 +2\\.0 GiB +0 +0$`, 'm'));
   t.deepEqual(JSON.parse((await run(api.socket, ['usage', '--json'])).stdout), usage);
 });
 

@@ -59,3 +59,14 @@ test('readAll: a flipped byte inside a data cluster is not seen by check or a re
   t.is(await qemuImg.check(base, 'qcow2'), null);
   t.is(await qemuImg.readAll(base, 'qcow2', 16 * MiB), null);
 });
+
+test('info: the qcow2 compat level (v3 = 1.1, v2 = 0.10) for the preflight check; none for raw', async (t) => {
+  const { dir, base } = await chain(t);
+  t.is((await qemuImg.info(base)).compat, '1.1');
+  const v2 = join(dir, 'v2.qcow2');
+  await runCommand(['qemu-img', 'create', '-f', 'qcow2', '-o', 'compat=0.10', v2, '1M']);
+  t.is((await qemuImg.info(v2)).compat, '0.10');
+  const raw = join(dir, 'disk.raw');
+  await writeFile(raw, Buffer.alloc(4096));
+  t.is((await qemuImg.info(raw)).compat, null);
+});
