@@ -51,7 +51,7 @@ export interface Mounter {
   detachLoop(device: string): Promise<void>;
   /** `mount -t TYPE -o ro,noload (ext4) / ro,norecovery (xfs) DEVICE DIR`. */
   mount(device: string, dir: string, fsType: FilesystemType): Promise<void>;
-  /** Whether `dir` is a mount point (/proc/self/mountinfo), and of which source. */
+  /** Whether `dir` is a mount point (the host's mountinfo), and of which source. */
   mountSource(dir: string): Promise<string | null>;
   umount(dir: string): Promise<void>;
   /** `length` bytes of a file from `offset` (short at its end). */

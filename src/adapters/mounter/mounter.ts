@@ -1,7 +1,8 @@
 /**
  * The Mounter port on util-linux: losetup (read-only, offset/sizelimit of one partition of the
  * FUSE export), mount with the journal never replayed (ext4 `noload`, xfs `norecovery`), umount,
- * losetup -d; the checks read /sys/block/loopN/loop/backing_file and /proc/self/mountinfo.
+ * losetup -d; the checks read /sys/block/loopN/loop/backing_file and the host's mountinfo. All in
+ * the host's mount namespace (../process/host-mount-ns.ts), so the operator sees the mount.
  */
 
 import { open, readdir, readFile, rm } from 'node:fs/promises';
@@ -10,7 +11,8 @@ import { basename } from 'node:path';
 import { VirtpointError } from '../../core/errors.js';
 import type { FilesystemType } from '../../core/partitions.js';
 import type { Mounter } from '../../ports/mounter.js';
-import { runCommand } from '../process/run-command.js';
+import { hostMountNs } from '../process/host-mount-ns.js';
+import { runCommand, type RunOptions } from '../process/run-command.js';
 
 const TIMEOUT_MS = 60_000;
 const LOOP = /^\/dev\/loop\d+$/;
@@ -41,9 +43,14 @@ async function read(path: string): Promise<string | null> {
   }
 }
 
+/** losetup, mount, umount: in the host's mount namespace (host-mount-ns.ts). */
+async function inHost(argv: readonly string[], opts: RunOptions) {
+  return runCommand((await hostMountNs()).wrap(argv), opts);
+}
+
 export class UtilLinuxMounter implements Mounter {
   async attachLoop(file: string, offset: number, size: number): Promise<string> {
-    const r = await runCommand(
+    const r = await inHost(
       [
         'losetup',
         '--read-only',
@@ -80,22 +87,22 @@ export class UtilLinuxMounter implements Mounter {
   }
 
   async detachLoop(device: string): Promise<void> {
-    await runCommand(['losetup', '--detach', device], { timeoutMs: TIMEOUT_MS });
+    await inHost(['losetup', '--detach', device], { timeoutMs: TIMEOUT_MS });
   }
 
   async mount(device: string, dir: string, fsType: FilesystemType): Promise<void> {
-    await runCommand(['mount', '-t', fsType, '-o', MOUNT_OPTIONS[fsType], device, dir], {
+    await inHost(['mount', '-t', fsType, '-o', MOUNT_OPTIONS[fsType], device, dir], {
       timeoutMs: TIMEOUT_MS,
     });
   }
 
   async mountSource(dir: string): Promise<string | null> {
-    const all = parseMountinfo((await read('/proc/self/mountinfo')) ?? '');
+    const all = parseMountinfo((await read((await hostMountNs()).mountinfo)) ?? '');
     return all.reverse().find((m) => m.dir === dir)?.source ?? null;
   }
 
   async umount(dir: string): Promise<void> {
-    await runCommand(['umount', dir], { timeoutMs: TIMEOUT_MS });
+    await inHost(['umount', dir], { timeoutMs: TIMEOUT_MS });
   }
 
   async readAt(file: string, offset: number, length: number): Promise<Buffer> {

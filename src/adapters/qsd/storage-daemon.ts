@@ -10,6 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 
 import { VirtpointError } from '../../core/errors.js';
 import type { QsdProcess, StorageDaemon } from '../../ports/mounter.js';
+import { hostMountNs } from '../process/host-mount-ns.js';
 import { runCommand } from '../process/run-command.js';
 
 export const QSD = 'qemu-storage-daemon';
@@ -82,7 +83,8 @@ export class QemuStorageDaemon implements StorageDaemon {
 
   async start(o: Opts): Promise<QsdProcess> {
     if ('fuseFile' in o.export) await writeFile(o.export.fuseFile, '', { flag: 'wx', mode: 0o600 });
-    await runCommand(qsdArgv(o), { timeoutMs: START_TIMEOUT_MS });
+    // in the host's mount namespace: the FUSE export must be where losetup and the operator look
+    await runCommand((await hostMountNs()).wrap(qsdArgv(o)), { timeoutMs: START_TIMEOUT_MS });
     const pid = Number((await this.proc.readText(o.pidFile))?.trim());
     const stat = Number.isSafeInteger(pid) && pid > 0 ? await this.stat(pid) : null;
     if (stat === null) {

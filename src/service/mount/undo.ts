@@ -1,7 +1,7 @@
 /**
  * Undoing a mount or export from its catalog row alone (unmount, idle sweep, and the cleanup at
  * daemon start after a kill -9): each piece is removed only once proven to be the one recorded —
- * the mount directory while /proc/self/mountinfo shows it mounted from the recorded loop device;
+ * the mount directory while the host's mountinfo shows it mounted from the recorded loop device;
  * a loop device while /sys/block/loopN/loop/backing_file is the recorded FUSE file; the
  * qemu-storage-daemon while /proc/PID shows the recorded start time and a command line naming
  * the FUSE file or socket. Then the daemon's own files in the work directory go, then the row.
