@@ -80,7 +80,7 @@ export const JOB_COLUMNS: readonly Column<JobView>[] = [
   { header: 'TYPE', value: (j) => j.type },
   { header: 'STATE', value: (j) => j.state },
   { header: 'TRIGGER', value: (j) => j.trigger },
-  { header: 'DOMAIN', value: (j) => orDash(j.domain) },
+  { header: 'DOMAIN', value: (j) => orDash(j.domainName ?? j.domain) },
   { header: 'POINT', value: (j) => orDash(j.pointId) },
   { header: 'PROGRESS', value: progressText, align: 'right' },
   { header: 'CREATED', value: (j) => humanTime(j.createdAt) },
@@ -93,7 +93,7 @@ export function renderJob(j: JobView): string {
     ['type', j.type],
     ['state', j.state],
     ['trigger', j.trigger],
-    ['domain', orDash(j.domain)],
+    ['domain', j.domain === null ? '-' : j.domainName === null ? j.domain : `${j.domainName} (${j.domain})`],
     ['point', orDash(j.pointId)],
     [
       'progress',

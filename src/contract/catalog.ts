@@ -78,7 +78,10 @@ export interface JobView {
   readonly type: JobType;
   readonly state: JobState;
   readonly trigger: Trigger;
+  /** Domain UUID. */
   readonly domain: string | null;
+  /** The domain's name as the catalog knows it; null without a domain. */
+  readonly domainName: string | null;
   readonly pointId: string | null;
   readonly progress: { readonly done: number; readonly total: number | null };
   readonly createdAt: string;

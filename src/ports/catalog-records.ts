@@ -113,6 +113,8 @@ export interface Job {
   readonly state: JobState;
   readonly trigger: Trigger;
   readonly domainUuid: string | null;
+  /** The domain's name as the catalog knows it (null: no domain, or not known). */
+  readonly domainName?: string | null;
   /** The point the job works on or made (kept after the point is deleted). */
   readonly pointId: string | null;
   /** Bytes done / total; total null while unknown. */

@@ -93,6 +93,7 @@ export function job(id: string, over: Partial<JobView> = {}): JobView {
     state: 'succeeded',
     trigger: 'manual',
     domain: DOM1,
+    domainName: 'web',
     pointId: POINT0,
     progress: { done: 100, total: 100 },
     createdAt: T0,

@@ -87,6 +87,8 @@ export interface JobRow {
   state: string;
   trigger: string;
   domain_uuid: string | null;
+  /** From the domains table (jobs JOIN domains); absent in rows read without it. */
+  domain_name?: string | null;
   point_id: string | null;
   progress_done: number;
   progress_total: number | null;
@@ -168,6 +170,7 @@ export function toJob(r: JobRow): Job {
     state: r.state as JobState,
     trigger: r.trigger as Trigger,
     domainUuid: r.domain_uuid,
+    domainName: r.domain_name ?? null,
     pointId: r.point_id,
     progress: { done: r.progress_done, total: r.progress_total },
     error: codedError(r.error_code, r.error_message),

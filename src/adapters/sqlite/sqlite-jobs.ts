@@ -10,6 +10,10 @@ import { toJob, type JobRow } from './rows.js';
 
 const FINAL_STATES: readonly FinalJobState[] = ['succeeded', 'failed', 'canceled'];
 
+/** Jobs with the name the catalog knows for their domain (JobView.domainName). */
+const SELECT_JOBS = `SELECT jobs.*, domains.name AS domain_name FROM jobs
+  LEFT JOIN domains ON domains.uuid = jobs.domain_uuid`;
+
 export class SqliteJobs implements JobCatalog {
   constructor(
     private readonly stmt: StatementCache,
@@ -38,7 +42,7 @@ export class SqliteJobs implements JobCatalog {
   }
 
   get(id: string): Job | null {
-    const r = this.stmt.get('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const r = this.stmt.get(`${SELECT_JOBS} WHERE jobs.id = ?`).get(id) as JobRow | undefined;
     return r === undefined ? null : toJob(r);
   }
 
@@ -53,7 +57,7 @@ export class SqliteJobs implements JobCatalog {
         .cmp('created_at', '>=', 'since', filter.since)
         .cmp('created_at', '<', 'until', filter.until);
       const order = filter.newestFirst === true ? 'DESC' : 'ASC';
-      let sql = `SELECT * FROM jobs ${where} ORDER BY created_at ${order}, rowid ${order}`;
+      let sql = `${SELECT_JOBS} ${where} ORDER BY jobs.created_at ${order}, jobs.rowid ${order}`;
       if (filter.limit !== undefined) {
         sql += ' LIMIT @limit';
         where.params.limit = nonNegInt(filter.limit, 'limit');

@@ -68,6 +68,7 @@ export function jobView(j: Job): JobView {
     state: j.state,
     trigger: j.trigger,
     domain: j.domainUuid,
+    domainName: j.domainName ?? null,
     pointId: j.pointId,
     progress: j.progress,
     createdAt: iso(j.createdAt),

@@ -89,7 +89,7 @@ export class RollbackService {
     if (point.domainUuid !== domain.uuid) {
       throw new VirtpointError(
         'INVALID_ARGUMENT',
-        `point ${point.id} belongs to domain ${point.domainUuid}, not to ${domain.name}`,
+        `point ${point.id} belongs to domain ${this.deps.catalog.getDomain(point.domainUuid)?.name ?? point.domainUuid} (${point.domainUuid}), not to ${domain.name}`,
       );
     }
     requireAvailable(point);

@@ -127,6 +127,7 @@ export function job(over: Partial<JobView> = {}): JobView {
     state: 'queued',
     trigger: 'manual',
     domain: UUID,
+    domainName: 'web',
     pointId: null,
     progress: { done: 0, total: null },
     createdAt: '2024-05-02T02:00:00.000Z',

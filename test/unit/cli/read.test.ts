@@ -127,7 +127,7 @@ test('job list: filters passed through, table, --json', async (t) => {
   t.is(r.code, 0);
   t.deepEqual(api.requests[0]?.query, { type: 'backup', state: 'failed', since: '7d' });
   t.regex(r.stdout, /^j2 +backup +failed +manual .* FREEZE_TIMEOUT$/m);
-  t.regex(r.stdout, /^j1 +backup +succeeded +manual +\S+ +p1 +100% /m);
+  t.regex(r.stdout, /^j1 +backup +succeeded +manual +web +p1 +100% /m, 'the domain by name');
   const iso = await run(api.socket, [
     'job',
     'list',
@@ -173,6 +173,7 @@ test('job show and job cancel: details; --json the exact job', async (t) => {
   const s = await run(api.socket, ['job', 'show', 'j1']);
   t.is(s.code, 0);
   t.regex(s.stdout, /^progress +50% \(512 B \/ 1\.0 KiB\)$/m);
+  t.regex(s.stdout, /^domain +web \(6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f\)$/m);
   t.deepEqual(JSON.parse((await run(api.socket, ['job', 'show', 'j1', '--json'])).stdout), running);
   const c = await run(api.socket, ['job', 'cancel', 'j1']);
   t.is(c.code, 0);

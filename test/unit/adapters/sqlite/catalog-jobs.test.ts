@@ -12,6 +12,7 @@ test('job lifecycle: queued → running (progress) → succeeded with result', (
     state: 'queued',
     trigger: 'manual',
     domainUuid: U1,
+    domainName: 'web',
     pointId: null,
     progress: { done: 0, total: null },
     error: null,
@@ -140,4 +141,18 @@ test('deleteFinished by state and by end time: never a queued or running job', (
   t.is(c.jobs.deleteFinished({}), 0);
   t.deepEqual(left(), [oldQueued, oldRunning]);
   void oldCanceled;
+});
+
+test('a job carries its domain name from the catalog; a job without a domain has none', (t) => {
+  const { catalog } = memoryCatalog();
+  catalog.upsertDomain({ uuid: U1, name: 'web' });
+  const j = catalog.jobs.create({ type: 'backup', trigger: 'manual', domainUuid: U1 });
+  const free = catalog.jobs.create({ type: 'cleanup', trigger: 'manual' });
+  t.is(catalog.jobs.get(j.id)?.domainName, 'web');
+  t.is(catalog.jobs.get(free.id)?.domainName, null);
+  catalog.upsertDomain({ uuid: U1, name: 'web-renamed' });
+  t.deepEqual(
+    catalog.jobs.list({ domainUuid: U1 }).map((x) => x.domainName),
+    ['web-renamed'],
+  );
 });
