@@ -36,13 +36,16 @@ export class ApiClient {
     path: string,
     query: Query = {},
     pageSize = 1000,
+    /** Stop once this many items are read. */
+    max = Infinity,
   ): Promise<T[]> {
     const all: T[] = [];
     for (let after: string | undefined; ;) {
-      const page = await this.get<T[]>(path, { ...query, limit: pageSize, after });
+      const limit = Math.min(pageSize, max - all.length);
+      const page = await this.get<T[]>(path, { ...query, limit, after });
       all.push(...page);
       const last = page.at(-1);
-      if (page.length < pageSize || last === undefined) return all;
+      if (page.length < limit || last === undefined || all.length >= max) return all;
       after = last.id;
     }
   }

@@ -146,6 +146,12 @@ export interface PointFilterInput {
   readonly state?: PointState;
   /** Only the points whose owning task is deleted. */
   readonly orphaned?: boolean;
+  /** Made at or after this time (ISO 8601, or `24h`/`7d`/`30d` back from now in a query). */
+  readonly since?: number;
+  /** Made before this time. */
+  readonly until?: number;
+  /** Names containing this text (case-insensitive). */
+  readonly name?: string;
   /** Paging: the points after this point id, in list order (oldest first). */
   readonly after?: string;
   /** Paging: at most this many points. */

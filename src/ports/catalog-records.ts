@@ -180,6 +180,12 @@ export interface PointFilter {
   readonly state?: PointState | readonly PointState[];
   readonly kind?: PointKind;
   readonly trigger?: Trigger;
+  /** Made at or after this time (ms). */
+  readonly since?: number;
+  /** Made before this time (ms). */
+  readonly until?: number;
+  /** Names containing this text (case-insensitive). */
+  readonly nameContains?: string;
   /** Keyset paging: only points after this point id (in list order). */
   readonly after?: string;
   /** At most this many points. */

@@ -64,7 +64,12 @@ export class SqlitePoints {
       .eq('chain_id', filter.chainId)
       .eq('kind', filter.kind)
       .eq('trigger', filter.trigger)
-      .in('state', filter.state);
+      .in('state', filter.state)
+      .cmp('created_at', '>=', 'since', filter.since)
+      .cmp('created_at', '<', 'until', filter.until);
+    if (filter.nameContains !== undefined) {
+      where.raw('instr(lower(name), lower(@name)) > 0', { name: filter.nameContains });
+    }
     if (filter.after !== undefined) {
       // Keyset paging: the points after the cursor point in list order.
       where.raw('(created_at, seq, rowid) > (SELECT created_at, seq, rowid FROM points WHERE id = @after)', {

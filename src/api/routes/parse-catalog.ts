@@ -10,8 +10,21 @@ import { decimal, domainRef, id, invalid, isoTime, oneOf, queryParams, sinceTime
 export const POINT_PAGE_DEFAULT = 100;
 export const POINT_PAGE_MAX = 1000;
 
-export function parsePointFilter(query: URLSearchParams): PointFilterInput & { limit: number } {
-  const q = queryParams(query, ['domain', 'chain', 'state', 'orphaned', 'after', 'limit']);
+export function parsePointFilter(
+  query: URLSearchParams,
+  now: number = Date.now(),
+): PointFilterInput & { limit: number } {
+  const q = queryParams(query, [
+    'domain',
+    'chain',
+    'state',
+    'orphaned',
+    'after',
+    'limit',
+    'since',
+    'until',
+    'name',
+  ]);
   const filter: { -readonly [K in keyof PointFilterInput]: PointFilterInput[K] } = {};
   const domain = q.get('domain');
   const chain = q.get('chain');
@@ -24,6 +37,18 @@ export function parsePointFilter(query: URLSearchParams): PointFilterInput & { l
   const orphaned = q.get('orphaned');
   if (orphaned !== undefined) filter.orphaned = oneOf(orphaned, 'orphaned', ['true', 'false']) === 'true';
   if (after !== undefined) filter.after = id(after, 'after');
+  const since = q.get('since');
+  const until = q.get('until');
+  const name = q.get('name');
+  if (since !== undefined) filter.since = sinceTime(since, now);
+  if (until !== undefined) filter.until = isoTime(until, 'until');
+  if (filter.since !== undefined && filter.until !== undefined && filter.since >= filter.until) {
+    throw invalid('since must be before until');
+  }
+  if (name !== undefined) {
+    if (name.length < 1 || name.length > 255) throw invalid('name must be 1 to 255 characters');
+    filter.name = name;
+  }
   return {
     ...filter,
     limit: limit === undefined ? POINT_PAGE_DEFAULT : decimal(limit, 'limit', 1, POINT_PAGE_MAX),

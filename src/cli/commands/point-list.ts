@@ -1,4 +1,7 @@
-/** `virtpoint point list [--domain D] [--chain C] [--state S] [--orphaned]` (GET /v1/points). */
+/**
+ * `virtpoint point list [--domain D] [--chain C] [--state S] [--orphaned] [--since W] [--until ISO]
+ * [--name TEXT] [--limit N]` (GET /v1/points, every page; --limit stops after N points).
+ */
 
 import type { Argv } from 'yargs';
 
@@ -7,16 +10,38 @@ import type { PointView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson, table } from '../output.js';
 import { POINT_COLUMNS } from '../render.js';
+import { checkInt, checkIso, checkSince } from '../validate.js';
 
-type Args = GlobalArgs & { domain?: string; chain?: string; state?: PointState; orphaned?: boolean };
+type Args = GlobalArgs & {
+  domain?: string;
+  chain?: string;
+  state?: PointState;
+  orphaned?: boolean;
+  since?: string;
+  until?: string;
+  name?: string;
+  limit?: number;
+};
+
+/** The API's page limit (api/routes/parse-catalog.ts POINT_PAGE_MAX): the CLI asks no more. */
+const PAGE_MAX = 1000;
 
 export const pointList: Run<Args> = async (args, ctx) => {
-  const points = await ctx.client.getAllPages<PointView>('/v1/points', {
+  const query = {
     domain: args.domain,
     chain: args.chain,
     state: args.state,
     orphaned: args.orphaned === true ? 'true' : undefined,
-  });
+    since: args.since,
+    until: args.until,
+    name: args.name,
+  };
+  const points = await ctx.client.getAllPages<PointView>(
+    '/v1/points',
+    query,
+    Math.min(args.limit ?? PAGE_MAX, PAGE_MAX),
+    args.limit,
+  );
   if (ctx.json) printJson(ctx.io.stdout, points);
   else ctx.io.stdout.write(table(points, POINT_COLUMNS));
   return 0;
@@ -25,7 +50,7 @@ export const pointList: Run<Args> = async (args, ctx) => {
 export function registerPointList(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalArgs> {
   return y.command(
     'list',
-    'list points',
+    'list points (oldest first)',
     (b) =>
       b
         .option('domain', { type: 'string', describe: 'domain name or UUID' })
@@ -34,6 +59,19 @@ export function registerPointList(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalA
         .option('orphaned', {
           type: 'boolean',
           describe: 'only points whose owning task is deleted (shown as "(deleted task NAME)")',
+        })
+        .option('since', { type: 'string', describe: 'made within 24h, 7d, 30d, or since an ISO 8601 time' })
+        .option('until', { type: 'string', describe: 'made before this ISO 8601 time' })
+        .option('name', { type: 'string', describe: 'names containing this text (case-insensitive)' })
+        .option('limit', { type: 'number', describe: 'at most this many points' })
+        .check((a) => {
+          checkSince(a.since);
+          checkIso('--until', a.until);
+          checkInt('--limit', a.limit, 1, 1_000_000);
+          if (a.name !== undefined && (a.name.length < 1 || a.name.length > 255)) {
+            throw new Error('--name needs 1 to 255 characters');
+          }
+          return true;
         }),
     bind<Args>(pointList),
   );

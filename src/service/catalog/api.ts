@@ -115,6 +115,9 @@ export class CatalogApiImpl implements CatalogApi {
       ...(domainUuid ? { domainUuid } : {}),
       ...(filter.chain ? { chainId: filter.chain } : {}),
       ...(filter.state ? { state: filter.state } : {}),
+      ...(filter.since !== undefined ? { since: filter.since } : {}),
+      ...(filter.until !== undefined ? { until: filter.until } : {}),
+      ...(filter.name !== undefined ? { nameContains: filter.name } : {}),
       ...(orphaned ? {} : paging),
     });
     if (orphaned) {

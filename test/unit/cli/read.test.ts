@@ -191,3 +191,32 @@ test('chain list: a pending or failed chain is shown as not usable', async (t) =
   t.regex(c.stdout, /^c2 +web +vda +failed \(full failed, nothing to restore\) +\S+ +1\/14/m);
   t.regex(c.stdout, /^c3 +web +vda +pending \(full being made\) +\S+ +1\/14/m);
 });
+
+test('point list --since/--until/--name/--limit: passed to the API, --limit stops the paging', async (t) => {
+  const api = await startFakeApi(t, { 'GET /v1/points': { body: [p1] } });
+  const r = await run(api.socket, [
+    'point',
+    'list',
+    '--since',
+    '7d',
+    '--until',
+    '2024-06-01',
+    '--name',
+    'night',
+    '--limit',
+    '1',
+  ]);
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(api.requests[0]?.query, { limit: '1', since: '7d', until: '2024-06-01', name: 'night' });
+  t.is(api.requests.length, 1, 'one point asked, one read: no second page');
+  for (const argv of [
+    ['--since', 'yesterday'],
+    ['--until', '7d'],
+    ['--limit', '0'],
+    ['--name', ''],
+  ]) {
+    const bad = await run(api.socket, ['point', 'list', ...argv]);
+    t.is(bad.code, 2, argv.join(' '));
+  }
+  t.is(api.requests.length, 1);
+});

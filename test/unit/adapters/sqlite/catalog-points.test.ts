@@ -212,3 +212,20 @@ test('listPoints pages with after + limit in list order, disks included, filters
   t.deepEqual(pages, [ids.slice(0, 3), ids.slice(3, 6), ids.slice(6)]);
   t.deepEqual(catalog.listPoints({ after: '000000000000' }), [], 'an unknown cursor matches nothing');
 });
+
+test('listPoints: made since/until a time, names containing a text (case-insensitive)', (t) => {
+  const { catalog, chain } = setup();
+  const made = [0, 1, 2].map((seq) =>
+    catalog.createPoint(
+      newPoint(U1, chain.id, seq, { name: ['Nightly-1', 'before-upgrade', 'nightly-2'][seq]! }),
+    ),
+  );
+  const at = made.map((p) => p.createdAt);
+  const ids = (f: Parameters<typeof catalog.listPoints>[0]) => catalog.listPoints(f).map((p) => p.id);
+  t.deepEqual(ids({ since: at[1] }), [made[1]!.id, made[2]!.id]);
+  t.deepEqual(ids({ until: at[1] }), [made[0]!.id]);
+  t.deepEqual(ids({ since: at[0], until: at[2] }), [made[0]!.id, made[1]!.id]);
+  t.deepEqual(ids({ nameContains: 'NIGHT' }), [made[0]!.id, made[2]!.id]);
+  t.deepEqual(ids({ nameContains: 'night', limit: 1 }), [made[0]!.id]);
+  t.deepEqual(ids({ nameContains: '%' }), [], 'no pattern characters: a plain substring');
+});
