@@ -1,6 +1,6 @@
 /** Human views of the API objects shared by several commands. */
 
-import type { ChainView, JobView, PointView } from '../contract/index.js';
+import type { ChainView, DomainView, JobView, PointView } from '../contract/index.js';
 import { humanDate, humanSize, humanTime, keyValues, orDash, table, type Column } from './output.js';
 
 export function pointSize(p: PointView): number | null {
@@ -126,4 +126,19 @@ export const CHAIN_COLUMNS: readonly Column<ChainView>[] = [
   { header: 'POINTS', value: (c) => `${c.points}/${c.maxLength}`, align: 'right' },
   { header: 'SIZE', value: (c) => humanSize(c.bytes), align: 'right' },
   { header: 'CREATED', value: (c) => humanTime(c.createdAt) },
+];
+
+export const DOMAIN_COLUMNS: readonly Column<DomainView>[] = [
+  { header: 'NAME', value: (d) => d.name },
+  { header: 'UUID', value: (d) => d.uuid },
+  { header: 'STATE', value: (d) => d.state },
+  { header: 'AGENT', value: (d) => (d.hasAgentChannel ? 'yes' : 'no') },
+  { header: 'DISKS', value: (d) => orDash(d.disks.map((k) => k.target).join(',')) },
+  { header: 'CHAINS', value: (d) => String(d.chains), align: 'right' },
+  { header: 'POINTS', value: (d) => String(d.points), align: 'right' },
+  { header: 'SIZE', value: (d) => humanSize(d.bytes), align: 'right' },
+  {
+    header: 'LAST POINT',
+    value: (d) => (d.lastPoint === null ? '-' : humanTime(d.lastPoint.createdAt)),
+  },
 ];

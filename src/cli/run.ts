@@ -25,6 +25,12 @@ import { registerChainDelete } from './commands/chain-delete.js';
 import { registerChainVerify } from './commands/chain-verify.js';
 import { registerChainList } from './commands/chain-list.js';
 import { registerDomainList } from './commands/domain-list.js';
+import {
+  registerChainShow,
+  registerDomainShow,
+  registerImageShow,
+  registerVolumeShow,
+} from './commands/resource-show.js';
 import { registerJobCancel } from './commands/job-cancel.js';
 import { registerJobDelete } from './commands/job-delete.js';
 import { registerJobList } from './commands/job-list.js';
@@ -111,8 +117,9 @@ function buildParser(bind: Bind): Argv<GlobalArgs> {
   y = group(y, bind, 'catalog', 'the catalog: rebuild it from the store', [registerCatalogRebuild]);
   y = registerBackupCreate(y, bind);
   y = registerRollback(y, bind);
-  y = group(y, bind, 'domain', 'list domains, create one from a point', [
+  y = group(y, bind, 'domain', 'list and show domains, create one from a point', [
     registerDomainList,
+    registerDomainShow,
     registerDomainCreate,
   ]);
   y = group(y, bind, 'point', 'list, show, verify, mount, export and delete points', [
@@ -126,8 +133,9 @@ function buildParser(bind: Bind): Argv<GlobalArgs> {
     registerPointExport,
   ]);
   y = group(y, bind, 'mount', 'mounts and exports of points', [registerMountList]);
-  y = group(y, bind, 'chain', 'list, verify and delete chains', [
+  y = group(y, bind, 'chain', 'list, show, verify and delete chains', [
     registerChainList,
+    registerChainShow,
     registerChainVerify,
     registerChainDelete,
   ]);
@@ -162,11 +170,13 @@ function buildParser(bind: Bind): Argv<GlobalArgs> {
   y = group(y, bind, 'volume', 'volumes made from points (pools, allowed directories)', [
     registerVolumeCreate,
     registerVolumeList,
+    registerVolumeShow,
     registerVolumeDelete,
   ]);
   y = group(y, bind, 'image', 'images made from points (full or linked)', [
     registerImageCreate,
     registerImageList,
+    registerImageShow,
     registerImageDelete,
   ]);
   y = group(y, bind, 'target', 'off-host targets for copies: S3 buckets, directories over SSH', [

@@ -220,3 +220,21 @@ test('point list --since/--until/--name/--limit: passed to the API, --limit stop
   }
   t.is(api.requests.length, 1);
 });
+
+test('domain show and chain show: one object as key-value lines; --json the view', async (t) => {
+  const api = await startFakeApi(t, {
+    'GET /v1/domains/web': { body: domains[0] },
+    'GET /v1/chains/c1': { body: chains[0] },
+  });
+  const d = await run(api.socket, ['domain', 'show', 'web']);
+  t.is(d.code, 0, d.stderr);
+  t.regex(d.stdout, /^name +web$/m);
+  t.regex(d.stdout, new RegExp(`^uuid +${UUID}$`, 'm'));
+  const c = await run(api.socket, ['chain', 'show', 'c1']);
+  t.is(c.code, 0, c.stderr);
+  t.regex(c.stdout, /^owner +nightly-web$/m);
+  t.regex(c.stdout, /^points +3\/14$/m);
+  t.deepEqual(JSON.parse((await run(api.socket, ['chain', 'show', 'c1', '--json'])).stdout), chains[0]);
+  const missing = await run(api.socket, ['chain', 'show', 'c9']);
+  t.not(missing.code, 0);
+});

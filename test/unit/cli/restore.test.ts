@@ -266,3 +266,20 @@ test('image create (--linked), list, delete; a taken name exits 1; a protected p
   t.is((await run(api.socket, ['image', 'delete', 'golden'])).stdout, 'deleted image golden\n');
   t.is((await run(api.socket, ['image', 'delete'])).code, 2);
 });
+
+test('volume show and image show: one object by id or name; --json the view', async (t) => {
+  const api = await startFakeApi(t, {
+    'GET /v1/volumes/v1': { body: volume },
+    'GET /v1/images/golden': { body: image },
+  });
+  const v = await run(api.socket, ['volume', 'show', 'v1']);
+  t.is(v.code, 0, v.stderr);
+  t.regex(v.stdout, /\/srv\/volumes\/copy\.qcow2/);
+  const i = await run(api.socket, ['image', 'show', 'golden', '--json']);
+  t.is(i.code, 0, i.stderr);
+  t.deepEqual(JSON.parse(i.stdout), image);
+  t.deepEqual(
+    api.requests.map((r) => r.path),
+    ['/v1/volumes/v1', '/v1/images/golden'],
+  );
+});
