@@ -14,7 +14,7 @@ import {
   type RouteResult,
   type RouteSpec,
 } from './context.js';
-import { expectNoQuery, id } from './parse.js';
+import { expectNoQuery } from './parse.js';
 import { fileName, parseImageCreate, parseRollback, parseVolumeCreate } from './parse-restore.js';
 
 export async function startRollback({ apis, query, params, body }: RouteContext): Promise<RouteResult> {
@@ -34,12 +34,12 @@ export async function createVolume({ apis, query, body }: RouteContext): Promise
 
 export async function getVolume({ apis, query, params }: RouteContext): Promise<RouteResult> {
   expectNoQuery(query);
-  return ok(await apis.restore.getVolume(id(params.id, 'volume id')));
+  return ok(await apis.restore.getVolume(fileName(params.id, 'volume'))); // id or name
 }
 
 export async function deleteVolume({ apis, query, params }: RouteContext): Promise<RouteResult> {
   expectNoQuery(query);
-  await apis.restore.deleteVolume(id(params.id, 'volume id'));
+  await apis.restore.deleteVolume(fileName(params.id, 'volume')); // id or name
   return noContent();
 }
 

@@ -57,7 +57,7 @@ export const registerChainShow = registerShow<ChainView>({
 });
 
 export const registerVolumeShow = registerShow<VolumeView>({
-  what: 'volume id',
+  what: 'volume id or name',
   describe: 'show one volume made from a point',
   path: '/v1/volumes',
   render: renderVolume,

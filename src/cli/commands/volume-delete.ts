@@ -1,4 +1,4 @@
-/** `virtpoint volume delete ID` (DELETE /v1/volumes/{id}): the libvirt volume or the file, and its record. */
+/** `virtpoint volume delete ID|NAME` (DELETE /v1/volumes/{id or name}): the libvirt volume or the file, and its record. */
 
 import type { Argv } from 'yargs';
 
@@ -18,7 +18,7 @@ export function registerVolumeDelete(y: Argv<GlobalArgs>, bind: Bind): Argv<Glob
   return y.command(
     'delete <id>',
     'delete a volume virtpoint made',
-    (b) => b.positional('id', { type: 'string', demandOption: true, describe: 'volume id' }),
+    (b) => b.positional('id', { type: 'string', demandOption: true, describe: 'volume id or name' }),
     bind<Args>(volumeDelete),
   );
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { VirtpointError, isVirtpointError } from '../../core/errors.js';
-import { validateFileName, type RandomBytes } from '../../core/names.js';
+import { isValidId, validateFileName, type RandomBytes } from '../../core/names.js';
 import { STORE_FILE_MODE, resolveStorePath } from '../../core/store-layout.js';
 import type { Catalog, DiskFormat, Point, Volume } from '../../ports/catalog.js';
 import type { Fs } from '../../ports/fs.js';
@@ -222,10 +222,18 @@ export class VolumeService {
     return this.deps.catalog.artifacts.listVolumes(filter);
   }
 
-  getVolume(id: string): Volume {
-    const v = this.deps.catalog.artifacts.getVolume(id);
-    if (v === null) throw new VirtpointError('VOLUME_NOT_FOUND', `no volume ${id} made by virtpoint`);
-    return v;
+  /** By id, else by name (INVALID_ARGUMENT listing the ids when volumes of several pools share it). */
+  getVolume(ref: string): Volume {
+    const byId = isValidId(ref) ? this.deps.catalog.artifacts.getVolume(ref) : null;
+    if (byId !== null) return byId;
+    const named = this.listVolumes().filter((v) => v.name === ref);
+    if (named.length === 1) return named[0]!;
+    if (named.length === 0)
+      throw new VirtpointError('VOLUME_NOT_FOUND', `no volume ${ref} made by virtpoint`);
+    throw new VirtpointError(
+      'INVALID_ARGUMENT',
+      `${named.length} volumes are named ${ref}: ${named.map((v) => `${v.id} (${v.path})`).join(', ')}; give the id`,
+    );
   }
 
   /** Removes a volume virtpoint made (the libvirt volume or the file), then its record. */

@@ -121,7 +121,8 @@ test.serial('volumes: create (202 job), list, show, delete (204), 404s', async (
   const gone = await h.req('DELETE', `/v1/volumes/${VOLUME1}`);
   t.is(gone.status, 404);
   t.is(errorOf(gone).code, 'VOLUME_NOT_FOUND');
-  t.is((await h.req('GET', '/v1/volumes/not-an-id')).status, 400);
+  t.is((await h.req('GET', '/v1/volumes/not-a-volume')).status, 404, 'an id or a name');
+  t.is((await h.req('GET', '/v1/volumes/.hidden')).status, 400);
 });
 
 test.serial('volumes: bad bodies are 400 and reach nothing; refusals of the service are 4xx', async (t) => {

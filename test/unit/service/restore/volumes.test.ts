@@ -231,3 +231,32 @@ test('a volume is independent of its chain: deleting the points leaves it', asyn
   t.deepEqual(s.volumes.getVolume(v.id), v);
   t.true(s.fs.files.has(v.path));
 });
+
+test('a volume by id or by name; a name two pools share is refused naming both ids', async (t) => {
+  const s = await setup();
+  s.pools.addPool('default', '/pool');
+  s.pools.addPool('fast', '/fast');
+  await s.fs.mkdir('/srv/vols');
+  const a = await s.volumes.createVolume({
+    pointId: s.ps[0]!.id,
+    disk: 'vda',
+    name: 'web-copy',
+    dir: '/srv/vols',
+  });
+  t.is(s.volumes.getVolume(a.id).id, a.id);
+  t.is(s.volumes.getVolume('web-copy').id, a.id);
+  const b = await s.volumes.createVolume({
+    pointId: s.ps[0]!.id,
+    disk: 'vda',
+    name: 'twin',
+    pool: 'default',
+  });
+  const c = await s.volumes.createVolume({ pointId: s.ps[0]!.id, disk: 'vda', name: 'twin', pool: 'fast' });
+  const err = t.throws(() => s.volumes.getVolume('twin'));
+  t.regex(err?.message ?? '', new RegExp(`2 volumes are named twin: .*${b.id}.*${c.id}|${c.id}.*${b.id}`));
+  await t.throwsAsync(s.volumes.deleteVolume('twin'));
+  t.is(s.volumes.listVolumes().length, 3, 'nothing deleted on an ambiguous name');
+  await s.volumes.deleteVolume('web-copy');
+  t.false(s.fs.files.has('/srv/vols/web-copy'));
+  t.throws(() => s.volumes.getVolume('nope'), { message: /no volume nope/ });
+});
