@@ -17,6 +17,8 @@ export interface CliIo {
   readonly isTTY: boolean;
   /** Least time between two plain progress lines (not a TTY); default 5000 ms. */
   readonly progressIntervalMs?: number;
+  /** Settles when the user presses Ctrl-C (SIGINT): a command waiting on a job stops waiting. */
+  readonly interrupted?: Promise<void>;
 }
 
 export interface GlobalArgs {
@@ -45,6 +47,13 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_UNREACHABLE = 3;
+
+export const EXIT_INTERRUPTED = 130;
+
+/** Ctrl-C while waiting on a job: the job goes on; exit 130 with how to cancel it. */
+export class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+}
 
 /** A bad flag value found by a command itself (exit 2), as opposed to an error from the API (exit 1). */
 export class UsageError extends Error {

@@ -12,6 +12,8 @@ import { timeZonesOf, withTimeZones } from './output.js';
 import {
   DEFAULT_SOCKET,
   EXIT_FAILED,
+  EXIT_INTERRUPTED,
+  Interrupted,
   EXIT_UNREACHABLE,
   EXIT_USAGE,
   UsageError,
@@ -233,6 +235,10 @@ function nonEmpty(s: string | undefined): string | undefined {
 
 /** `error: <message> (<CODE>)` on stderr, the stack only with --debug; returns the exit code. */
 function reportError(e: unknown, io: CliIo, debug: boolean): number {
+  if (e instanceof Interrupted) {
+    io.stderr.write(`\n${e.message}\n`);
+    return EXIT_INTERRUPTED;
+  }
   if (e instanceof UsageError) {
     io.stderr.write(`error: ${e.message} (INVALID_ARGUMENT)\nsee: virtpoint --help\n`);
     if (debug && e.stack !== undefined) io.stderr.write(e.stack + '\n');

@@ -3,7 +3,7 @@
 import { isJobFinal } from '../core/job-state.js';
 import { ERROR_CODES, VirtpointError, type ErrorCode } from '../core/errors.js';
 import type { JobView } from '../contract/index.js';
-import type { Ctx } from './context.js';
+import { Interrupted, type Ctx } from './context.js';
 import { printJson } from './output.js';
 import { JobProgress } from './progress.js';
 
@@ -12,7 +12,7 @@ export async function followJob(ctx: Ctx, jobId: string, label?: string): Promis
   const show = ctx.io.isTTY || !ctx.json;
   let progress: JobProgress | undefined;
   let last: JobView | undefined;
-  for await (const job of ctx.client.jobEvents(jobId)) {
+  for await (const job of untilInterrupted(ctx, jobId, ctx.client.jobEvents(jobId))) {
     last = job;
     progress ??= new JobProgress(ctx.io, label ?? `${job.type} job ${job.id}`);
     if (isJobFinal(job.state)) break;
@@ -30,6 +30,22 @@ export async function followJob(ctx: Ctx, jobId: string, label?: string): Promis
   }
   if (show) (progress ?? new JobProgress(ctx.io, label ?? `${last.type} job ${last.id}`)).finish(last);
   return last;
+}
+
+/** The events until Ctrl-C (CliIo.interrupted): then the stream is closed and Interrupted thrown. */
+async function* untilInterrupted<T>(ctx: Ctx, jobId: string, events: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = events[Symbol.asyncIterator]();
+  const interrupted = ctx.io.interrupted?.then(() => null) ?? new Promise<never>(() => undefined);
+  try {
+    for (;;) {
+      const next = await Promise.race([it.next(), interrupted]);
+      if (next === null) throw new Interrupted(`job ${jobId} continues; virtpoint job cancel ${jobId}`);
+      if (next.done === true) return;
+      yield next.value;
+    }
+  } finally {
+    void it.return?.();
+  }
 }
 
 /** The message for a job that ended failed or canceled. */

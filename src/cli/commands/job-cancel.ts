@@ -1,16 +1,23 @@
-/** `virtpoint job cancel ID` (POST /v1/jobs/{id}/cancel): a queued job is canceled, a running one aborted. */
+/**
+ * `virtpoint job cancel ID [--no-wait]` (POST /v1/jobs/{id}/cancel): a queued job is canceled, a
+ * running one aborted; the command waits until the job has really ended (its cleanup done) and
+ * prints its final state — `canceled`, or `succeeded`/`failed` when it ended first.
+ */
 
 import type { Argv } from 'yargs';
 
+import { isJobFinal } from '../../core/job-state.js';
 import type { JobView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson } from '../output.js';
 import { renderJob } from '../render.js';
+import { followJob } from '../wait.js';
 
-type Args = GlobalArgs & { id: string };
+type Args = GlobalArgs & { id: string; wait: boolean };
 
 export const jobCancel: Run<Args> = async (args, ctx) => {
-  const job = await ctx.client.post<JobView>(`/v1/jobs/${encodeURIComponent(args.id)}/cancel`);
+  const asked = await ctx.client.post<JobView>(`/v1/jobs/${encodeURIComponent(args.id)}/cancel`);
+  const job = args.wait && !isJobFinal(asked.state) ? await followJob(ctx, asked.id) : asked;
   if (ctx.json) printJson(ctx.io.stdout, job);
   else ctx.io.stdout.write(renderJob(job));
   return 0;
@@ -19,8 +26,13 @@ export const jobCancel: Run<Args> = async (args, ctx) => {
 export function registerJobCancel(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalArgs> {
   return y.command(
     'cancel <id>',
-    'cancel a queued or running job',
-    (b) => b.positional('id', { type: 'string', demandOption: true, describe: 'job id' }),
+    'cancel a queued or running job and wait until it has ended',
+    (b) =>
+      b.positional('id', { type: 'string', demandOption: true, describe: 'job id' }).option('wait', {
+        type: 'boolean',
+        default: true,
+        describe: 'wait for the final state (--no-wait: return once asked)',
+      }),
     bind<Args>(jobCancel),
   );
 }

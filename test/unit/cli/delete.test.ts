@@ -185,3 +185,18 @@ test('job delete --canceled / --before ISO (alone or with a state); bad combinat
   }
   t.is(api.requests.length, 3);
 });
+
+test('Ctrl-C while waiting on a job: the job goes on, the command says how to cancel it, exit 130', async (t) => {
+  const running = Array.from({ length: 50 }, () => job({ state: 'running' }));
+  const api = await startFakeApi(t, { 'GET /v1/jobs/j1/events': events(running, 100) });
+  const interrupted = new Promise<void>((resolve) => setTimeout(resolve, 150));
+  const started = Date.now();
+  const r = await run(api.socket, ['job', 'wait', 'j1'], { interrupted });
+  t.is(r.code, 130);
+  t.regex(r.stderr, /^job j1 continues; virtpoint job cancel j1$/m);
+  t.true(Date.now() - started < 3000, 'it stopped waiting at once, not at the end of the stream');
+  t.false(
+    api.requests.some((q) => q.method === 'POST'),
+    'nothing was canceled',
+  );
+});

@@ -100,7 +100,7 @@ export interface RunResult {
 export async function run(
   socket: string | null,
   argv: string[],
-  opts: Partial<Pick<CliIo, 'env' | 'isTTY' | 'progressIntervalMs'>> = {},
+  opts: Partial<Pick<CliIo, 'env' | 'isTTY' | 'progressIntervalMs' | 'interrupted'>> = {},
 ): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
@@ -111,6 +111,7 @@ export async function run(
     env: { TZ: 'UTC', ...opts.env },
     isTTY: opts.isTTY ?? false,
     progressIntervalMs: opts.progressIntervalMs ?? 0,
+    ...(opts.interrupted === undefined ? {} : { interrupted: opts.interrupted }),
   });
   return { code, stdout, stderr };
 }

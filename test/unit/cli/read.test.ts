@@ -1,7 +1,7 @@
 import test from 'ava';
 
 import { chains, domains, job, p1, p2, status, usage, UUID } from './fixtures.js';
-import { run, startFakeApi } from './fake-api.js';
+import { events, run, startFakeApi } from './fake-api.js';
 
 test('status: aligned key/values; --json prints the StatusView as sent', async (t) => {
   const api = await startFakeApi(t, { 'GET /v1/status': { body: status } });
@@ -237,4 +237,24 @@ test('domain show and chain show: one object as key-value lines; --json the view
   t.deepEqual(JSON.parse((await run(api.socket, ['chain', 'show', 'c1', '--json'])).stdout), chains[0]);
   const missing = await run(api.socket, ['chain', 'show', 'c9']);
   t.not(missing.code, 0);
+});
+
+test('job cancel of a running job waits until it has really ended and prints that state', async (t) => {
+  const aborting = job({ id: 'j7', state: 'running' });
+  const api = await startFakeApi(t, {
+    'POST /v1/jobs/j7/cancel': { body: aborting },
+    'GET /v1/jobs/j7/events': events([
+      aborting,
+      job({ id: 'j7', state: 'canceled', endedAt: '2024-05-02T02:00:09Z' }),
+    ]),
+  });
+  const c = await run(api.socket, ['job', 'cancel', 'j7']);
+  t.is(c.code, 0, c.stderr);
+  t.regex(c.stdout, /^state +canceled$/m);
+  const quick = await run(api.socket, ['job', 'cancel', 'j7', '--no-wait']);
+  t.regex(quick.stdout, /^state +running$/m);
+  t.deepEqual(
+    api.requests.map((r) => `${r.method} ${r.path}`),
+    ['POST /v1/jobs/j7/cancel', 'GET /v1/jobs/j7/events', 'POST /v1/jobs/j7/cancel'],
+  );
 });
