@@ -281,3 +281,29 @@ test('task create/update --verify-after and --no-verify-after; task show says it
   t.is(plain.code, 0, plain.stderr);
   t.false('verifyAfter' in (api.requests[2]?.body as object));
 });
+
+test('task run waits for the run to end and exits by its outcome; --no-wait returns at once; Ctrl-C 130', async (t) => {
+  const running = runView({ trigger: 'manual', outcome: 'running', resources: [] });
+  let polls = 0;
+  const api = await startFakeApi(t, {
+    'POST /v1/tasks/web-daily/run': { status: 202, body: running },
+    'GET /v1/tasks/web-daily/history': (_req, res) => {
+      polls++;
+      const body = [polls < 3 ? running : runView({ trigger: 'manual', outcome: 'partial' })];
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    },
+  });
+  const r = await run(api.socket, ['task', 'run', 'web-daily', '--poll-ms', '5']);
+  t.is(r.code, 1, 'partial: exit 1');
+  t.is(polls, 3);
+  t.regex(r.stdout, /^e00000000001 +web-daily +manual .* partial /m);
+  const quick = await run(api.socket, ['task', 'run', 'web-daily', '--no-wait']);
+  t.is(quick.code, 0);
+  t.regex(quick.stdout, /^started run e00000000001 of task web-daily/);
+  t.is(polls, 3, '--no-wait polls nothing');
+  polls = -1000; // stays running
+  const interrupted = new Promise<void>((resolve) => setTimeout(resolve, 50));
+  const c = await run(api.socket, ['task', 'run', 'web-daily', '--poll-ms', '5'], { interrupted });
+  t.is(c.code, 130);
+  t.regex(c.stderr, /run e00000000001 of task web-daily continues/);
+});
