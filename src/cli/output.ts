@@ -122,3 +122,8 @@ export function orDash(v: string | number | null | undefined): string {
 export function printJson(out: TextSink, value: unknown): void {
   out.write(JSON.stringify(value, null, 2) + '\n');
 }
+
+/** A list for people: the table, or when empty the same kind of line everywhere: `no THINGS (HINT)`. */
+export function tableOrHint<T>(rows: readonly T[], columns: readonly Column<T>[], none: string): string {
+  return rows.length === 0 ? `${none}\n` : table(rows, columns);
+}

@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 
 import type { ChainView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { printJson, table } from '../output.js';
+import { printJson, tableOrHint } from '../output.js';
 import { CHAIN_COLUMNS } from '../render.js';
 
 type Args = GlobalArgs & { domain?: string };
@@ -12,7 +12,8 @@ type Args = GlobalArgs & { domain?: string };
 export const chainList: Run<Args> = async (args, ctx) => {
   const chains = await ctx.client.get<ChainView[]>('/v1/chains', { domain: args.domain });
   if (ctx.json) printJson(ctx.io.stdout, chains);
-  else ctx.io.stdout.write(table(chains, CHAIN_COLUMNS));
+  else
+    ctx.io.stdout.write(tableOrHint(chains, CHAIN_COLUMNS, 'no chains (virtpoint backup DOMAIN starts one)'));
   return 0;
 };
 

@@ -12,7 +12,7 @@ import {
 } from '../../core/job-state.js';
 import type { JobView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { printJson, table } from '../output.js';
+import { printJson, tableOrHint } from '../output.js';
 import { JOB_COLUMNS } from '../render.js';
 import { checkInt, checkIso, checkSince } from '../validate.js';
 
@@ -37,7 +37,14 @@ export const jobList: Run<Args> = async (args, ctx) => {
     limit: args.limit,
   });
   if (ctx.json) printJson(ctx.io.stdout, jobs);
-  else ctx.io.stdout.write(table(jobs, JOB_COLUMNS));
+  else
+    ctx.io.stdout.write(
+      tableOrHint(
+        jobs,
+        JOB_COLUMNS,
+        'no jobs (filters narrow the list; finished jobs are kept job_retention_days)',
+      ),
+    );
   return 0;
 };
 

@@ -8,7 +8,7 @@ import type { Argv } from 'yargs';
 import { POINT_STATES, type PointState } from '../../core/point-state.js';
 import type { PointView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { printJson, table } from '../output.js';
+import { printJson, tableOrHint } from '../output.js';
 import { POINT_COLUMNS } from '../render.js';
 import { checkInt, checkIso, checkSince } from '../validate.js';
 
@@ -43,7 +43,14 @@ export const pointList: Run<Args> = async (args, ctx) => {
     args.limit,
   );
   if (ctx.json) printJson(ctx.io.stdout, points);
-  else ctx.io.stdout.write(table(points, POINT_COLUMNS));
+  else
+    ctx.io.stdout.write(
+      tableOrHint(
+        points,
+        POINT_COLUMNS,
+        'no points (virtpoint backup DOMAIN makes one; filters narrow the list)',
+      ),
+    );
   return 0;
 };
 

@@ -258,3 +258,20 @@ test('job cancel of a running job waits until it has really ended and prints tha
     ['POST /v1/jobs/j7/cancel', 'GET /v1/jobs/j7/events', 'POST /v1/jobs/j7/cancel'],
   );
 });
+
+test('empty lists print the same kind of hint everywhere (no THINGS (HINT)); --json prints []', async (t) => {
+  const api = await startFakeApi(t, {
+    'GET /v1/points': { body: [] },
+    'GET /v1/chains': { body: [] },
+    'GET /v1/jobs': { body: [] },
+    'GET /v1/domains': { body: [] },
+    'GET /v1/volumes': { body: [] },
+    'GET /v1/images': { body: [] },
+  });
+  for (const what of ['point', 'chain', 'job', 'domain', 'volume', 'image']) {
+    const r = await run(api.socket, [what, 'list']);
+    t.is(r.code, 0, what);
+    t.regex(r.stdout, new RegExp(`^no ${what}s \\(.+\\)\\n$`), what);
+    t.is((await run(api.socket, [what, 'list', '--json'])).stdout.trim(), '[]', what);
+  }
+});
