@@ -10,6 +10,7 @@ import {
   type JobType,
   type Trigger,
 } from '../../core/job-state.js';
+import { LIMIT_MAX } from '../../core/limits.js';
 import type { JobView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson, tableOrHint } from '../output.js';
@@ -64,7 +65,7 @@ export function registerJobList(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalArg
         .check((a) => {
           checkSince(a.since);
           checkIso('--until', a.until);
-          checkInt('--limit', a.limit, 1, 1_000_000);
+          checkInt('--limit', a.limit, 1, LIMIT_MAX); // the API's bound: no request it would refuse
           return true;
         }),
     bind<Args>(jobList),

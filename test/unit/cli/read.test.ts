@@ -151,6 +151,7 @@ test('job list: bad --since, --until, --type are usage errors (exit 2), nothing 
     ['--until', '2024-13-45'],
     ['--type', 'nope'],
     ['--limit', '0'],
+    ['--limit', '10001'],
   ]) {
     const r = await run(api.socket, ['job', 'list', ...argv]);
     t.is(r.code, 2, argv.join(' '));
