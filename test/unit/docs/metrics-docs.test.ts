@@ -21,16 +21,15 @@ test('the alert rules in docs/metrics.md pass promtool check rules', async (t) =
   t.regex(r.out, /SUCCESS: 8 rules found/);
 });
 
-test('every series the rules name is one the daemon exports', async (t) => {
-  const doc = await readFile(new URL('../../../docs/metrics.md', import.meta.url), 'utf8');
-  const rules = doc.slice(doc.indexOf('<!-- rules:begin -->'), doc.indexOf('<!-- rules:end -->'));
-  const h = fakeBackupHost();
+/** The metrics text of a host with one backed-up domain (fake ports). */
+async function exposition(host?: Parameters<typeof fakeBackupHost>[0]): Promise<string> {
+  const h = fakeBackupHost(host);
   await new BackupService(h.deps).backup({ domain: h.uuid });
   const fs = {
     freeBytes: () => Promise.resolve(1),
     stat: () => Promise.resolve({ size: 1, mode: 0, uid: 0, gid: 0 }),
   };
-  const text = await new MetricsApiImpl(
+  return new MetricsApiImpl(
     {
       catalog: h.catalog,
       fs,
@@ -41,28 +40,18 @@ test('every series the rules name is one the daemon exports', async (t) => {
     },
     '0',
   ).render();
+}
+
+test('every series the rules name is one the daemon exports', async (t) => {
+  const doc = await readFile(new URL('../../../docs/metrics.md', import.meta.url), 'utf8');
+  const rules = doc.slice(doc.indexOf('<!-- rules:begin -->'), doc.indexOf('<!-- rules:end -->'));
+  const text = await exposition();
   const exported = new Set([...text.matchAll(/^# TYPE (\S+)/gm)].map((x) => x[1]));
   for (const name of new Set(rules.match(/virtpoint_[a-z_]+/g))) t.true(exported.has(name), name);
 });
 
 test('the exposition passes promtool check metrics (no lint problems)', async (t) => {
-  const h = fakeBackupHost({ name: 'web "1"\\x' });
-  await new BackupService(h.deps).backup({ domain: h.uuid });
-  const fs = {
-    freeBytes: () => Promise.resolve(1),
-    stat: () => Promise.resolve({ size: 1, mode: 0, uid: 0, gid: 0 }),
-  };
-  const text = await new MetricsApiImpl(
-    {
-      catalog: h.catalog,
-      fs,
-      storeRoot: '/s',
-      catalogPath: '/c',
-      jobCounts: () => ({ queued: 0, running: 0 }),
-      libvirtConnected: () => true,
-    },
-    '0',
-  ).render();
+  const text = await exposition({ name: 'web "1"\\x' });
   const r = await promtool(['check', 'metrics'], text);
   t.is(r.code, 0, r.out);
   t.is(r.out.trim(), '', 'no lint findings');
