@@ -63,6 +63,7 @@ export const ERROR_CODES = [
   // off-host targets and what they hold (docs/copies.md)
   'TARGET_UNREACHABLE',
   'TARGET_AUTH_FAILED',
+  'TARGET_ERROR',
   'HOST_KEY_MISMATCH',
   'CHECKSUM_MISMATCH',
   'ENCRYPTION_KEY_MISMATCH',
