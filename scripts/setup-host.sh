@@ -23,8 +23,10 @@ TEST_PKGS=(busybox-static e2fsprogs cpio gzip qemu-guest-agent dbus systemd)
 BUILD_PKGS=(python3 make g++)
 # Servers and tools the tests talk to (installed without recommends: ceph-mgr and its ~35 Python
 # packages are not needed for the RADOS Gateway): a one-node Ceph RGW (S3), sshd (SFTP),
-# promtool (metrics format), rclone (copy bench baseline).
-SERVER_PKGS=(ceph-mon ceph-osd radosgw uuid-runtime curl openssh-server prometheus rclone)
+# promtool (metrics format), rclone (copy bench baseline), Cockpit's web service and bridge and
+# chromium for the plugin's browser tests (docs/cockpit.md).
+SERVER_PKGS=(ceph-mon ceph-osd radosgw uuid-runtime curl openssh-server prometheus rclone
+  cockpit-ws cockpit-bridge chromium)
 
 # install_missing WHAT [apt-get option...] -- PACKAGE...: installs those not installed yet.
 install_missing() {
@@ -105,6 +107,12 @@ step "installing the man pages into /usr/local/share/man"
 for page in man/virtpoint.1 man/virtpointd.8 man/virtpoint.conf.5; do
   install -D -m 0644 "$page" "/usr/local/share/man/man${page##*.}/${page#man/}"
 done
+if [ -d /usr/share/cockpit ]; then
+  step "installing the Cockpit plugin into /usr/share/cockpit/virtpoint"
+  rm -rf /usr/share/cockpit/virtpoint.new
+  cp -r cockpit/dist /usr/share/cockpit/virtpoint.new && rm -f /usr/share/cockpit/virtpoint.new/config.json
+  rm -rf /usr/share/cockpit/virtpoint && mv /usr/share/cockpit/virtpoint.new /usr/share/cockpit/virtpoint
+fi
 getent group virtpoint >/dev/null || groupadd --system virtpoint ||
   fail "could not create the group virtpoint" "run: groupadd --system virtpoint"
 
