@@ -17,10 +17,13 @@ interface Shared {
   vm: TestVm;
   d: TestDaemon;
   c: TestCockpit;
-  /** sha256 of /mnt/vda/a.bin at the first point (the rollback goes back to it). */
-  sha1: string;
-  p1: string;
 }
+// What one case leaves for the next (ava gives each test its own copy of t.context).
+const made = {
+  /** sha256 of /mnt/vda/a.bin at the first point (the rollback goes back to it). */
+  sha1: '',
+  p1: '',
+};
 const test = anyTest as TestFn<Shared>;
 const cleanups: (() => Promise<void> | void)[] = [];
 
@@ -34,7 +37,7 @@ test.before(async (t) => {
   const d = await withDaemon(holder);
   const c = await startCockpit(d.socket);
   cleanups.push(() => c.close());
-  t.context = { vm, d, c, sha1: '', p1: '' };
+  t.context = { vm, d, c };
 });
 
 test.after.always(async () => {
@@ -58,7 +61,7 @@ test.serial('the overview lists the VM with its state and agent', async (t) => {
 
 test.serial('"Back up now" shows the live progress, then the new point', async (t) => {
   const { c, vm, d } = t.context;
-  t.context.sha1 = await vm.agent.writeSeededFile('/mnt/vda/a.bin', 'cockpit-a1', 512 * 1024);
+  made.sha1 = await vm.agent.writeSeededFile('/mnt/vda/a.bin', 'cockpit-a1', 512 * 1024);
   await c.open('overview');
   await c.page.click(`button[aria-label="Back up ${vm.name} now"]`);
   await c.page.waitForSelector('dialog[open] [data-action="start-backup"]');
@@ -86,7 +89,7 @@ test.serial('"Back up now" shows the live progress, then the new point', async (
   t.is(points.length, 1);
   t.is(points[0]?.name, 'from-cockpit');
   t.true(shown.includes(points[0]?.id ?? '-'), 'the dialog names the point the API has');
-  t.context.p1 = points[0]?.id ?? '';
+  made.p1 = points[0]?.id ?? '';
   await c.page.click('dialog[open] [data-action="close"]');
 });
 
@@ -117,7 +120,8 @@ test.serial('the points page draws the chain of 3: full → incremental → incr
 });
 
 test.serial('a rollback from the page restores the guest bytes of the first point', async (t) => {
-  const { c, vm, d, p1, sha1 } = t.context;
+  const { c, vm, d } = t.context;
+  const { p1, sha1 } = made;
   await c.open(`points/${encodeURIComponent(vm.name)}`);
   await c.page.click(`.vp-point[data-point="${p1}"] [data-action="rollback"]`);
   await c.page.waitForSelector('dialog[open] .vp-lost');
