@@ -1,4 +1,6 @@
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { access, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,8 +13,9 @@ import { formatTarget, percentile, summarize, type Target } from './stats.js';
  * bench/scale (issue 16): a seeded catalog file of 100 domains with a 30-point chain each (3,000
  * points), no VM. Measures `point list` first page (the catalog query the API makes, 200 runs:
  * all domains, and one domain) and a scheduler tick with 64 tasks bound to one policy, nothing
- * due (200 ticks a minute apart): p99 against the issue's targets. `--quick`: 50 runs.
- * Writes bench/results/scale.json.
+ * due (200 ticks a minute apart): p99 against the issue's targets; and the idle RSS of a built
+ * virtpointd (`npm run build` first: dist/daemon/main.js; plain node, no tsx loader) on that
+ * catalog, 5 s after it answers. `--quick`: 50 runs. Writes bench/results/scale.json.
  */
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -61,6 +64,59 @@ function seed(catalog: SqliteCatalog): void {
   void t0;
 }
 
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function status(socket: string): Promise<boolean> {
+  return new Promise((res) => {
+    const req = request({ socketPath: socket, path: '/v1/status', method: 'GET' }, (r) => {
+      r.resume();
+      res(r.statusCode === 200);
+    });
+    req.on('error', () => res(false));
+    req.end();
+  });
+}
+
+/** VmRSS (MB) of a built daemon on a copy of the seeded catalog, idle; NaN when not built. */
+async function idleRssMb(dir: string, catalogFile: string): Promise<number> {
+  const main = join(REPO, 'dist', 'daemon', 'main.js');
+  if (
+    !(await access(main).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    console.log('[bench/scale] dist/daemon/main.js missing (npm run build): idle RSS not measured');
+    return NaN;
+  }
+  const stateDir = join(dir, 'state');
+  await mkdir(stateDir, { recursive: true });
+  await writeFile(join(stateDir, 'catalog.db'), await readFile(catalogFile));
+  const socket = join(dir, 'api.sock');
+  const conf = join(dir, 'virtpoint.conf');
+  await writeFile(conf, 'verify_schedule = off\n');
+  const child = spawn(
+    process.execPath,
+    [main, '--config', conf, '--socket', socket, '--state-dir', stateDir],
+    {
+      stdio: 'ignore',
+    },
+  );
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!(await status(socket))) {
+      if (child.exitCode !== null || Date.now() > deadline) return NaN;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await new Promise((r) => setTimeout(r, 5000));
+    const st = await readFile(`/proc/${child.pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(st)?.[1] ?? NaN);
+    return Math.round(kb / 1024);
+  } finally {
+    if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
+  }
+}
+
 function timeRuns(fn: () => unknown, runs: number): number[] {
   fn(); // warm: prepared statements, page cache
   const out: number[] = [];
@@ -75,6 +131,7 @@ function timeRuns(fn: () => unknown, runs: number): number[] {
 export async function run(): Promise<unknown> {
   const dir = await mkdtemp(join(tmpdir(), 'vp-bench-scale-'));
   const catalog = new SqliteCatalog({ path: join(dir, 'catalog.db') });
+  let closed = false;
   try {
     const seedStart = performance.now();
     seed(catalog);
@@ -113,6 +170,9 @@ export async function run(): Promise<unknown> {
       scheduler.tick(now);
     }, RUNS);
 
+    catalog.close();
+    closed = true;
+    const rssMb = await idleRssMb(dir, join(dir, 'catalog.db'));
     const targets: Target[] = [
       {
         name: `point list first page (all, ${PAGE}) p99`,
@@ -144,6 +204,7 @@ export async function run(): Promise<unknown> {
       pointListAll: { ...summarize(listAll), p99: percentile(listAll, 99) },
       pointListDomain: { ...summarize(listOne), p99: percentile(listOne, 99) },
       schedulerTick: { ...summarize(tick), p99: percentile(tick, 99) },
+      idleRssMb: rssMb,
       targets: targets.map((t) => ({ ...t, met: formatTarget(t).startsWith('met') })),
     };
     console.log('\nbench/scale');
@@ -158,7 +219,7 @@ export async function run(): Promise<unknown> {
     await writeFile(RESULTS, JSON.stringify(result, null, 2) + '\n');
     return result;
   } finally {
-    catalog.close();
+    if (!closed) catalog.close();
     await rm(dir, { recursive: true, force: true });
   }
 }
