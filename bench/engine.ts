@@ -105,7 +105,19 @@ function split(rec: CallTimes, totalMs: number, freezeMs: number | null) {
   );
   const jobMs = begin && after ? after.start - begin.end : NaN;
   const freeze = freezeMs ?? 0;
-  return { freezeMs: freeze, jobMs: Math.round(jobMs), oursMs: Math.round(totalMs - freeze - jobMs) };
+  const dur = (m: string) => {
+    const c = first(m);
+    return c ? Math.round(c.end - c.start) : NaN;
+  };
+  return {
+    freezeMs: freeze,
+    jobMs: Math.round(jobMs),
+    oursMs: Math.round(totalMs - freeze - jobMs),
+    // inside the freeze window: the agent's freeze, libvirt's backupBegin, the agent's thaw
+    agentFreezeMs: dur('freezeFilesystems'),
+    backupBeginMs: dur('beginBackup'),
+    agentThawMs: dur('thawFilesystems'),
+  };
 }
 
 async function fill(vm: TestVm, mib: number): Promise<void> {
@@ -377,6 +389,9 @@ export async function run(): Promise<unknown> {
         freezeMs: summarize(splits.map((x) => x.freezeMs)),
         libvirtJobMs: summarize(splits.map((x) => x.jobMs)),
         oursMs: summarize(splits.map((x) => x.oursMs)),
+        agentFreezeMs: summarize(splits.map((x) => x.agentFreezeMs)),
+        backupBeginMs: summarize(splits.map((x) => x.backupBeginMs)),
+        agentThawMs: summarize(splits.map((x) => x.agentThawMs)),
       },
       incrementalDirty: s(incrD),
       perDirtyMiBMs: { virtpoint: perMiB('virtpoint'), virtnbdbackup: perMiB('virtnbdbackup+sync') },
@@ -412,6 +427,9 @@ function print(r: { loadavg: string; [k: string]: unknown }, targets: readonly T
   const sp = r.incremental0Split as Record<string, Summary>;
   console.log(
     `  incremental 0 dirty, daemon split (medians): freeze ${sp.freezeMs!.median} ms, libvirt job ${sp.libvirtJobMs!.median} ms, ours ${sp.oursMs!.median} ms`,
+  );
+  console.log(
+    `  inside the freeze window (medians): agent freeze ${sp.agentFreezeMs!.median} ms, backupBegin ${sp.backupBeginMs!.median} ms, agent thaw ${sp.agentThawMs!.median} ms`,
   );
   const pm = r.perDirtyMiBMs as Record<string, number>;
   console.log(

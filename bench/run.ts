@@ -12,6 +12,7 @@ interface BenchModule {
 const BENCHES: readonly string[] = [
   './scale.js',
   './engine.js',
+  './freeze.js',
   './libvirt-calls.js',
   './api.js',
   './verify.js',
