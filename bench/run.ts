@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: runs every benchmark module below in order (each exports `run()`). Benchmarks
- * report numbers; they never fail on them. A benchmark that throws is reported and the next runs.
- * Add new modules by appending to BENCHES.
+ * `npm run bench` (`npm run bench:quick`: small disks, 3 rounds): runs every benchmark module
+ * below in order (each exports `run()`). Benchmarks report numbers; they never fail on them. A
+ * benchmark that throws is reported and the next runs. Add new modules by appending to BENCHES.
+ * How to read the figures: bench/README.md.
  */
 
 interface BenchModule {
@@ -9,10 +10,11 @@ interface BenchModule {
 }
 
 const BENCHES: readonly string[] = [
-  './backup.js',
+  './scale.js',
+  './engine.js',
+  './freeze.js',
   './libvirt-calls.js',
   './api.js',
-  './restore.js',
   './verify.js',
   './mount.js',
 ];

@@ -14,6 +14,8 @@ export interface FileStat {
   readonly mode: number;
   readonly uid: number;
   readonly gid: number;
+  /** Bytes allocated on the host filesystem (st_blocks × 512), when the implementation knows. */
+  readonly allocated?: number;
 }
 
 export interface Fs {

@@ -86,6 +86,11 @@ export interface BackupSpec {
   readonly disks: readonly BackupDiskSpec[];
   /** Checkpoint created atomically with the job, covering `disks`. */
   readonly checkpoint?: { readonly name: string; readonly description?: string };
+  /**
+   * Every disk target of the domain as the caller read it (under the domain's lock): the adapter
+   * then reads no domain XML between freeze and backupBegin. Absent: the adapter reads it.
+   */
+  readonly domainDisks?: readonly string[];
 }
 
 export interface JobStats {

@@ -23,6 +23,11 @@ export interface CreateImageOptions {
   /** Backing file path, written as given (relative paths resolve against the new file's directory). */
   readonly backingFile?: string;
   readonly backingFormat?: 'qcow2' | 'raw';
+  /**
+   * qcow2 only: `metadata` writes all metadata clusters at creation (a full backup's target: the
+   * copy then needs no metadata allocation and far fewer flushes). Default off.
+   */
+  readonly preallocation?: 'off' | 'metadata';
 }
 
 export interface ConvertOptions {

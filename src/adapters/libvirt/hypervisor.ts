@@ -260,8 +260,11 @@ export class LibvirtHypervisor implements Hypervisor, StoragePools {
 
   async beginBackup(uuid: string, spec: BackupSpec): Promise<void> {
     await this.onDomain(uuid, async (c, d) => {
-      const { disks } = parseDomainXml(await c.getDomainXml(d));
-      const all = disks.filter((x) => x.device === 'disk' && x.target !== '').map((x) => x.target);
+      const all =
+        spec.domainDisks ??
+        parseDomainXml(await c.getDomainXml(d))
+          .disks.filter((x) => x.device === 'disk' && x.target !== '')
+          .map((x) => x.target);
       for (const s of spec.disks) {
         if (!all.includes(s.target)) {
           throw new VirtpointError('DISK_NOT_FOUND', `domain ${d.name} has no disk ${s.target}`);

@@ -1,6 +1,6 @@
 import { VirtpointError } from '../../core/errors.js';
 import type { ConvertOptions, CreateImageOptions, ImageInfo, ImageTool } from '../../ports/image-tool.js';
-import { runCommand } from '../process/run-command.js';
+import { runCommand, type RunOptions, type RunResult } from '../process/run-command.js';
 
 /** ImageTool on `qemu-img` (argv arrays through the one process runner). */
 
@@ -19,21 +19,30 @@ export interface QemuImgOptions {
   readonly binary?: string;
   /** Timeout of metadata commands (create, info), ms. Copies (convert, rebase) have none. */
   readonly timeoutMs?: number;
+  /** The process runner (default: the one runner); unit tests pass a recorder to see the argv. */
+  readonly runner?: (argv: readonly string[], opts?: RunOptions) => Promise<RunResult>;
 }
 
 export class QemuImg implements ImageTool {
   private readonly bin: string;
   private readonly timeoutMs: number;
+  private readonly runner: NonNullable<QemuImgOptions['runner']>;
 
   constructor(opts: QemuImgOptions = {}) {
     this.bin = opts.binary ?? 'qemu-img';
     this.timeoutMs = opts.timeoutMs ?? 60_000;
+    this.runner = opts.runner ?? runCommand;
   }
 
   async create(path: string, opts: CreateImageOptions): Promise<void> {
     const argv = [this.bin, 'create', '-q', '-f', opts.format];
     if (opts.backingFile !== undefined) {
       argv.push('-b', opts.backingFile, '-F', opts.backingFormat ?? 'qcow2');
+    }
+    // metadata: every L2/refcount cluster written now, so the copy allocates no metadata and
+    // QEMU flushes the new file once instead of at every metadata growth (issue 16)
+    if (opts.preallocation === 'metadata' && opts.format === 'qcow2') {
+      argv.push('-o', 'preallocation=metadata');
     }
     argv.push(path, String(opts.size));
     await this.run(argv, this.timeoutMs);
@@ -61,7 +70,7 @@ export class QemuImg implements ImageTool {
     if (format === 'raw') return null;
     // 0 consistent, 2 corruptions, 3 leaks only, 1 could not check (unreadable, not qcow2)
     const argv = [this.bin, 'check', '-U', '--output=json', '-f', format, path];
-    const res = await runCommand(argv, { timeoutMs: this.timeoutMs, okCodes: [0, 1, 2, 3] });
+    const res = await this.runner(argv, { timeoutMs: this.timeoutMs, okCodes: [0, 1, 2, 3] });
     if (res.code === 0 || res.code === 3) return null;
     return checkMessage(res.code, res.stdout.toString('utf8'), res.stderr);
   }
@@ -75,7 +84,7 @@ export class QemuImg implements ImageTool {
     // convert into QEMU's null driver: reads every allocated cluster of the chain, writes nothing
     const argv = [this.bin, 'convert', '-U', '-n', '-f', format, path, '--target-image-opts'];
     argv.push(`driver=null-co,size=${Math.max(virtualSize, 1)}`);
-    const res = await runCommand(argv, { okCodes: [0, 1], ...(signal ? { signal } : {}) });
+    const res = await this.runner(argv, { okCodes: [0, 1], ...(signal ? { signal } : {}) });
     return res.code === 0 ? null : firstLines(res.stderr) || `qemu-img convert exited with ${res.code}`;
   }
 
@@ -109,7 +118,7 @@ export class QemuImg implements ImageTool {
 
   private async run(argv: string[], timeoutMs: number | undefined, signal?: AbortSignal) {
     try {
-      return await runCommand(argv, { ...(timeoutMs ? { timeoutMs } : {}), ...(signal ? { signal } : {}) });
+      return await this.runner(argv, { ...(timeoutMs ? { timeoutMs } : {}), ...(signal ? { signal } : {}) });
     } catch (e) {
       if (e instanceof VirtpointError && /No space left on device/i.test(e.message)) {
         throw new VirtpointError(

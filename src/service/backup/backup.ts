@@ -23,7 +23,7 @@ import { discardPoint, dropCheckpoints, undoBackup } from './cleanup.js';
 import type { BackupDeps } from './deps.js';
 import { removeFailedCheckpoints } from './checkpoints.js';
 import { withReconnectRetry } from './retry.js';
-import { checkSpace } from './space.js';
+import { allocatedBytes, checkSpace, preallocateFull, sourceAllocation } from './space.js';
 import { ThawWatch } from './thaw-watch.js';
 import { capture, checkThawed, type CaptureResult, type Quiesce } from './capture.js';
 import { followBackupJob, nextJobCompleted } from './follow.js';
@@ -147,7 +147,8 @@ export class BackupService {
 
     const offline = domain.state === 'shutoff';
     const { current, decision } = await this.decide(uuid, domain, disks, diskSet, req, bitmapsBroken);
-    await checkSpace(this.deps, uuid, disks, decision, !offline);
+    const allocation = decision.kind === 'full' ? await sourceAllocation(this.deps, disks) : undefined;
+    await checkSpace(this.deps, uuid, disks, decision, !offline, allocation);
 
     const capacities = new Map(current.map((d) => [d.target, d.capacity]));
     const point = this.createPoint(uuid, diskSet, disks, capacities, decision, req);
@@ -160,7 +161,7 @@ export class BackupService {
     let begun = false;
     let started = false;
     try {
-      await this.createTargets(point, decision);
+      await this.createTargets(point, decision, allocation);
       if (offline) {
         await hv.startDomain(uuid, { paused: true });
         started = true;
@@ -177,6 +178,10 @@ export class BackupService {
           freezeTimeoutMs: this.freezeTimeoutMs,
           spec: {
             ...(decision.kind === 'incremental' ? { incrementalFrom: decision.parentCheckpoint } : {}),
+            // read under this lock: no XML read inside the freeze window
+            domainDisks: domain.disks
+              .filter((d) => d.device === 'disk' && d.target !== '')
+              .map((d) => d.target),
             disks: point.disks.map((d) => ({
               target: d.target,
               targetPath: resolveStorePath(this.deps.storeRoot, d.path),
@@ -209,11 +214,8 @@ export class BackupService {
         if (result && !(await checkThawed(hv, log, uuid, result.check))) this.thawWatch.start(uuid);
       }
       const sizes: Record<string, number> = {};
-      for (const d of point.disks) {
-        sizes[d.target] = (
-          await this.deps.imageTool.info(resolveStorePath(this.deps.storeRoot, d.path))
-        ).actualSize;
-      }
+      for (const d of point.disks)
+        sizes[d.target] = await allocatedBytes(this.deps, resolveStorePath(this.deps.storeRoot, d.path));
       const checksums = await pointChecksums(this.deps, point, opts.signal);
       const done = catalog.updatePointState(point.id, 'available', {
         sizes,
@@ -353,7 +355,11 @@ export class BackupService {
     });
   }
 
-  private async createTargets(point: Point, decision: ChainDecision): Promise<void> {
+  private async createTargets(
+    point: Point,
+    decision: ChainDecision,
+    allocation: ReadonlyMap<string, number> | undefined,
+  ): Promise<void> {
     const { fs, imageTool, storeRoot } = this.deps;
     await fs.mkdir(resolveStorePath(storeRoot, chainDir(point.domainUuid, point.chainId)), STORE_DIR_MODE);
     for (const d of point.disks) {
@@ -361,6 +367,10 @@ export class BackupService {
       await imageTool.create(path, {
         format: 'qcow2',
         size: d.virtualSize,
+        // full targets of mostly allocated disks only (space.ts preallocateFull)
+        ...(decision.kind === 'full' && preallocateFull(allocation?.get(d.target), d.virtualSize)
+          ? { preallocation: 'metadata' as const }
+          : {}),
         ...(decision.kind === 'incremental'
           ? {
               backingFile: relativeBackingPath(d.target, decision.parentSeq),

@@ -23,16 +23,38 @@ export interface SpaceDeps {
   readonly spaceMarginBytes?: number;
 }
 
+/** Bytes each disk's source takes on the host (target → bytes), one stat per disk. */
+export async function sourceAllocation(
+  deps: { readonly fs: Fs; readonly imageTool: ImageTool },
+  disks: readonly DiskInfo[],
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const d of disks) out.set(d.target, d.sourcePath ? await allocatedBytes(deps, d.sourcePath) : 0);
+  return out;
+}
+
+/**
+ * Whether a full backup's target gets `preallocation=metadata`: it saves QEMU's flushes while
+ * the copy grows the qcow2 metadata, but makes the file as long as the disk (sparse), and the
+ * point's checksum reads every byte of it, holes included. So only when the disk is at least
+ * half allocated: then the holes hashed are at most the data copied (docs/backup-engine.md
+ * "Performance").
+ */
+export function preallocateFull(allocated: number | undefined, capacity: number): boolean {
+  return allocated !== undefined && capacity > 0 && allocated * 2 >= capacity;
+}
+
 export async function estimateBytes(
   deps: SpaceDeps,
   uuid: string,
   disks: readonly DiskInfo[],
   decision: ChainDecision,
   running: boolean,
+  allocation?: ReadonlyMap<string, number>,
 ): Promise<{ bytes: number; basis: string }> {
   if (decision.kind === 'full') {
-    let bytes = 0;
-    for (const d of disks) bytes += d.sourcePath ? (await deps.imageTool.info(d.sourcePath)).actualSize : 0;
+    const known = allocation ?? (await sourceAllocation(deps, disks));
+    const bytes = disks.reduce((sum, d) => sum + (known.get(d.target) ?? 0), 0);
     return { bytes, basis: 'the disks\u2019 allocation' };
   }
   if (!running) return { bytes: 0, basis: 'unknown changes (domain shut off)' };
@@ -46,16 +68,29 @@ export async function estimateBytes(
   }
 }
 
+/**
+ * Bytes a file takes on its filesystem: st_blocks × 512 from a stat (what `qemu-img info` reports
+ * as actual-size for a file, without a process spawn), `qemu-img info` when the Fs cannot tell.
+ */
+export async function allocatedBytes(
+  deps: { readonly fs: Fs; readonly imageTool: ImageTool },
+  path: string,
+): Promise<number> {
+  const st = await deps.fs.stat(path);
+  return st.allocated ?? (await deps.imageTool.info(path)).actualSize;
+}
+
 export async function checkSpace(
   deps: SpaceDeps,
   uuid: string,
   disks: readonly DiskInfo[],
   decision: ChainDecision,
   running: boolean,
+  allocation?: ReadonlyMap<string, number>,
 ): Promise<void> {
   const { fs } = deps;
   await fs.mkdir(deps.storeRoot, STORE_DIR_MODE);
-  const estimate = await estimateBytes(deps, uuid, disks, decision, running);
+  const estimate = await estimateBytes(deps, uuid, disks, decision, running, allocation);
   const need = estimate.bytes + (deps.spaceMarginBytes ?? 64 * 1024 * 1024);
   const free = await fs.freeBytes(deps.storeRoot);
   if (free < need) {

@@ -89,11 +89,12 @@ export class RestoreApiImpl implements RestoreApi {
   async startRollback(input: RollbackInput): Promise<JobView> {
     const { rollback, runner } = this.deps;
     const req = rollbackRequest(input);
-    const { point } = await rollback.checkRollback(req);
+    const checked = await rollback.checkRollback(req);
+    const { point } = checked;
     const uuid = point.domainUuid; // checkRollback: the point belongs to the domain
     const job = runner.submit(
       { type: 'rollback', trigger: 'manual', domainUuid: uuid, pointId: point.id },
-      (ctx) => rollback.run(uuid, req, { onProgress: ctx.progress, signal: ctx.signal }),
+      (ctx) => rollback.run(uuid, req, { onProgress: ctx.progress, signal: ctx.signal }, checked),
     );
     return jobView(job);
   }

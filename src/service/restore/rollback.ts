@@ -106,11 +106,32 @@ export class RollbackService {
     return this.run(uuid, req, opts);
   }
 
-  /** The body of a rollback job: under the domain's lock, checked once more, then the rollback. */
-  run(uuid: string, req: RollbackRequest, opts: RestoreRunOptions = {}): Promise<RollbackResult> {
+  /**
+   * The body of a rollback job: under the domain's lock, checked once more, then the rollback.
+   * `prior`: what checkRollback found when the job was submitted. The point and the domain are
+   * read again under the lock; the disk plan is kept when the domain's disks are still those it
+   * was made for (planned once), else made again.
+   */
+  run(
+    uuid: string,
+    req: RollbackRequest,
+    opts: RestoreRunOptions = {},
+    prior?: CheckedRollback,
+  ): Promise<RollbackResult> {
     return this.locks.run(uuid, async () =>
-      this.rollbackLocked(await this.checkRollback({ ...req, domain: uuid }), req, opts),
+      this.rollbackLocked(await this.recheck(uuid, req, prior), req, opts),
     );
+  }
+
+  private async recheck(uuid: string, req: RollbackRequest, prior?: CheckedRollback) {
+    if (prior === undefined || prior.domain.uuid !== uuid)
+      return this.checkRollback({ ...req, domain: uuid });
+    const point = requirePoint(this.deps.catalog, prior.point.id);
+    requireAvailable(point);
+    const domain = await this.deps.hypervisor.lookupDomain(uuid);
+    if (JSON.stringify(domain.disks) !== JSON.stringify(prior.domain.disks))
+      return this.checkRollback({ ...req, domain: uuid });
+    return { point, domain, plan: prior.plan };
   }
 
   private async rollbackLocked(checked: CheckedRollback, req: RollbackRequest, opts: RestoreRunOptions) {
@@ -139,16 +160,27 @@ export class RollbackService {
           const total = plan.reduce((n, d) => n + d.virtualSize, 0);
           let done = 0;
           opts.onProgress?.({ done, total });
-          for (const d of plan) {
-            const w = {
-              ...d,
-              tmp: besidePath(d.targetPath, 'restore', id),
-              keep: besidePath(d.targetPath, 'orig', id),
-            };
-            written.push(w);
-            await this.writeTemp(w, opts, (part) => opts.onProgress?.({ done: done + part, total }));
-            done += d.virtualSize;
-            opts.onProgress?.({ done, total });
+          // the copies one after the other (one store read at a time); each file's resize, owner
+          // and fsync run while the next disk copies; all are synced before the first rename
+          const finishing: Promise<void>[] = [];
+          try {
+            for (const d of plan) {
+              const w = {
+                ...d,
+                tmp: besidePath(d.targetPath, 'restore', id),
+                keep: besidePath(d.targetPath, 'orig', id),
+              };
+              written.push(w);
+              await this.copyTemp(w, opts, (part) => opts.onProgress?.({ done: done + part, total }));
+              const finished = this.finishTemp(w);
+              finished.catch(() => undefined); // handled: awaited below, never unhandled meanwhile
+              finishing.push(finished);
+              done += d.virtualSize;
+              opts.onProgress?.({ done, total });
+            }
+            await allOrThrow(finishing);
+          } finally {
+            await settleAll(finishing); // nothing left running when undo removes the temp files
           }
           if ((await hv.getDomainState(uuid)) !== 'shutoff') {
             throw new VirtpointError(
@@ -172,18 +204,21 @@ export class RollbackService {
     );
   }
 
-  /** The point's disk, flattened into a temp file beside the target, sized, owned and synced like it. */
-  private async writeTemp(w: Written, opts: RestoreRunOptions, progress: (bytes: number) => void) {
-    const { fs, imageTool } = this.deps;
-    const st = await fs.stat(w.targetPath);
-    await imageTool.convert(w.sourceFile, w.tmp, {
+  /** The point's disk, flattened into a temp file beside the target. */
+  private async copyTemp(w: Written, opts: RestoreRunOptions, progress: (bytes: number) => void) {
+    await this.deps.imageTool.convert(w.sourceFile, w.tmp, {
       format: w.targetFormat,
       onProgress: (pct) => progress(Math.floor((w.virtualSize * pct) / 100)),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
+  }
+
+  /** The temp file sized, owned and moded like the target, then synced. */
+  private async finishTemp(w: Written) {
+    const { fs, imageTool } = this.deps;
+    const st = await fs.stat(w.targetPath);
     if (w.capacity > w.virtualSize) await imageTool.resize(w.tmp, w.capacity, w.targetFormat);
-    await fs.chown(w.tmp, st.uid, st.gid);
-    await fs.chmod(w.tmp, st.mode);
+    await Promise.all([fs.chown(w.tmp, st.uid, st.gid), fs.chmod(w.tmp, st.mode)]);
     await fs.fsyncFile(w.tmp);
   }
 
@@ -193,13 +228,15 @@ export class RollbackService {
    */
   private async swap(written: readonly Written[], stranded: Set<string>): Promise<void> {
     const { fs, log } = this.deps;
-    for (const w of written) await fs.link(w.targetPath, w.keep);
+    await allOrThrow(written.map((w) => fs.link(w.targetPath, w.keep)));
     const renamed: Written[] = [];
     try {
-      for (const w of written) {
-        await fs.rename(w.tmp, w.targetPath);
-        renamed.push(w);
-      }
+      await allOrThrow(
+        written.map(async (w) => {
+          await fs.rename(w.tmp, w.targetPath);
+          renamed.push(w);
+        }),
+      );
     } catch (e) {
       for (const w of renamed.reverse()) {
         try {
@@ -219,15 +256,18 @@ export class RollbackService {
       }
       throw e;
     }
-    for (const dir of new Set(written.map((w) => dirname(w.targetPath)))) {
-      await fs
-        .fsyncDir(dir)
-        .catch((e) => log.error({ dir, err: String(e) }, 'could not fsync a disk directory'));
-    }
-    for (const w of written)
-      await fs
-        .removeFile(w.keep)
-        .catch((e) => log.error({ file: w.keep, err: String(e) }, 'could not remove the old disk file'));
+    await Promise.all(
+      [...new Set(written.map((w) => dirname(w.targetPath)))].map((dir) =>
+        fs.fsyncDir(dir).catch((e) => log.error({ dir, err: String(e) }, 'could not fsync a disk directory')),
+      ),
+    );
+    await Promise.all(
+      written.map((w) =>
+        fs
+          .removeFile(w.keep)
+          .catch((e) => log.error({ file: w.keep, err: String(e) }, 'could not remove the old disk file')),
+      ),
+    );
   }
 
   /** After a failure: temp files and second names gone, the domain running again if it ran. */
@@ -303,4 +343,15 @@ export class RollbackService {
       started,
     };
   }
+}
+
+/** Waits for every promise; then throws the first rejection, if any (none is left running). */
+async function allOrThrow(ps: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(ps)).find((r) => r.status === 'rejected');
+  if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+}
+
+/** Waits for every promise, ignoring failures (the caller's own error path reports them). */
+async function settleAll(ps: readonly Promise<unknown>[]): Promise<void> {
+  await Promise.allSettled(ps);
 }

@@ -45,7 +45,8 @@ const FIRST_LOOKBACK_MS = 60_000;
 const DAILY: Schedule = { kind: 'every-days', n: 1, times: ['00:00'] };
 
 export interface SchedulerDeps {
-  readonly catalog: Pick<Catalog, 'scheduling' | 'jobs'>;
+  /** With `transaction`: a tick's last-fired marks are written in one commit (one fsync). */
+  readonly catalog: Pick<Catalog, 'scheduling' | 'jobs'> & Partial<Pick<Catalog, 'transaction'>>;
   readonly exec: TaskExecutor;
   readonly retention: Pick<RetentionRunner, 'submit'>;
   readonly log: Logger;
@@ -92,6 +93,7 @@ export class Scheduler {
     this.started = true;
     const runs: TaskRun[] = [];
     const state = new Map(db.listSchedulerState().map((e) => [`${e.taskId}/${e.policyId}`, e.lastFiredAt]));
+    const marks: [taskId: string, policyId: string, at: number][] = [];
     for (const policy of db.listPolicies()) {
       for (const task of db.listTasks({ policyId: policy.id })) {
         try {
@@ -101,12 +103,13 @@ export class Scheduler {
           if (last < nowMs && policy.enabled && task.enabled) {
             runs.push(...this.due(task, policy, last, nowMs, startup));
           }
-          if (known === undefined || last < nowMs) db.setLastFired(task.id, policy.id, Math.max(last, nowMs));
+          if (known === undefined || last < nowMs) marks.push([task.id, policy.id, Math.max(last, nowMs)]);
         } catch (e) {
           log.error({ task: task.name, policy: policy.name, err: String(e) }, 'scheduling a task failed');
         }
       }
     }
+    this.markFired(marks);
     this.lastTick = Math.max(this.lastTick ?? nowMs, nowMs);
     const daily = this.daily(nowMs);
     for (const b of this.deps.background ?? []) {
@@ -117,6 +120,23 @@ export class Scheduler {
       }
     }
     return { runs, ...daily };
+  }
+
+  /** The tick's last-fired marks, in one transaction (issue 16: one commit per tick, not per task). */
+  private markFired(marks: readonly [string, string, number][]): void {
+    const { catalog, log } = this.deps;
+    const write = () => {
+      for (const [taskId, policyId, at] of marks) {
+        try {
+          catalog.scheduling.setLastFired(taskId, policyId, at);
+        } catch (e) {
+          log.error({ task: taskId, policy: policyId, err: String(e) }, 'recording a fire time failed');
+        }
+      }
+    };
+    if (marks.length === 0) return;
+    if (catalog.transaction) catalog.transaction(write);
+    else write();
   }
 
   /** The TaskRunner for `task run` / `policy run` (trigger manual). */

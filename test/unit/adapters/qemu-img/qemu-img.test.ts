@@ -70,3 +70,40 @@ test('info: the qcow2 compat level (v3 = 1.1, v2 = 0.10) for the preflight check
   await writeFile(raw, Buffer.alloc(4096));
   t.is((await qemuImg.info(raw)).compat, null);
 });
+
+function recording() {
+  const calls: string[][] = [];
+  const tool = new QemuImg({
+    runner: async (argv) => {
+      calls.push([...argv]);
+      return { code: 0, stdout: Buffer.alloc(0), stderr: '' };
+    },
+  });
+  return { calls, tool };
+}
+
+test('create argv: preallocation=metadata for qcow2 when asked; none by default, none for raw', async (t) => {
+  const { calls, tool } = recording();
+  await tool.create('/s/vda.0.qcow2', { format: 'qcow2', size: 1024, preallocation: 'metadata' });
+  await tool.create('/s/vda.1.qcow2', { format: 'qcow2', size: 1024, backingFile: 'vda.0.qcow2' });
+  await tool.create('/s/v.raw', { format: 'raw', size: 1024, preallocation: 'metadata' });
+  t.deepEqual(calls, [
+    ['qemu-img', 'create', '-q', '-f', 'qcow2', '-o', 'preallocation=metadata', '/s/vda.0.qcow2', '1024'],
+    ['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', 'vda.0.qcow2', '-F', 'qcow2', '/s/vda.1.qcow2', '1024'],
+    ['qemu-img', 'create', '-q', '-f', 'raw', '/s/v.raw', '1024'],
+  ]);
+});
+
+test('create with preallocation=metadata: a real qcow2 whose metadata is written, its data not', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'vp-qemu-img-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const plain = join(dir, 'plain.qcow2');
+  const pre = join(dir, 'pre.qcow2');
+  await qemuImg.create(plain, { format: 'qcow2', size: 64 * MiB });
+  await qemuImg.create(pre, { format: 'qcow2', size: 64 * MiB, preallocation: 'metadata' });
+  t.is(await qemuImg.check(pre, 'qcow2'), null);
+  const [a, b] = [await qemuImg.info(plain), await qemuImg.info(pre)];
+  t.is(b.virtualSize, 64 * MiB);
+  t.true(b.actualSize > a.actualSize); // the L2 tables exist up front
+  t.true(b.actualSize < 8 * MiB); // but no data cluster was written
+});

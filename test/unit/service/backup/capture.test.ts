@@ -4,6 +4,7 @@ import { SqliteCatalog } from '../../../../src/adapters/sqlite/sqlite-catalog.js
 import { silentLogger } from '../../../../src/ports/logger.js';
 import { BackupService } from '../../../../src/service/backup/backup.js';
 import { capture, checkThawed } from '../../../../src/service/backup/capture.js';
+import { fakeBackupHost } from '../../../fakes/backup-host.js';
 import { FakeHypervisor } from '../../../fakes/fake-hypervisor.js';
 import { FakeClock, FakeFs, FakeImageTool } from '../../../fakes/fake-host.js';
 
@@ -119,4 +120,14 @@ test('the next backup of the domain ends the watch (it must not thaw that backup
   t.true(w.watching(uuid));
   w.stop(uuid);
   t.false(w.watching(uuid));
+});
+
+test('the freeze window holds only freeze, backupBegin and thaw: the domain disks come with the spec', async (t) => {
+  const { hv, deps, uuid } = fakeBackupHost();
+  const svc = new BackupService(deps);
+  await svc.backup({ domain: uuid });
+  t.deepEqual(hv.backups[0]?.spec.domainDisks, ['vda']);
+  const methods = hv.calls.map((c) => c.method);
+  const freeze = methods.indexOf('freezeFilesystems');
+  t.deepEqual(methods.slice(freeze, freeze + 3), ['freezeFilesystems', 'beginBackup', 'thawFilesystems']);
 });

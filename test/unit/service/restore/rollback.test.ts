@@ -342,3 +342,31 @@ test('a domain that cannot be started afterwards: the rollback is done, started 
   t.is(s.data(VDA), `flat:${s.file(s.ps[0]!, 'vda')}`);
   t.is(s.catalog.getPoint(s.ps[0]!.id)?.state, 'available');
 });
+
+test('failure: the first disk fails to sync while the second copies → nothing changed, no temp file left', async (t) => {
+  const s = await setup();
+  s.fs.failNext('fsyncFile', undefined, (p) => p.includes('db1-vda'));
+  await rejects(t, s.restore.rollback({ domain: s.uuid, pointId: s.ps[0]!.id }), 'IO_ERROR');
+  unchanged(t, s);
+  t.is(s.images.converts.length, 2, 'the second disk was copied meanwhile');
+});
+
+test('a rollback submitted with its check is planned once: the disks are not looked at again under the lock', async (t) => {
+  const s = await setup();
+  const req: RollbackRequest = { domain: 'db1', pointId: s.ps[0]!.id };
+  const checked = await s.restore.checkRollback(req);
+  t.is(s.hv.count('getBlockInfo'), 2);
+  await s.restore.run(s.uuid, req, {}, checked);
+  t.is(s.hv.count('getBlockInfo'), 2, 'no second plan');
+  t.is(s.data(VDA), `flat:${s.file(s.ps[0]!, 'vda')}`);
+});
+
+test('a rollback whose domain disks changed after the check is planned again under the lock', async (t) => {
+  const s = await setup();
+  const req: RollbackRequest = { domain: 'db1', pointId: s.ps[0]!.id };
+  const checked = await s.restore.checkRollback(req);
+  s.hv.dom(s.uuid).disks[1]!.format = 'raw';
+  await s.restore.run(s.uuid, req, {}, checked);
+  t.is(s.hv.count('getBlockInfo'), 4, 'planned again');
+  t.is(s.images.converts.find((c) => c.target.includes('db1-vdb'))?.opts.format, 'raw');
+});

@@ -333,3 +333,52 @@ test('daily cleanup prunes jobs that ended over job_retention_days ago; never a 
   );
   t.deepEqual(ids(), [queued, running, fresh]);
 });
+
+test('a tick writes its last-fired marks in one transaction (one commit, not one per task)', async (t) => {
+  const h = await schedHarness();
+  const p = h.policy('hourly', h.hourly);
+  h.task('web', [p.id]);
+  h.task('db', [p.id]);
+  h.task('mail', [p.id]);
+  let txs = 0;
+  let inTx = false;
+  const writesOutside: string[] = [];
+  const catalog = {
+    scheduling: new Proxy(h.catalog.scheduling, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        if (prop === 'setLastFired')
+          return (...args: unknown[]) => {
+            if (!inTx) writesOutside.push(String(args[0]));
+            return (v as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        return typeof v === 'function' ? (v as () => unknown).bind(target) : v;
+      },
+    }),
+    jobs: h.catalog.jobs,
+    transaction: <T>(fn: () => T): T => {
+      txs++;
+      inTx = true;
+      try {
+        return h.catalog.transaction(fn);
+      } finally {
+        inTx = false;
+      }
+    },
+  };
+  const s = new Scheduler({
+    catalog,
+    exec: h.exec,
+    retention: h.retention,
+    log: silentLogger,
+    now: () => h.clock.now,
+    timeZone: TZ,
+  });
+  s.tick();
+  t.is(txs, 1);
+  t.deepEqual(writesOutside, []);
+  t.is(h.db.listSchedulerState().length, 3);
+  h.clock.now += 60_000;
+  s.tick();
+  t.is(txs, 2);
+});
