@@ -81,6 +81,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'task disable', load: async () => (await import('./commands/task-disable.js')).registerTaskDisable },
   { name: 'task delete', load: async () => (await import('./commands/task-delete.js')).registerTaskDelete },
   { name: 'task run', load: async () => (await import('./commands/task-run.js')).registerTaskRun },
+  { name: 'task notify-test', load: async () => (await import('./commands/task-notify-test.js')).registerTaskNotifyTest },
   { name: 'task history', load: async () => (await import('./commands/task-history.js')).registerTaskHistory },
   { name: 'volume create', load: async () => (await import('./commands/volume-create.js')).registerVolumeCreate },
   { name: 'volume list', load: async () => (await import('./commands/volume-list.js')).registerVolumeList },

@@ -46,6 +46,7 @@ import { RetentionRunner } from '../service/scheduling/retention-run.js';
 import { Scheduler } from '../service/scheduling/scheduler.js';
 import { TaskExecutor } from '../service/scheduling/task-exec.js';
 import { verifyFailureNotifier } from '../service/scheduling/verify-notify.js';
+import { NotifyTestApiImpl } from '../service/scheduling/notify-test.js';
 import { catalogPath, imageDir, mountWorkDir, storeRoot, type Config } from './config.js';
 import { reconcile } from './reconcile.js';
 import { addTestClockRoute, schedulerClock, type SchedulerClock } from './test-clock.js';
@@ -251,6 +252,12 @@ export async function compose(
     backup: new BackupApiImpl({ catalog, runner, backup }),
     restore: new RestoreApiImpl({ runner, rollback, volumes, images }),
     scheduling: new SchedulingApiImpl(scheduling, { timeZone }),
+    notifyTest: new NotifyTestApiImpl({
+      getTask: (n) => catalog.scheduling.getTask(n),
+      notify,
+      timeZone,
+      now: clock.now,
+    }),
     recovery,
     verify: new VerifyApiImpl({ catalog, runner, verify }),
     // Off-host copies (docs/copies.md): the targets' secrets are 0600 copies under <state>/targets.
