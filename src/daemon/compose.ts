@@ -5,6 +5,7 @@ import { LibvirtSupervisor } from '../adapters/libvirt/supervisor.js';
 import type { ShutdownInhibitor } from '../adapters/logind/inhibitor.js';
 import { nodeFs, systemClock } from '../adapters/node-fs.js';
 import { createRunNotifier, sendAll } from '../adapters/notify/index.js';
+import { createReceiverProbe } from '../adapters/notify/probe.js';
 import { QemuImg } from '../adapters/qemu-img/qemu-img.js';
 import { SqliteCatalog } from '../adapters/sqlite/sqlite-catalog.js';
 import { SqliteMounts } from '../adapters/sqlite/sqlite-mounts.js';
@@ -158,6 +159,7 @@ export async function compose(
     timeZone: hostTimeZone(),
     now: Date.now,
     notBefore: NOT_BEFORE,
+    receivers: { tasks: () => catalog.scheduling.listTasks(), probe: createReceiverProbe() },
   });
   const recovery = new RecoveryService({
     ...recoveryDeps,
