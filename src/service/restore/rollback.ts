@@ -127,7 +127,10 @@ export class RollbackService {
         const written: Written[] = [];
         const stranded = new Set<string>();
         try {
+          const total = plan.reduce((n, d) => n + d.virtualSize, 0);
           if (wasActive) {
+            const via = domain.hasAgentChannel ? 'agent and ACPI' : 'ACPI';
+            opts.onProgress?.({ done: 0, total, phase: `shutting down ${domain.name} via ${via}` });
             await shutDownDomain(hv, this.deps.clock, log, domain, {
               timeoutMs: validateShutdownTimeoutMs(req.shutdownTimeoutMs),
               force: req.force === true,
@@ -136,19 +139,19 @@ export class RollbackService {
             });
           }
           const id = newId(this.deps.random);
-          const total = plan.reduce((n, d) => n + d.virtualSize, 0);
           let done = 0;
-          opts.onProgress?.({ done, total });
           for (const d of plan) {
+            const phase = `writing ${d.target}`;
+            opts.onProgress?.({ done, total, phase });
             const w = {
               ...d,
               tmp: besidePath(d.targetPath, 'restore', id),
               keep: besidePath(d.targetPath, 'orig', id),
             };
             written.push(w);
-            await this.writeTemp(w, opts, (part) => opts.onProgress?.({ done: done + part, total }));
+            await this.writeTemp(w, opts, (part) => opts.onProgress?.({ done: done + part, total, phase }));
             done += d.virtualSize;
-            opts.onProgress?.({ done, total });
+            opts.onProgress?.({ done, total, phase });
           }
           if ((await hv.getDomainState(uuid)) !== 'shutoff') {
             throw new VirtpointError(
@@ -166,7 +169,9 @@ export class RollbackService {
           );
           throw err;
         }
-        return this.afterSwap(uuid, plan, req.start ?? wasActive);
+        const starting = () =>
+          opts.onProgress?.({ done: bytesOf(plan), total: bytesOf(plan), phase: `starting ${domain.name}` });
+        return this.afterSwap(uuid, plan, req.start ?? wasActive, starting);
       },
       opts.signal,
     );
@@ -258,6 +263,7 @@ export class RollbackService {
     uuid: string,
     plan: readonly RollbackDiskPlan[],
     start: boolean,
+    starting?: () => void,
   ): Promise<RollbackResult> {
     const { catalog, hypervisor: hv, log } = this.deps;
     catalog.transaction(() => {
@@ -289,6 +295,7 @@ export class RollbackService {
     let started = false;
     if (start) {
       try {
+        starting?.();
         await hv.startDomain(uuid);
         started = true;
       } catch (e) {
@@ -303,4 +310,9 @@ export class RollbackService {
       started,
     };
   }
+}
+
+/** The bytes a rollback writes: the virtual sizes of its disks. */
+function bytesOf(plan: readonly RollbackDiskPlan[]): number {
+  return plan.reduce((n, d) => n + d.virtualSize, 0);
 }

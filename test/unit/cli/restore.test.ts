@@ -283,3 +283,45 @@ test('volume show and image show: one object by id or name; --json the view', as
     ['/v1/volumes/v1', '/v1/images/golden'],
   );
 });
+
+test('rollback prints what it is doing while it waits: shutting down, writing each disk, starting', async (t) => {
+  const running = {
+    type: 'rollback' as const,
+    state: 'running' as const,
+    startedAt: '2024-05-02T02:00:01.000Z',
+  };
+  const total = 7 * GiB;
+  const steps: [number, string][] = [
+    [0, 'shutting down web via agent and ACPI'],
+    [0, 'writing vda'],
+    [3 * GiB, 'writing vda'],
+    [5 * GiB, 'writing vdb'],
+    [total, 'starting web'],
+  ];
+  const api = await startFakeApi(t, {
+    'POST /v1/domains/web/rollback': { status: 202, body: job({ type: 'rollback' }) },
+    'GET /v1/jobs/b00000000001/events': events([
+      job({ type: 'rollback' }),
+      ...steps.map(([done, phase]) => job({ ...running, progress: { done, total, phase } })),
+      job({ ...running, state: 'succeeded', progress: { done: total, total }, result: rollbackResult }),
+    ]),
+  });
+  // A long interval: only state and phase changes make lines (the 3 GiB step does not).
+  const r = await run(api.socket, ['rollback', 'web', '--point', 'a1b2c3d4e5f6'], {
+    progressIntervalMs: 60_000,
+  });
+  t.is(r.code, 0, r.stderr);
+  const lines = r.stderr.split('\n').filter((l) => l !== '');
+  t.deepEqual(
+    lines.map((l) => l.replace(/^rollback of web \(job b00000000001\): /, '').replace(/ {2,}.*$/, '')),
+    [
+      'queued, waiting for its turn',
+      'shutting down web via agent and ACPI',
+      'writing vda',
+      'writing vdb',
+      'starting web 100%',
+      'succeeded 100%',
+    ],
+  );
+  t.regex(r.stderr, /: writing vdb +71% +5\.0 GiB \/ 7\.0 GiB/);
+});
