@@ -95,6 +95,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'target list', load: async () => (await import('./commands/target-list.js')).registerTargetList },
   { name: 'target show', load: async () => (await import('./commands/target-list.js')).registerTargetShow },
   { name: 'target remove', load: async () => (await import('./commands/target-remove.js')).registerTargetRemove },
+  { name: 'completion', load: async () => (await import('./commands/completion.js')).registerCompletion },
 ];
 
 /** Global flags that take a value: the word after them is not a command word. */

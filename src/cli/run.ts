@@ -70,7 +70,6 @@ function buildParser(bind: Bind, commands: readonly LoadedCommand[]): Argv<Globa
     });
   }
   return y
-    .completion('completion', 'print the shell completion script (bash/zsh)')
     .demandCommand(1, 'name a command (virtpoint --help lists them)')
     .recommendCommands()
     .strict()
@@ -99,7 +98,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       output = out;
     });
     if (output !== '') io.stdout.write(output.endsWith('\n') ? output : output + '\n');
-    if (action === undefined) return 0; // --help, --version, completion
+    if (action === undefined) return 0; // --help, --version
     return await action();
   } catch (e) {
     debug ||= io.env['VIRTPOINT_DEBUG'] === '1';
