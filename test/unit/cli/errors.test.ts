@@ -81,10 +81,11 @@ test('--help and completion print on stdout, exit 0, without the daemon', async 
   }
   const jobHelp = await run(null, ['job', '--help']);
   t.regex(jobHelp.stdout, /virtpoint job delete \[id\]/);
-  const c = await run(null, ['completion']);
+  const c = await run(null, ['completion', 'bash']);
   t.is(c.code, 0);
-  t.regex(c.stdout, /###-begin-virtpoint-completions-###/);
-  t.regex(c.stdout, /--get-yargs-completions/);
+  t.regex(c.stdout, /^complete -o default -F _virtpoint virtpoint$/m);
+  // The shell is an argument (bash or zsh).
+  t.is((await run(null, ['completion'])).code, 2);
 });
 
 test('ndjson reader: lines split across chunks, multibyte characters split across buffers', async (t) => {
