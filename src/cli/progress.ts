@@ -19,6 +19,7 @@ export class JobProgress {
   private readonly now: () => number;
   private readonly plainIntervalMs: number;
   private lastState: string | undefined;
+  private lastPhase: string | undefined;
   private lastDraw = -Infinity;
   private lastDone: number | undefined;
   private start: { t: number; done: number } | undefined;
@@ -36,8 +37,11 @@ export class JobProgress {
   update(job: JobView): void {
     const t = this.now();
     if (job.state === 'running' && this.start === undefined) this.start = { t, done: job.progress.done };
-    const stateChanged = job.state !== this.lastState;
+    // A new phase (rollback: shutting down, writing vda, starting) is shown at once, like a new state.
+    const phase = job.progress.phase;
+    const stateChanged = job.state !== this.lastState || (phase !== undefined && phase !== this.lastPhase);
     this.lastState = job.state;
+    if (phase !== undefined) this.lastPhase = phase;
     if (this.io.isTTY) {
       if (stateChanged || t - this.lastDraw >= TTY_REDRAW_MS) {
         this.io.stderr.write(`\r\x1b[K${this.describe(job, t, true)}`);
@@ -65,7 +69,8 @@ export class JobProgress {
 
   private describe(job: JobView, t: number, bar: boolean): string {
     const { done, total } = job.progress;
-    const head = `${this.label}: ${job.state}`;
+    const phase = job.state === 'running' ? (job.progress.phase ?? this.lastPhase) : undefined;
+    const head = `${this.label}: ${phase ?? job.state}`;
     if (job.state === 'queued') return `${head}, waiting for its turn`;
     const parts: string[] = [];
     const ratio = total !== null && total > 0 ? Math.min(1, done / total) : null;

@@ -1,5 +1,9 @@
 /** Local checks of flag values (exit 2 before anything reaches the daemon). */
 
+import { isValidId, validateFileName } from '../core/names.js';
+import { validateName } from '../core/policy-task.js';
+import { targetName } from '../core/target-input.js';
+
 const WINDOW = /^(24h|7d|30d)$/;
 const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -31,4 +35,47 @@ export function checkInt(flag: string, n: number | undefined, min: number, max: 
 /** A repeatable string flag as an array (`--disk vda --disk vdb`). */
 export function toList(v: unknown): string[] {
   return (Array.isArray(v) ? v : [v]).map(String);
+}
+
+/** What a positional names: each kind has the form the API accepts. */
+export type RefKind = 'job' | 'chain' | 'policy' | 'task' | 'target' | 'image' | 'volume';
+
+const ID_RULE = '12 lowercase hex characters';
+
+/** Why `s` cannot name a `kind`, or null when it can (the API's own rules, core/). */
+export function refProblem(kind: RefKind, s: string): string | null {
+  const refused = (check: () => unknown): string | null => {
+    try {
+      check();
+      return null;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  };
+  switch (kind) {
+    case 'job':
+    case 'chain':
+      return isValidId(s) ? null : `${kind} id ${JSON.stringify(s)} is not a valid id (${ID_RULE})`;
+    case 'policy':
+    case 'task':
+      return refused(() => validateName(s, `${kind} name`));
+    case 'target':
+      return refused(() => targetName(s));
+    case 'image':
+      return refused(() => validateFileName(s, 'image'));
+    case 'volume':
+      return isValidId(s) ? null : refused(() => validateFileName(s, 'volume'));
+  }
+}
+
+/**
+ * A yargs `coerce` for a positional naming a `kind`: a malformed id or name is a usage error
+ * (exit 2) before anything is sent.
+ */
+export function checkRef(kind: RefKind): (s: string) => string {
+  return (s) => {
+    const problem = refProblem(kind, s);
+    if (problem !== null) throw new Error(problem);
+    return s;
+  };
 }

@@ -83,7 +83,8 @@ export interface JobView {
   /** The domain's name as the catalog knows it; null without a domain. */
   readonly domainName: string | null;
   readonly pointId: string | null;
-  readonly progress: { readonly done: number; readonly total: number | null };
+  /** `phase` (rollback: `shutting down web1 via agent and ACPI`, `writing vda`, `starting web1`) only in the events stream. */
+  readonly progress: { readonly done: number; readonly total: number | null; readonly phase?: string };
   readonly createdAt: string;
   readonly startedAt: string | null;
   readonly endedAt: string | null;

@@ -141,3 +141,18 @@ export interface TaskCreateInput {
 
 /** `domains`/`disks` given together replace the resources. */
 export type TaskUpdateInput = Partial<Omit<TaskCreateInput, 'policies'>>;
+
+/** POST /v1/tasks/{name}/notify-test: one delivery of the `test` event per receiver, in the task's order. */
+export interface NotifyTestView {
+  readonly task: string;
+  readonly event: 'test';
+  readonly results: readonly {
+    /** Redacted like the task view's receivers. */
+    readonly receiver: string;
+    readonly ok: boolean;
+    readonly attempts: number;
+    readonly durationMs: number;
+    readonly httpStatus?: number;
+    readonly error?: { readonly code: string; readonly message: string };
+  }[];
+}

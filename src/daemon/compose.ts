@@ -5,6 +5,7 @@ import { LibvirtSupervisor } from '../adapters/libvirt/supervisor.js';
 import type { ShutdownInhibitor } from '../adapters/logind/inhibitor.js';
 import { nodeFs, systemClock } from '../adapters/node-fs.js';
 import { createRunNotifier, sendAll } from '../adapters/notify/index.js';
+import { createReceiverProbe } from '../adapters/notify/probe.js';
 import { QemuImg } from '../adapters/qemu-img/qemu-img.js';
 import { SqliteCatalog } from '../adapters/sqlite/sqlite-catalog.js';
 import { SqliteMounts } from '../adapters/sqlite/sqlite-mounts.js';
@@ -46,6 +47,7 @@ import { RetentionRunner } from '../service/scheduling/retention-run.js';
 import { Scheduler } from '../service/scheduling/scheduler.js';
 import { TaskExecutor } from '../service/scheduling/task-exec.js';
 import { verifyFailureNotifier } from '../service/scheduling/verify-notify.js';
+import { NotifyTestApiImpl } from '../service/scheduling/notify-test.js';
 import { catalogPath, imageDir, mountWorkDir, storeRoot, type Config } from './config.js';
 import { reconcile } from './reconcile.js';
 import { addTestClockRoute, schedulerClock, type SchedulerClock } from './test-clock.js';
@@ -157,6 +159,7 @@ export async function compose(
     timeZone: hostTimeZone(),
     now: Date.now,
     notBefore: NOT_BEFORE,
+    receivers: { tasks: () => catalog.scheduling.listTasks(), probe: createReceiverProbe() },
   });
   const recovery = new RecoveryService({
     ...recoveryDeps,
@@ -251,6 +254,12 @@ export async function compose(
     backup: new BackupApiImpl({ catalog, runner, backup }),
     restore: new RestoreApiImpl({ runner, rollback, volumes, images }),
     scheduling: new SchedulingApiImpl(scheduling, { timeZone }),
+    notifyTest: new NotifyTestApiImpl({
+      getTask: (n) => catalog.scheduling.getTask(n),
+      notify,
+      timeZone,
+      now: clock.now,
+    }),
     recovery,
     verify: new VerifyApiImpl({ catalog, runner, verify }),
     // Off-host copies (docs/copies.md): the targets' secrets are 0600 copies under <state>/targets.

@@ -117,8 +117,11 @@ export interface Job {
   readonly domainName?: string | null;
   /** The point the job works on or made (kept after the point is deleted). */
   readonly pointId: string | null;
-  /** Bytes done / total; total null while unknown. */
-  readonly progress: { readonly done: number; readonly total: number | null };
+  /**
+   * Bytes done / total; total null while unknown. `phase`: what the job does now, for people
+   * (`writing vda`); only in the job's events while it runs, never stored.
+   */
+  readonly progress: { readonly done: number; readonly total: number | null; readonly phase?: string };
   readonly error: CodedError | null;
   /** Any JSON value the job reports at its end. */
   readonly result: unknown;

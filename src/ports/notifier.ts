@@ -97,7 +97,21 @@ export interface VerifyNotification {
   readonly corrupt: readonly string[];
 }
 
-export type Notification = RunNotification | VerifyNotification;
+/**
+ * `virtpoint task notify-test NAME` (event `test`, payload version 1): shows that the task's
+ * receivers are reached; carries no outcome.
+ */
+export interface TestNotification {
+  readonly version: 1;
+  readonly event: 'test';
+  readonly host: string;
+  readonly task: { readonly name: string };
+  /** ISO 8601 with offset. */
+  readonly at: string;
+  readonly message: string;
+}
+
+export type Notification = RunNotification | VerifyNotification | TestNotification;
 
 export interface DeliveryResult {
   /** The receiver in text form, credentials, query values and fragment replaced by `***` (safe to log: core/redact.ts). */

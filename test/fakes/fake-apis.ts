@@ -1,6 +1,7 @@
 import { VirtpointError } from '../../src/core/errors.js';
 import type { Apis } from '../../src/api/routes/context.js';
 import type { MetricsApi } from '../../src/service/metrics/api.js';
+import type { NotifyTestApi } from '../../src/service/scheduling/notify-test.js';
 import type { RecoveryApi } from '../../src/service/recovery/api.js';
 import { FakeBackupApi } from './fake-backup-api.js';
 import { FakeCatalogApi } from './fake-catalog-api.js';
@@ -73,6 +74,16 @@ export class FakeApis implements Apis {
   readonly copies = new FakeCopies(this.enter);
   readonly mount = new FakeMount(this.enter);
   readonly domains = new FakeDomains(this.enter, (patch) => this.catalog.queueJob(patch));
+  notifyTest: NotifyTestApi = {
+    notifyTest: (task) => {
+      this.enter('notifyTest.notifyTest', task);
+      return Promise.resolve({
+        task,
+        event: 'test',
+        results: [{ receiver: 'journal', ok: true, attempts: 1, durationMs: 0 }],
+      });
+    },
+  };
   /** Replaceable: a test may serve real metrics over fake ports. */
   metrics: MetricsApi = {
     contentType: 'text/plain; version=0.0.4; charset=utf-8',

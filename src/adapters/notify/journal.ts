@@ -18,6 +18,9 @@ function describe(p: Notification): { fields: Record<string, string>; msg: strin
       good: false,
     };
   }
+  if (p.event === 'test') {
+    return { fields: { event: p.event, task: p.task.name }, msg: p.message, good: true };
+  }
   const { task, run } = p;
   return {
     fields: { event: p.event, task: task.name, runId: run.id, outcome: run.outcome },

@@ -10,6 +10,7 @@ import type { MetricsApi } from '../../service/metrics/api.js';
 import type { RecoveryApi } from '../../service/recovery/api.js';
 import type { RestoreApi } from '../../service/restore/api.js';
 import type { SchedulingApi } from '../../service/scheduling/api.js';
+import type { NotifyTestApi } from '../../service/scheduling/notify-test.js';
 import type { VerifyApi } from '../../service/verify/api.js';
 import type { Headers } from '../respond.js';
 import type { PathParams } from '../router.js';
@@ -20,6 +21,7 @@ export interface Apis {
   readonly backup: BackupApi;
   readonly restore: RestoreApi;
   readonly scheduling: SchedulingApi;
+  readonly notifyTest: NotifyTestApi;
   readonly recovery: RecoveryApi;
   readonly verify: VerifyApi;
   readonly copies: CopiesApi;

@@ -110,6 +110,11 @@ export async function runTask({ apis, query, params }: RouteContext): Promise<Ro
   return accepted(await apis.scheduling.runTask(taskName(params.name)));
 }
 
+export async function notifyTest({ apis, query, params }: RouteContext): Promise<RouteResult> {
+  expectNoQuery(query);
+  return ok(await apis.notifyTest.notifyTest(taskName(params.name)));
+}
+
 export async function taskHistory({ apis, query, params }: RouteContext): Promise<RouteResult> {
   const name = taskName(params.name);
   return ok(await apis.scheduling.taskHistory(name, parseHistoryQuery(query)));
@@ -133,5 +138,6 @@ export function addSchedulingRoutes(router: Router<RouteSpec>): Router<RouteSpec
     .add('POST', '/v1/tasks/:name/enable', noBody(enableTask))
     .add('POST', '/v1/tasks/:name/disable', noBody(disableTask))
     .add('POST', '/v1/tasks/:name/run', noBody(runTask))
-    .add('GET', '/v1/tasks/:name/history', noBody(taskHistory));
+    .add('GET', '/v1/tasks/:name/history', noBody(taskHistory))
+    .add('POST', '/v1/tasks/:name/notify-test', noBody(notifyTest));
 }

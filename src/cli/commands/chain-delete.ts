@@ -7,6 +7,7 @@ import type { Argv } from 'yargs';
 
 import type { ChainView, JobView } from '../../contract/index.js';
 import { UsageError, type Bind, type GlobalArgs, type Run } from '../context.js';
+import { checkRef } from '../validate.js';
 import { settleJob } from '../wait.js';
 
 type Args = GlobalArgs & { id: string; yes: boolean; wait: boolean };
@@ -34,7 +35,12 @@ export function registerChainDelete(y: Argv<GlobalArgs>, bind: Bind): Argv<Globa
     'delete a chain and all its points',
     (b) =>
       b
-        .positional('id', { type: 'string', demandOption: true, describe: 'chain id' })
+        .positional('id', {
+          type: 'string',
+          demandOption: true,
+          describe: 'chain id',
+          coerce: checkRef('chain'),
+        })
         .option('yes', { type: 'boolean', default: false, describe: 'confirm deleting more than one point' })
         .option('wait', { type: 'boolean', default: true, describe: 'wait for the delete job (--no-wait)' }),
     bind<Args>(chainDelete),

@@ -8,6 +8,7 @@ import type { Argv } from 'yargs';
 
 import type { ChainVerifyResultView, JobView, VerifyInput } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
+import { checkRef } from '../validate.js';
 import { printJson } from '../output.js';
 import { renderChainVerify } from '../render-verify.js';
 import { awaitJob } from '../wait.js';
@@ -31,7 +32,12 @@ export function registerChainVerify(y: Argv<GlobalArgs>, bind: Bind): Argv<Globa
     'check that every point of a chain can be restored',
     (b) =>
       b
-        .positional('id', { type: 'string', demandOption: true, describe: 'chain id' })
+        .positional('id', {
+          type: 'string',
+          demandOption: true,
+          describe: 'chain id',
+          coerce: checkRef('chain'),
+        })
         .option('deep', {
           type: 'boolean',
           default: false,

@@ -3,6 +3,7 @@
 import type { Argv } from 'yargs';
 
 import type { Bind, GlobalArgs, Run } from '../context.js';
+import { checkRef } from '../validate.js';
 import { printJson } from '../output.js';
 
 type Args = GlobalArgs & { name: string };
@@ -18,7 +19,13 @@ export function registerImageDelete(y: Argv<GlobalArgs>, bind: Bind): Argv<Globa
   return y.command(
     'delete <name>',
     'delete an image',
-    (b) => b.positional('name', { type: 'string', demandOption: true, describe: 'image name' }),
+    (b) =>
+      b.positional('name', {
+        type: 'string',
+        demandOption: true,
+        describe: 'image name',
+        coerce: checkRef('image'),
+      }),
     bind<Args>(imageDelete),
   );
 }

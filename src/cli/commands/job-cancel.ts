@@ -9,6 +9,7 @@ import type { Argv } from 'yargs';
 import { isJobFinal } from '../../core/job-state.js';
 import type { JobView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
+import { checkRef } from '../validate.js';
 import { printJson } from '../output.js';
 import { renderJob } from '../render.js';
 import { followJob } from '../wait.js';
@@ -28,11 +29,13 @@ export function registerJobCancel(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalA
     'cancel <id>',
     'cancel a queued or running job and wait until it has ended',
     (b) =>
-      b.positional('id', { type: 'string', demandOption: true, describe: 'job id' }).option('wait', {
-        type: 'boolean',
-        default: true,
-        describe: 'wait for the final state (--no-wait: return once asked)',
-      }),
+      b
+        .positional('id', { type: 'string', demandOption: true, describe: 'job id', coerce: checkRef('job') })
+        .option('wait', {
+          type: 'boolean',
+          default: true,
+          describe: 'wait for the final state (--no-wait: return once asked)',
+        }),
     bind<Args>(jobCancel),
   );
 }

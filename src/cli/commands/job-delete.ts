@@ -9,7 +9,7 @@ import type { Argv } from 'yargs';
 
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson } from '../output.js';
-import { checkIso } from '../validate.js';
+import { checkIso, checkRef } from '../validate.js';
 
 type Args = GlobalArgs & { id?: string; failed: boolean; canceled: boolean; before?: string };
 
@@ -39,7 +39,7 @@ export function registerJobDelete(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalA
     "delete a finished job's record, or the finished ones --failed / --canceled / --before a time",
     (b) =>
       b
-        .positional('id', { type: 'string', describe: 'job id' })
+        .positional('id', { type: 'string', describe: 'job id', coerce: checkRef('job') })
         .option('failed', { type: 'boolean', default: false, describe: 'delete the failed jobs' })
         .option('canceled', { type: 'boolean', default: false, describe: 'delete the canceled jobs' })
         .option('before', {

@@ -4,6 +4,7 @@ import type { Argv } from 'yargs';
 
 import type { JobView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
+import { checkRef } from '../validate.js';
 import { printJson } from '../output.js';
 import { renderJob } from '../render.js';
 
@@ -20,7 +21,8 @@ export function registerJobShow(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalArg
   return y.command(
     'show <id>',
     'show one job',
-    (b) => b.positional('id', { type: 'string', demandOption: true, describe: 'job id' }),
+    (b) =>
+      b.positional('id', { type: 'string', demandOption: true, describe: 'job id', coerce: checkRef('job') }),
     bind<Args>(jobShow),
   );
 }

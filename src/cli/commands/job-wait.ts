@@ -3,6 +3,7 @@
 import type { Argv } from 'yargs';
 
 import type { Bind, GlobalArgs, Run } from '../context.js';
+import { checkRef } from '../validate.js';
 import { printJson } from '../output.js';
 import { renderJob } from '../render.js';
 import { followJob, jobFailure } from '../wait.js';
@@ -21,7 +22,8 @@ export function registerJobWait(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalArg
   return y.command(
     ['wait <id>', 'follow <id>'],
     'wait for a job to end, with progress (exit 1 if it failed or was canceled)',
-    (b) => b.positional('id', { type: 'string', demandOption: true, describe: 'job id' }),
+    (b) =>
+      b.positional('id', { type: 'string', demandOption: true, describe: 'job id', coerce: checkRef('job') }),
     bind<Args>(jobWait),
   );
 }

@@ -10,7 +10,7 @@ import type { PointView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson, tableOrHint } from '../output.js';
 import { POINT_COLUMNS } from '../render.js';
-import { checkInt, checkIso, checkSince } from '../validate.js';
+import { checkInt, checkIso, checkSince, checkRef } from '../validate.js';
 
 type Args = GlobalArgs & {
   domain?: string;
@@ -61,7 +61,7 @@ export function registerPointList(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalA
     (b) =>
       b
         .option('domain', { type: 'string', describe: 'domain name or UUID' })
-        .option('chain', { type: 'string', describe: 'chain id' })
+        .option('chain', { type: 'string', describe: 'chain id', coerce: checkRef('chain') })
         .option('state', { choices: POINT_STATES, describe: 'point state' })
         .option('orphaned', {
           type: 'boolean',

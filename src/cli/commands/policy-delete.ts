@@ -3,6 +3,7 @@
 import type { Argv } from 'yargs';
 
 import type { Bind, GlobalArgs, Run } from '../context.js';
+import { checkRef } from '../validate.js';
 import { printJson } from '../output.js';
 
 type Args = GlobalArgs & { name: string };
@@ -18,7 +19,13 @@ export function registerPolicyDelete(y: Argv<GlobalArgs>, bind: Bind): Argv<Glob
   return y.command(
     'delete <name>',
     'delete a policy no task uses',
-    (b) => b.positional('name', { type: 'string', demandOption: true, describe: 'policy name' }),
+    (b) =>
+      b.positional('name', {
+        type: 'string',
+        demandOption: true,
+        describe: 'policy name',
+        coerce: checkRef('policy'),
+      }),
     bind<Args>(policyDelete),
   );
 }

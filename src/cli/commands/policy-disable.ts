@@ -4,6 +4,7 @@ import type { Argv } from 'yargs';
 
 import type { PolicyView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
+import { checkRef } from '../validate.js';
 import { printJson } from '../output.js';
 
 type Args = GlobalArgs & { name: string };
@@ -19,7 +20,13 @@ export function registerPolicyDisable(y: Argv<GlobalArgs>, bind: Bind): Argv<Glo
   return y.command(
     'disable <name>',
     'disable a policy: it fires no more (running jobs go on)',
-    (b) => b.positional('name', { type: 'string', demandOption: true, describe: 'policy name' }),
+    (b) =>
+      b.positional('name', {
+        type: 'string',
+        demandOption: true,
+        describe: 'policy name',
+        coerce: checkRef('policy'),
+      }),
     bind<Args>(policyDisable),
   );
 }

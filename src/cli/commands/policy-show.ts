@@ -4,6 +4,7 @@ import type { Argv } from 'yargs';
 
 import type { PolicyView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
+import { checkRef } from '../validate.js';
 import { printJson } from '../output.js';
 import { renderPolicy } from '../render-scheduling.js';
 
@@ -20,7 +21,13 @@ export function registerPolicyShow(y: Argv<GlobalArgs>, bind: Bind): Argv<Global
   return y.command(
     'show <name>',
     'show one policy: schedule, tasks, next run',
-    (b) => b.positional('name', { type: 'string', demandOption: true, describe: 'policy name' }),
+    (b) =>
+      b.positional('name', {
+        type: 'string',
+        demandOption: true,
+        describe: 'policy name',
+        coerce: checkRef('policy'),
+      }),
     bind<Args>(policyShow),
   );
 }

@@ -8,6 +8,7 @@ import type { Argv } from 'yargs';
 
 import type { ChainView, DomainView, ImageView, VolumeView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
+import { checkRef, type RefKind } from '../validate.js';
 import { keyValues, printJson, type Column } from '../output.js';
 import { CHAIN_COLUMNS, DOMAIN_COLUMNS } from '../render.js';
 import { renderImage, renderVolume } from '../render-restore.js';
@@ -16,6 +17,8 @@ type Args = GlobalArgs & { ref: string };
 
 interface ShowSpec<T> {
   readonly what: string;
+  /** The form the API accepts (domains: any name or UUID). */
+  readonly kind?: RefKind;
   readonly describe: string;
   readonly path: string;
   readonly render: (view: T) => string;
@@ -37,7 +40,13 @@ function registerShow<T>(spec: ShowSpec<T>) {
     y.command(
       'show <ref>',
       spec.describe,
-      (b) => b.positional('ref', { type: 'string', demandOption: true, describe: spec.what }),
+      (b) =>
+        b.positional('ref', {
+          type: 'string',
+          demandOption: true,
+          describe: spec.what,
+          ...(spec.kind === undefined ? {} : { coerce: checkRef(spec.kind) }),
+        }),
       bind<Args>(show),
     );
 }
@@ -51,6 +60,7 @@ export const registerDomainShow = registerShow<DomainView>({
 
 export const registerChainShow = registerShow<ChainView>({
   what: 'chain id',
+  kind: 'chain',
   describe: 'show one chain',
   path: '/v1/chains',
   render: (c) => columnPairs(c, CHAIN_COLUMNS),
@@ -58,6 +68,7 @@ export const registerChainShow = registerShow<ChainView>({
 
 export const registerVolumeShow = registerShow<VolumeView>({
   what: 'volume id or name',
+  kind: 'volume',
   describe: 'show one volume made from a point',
   path: '/v1/volumes',
   render: renderVolume,
@@ -65,6 +76,7 @@ export const registerVolumeShow = registerShow<VolumeView>({
 
 export const registerImageShow = registerShow<ImageView>({
   what: 'image name',
+  kind: 'image',
   describe: 'show one image made from a point',
   path: '/v1/images',
   render: renderImage,

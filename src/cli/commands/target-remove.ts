@@ -6,6 +6,7 @@
 import type { Argv } from 'yargs';
 
 import type { Bind, GlobalArgs, Run } from '../context.js';
+import { checkRef } from '../validate.js';
 
 type Args = GlobalArgs & { name: string };
 
@@ -19,7 +20,13 @@ export function registerTargetRemove(y: Argv<GlobalArgs>, bind: Bind): Argv<Glob
   return y.command(
     'remove <name>',
     'forget a target (the objects on it are kept)',
-    (b) => b.positional('name', { type: 'string', demandOption: true, describe: 'target name' }),
+    (b) =>
+      b.positional('name', {
+        type: 'string',
+        demandOption: true,
+        describe: 'target name',
+        coerce: checkRef('target'),
+      }),
     bind<Args>(targetRemove),
   );
 }

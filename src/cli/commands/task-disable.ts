@@ -4,6 +4,7 @@ import type { Argv } from 'yargs';
 
 import type { TaskView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
+import { checkRef } from '../validate.js';
 import { printJson } from '../output.js';
 
 type Args = GlobalArgs & { name: string };
@@ -19,7 +20,13 @@ export function registerTaskDisable(y: Argv<GlobalArgs>, bind: Bind): Argv<Globa
   return y.command(
     'disable <name>',
     'disable a task: no more scheduled runs (running jobs go on)',
-    (b) => b.positional('name', { type: 'string', demandOption: true, describe: 'task name' }),
+    (b) =>
+      b.positional('name', {
+        type: 'string',
+        demandOption: true,
+        describe: 'task name',
+        coerce: checkRef('task'),
+      }),
     bind<Args>(taskDisable),
   );
 }

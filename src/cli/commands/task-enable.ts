@@ -4,6 +4,7 @@ import type { Argv } from 'yargs';
 
 import type { TaskView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
+import { checkRef } from '../validate.js';
 import { printJson } from '../output.js';
 
 type Args = GlobalArgs & { name: string };
@@ -19,7 +20,13 @@ export function registerTaskEnable(y: Argv<GlobalArgs>, bind: Bind): Argv<Global
   return y.command(
     'enable <name>',
     'enable a task: its policies run it again',
-    (b) => b.positional('name', { type: 'string', demandOption: true, describe: 'task name' }),
+    (b) =>
+      b.positional('name', {
+        type: 'string',
+        demandOption: true,
+        describe: 'task name',
+        coerce: checkRef('task'),
+      }),
     bind<Args>(taskEnable),
   );
 }

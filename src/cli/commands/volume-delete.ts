@@ -3,6 +3,7 @@
 import type { Argv } from 'yargs';
 
 import type { Bind, GlobalArgs, Run } from '../context.js';
+import { checkRef } from '../validate.js';
 import { printJson } from '../output.js';
 
 type Args = GlobalArgs & { id: string };
@@ -18,7 +19,13 @@ export function registerVolumeDelete(y: Argv<GlobalArgs>, bind: Bind): Argv<Glob
   return y.command(
     'delete <id>',
     'delete a volume virtpoint made',
-    (b) => b.positional('id', { type: 'string', demandOption: true, describe: 'volume id or name' }),
+    (b) =>
+      b.positional('id', {
+        type: 'string',
+        demandOption: true,
+        describe: 'volume id or name',
+        coerce: checkRef('volume'),
+      }),
     bind<Args>(volumeDelete),
   );
 }

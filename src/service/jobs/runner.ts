@@ -19,7 +19,8 @@ export interface JobContext {
   readonly jobId: string;
   /** Aborted when the job is canceled or the daemon shuts down. */
   readonly signal: AbortSignal;
-  progress(progress: { done: number; total: number | null }): void;
+  /** `phase`: what the job does now, for people; sent in the job's events, not stored. */
+  progress(progress: { done: number; total: number | null; phase?: string }): void;
   /** null: the job's point is gone (a canceled backup leaves none). */
   setPoint(pointId: string | null): void;
   /** The job's logger: every line carries `job`, `domain` (UUID) and `domainName`. */
@@ -267,7 +268,8 @@ export class JobRunner {
         jobId,
         signal: ac.signal,
         progress: (p) => {
-          this.emit(this.catalog.jobs.progress(jobId, p));
+          const job = this.catalog.jobs.progress(jobId, p);
+          this.emit(p.phase === undefined ? job : { ...job, progress: { ...job.progress, phase: p.phase } });
           logProgress(p);
         },
         setPoint: (pointId) => this.emit(this.catalog.jobs.setPoint(jobId, pointId)),

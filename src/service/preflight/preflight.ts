@@ -21,6 +21,11 @@ import type { Hypervisor } from '../../ports/hypervisor.js';
 import type { ImageTool } from '../../ports/image-tool.js';
 import type { Logger } from '../../ports/logger.js';
 import type { PreflightHost } from '../../ports/preflight.js';
+import type { Receiver } from '../../ports/notifier.js';
+import type { ReceiverProbe } from '../../ports/receiver-probe.js';
+import { judgeReceiver } from '../../core/preflight-receivers.js';
+import { formatReceiver } from '../../core/policy-task.js';
+import { redactReceiver } from '../../core/redact.js';
 
 export interface PreflightDeps {
   readonly host: PreflightHost;
@@ -32,7 +37,15 @@ export interface PreflightDeps {
   readonly now: () => number;
   /** Any earlier clock is wrong (the build's date). */
   readonly notBefore: number;
+  /** The tasks' receivers and how to probe them (absent: the check is not run). */
+  readonly receivers?: {
+    readonly tasks: () => readonly { readonly name: string; readonly receivers: readonly Receiver[] }[];
+    readonly probe: ReceiverProbe;
+  };
 }
+
+/** A webhook that does not accept a connection within this is reported unreachable. */
+export const WEBHOOK_PROBE_MS = 2000;
 
 const AGENT_PING_MS = 3000;
 
@@ -50,6 +63,7 @@ export async function runPreflight(deps: PreflightDeps): Promise<Check[]> {
       checks.push({ name: 'domains', status: 'warn', message: 'the domains could not be listed' });
     for (const d of domains ?? []) checks.push(...judgeDomain(await domainFacts(deps, d)));
   }
+  checks.push(...(await receiverChecks(deps)));
   return checks;
 }
 
@@ -94,4 +108,19 @@ async function domainFacts(
     disks.push({ target: disk.target, format, compat });
   }
   return { name: d.name, running, agentChannel: d.hasAgentChannel, agentAnswers, disks };
+}
+
+/** `notify:TASK/RECEIVER` for every webhook and exec receiver, probed at once (journal needs none). */
+async function receiverChecks(deps: PreflightDeps): Promise<Check[]> {
+  const r = deps.receivers;
+  if (r === undefined) return [];
+  const probes = r.tasks().flatMap((t) =>
+    t.receivers.map(async (rc) => {
+      if (rc.kind === 'journal') return null;
+      const probe =
+        rc.kind === 'webhook' ? await r.probe.webhook(rc.url, WEBHOOK_PROBE_MS) : await r.probe.exec(rc.path);
+      return judgeReceiver({ task: t.name, receiver: redactReceiver(formatReceiver(rc)), probe });
+    }),
+  );
+  return (await Promise.all(probes)).filter((c): c is Check => c !== null);
 }

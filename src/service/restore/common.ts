@@ -12,7 +12,7 @@ import { VerifyService, type VerifyDeps } from '../verify/verify.js';
 
 export interface RestoreRunOptions {
   /** Bytes written so far / in all (the sum of the virtual sizes of the disks written). */
-  readonly onProgress?: (progress: { done: number; total: number | null }) => void;
+  readonly onProgress?: (progress: { done: number; total: number | null; phase?: string }) => void;
   readonly signal?: AbortSignal;
 }
 

@@ -148,7 +148,10 @@ export class RollbackService {
         const written: Written[] = [];
         const stranded = new Set<string>();
         try {
+          const total = bytesOf(plan);
           if (wasActive) {
+            const via = domain.hasAgentChannel ? 'agent and ACPI' : 'ACPI';
+            opts.onProgress?.({ done: 0, total, phase: `shutting down ${domain.name} via ${via}` });
             await shutDownDomain(hv, this.deps.clock, log, domain, {
               timeoutMs: validateShutdownTimeoutMs(req.shutdownTimeoutMs),
               force: req.force === true,
@@ -157,7 +160,6 @@ export class RollbackService {
             });
           }
           const id = newId(this.deps.random);
-          const total = plan.reduce((n, d) => n + d.virtualSize, 0);
           let done = 0;
           opts.onProgress?.({ done, total });
           // the copies one after the other (one store read at a time); each file's resize, owner
@@ -165,18 +167,20 @@ export class RollbackService {
           const finishing: Promise<void>[] = [];
           try {
             for (const d of plan) {
+              const phase = `writing ${d.target}`;
+              opts.onProgress?.({ done, total, phase });
               const w = {
                 ...d,
                 tmp: besidePath(d.targetPath, 'restore', id),
                 keep: besidePath(d.targetPath, 'orig', id),
               };
               written.push(w);
-              await this.copyTemp(w, opts, (part) => opts.onProgress?.({ done: done + part, total }));
+              await this.copyTemp(w, opts, (part) => opts.onProgress?.({ done: done + part, total, phase }));
               const finished = this.finishTemp(w);
               finished.catch(() => undefined); // handled: awaited below, never unhandled meanwhile
               finishing.push(finished);
               done += d.virtualSize;
-              opts.onProgress?.({ done, total });
+              opts.onProgress?.({ done, total, phase });
             }
             await allOrThrow(finishing);
           } finally {
@@ -198,7 +202,9 @@ export class RollbackService {
           );
           throw err;
         }
-        return this.afterSwap(uuid, plan, req.start ?? wasActive);
+        const starting = () =>
+          opts.onProgress?.({ done: bytesOf(plan), total: bytesOf(plan), phase: `starting ${domain.name}` });
+        return this.afterSwap(uuid, plan, req.start ?? wasActive, starting);
       },
       opts.signal,
     );
@@ -298,6 +304,7 @@ export class RollbackService {
     uuid: string,
     plan: readonly RollbackDiskPlan[],
     start: boolean,
+    starting?: () => void,
   ): Promise<RollbackResult> {
     const { catalog, hypervisor: hv, log } = this.deps;
     catalog.transaction(() => {
@@ -329,6 +336,7 @@ export class RollbackService {
     let started = false;
     if (start) {
       try {
+        starting?.();
         await hv.startDomain(uuid);
         started = true;
       } catch (e) {
@@ -354,4 +362,9 @@ async function allOrThrow(ps: readonly Promise<unknown>[]): Promise<void> {
 /** Waits for every promise, ignoring failures (the caller's own error path reports them). */
 async function settleAll(ps: readonly Promise<unknown>[]): Promise<void> {
   await Promise.allSettled(ps);
+}
+
+/** The bytes a rollback writes: the virtual sizes of its disks. */
+function bytesOf(plan: readonly RollbackDiskPlan[]): number {
+  return plan.reduce((n, d) => n + d.virtualSize, 0);
 }

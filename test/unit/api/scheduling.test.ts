@@ -176,3 +176,17 @@ test.serial('tasks: PATCH (not policies), enable, disable, DELETE, run, history'
   t.is((await h.req('DELETE', '/v1/tasks/web-daily')).status, 204);
   t.is((await h.req('DELETE', '/v1/tasks/web-daily')).status, 404);
 });
+
+test.serial(
+  'POST /v1/tasks/{name}/notify-test: 200 with one result per receiver; a bad name 400; a query 400',
+  async (t) => {
+    const r = await h.req('POST', '/v1/tasks/web-daily/notify-test');
+    t.is(r.status, 200);
+    t.deepEqual(lastCall(h.fakes), { method: 'notifyTest.notifyTest', args: ['web-daily'] });
+    t.like(r.json, { task: 'web-daily', event: 'test', results: [{ receiver: 'journal', ok: true }] });
+    t.is((await h.req('POST', '/v1/tasks/-bad/notify-test')).status, 400);
+    t.is((await h.req('POST', '/v1/tasks/web-daily/notify-test?x=1')).status, 400);
+    h.fakes.failNext('notifyTest.notifyTest', new VirtpointError('NOT_FOUND', 'no task named nope'));
+    t.is((await h.req('POST', '/v1/tasks/nope/notify-test')).status, 404);
+  },
+);

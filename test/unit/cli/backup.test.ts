@@ -1,13 +1,13 @@
 import test from 'ava';
 
-import { backupRun, job, p2 } from './fixtures.js';
+import { backupRun, job, a00000000002 } from './fixtures.js';
 import { events, run, startFakeApi, type Answer } from './fake-api.js';
 
 function backupRoutes(end?: Parameters<typeof backupRun>[0]): Record<string, Answer> {
   return {
     'POST /v1/backups': { status: 202, body: job() },
-    'GET /v1/jobs/j1/events': events(backupRun(end)),
-    'GET /v1/points/p2': { body: p2 },
+    'GET /v1/jobs/b00000000001/events': events(backupRun(end)),
+    'GET /v1/points/a00000000002': { body: a00000000002 },
   };
 }
 
@@ -28,16 +28,16 @@ test('backup waits through the NDJSON events, prints plain progress lines off a 
   t.deepEqual(api.requests[0]?.body, { domain: 'web', disks: ['vda', 'vdb'], full: true, name: 'n1' });
   t.deepEqual(
     api.requests.map((q) => `${q.method} ${q.path}`),
-    ['POST /v1/backups', 'GET /v1/jobs/j1/events', 'GET /v1/points/p2'],
+    ['POST /v1/backups', 'GET /v1/jobs/b00000000001/events', 'GET /v1/points/a00000000002'],
   );
   const lines = r.stderr.trimEnd().split('\n');
-  t.is(lines[0], 'backup of web (job j1): queued, waiting for its turn');
-  t.regex(r.stderr, /^backup of web \(job j1\): running +0% +0 B \/ 4\.0 GiB$/m);
-  t.regex(r.stderr, /^backup of web \(job j1\): running +25% +1\.0 GiB \/ 4\.0 GiB/m);
-  t.regex(r.stderr, /^backup of web \(job j1\): running +75% +3\.0 GiB \/ 4\.0 GiB/m);
-  t.regex(lines.at(-1) ?? '', /^backup of web \(job j1\): succeeded +100% +4\.0 GiB \/ 4\.0 GiB/);
+  t.is(lines[0], 'backup of web (job b00000000001): queued, waiting for its turn');
+  t.regex(r.stderr, /^backup of web \(job b00000000001\): running +0% +0 B \/ 4\.0 GiB$/m);
+  t.regex(r.stderr, /^backup of web \(job b00000000001\): running +25% +1\.0 GiB \/ 4\.0 GiB/m);
+  t.regex(r.stderr, /^backup of web \(job b00000000001\): running +75% +3\.0 GiB \/ 4\.0 GiB/m);
+  t.regex(lines.at(-1) ?? '', /^backup of web \(job b00000000001\): succeeded +100% +4\.0 GiB \/ 4\.0 GiB/);
   t.false(r.stderr.includes('\r'), 'no redraws off a TTY');
-  t.regex(r.stdout, /^id +p2$/m);
+  t.regex(r.stdout, /^id +a00000000002$/m);
   t.regex(r.stdout, /^name +nightly$/m);
 });
 
@@ -54,7 +54,7 @@ test('backup off a TTY prints at most one progress line per interval (state chan
 test('backup on a TTY draws a bar with percent, bytes, rate and ETA', async (t) => {
   const api = await startFakeApi(t, {
     ...backupRoutes(),
-    'GET /v1/jobs/j1/events': events(backupRun(), 300),
+    'GET /v1/jobs/b00000000001/events': events(backupRun(), 300),
   });
   const r = await run(api.socket, ['backup', 'web'], { isTTY: true });
   t.is(r.code, 0);
@@ -78,7 +78,7 @@ test('backup --json prints the point object exactly; no progress on stdout', asy
     '7',
   ]);
   t.is(r.code, 0);
-  t.deepEqual(JSON.parse(r.stdout), p2);
+  t.deepEqual(JSON.parse(r.stdout), a00000000002);
   t.deepEqual(api.requests[0]?.body, { domain: 'web', quiesce: 'required', chainLength: 7 });
   t.is(r.stderr, '', 'no plain progress with --json off a TTY');
 });
@@ -87,7 +87,7 @@ test('backup --no-wait prints the queued job (--json: the job object)', async (t
   const api = await startFakeApi(t, backupRoutes());
   const r = await run(api.socket, ['backup', 'web', '--no-wait']);
   t.is(r.code, 0);
-  t.is(r.stdout, 'queued backup job j1 of web (virtpoint job wait j1)\n');
+  t.is(r.stdout, 'queued backup job b00000000001 of web (virtpoint job wait b00000000001)\n');
   const j = await run(api.socket, ['backup', 'web', '--no-wait', '--json']);
   t.deepEqual(JSON.parse(j.stdout), job());
   t.false(api.requests.some((q) => q.path.includes('events')));
@@ -100,7 +100,7 @@ test('a failed backup job: exit 1, error with the job error code; --json prints 
   t.is(r.code, 1);
   t.regex(
     r.stderr,
-    /^error: backup job j1 failed: the guest agent did not freeze in 10 s \(FREEZE_TIMEOUT\)$/m,
+    /^error: backup job b00000000001 failed: the guest agent did not freeze in 10 s \(FREEZE_TIMEOUT\)$/m,
   );
   t.is(r.stdout, '');
   const j = await run(api.socket, ['backup', 'web', '--json']);
@@ -141,25 +141,25 @@ test('the API refusing a backup is exit 1 with its code and message', async (t) 
 
 test('backup of a point that fell back to crash consistency: exit 0, a warning line on stderr, stdout unchanged', async (t) => {
   const crash = {
-    ...p2,
+    ...a00000000002,
     consistency: 'crash' as const,
     consistencyReason: 'freeze failed: guest agent is not connected',
     freezeMs: null,
   };
-  const routes = { ...backupRoutes(), 'GET /v1/points/p2': { body: crash } };
+  const routes = { ...backupRoutes(), 'GET /v1/points/a00000000002': { body: crash } };
   const api = await startFakeApi(t, routes);
   const r = await run(api.socket, ['backup', 'web']);
   t.is(r.code, 0, r.stderr);
   t.regex(
     r.stderr,
-    /^warning: point nightly \(p2\) is crash-consistent: freeze failed: guest agent is not connected$/m,
+    /^warning: point nightly \(a00000000002\) is crash-consistent: freeze failed: guest agent is not connected$/m,
   );
-  t.regex(r.stdout, /^id +p2$/m);
+  t.regex(r.stdout, /^id +a00000000002$/m);
   t.false(r.stdout.includes('warning'));
   const j = await run(api.socket, ['backup', 'web', '--json']);
   t.is(j.code, 0);
   t.deepEqual(JSON.parse(j.stdout), crash);
-  t.regex(j.stderr, /^warning: point nightly \(p2\) is crash-consistent/m);
+  t.regex(j.stderr, /^warning: point nightly \(a00000000002\) is crash-consistent/m);
   // Asked for (--quiesce off): no warning; a filesystem-consistent point: none either.
   t.false((await run(api.socket, ['backup', 'web', '--quiesce', 'off'])).stderr.includes('warning'));
   const ok = await startFakeApi(t, backupRoutes());

@@ -81,10 +81,11 @@ test('--help and completion print on stdout, exit 0, without the daemon', async 
   }
   const jobHelp = await run(null, ['job', '--help']);
   t.regex(jobHelp.stdout, /virtpoint job delete \[id\]/);
-  const c = await run(null, ['completion']);
+  const c = await run(null, ['completion', 'bash']);
   t.is(c.code, 0);
-  t.regex(c.stdout, /###-begin-virtpoint-completions-###/);
-  t.regex(c.stdout, /--get-yargs-completions/);
+  t.regex(c.stdout, /^complete -o default -F _virtpoint virtpoint$/m);
+  // The shell is an argument (bash or zsh).
+  t.is((await run(null, ['completion'])).code, 2);
 });
 
 test('ndjson reader: lines split across chunks, multibyte characters split across buffers', async (t) => {
@@ -101,14 +102,14 @@ test('ndjson reader: lines split across chunks, multibyte characters split acros
 
 test('client: 204 resolves to undefined; events of an unknown job throw its code', async (t) => {
   const api = await startFakeApi(t, {
-    'DELETE /v1/jobs/j1': { status: 204 },
+    'DELETE /v1/jobs/b00000000001': { status: 204 },
     'GET /v1/jobs/nope/events': {
       status: 404,
       body: { error: { code: 'JOB_NOT_FOUND', message: 'no job' } },
     },
   });
   const client = new ApiClient(api.socket);
-  t.is(await client.delete('/v1/jobs/j1'), undefined);
+  t.is(await client.delete('/v1/jobs/b00000000001'), undefined);
   await t.throwsAsync(
     async () => {
       for await (const _ of client.jobEvents('nope')) t.fail();

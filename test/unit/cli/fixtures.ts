@@ -46,7 +46,12 @@ export const domains: DomainView[] = [
     chains: 1,
     points: 2,
     bytes: 3 * GiB,
-    lastPoint: { id: 'p2', name: 'nightly', createdAt: '2024-05-02T02:00:00.000Z', state: 'available' },
+    lastPoint: {
+      id: 'a00000000002',
+      name: 'nightly',
+      createdAt: '2024-05-02T02:00:00.000Z',
+      state: 'available',
+    },
   },
   {
     uuid: '11111111-2222-3333-4444-555555555555',
@@ -63,11 +68,11 @@ export const domains: DomainView[] = [
 
 export function point(over: Partial<PointView> = {}): PointView {
   return {
-    id: 'p1',
+    id: 'a00000000001',
     name: 'first',
     domain: UUID,
     domainName: 'web',
-    chainId: 'c1',
+    chainId: 'c00000000001',
     seq: 0,
     kind: 'full',
     state: 'available',
@@ -83,7 +88,7 @@ export function point(over: Partial<PointView> = {}): PointView {
     disks: [
       {
         target: 'vda',
-        path: '/store/web/c1/p1-vda.qcow2',
+        path: '/store/web/c00000000001/a00000000001-vda.qcow2',
         virtualSize: 10 * GiB,
         size: 2 * GiB,
         sha256: null,
@@ -94,9 +99,9 @@ export function point(over: Partial<PointView> = {}): PointView {
   };
 }
 
-export const p1 = point();
-export const p2 = point({
-  id: 'p2',
+export const a00000000001 = point();
+export const a00000000002 = point({
+  id: 'a00000000002',
   name: 'nightly',
   seq: 1,
   kind: 'incremental',
@@ -105,7 +110,7 @@ export const p2 = point({
   disks: [
     {
       target: 'vda',
-      path: '/store/web/c1/p2-vda.qcow2',
+      path: '/store/web/c00000000001/a00000000002-vda.qcow2',
       virtualSize: 10 * GiB,
       size: 1536 * 1024,
       sha256: null,
@@ -118,11 +123,17 @@ export const p2 = point({
     summary: 'ok (2 files)',
   },
 });
-export const p3 = point({ id: 'p3', name: 'later', seq: 2, kind: 'incremental', newChainReason: null });
+export const a00000000003 = point({
+  id: 'a00000000003',
+  name: 'later',
+  seq: 2,
+  kind: 'incremental',
+  newChainReason: null,
+});
 
 export function job(over: Partial<JobView> = {}): JobView {
   return {
-    id: 'j1',
+    id: 'b00000000001',
     type: 'backup',
     state: 'queued',
     trigger: 'manual',
@@ -139,10 +150,16 @@ export function job(over: Partial<JobView> = {}): JobView {
   };
 }
 
-/** A backup job going queued → running (progress) → succeeded with point p2. */
-export function backupRun(end: Partial<JobView> = { state: 'succeeded', pointId: 'p2' }): JobView[] {
+/** A backup job going queued → running (progress) → succeeded with point a00000000002. */
+export function backupRun(
+  end: Partial<JobView> = { state: 'succeeded', pointId: 'a00000000002' },
+): JobView[] {
   const total = 4 * GiB;
-  const running = { state: 'running' as const, startedAt: '2024-05-02T02:00:01.000Z', pointId: 'p2' };
+  const running = {
+    state: 'running' as const,
+    startedAt: '2024-05-02T02:00:01.000Z',
+    pointId: 'a00000000002',
+  };
   return [
     job(),
     job({ ...running, progress: { done: 0, total } }),
@@ -154,7 +171,7 @@ export function backupRun(end: Partial<JobView> = { state: 'succeeded', pointId:
 
 export const chains: ChainView[] = [
   {
-    id: 'c1',
+    id: 'c00000000001',
     domain: UUID,
     domainName: 'web',
     disks: ['vda'],
@@ -168,7 +185,7 @@ export const chains: ChainView[] = [
     createdAt: '2024-05-01T02:00:00.000Z',
   },
   {
-    id: 'c0',
+    id: 'c00000000000',
     domain: UUID,
     domainName: 'web',
     disks: ['vda', 'vdb'],

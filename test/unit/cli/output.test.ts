@@ -1,7 +1,7 @@
 import test from 'ava';
 
 import { humanTime, timeZonesOf, withTimeZones } from '../../../src/cli/output.js';
-import { p1 } from './fixtures.js';
+import { a00000000001 } from './fixtures.js';
 import { run, startFakeApi } from './fake-api.js';
 
 test('humanTime follows the command zone; --utc shows UTC; null is a dash', (t) => {
@@ -25,13 +25,13 @@ test('humanTime follows the command zone; --utc shows UTC; null is a dash', (t) 
 });
 
 test('point show in TZ=Europe/Berlin: local time with the zone; --utc: UTC; --json: ISO UTC as sent', async (t) => {
-  const api = await startFakeApi(t, { 'GET /v1/points/p1': { body: p1 } });
+  const api = await startFakeApi(t, { 'GET /v1/points/a00000000001': { body: a00000000001 } });
   const env = { TZ: 'Europe/Berlin' };
-  const local = await run(api.socket, ['point', 'show', 'p1'], { env });
+  const local = await run(api.socket, ['point', 'show', 'a00000000001'], { env });
   t.is(local.code, 0);
   t.regex(local.stdout, /^created +2024-05-01 04:00 CEST$/m);
-  const utc = await run(api.socket, ['point', 'show', 'p1', '--utc'], { env });
+  const utc = await run(api.socket, ['point', 'show', 'a00000000001', '--utc'], { env });
   t.regex(utc.stdout, /^created +2024-05-01 02:00 UTC$/m);
-  const json = await run(api.socket, ['point', 'show', 'p1', '--json'], { env });
-  t.is((JSON.parse(json.stdout) as { createdAt: string }).createdAt, p1.createdAt);
+  const json = await run(api.socket, ['point', 'show', 'a00000000001', '--json'], { env });
+  t.is((JSON.parse(json.stdout) as { createdAt: string }).createdAt, a00000000001.createdAt);
 });

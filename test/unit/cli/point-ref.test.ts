@@ -1,13 +1,13 @@
 import test from 'ava';
 
-import { job, p1 } from './fixtures.js';
+import { job, a00000000001 } from './fixtures.js';
 import { run, startFakeApi } from './fake-api.js';
 
 const ID = 'a1b2c3d4e5f6';
 
 test('rollback --point NAME: the name is looked up in the domain, the id is sent', async (t) => {
   const api = await startFakeApi(t, {
-    'GET /v1/points/before-upgrade': { body: { ...p1, id: ID, name: 'before-upgrade' } },
+    'GET /v1/points/before-upgrade': { body: { ...a00000000001, id: ID, name: 'before-upgrade' } },
     'POST /v1/domains/web1/rollback': { status: 202, body: job({ type: 'rollback' }) },
   });
   const r = await run(api.socket, ['rollback', 'web1', '--point', 'before-upgrade', '--no-wait']);
@@ -50,7 +50,7 @@ test('a name repeated across domains: POINT_AMBIGUOUS from the API, exit 1, the 
 });
 
 test('point show NAME --domain D; a malformed id or name exits 2 before anything is sent', async (t) => {
-  const api = await startFakeApi(t, { 'GET /v1/points/first': { body: p1 } });
+  const api = await startFakeApi(t, { 'GET /v1/points/first': { body: a00000000001 } });
   const show = await run(api.socket, ['point', 'show', 'first', '--domain', 'web']);
   t.is(show.code, 0, show.stderr);
   t.like(api.requests[0], { path: '/v1/points/first', query: { domain: 'web' } });

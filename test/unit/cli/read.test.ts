@@ -1,6 +1,6 @@
 import test from 'ava';
 
-import { chains, domains, job, p1, p2, status, usage, UUID } from './fixtures.js';
+import { chains, domains, job, a00000000001, a00000000002, status, usage, UUID } from './fixtures.js';
 import { events, run, startFakeApi } from './fake-api.js';
 
 test('status: aligned key/values; --json prints the StatusView as sent', async (t) => {
@@ -47,19 +47,24 @@ test('domain list: a table whose columns line up', async (t) => {
 });
 
 test('point list passes the filters; --json prints the array of points', async (t) => {
-  const api = await startFakeApi(t, { 'GET /v1/points': { body: [p1, p2] } });
+  const api = await startFakeApi(t, { 'GET /v1/points': { body: [a00000000001, a00000000002] } });
   const r = await run(api.socket, [
     'point',
     'list',
     '--domain',
     'web',
     '--chain',
-    'c1',
+    'c00000000001',
     '--state',
     'available',
   ]);
   t.is(r.code, 0);
-  t.deepEqual(api.requests[0]?.query, { limit: '1000', domain: 'web', chain: 'c1', state: 'available' });
+  t.deepEqual(api.requests[0]?.query, {
+    limit: '1000',
+    domain: 'web',
+    chain: 'c00000000001',
+    state: 'available',
+  });
   const lines = r.stdout.trimEnd().split('\n');
   t.regex(
     lines[0] ?? '',
@@ -67,14 +72,14 @@ test('point list passes the filters; --json prints the array of points', async (
   );
   t.regex(
     lines[1] ?? '',
-    /^p1 +first +web +c1 +0 +full +available +filesystem +never +manual +2\.0 GiB +2024-05-01 02:00 UTC$/,
+    /^a00000000001 +first +web +c00000000001 +0 +full +available +filesystem +never +manual +2\.0 GiB +2024-05-01 02:00 UTC$/,
   );
   t.regex(
     lines[2] ?? '',
-    /^p2 +nightly +web +c1 +1 +incremental +available +filesystem +ok 2024-05-03 +manual +1\.5 MiB/,
+    /^a00000000002 +nightly +web +c00000000001 +1 +incremental +available +filesystem +ok 2024-05-03 +manual +1\.5 MiB/,
   );
   const json = await run(api.socket, ['point', 'list', '--json']);
-  t.deepEqual(JSON.parse(json.stdout), [p1, p2]);
+  t.deepEqual(JSON.parse(json.stdout), [a00000000001, a00000000002]);
   t.deepEqual(api.requests[1]?.query, { limit: '1000' });
   const orphaned = await run(api.socket, ['point', 'list', '--orphaned']);
   t.is(orphaned.code, 0);
@@ -90,16 +95,16 @@ test('point list --state rejects an unknown state locally (exit 2, no request)',
 });
 
 test('point show: details and disks; --json the exact point; a name or UUID goes through as is', async (t) => {
-  const api = await startFakeApi(t, { 'GET /v1/points/p2': { body: p2 } });
-  const r = await run(api.socket, ['point', 'show', 'p2']);
+  const api = await startFakeApi(t, { 'GET /v1/points/a00000000002': { body: a00000000002 } });
+  const r = await run(api.socket, ['point', 'show', 'a00000000002']);
   t.is(r.code, 0);
-  t.regex(r.stdout, /^chain +c1 #1$/m);
+  t.regex(r.stdout, /^chain +c00000000001 #1$/m);
   t.regex(r.stdout, new RegExp(`^domain +web \\(${UUID}\\)$`, 'm'));
   t.regex(r.stdout, /^verified +ok 2024-05-03 03:00 UTC: ok \(2 files\)$/m);
   t.regex(r.stdout, /^DISK +VIRTUAL +SIZE +PATH$/m);
-  t.regex(r.stdout, /^vda +10\.0 GiB +1\.5 MiB +\/store\/web\/c1\/p2-vda\.qcow2$/m);
-  const json = await run(api.socket, ['point', 'show', 'p2', '--json']);
-  t.deepEqual(JSON.parse(json.stdout), p2);
+  t.regex(r.stdout, /^vda +10\.0 GiB +1\.5 MiB +\/store\/web\/c00000000001\/a00000000002-vda\.qcow2$/m);
+  const json = await run(api.socket, ['point', 'show', 'a00000000002', '--json']);
+  t.deepEqual(JSON.parse(json.stdout), a00000000002);
 });
 
 test('chain list and usage: tables and exact --json; --domain passed through', async (t) => {
@@ -107,8 +112,8 @@ test('chain list and usage: tables and exact --json; --domain passed through', a
   const c = await run(api.socket, ['chain', 'list', '--domain', UUID]);
   t.is(c.code, 0);
   t.deepEqual(api.requests[0]?.query, { domain: UUID });
-  t.regex(c.stdout, /^c1 +web +vda +open +nightly-web +3\/14 +2\.0 GiB/m);
-  t.regex(c.stdout, /^c0 +web +vda,vdb +sealed \(disk-set-changed\) +manual +1\/7 +512 B/m);
+  t.regex(c.stdout, /^c00000000001 +web +vda +open +nightly-web +3\/14 +2\.0 GiB/m);
+  t.regex(c.stdout, /^c00000000000 +web +vda,vdb +sealed \(disk-set-changed\) +manual +1\/7 +512 B/m);
   t.deepEqual(JSON.parse((await run(api.socket, ['chain', 'list', '--json'])).stdout), chains);
   const u = await run(api.socket, ['usage', '--domain', 'web']);
   t.is(u.code, 0);
@@ -119,15 +124,28 @@ test('chain list and usage: tables and exact --json; --domain passed through', a
 
 test('job list: filters passed through, table, --json', async (t) => {
   const jobs = [
-    job({ id: 'j2', state: 'failed', error: { code: 'FREEZE_TIMEOUT', message: 'guest did not freeze' } }),
-    job({ id: 'j1', state: 'succeeded', pointId: 'p1', progress: { done: 10, total: 10 } }),
+    job({
+      id: 'b00000000002',
+      state: 'failed',
+      error: { code: 'FREEZE_TIMEOUT', message: 'guest did not freeze' },
+    }),
+    job({
+      id: 'b00000000001',
+      state: 'succeeded',
+      pointId: 'a00000000001',
+      progress: { done: 10, total: 10 },
+    }),
   ];
   const api = await startFakeApi(t, { 'GET /v1/jobs': { body: jobs } });
   const r = await run(api.socket, ['job', 'list', '--type', 'backup', '--state', 'failed', '--since', '7d']);
   t.is(r.code, 0);
   t.deepEqual(api.requests[0]?.query, { type: 'backup', state: 'failed', since: '7d' });
-  t.regex(r.stdout, /^j2 +backup +failed +manual .* FREEZE_TIMEOUT$/m);
-  t.regex(r.stdout, /^j1 +backup +succeeded +manual +web +p1 +100% /m, 'the domain by name');
+  t.regex(r.stdout, /^b00000000002 +backup +failed +manual .* FREEZE_TIMEOUT$/m);
+  t.regex(
+    r.stdout,
+    /^b00000000001 +backup +succeeded +manual +web +a00000000001 +100% /m,
+    'the domain by name',
+  );
   const iso = await run(api.socket, [
     'job',
     'list',
@@ -168,33 +186,36 @@ test('job show and job cancel: details; --json the exact job', async (t) => {
   });
   const canceled = job({ state: 'canceled', endedAt: '2024-05-02T02:00:09Z' });
   const api = await startFakeApi(t, {
-    'GET /v1/jobs/j1': { body: running },
-    'POST /v1/jobs/j1/cancel': { body: canceled },
+    'GET /v1/jobs/b00000000001': { body: running },
+    'POST /v1/jobs/b00000000001/cancel': { body: canceled },
   });
-  const s = await run(api.socket, ['job', 'show', 'j1']);
+  const s = await run(api.socket, ['job', 'show', 'b00000000001']);
   t.is(s.code, 0);
   t.regex(s.stdout, /^progress +50% \(512 B \/ 1\.0 KiB\)$/m);
   t.regex(s.stdout, /^domain +web \(6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f\)$/m);
-  t.deepEqual(JSON.parse((await run(api.socket, ['job', 'show', 'j1', '--json'])).stdout), running);
-  const c = await run(api.socket, ['job', 'cancel', 'j1']);
+  t.deepEqual(JSON.parse((await run(api.socket, ['job', 'show', 'b00000000001', '--json'])).stdout), running);
+  const c = await run(api.socket, ['job', 'cancel', 'b00000000001']);
   t.is(c.code, 0);
   t.regex(c.stdout, /^state +canceled$/m);
-  t.deepEqual(JSON.parse((await run(api.socket, ['job', 'cancel', 'j1', '--json'])).stdout), canceled);
+  t.deepEqual(
+    JSON.parse((await run(api.socket, ['job', 'cancel', 'b00000000001', '--json'])).stdout),
+    canceled,
+  );
   t.is(api.requests.filter((r) => r.method === 'POST').length, 2);
 });
 
 test('chain list: a pending or failed chain is shown as not usable', async (t) => {
-  const failed = { ...chains[0]!, id: 'c2', state: 'failed' as const, points: 1, bytes: 0 };
-  const pending = { ...chains[0]!, id: 'c3', state: 'pending' as const, points: 1, bytes: 0 };
+  const failed = { ...chains[0]!, id: 'c00000000002', state: 'failed' as const, points: 1, bytes: 0 };
+  const pending = { ...chains[0]!, id: 'c00000000003', state: 'pending' as const, points: 1, bytes: 0 };
   const api = await startFakeApi(t, { 'GET /v1/chains': { body: [failed, pending] } });
   const c = await run(api.socket, ['chain', 'list']);
   t.is(c.code, 0);
-  t.regex(c.stdout, /^c2 +web +vda +failed \(full failed, nothing to restore\) +\S+ +1\/14/m);
-  t.regex(c.stdout, /^c3 +web +vda +pending \(full being made\) +\S+ +1\/14/m);
+  t.regex(c.stdout, /^c00000000002 +web +vda +failed \(full failed, nothing to restore\) +\S+ +1\/14/m);
+  t.regex(c.stdout, /^c00000000003 +web +vda +pending \(full being made\) +\S+ +1\/14/m);
 });
 
 test('point list --since/--until/--name/--limit: passed to the API, --limit stops the paging', async (t) => {
-  const api = await startFakeApi(t, { 'GET /v1/points': { body: [p1] } });
+  const api = await startFakeApi(t, { 'GET /v1/points': { body: [a00000000001] } });
   const r = await run(api.socket, [
     'point',
     'list',
@@ -225,38 +246,45 @@ test('point list --since/--until/--name/--limit: passed to the API, --limit stop
 test('domain show and chain show: one object as key-value lines; --json the view', async (t) => {
   const api = await startFakeApi(t, {
     'GET /v1/domains/web': { body: domains[0] },
-    'GET /v1/chains/c1': { body: chains[0] },
+    'GET /v1/chains/c00000000001': { body: chains[0] },
   });
   const d = await run(api.socket, ['domain', 'show', 'web']);
   t.is(d.code, 0, d.stderr);
   t.regex(d.stdout, /^name +web$/m);
   t.regex(d.stdout, new RegExp(`^uuid +${UUID}$`, 'm'));
-  const c = await run(api.socket, ['chain', 'show', 'c1']);
+  const c = await run(api.socket, ['chain', 'show', 'c00000000001']);
   t.is(c.code, 0, c.stderr);
   t.regex(c.stdout, /^owner +nightly-web$/m);
   t.regex(c.stdout, /^points +3\/14$/m);
-  t.deepEqual(JSON.parse((await run(api.socket, ['chain', 'show', 'c1', '--json'])).stdout), chains[0]);
-  const missing = await run(api.socket, ['chain', 'show', 'c9']);
+  t.deepEqual(
+    JSON.parse((await run(api.socket, ['chain', 'show', 'c00000000001', '--json'])).stdout),
+    chains[0],
+  );
+  const missing = await run(api.socket, ['chain', 'show', 'c00000000009']);
   t.not(missing.code, 0);
 });
 
 test('job cancel of a running job waits until it has really ended and prints that state', async (t) => {
-  const aborting = job({ id: 'j7', state: 'running' });
+  const aborting = job({ id: 'b00000000007', state: 'running' });
   const api = await startFakeApi(t, {
-    'POST /v1/jobs/j7/cancel': { body: aborting },
-    'GET /v1/jobs/j7/events': events([
+    'POST /v1/jobs/b00000000007/cancel': { body: aborting },
+    'GET /v1/jobs/b00000000007/events': events([
       aborting,
-      job({ id: 'j7', state: 'canceled', endedAt: '2024-05-02T02:00:09Z' }),
+      job({ id: 'b00000000007', state: 'canceled', endedAt: '2024-05-02T02:00:09Z' }),
     ]),
   });
-  const c = await run(api.socket, ['job', 'cancel', 'j7']);
+  const c = await run(api.socket, ['job', 'cancel', 'b00000000007']);
   t.is(c.code, 0, c.stderr);
   t.regex(c.stdout, /^state +canceled$/m);
-  const quick = await run(api.socket, ['job', 'cancel', 'j7', '--no-wait']);
+  const quick = await run(api.socket, ['job', 'cancel', 'b00000000007', '--no-wait']);
   t.regex(quick.stdout, /^state +running$/m);
   t.deepEqual(
     api.requests.map((r) => `${r.method} ${r.path}`),
-    ['POST /v1/jobs/j7/cancel', 'GET /v1/jobs/j7/events', 'POST /v1/jobs/j7/cancel'],
+    [
+      'POST /v1/jobs/b00000000007/cancel',
+      'GET /v1/jobs/b00000000007/events',
+      'POST /v1/jobs/b00000000007/cancel',
+    ],
   );
 });
 

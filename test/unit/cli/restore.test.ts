@@ -24,7 +24,7 @@ function jobRun(type: JobView['type'], result: unknown, end: Partial<JobView> = 
 
 const rollbackResult = {
   disks: [{ source: 'vda', target: 'vdb', bytes: 2 * GiB }],
-  checkpointsDropped: ['vp-c1-0', 'vp-c1-1'],
+  checkpointsDropped: ['vp-c00000000001-0', 'vp-c00000000001-1'],
   foreignCheckpoints: [],
   started: true,
 };
@@ -53,7 +53,7 @@ const image: ImageView = {
 test('rollback sends every flag, follows the job with progress, prints what was restored', async (t) => {
   const api = await startFakeApi(t, {
     'POST /v1/domains/web/rollback': { status: 202, body: job({ type: 'rollback' }) },
-    'GET /v1/jobs/j1/events': events(jobRun('rollback', rollbackResult)),
+    'GET /v1/jobs/b00000000001/events': events(jobRun('rollback', rollbackResult)),
   });
   const r = await run(api.socket, [
     'rollback',
@@ -78,17 +78,17 @@ test('rollback sends every flag, follows the job with progress, prints what was 
     force: true,
     shutdownTimeout: 20,
   });
-  t.regex(r.stderr, /^rollback of web \(job j1\): running +50% +1\.0 GiB \/ 2\.0 GiB/m);
-  t.regex(r.stderr, /^rollback of web \(job j1\): succeeded +100%/m);
+  t.regex(r.stderr, /^rollback of web \(job b00000000001\): running +50% +1\.0 GiB \/ 2\.0 GiB/m);
+  t.regex(r.stderr, /^rollback of web \(job b00000000001\): succeeded +100%/m);
   t.regex(r.stdout, /^rolled back web to point a1b2c3d4e5f6: vda→vdb \(2\.0 GiB\)$/m);
-  t.regex(r.stdout, /checkpoints dropped: vp-c1-0, vp-c1-1/);
+  t.regex(r.stdout, /checkpoints dropped: vp-c00000000001-0, vp-c00000000001-1/);
   t.regex(r.stdout, /the domain was started/);
 });
 
 test('rollback --json prints the final job; --start sends start: true; defaults send only the point', async (t) => {
   const api = await startFakeApi(t, {
     'POST /v1/domains/web/rollback': { status: 202, body: job({ type: 'rollback' }) },
-    'GET /v1/jobs/j1/events': events(jobRun('rollback', rollbackResult)),
+    'GET /v1/jobs/b00000000001/events': events(jobRun('rollback', rollbackResult)),
   });
   const r = await run(api.socket, ['rollback', 'web', '--point', 'a1b2c3d4e5f6', '--start', '--json']);
   t.is(r.code, 0, r.stderr);
@@ -98,7 +98,7 @@ test('rollback --json prints the final job; --start sends start: true; defaults 
   const plain = await run(api.socket, ['rollback', 'web', '--point', 'a1b2c3d4e5f6', '--no-wait']);
   t.is(plain.code, 0);
   t.deepEqual(api.requests.at(-1)?.body, { point: 'a1b2c3d4e5f6' });
-  t.regex(plain.stdout, /queued rollback job j1/);
+  t.regex(plain.stdout, /queued rollback job b00000000001/);
 });
 
 test('rollback: a failed job exits 1 with its code; a refusal of the daemon exits 1', async (t) => {
@@ -108,7 +108,7 @@ test('rollback: a failed job exits 1 with its code; a refusal of the daemon exit
   });
   const api = await startFakeApi(t, {
     'POST /v1/domains/web/rollback': { status: 202, body: job({ type: 'rollback' }) },
-    'GET /v1/jobs/j1/events': events(failed),
+    'GET /v1/jobs/b00000000001/events': events(failed),
     'POST /v1/domains/db/rollback': {
       status: 409,
       body: { error: { code: 'POINT_BUSY', message: 'point a1b2c3d4e5f6 is restoring' } },
@@ -150,7 +150,7 @@ test('rollback: bad flags exit 2 before anything reaches the daemon', async (t) 
 test('volume create waits and prints the volume; --json the volume object; list and delete', async (t) => {
   const api = await startFakeApi(t, {
     'POST /v1/volumes': { status: 202, body: job({ type: 'create-volume' }) },
-    'GET /v1/jobs/j1/events': events(jobRun('create-volume', volume)),
+    'GET /v1/jobs/b00000000001/events': events(jobRun('create-volume', volume)),
     'GET /v1/volumes': { body: [volume] },
     'DELETE /v1/volumes/v1': { status: 204 },
   });
@@ -164,7 +164,7 @@ test('volume create waits and prints the volume; --json the volume object; list 
     dir: '/srv/volumes',
     format: 'raw',
   });
-  t.regex(r.stderr, /volume copy\.qcow2 \(job j1\): succeeded/);
+  t.regex(r.stderr, /volume copy\.qcow2 \(job b00000000001\): succeeded/);
   t.regex(r.stdout, /^path +\/srv\/volumes\/copy\.qcow2$/m);
   t.regex(r.stdout, /^where +directory \/srv\/volumes$/m);
   const j = await run(api.socket, [...argv, '--pool', 'default', '--json']);
@@ -218,7 +218,7 @@ test('image create (--linked), list, delete; a taken name exits 1; a protected p
       res.writeHead(202, { 'content-type': 'application/json' });
       res.end(JSON.stringify(job({ type: 'create-image' })));
     },
-    'GET /v1/jobs/j1/events': events(jobRun('create-image', image)),
+    'GET /v1/jobs/b00000000001/events': events(jobRun('create-image', image)),
     'GET /v1/images': { body: [image] },
     'DELETE /v1/images/golden': { status: 204 },
   });
@@ -282,4 +282,46 @@ test('volume show and image show: one object by id or name; --json the view', as
     api.requests.map((r) => r.path),
     ['/v1/volumes/v1', '/v1/images/golden'],
   );
+});
+
+test('rollback prints what it is doing while it waits: shutting down, writing each disk, starting', async (t) => {
+  const running = {
+    type: 'rollback' as const,
+    state: 'running' as const,
+    startedAt: '2024-05-02T02:00:01.000Z',
+  };
+  const total = 7 * GiB;
+  const steps: [number, string][] = [
+    [0, 'shutting down web via agent and ACPI'],
+    [0, 'writing vda'],
+    [3 * GiB, 'writing vda'],
+    [5 * GiB, 'writing vdb'],
+    [total, 'starting web'],
+  ];
+  const api = await startFakeApi(t, {
+    'POST /v1/domains/web/rollback': { status: 202, body: job({ type: 'rollback' }) },
+    'GET /v1/jobs/b00000000001/events': events([
+      job({ type: 'rollback' }),
+      ...steps.map(([done, phase]) => job({ ...running, progress: { done, total, phase } })),
+      job({ ...running, state: 'succeeded', progress: { done: total, total }, result: rollbackResult }),
+    ]),
+  });
+  // A long interval: only state and phase changes make lines (the 3 GiB step does not).
+  const r = await run(api.socket, ['rollback', 'web', '--point', 'a1b2c3d4e5f6'], {
+    progressIntervalMs: 60_000,
+  });
+  t.is(r.code, 0, r.stderr);
+  const lines = r.stderr.split('\n').filter((l) => l !== '');
+  t.deepEqual(
+    lines.map((l) => l.replace(/^rollback of web \(job b00000000001\): /, '').replace(/ {2,}.*$/, '')),
+    [
+      'queued, waiting for its turn',
+      'shutting down web via agent and ACPI',
+      'writing vda',
+      'writing vdb',
+      'starting web 100%',
+      'succeeded 100%',
+    ],
+  );
+  t.regex(r.stderr, /: writing vdb +71% +5\.0 GiB \/ 7\.0 GiB/);
 });

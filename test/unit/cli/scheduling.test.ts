@@ -307,3 +307,42 @@ test('task run waits for the run to end and exits by its outcome; --no-wait retu
   t.is(c.code, 130);
   t.regex(c.stderr, /run e00000000001 of task web-daily continues/);
 });
+
+test('task notify-test: one line per receiver; exit 1 naming the first failure; --json the answer', async (t) => {
+  const view = {
+    task: 'web',
+    event: 'test',
+    results: [
+      { receiver: 'journal', ok: true, attempts: 1, durationMs: 2 },
+      {
+        receiver: 'webhook:https://***@hooks.example.net/v',
+        ok: false,
+        attempts: 4,
+        durationMs: 7012,
+        httpStatus: 503,
+        error: { code: 'IO_ERROR', message: 'HTTP 503' },
+      },
+    ],
+  };
+  const api = await startFakeApi(t, { 'POST /v1/tasks/web/notify-test': { body: view } });
+  const r = await run(api.socket, ['task', 'notify-test', 'web']);
+  t.is(r.code, 1);
+  t.regex(r.stdout, /^ok +journal +1 try, 2 ms$/m);
+  t.regex(
+    r.stdout,
+    /^failed +webhook:https:\/\/\*\*\*@hooks\.example\.net\/v +4 tries, 7012 ms, HTTP 503: HTTP 503 \(IO_ERROR\)$/m,
+  );
+  t.regex(
+    r.stderr,
+    /^error: 1 of 2 receiver\(s\) of task web failed the test; first webhook:\S+: HTTP 503 \(\w+\)$/m,
+  );
+  const j = await run(api.socket, ['task', 'notify-test', 'web', '--json']);
+  t.is(j.code, 1);
+  t.deepEqual(JSON.parse(j.stdout), view);
+  const good = await startFakeApi(t, {
+    'POST /v1/tasks/web/notify-test': { body: { ...view, results: [view.results[0]] } },
+  });
+  const g = await run(good.socket, ['task', 'notify-test', 'web']);
+  t.is(g.code, 0);
+  t.is(g.stderr, '');
+});

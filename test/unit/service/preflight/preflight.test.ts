@@ -145,3 +145,43 @@ test('at daemon start every problem is a warning line; ok checks are not logged 
   t.regex(warns[0]!.msg, /^preflight: \/state \(mode 0700\)/);
   t.true(records.some((r) => r.level === 'info' && r.msg.startsWith('preflight done')));
 });
+
+test('receivers: each webhook and exec receiver of each task is probed and judged; journal is not', async (t) => {
+  const probed: string[] = [];
+  const checks = await runPreflight(
+    deps({
+      receivers: {
+        tasks: () => [
+          {
+            name: 'web',
+            receivers: [
+              { kind: 'journal' },
+              { kind: 'webhook', url: 'https://user:pw@hooks.example.net/v?token=abc' },
+              { kind: 'exec', path: '/usr/local/bin/hook' },
+            ],
+          },
+        ],
+        probe: {
+          webhook: (url) => {
+            probed.push(url);
+            return Promise.resolve({ kind: 'webhook', connected: false, reason: 'timeout' });
+          },
+          exec: (path) => {
+            probed.push(path);
+            return Promise.resolve({ kind: 'exec', exists: true, executable: true });
+          },
+        },
+      },
+    }),
+  );
+  t.deepEqual(probed, ['https://user:pw@hooks.example.net/v?token=abc', '/usr/local/bin/hook']);
+  const notify = checks.filter((c) => c.name.startsWith('notify:'));
+  t.deepEqual(
+    notify.map((c) => [c.name, c.status]),
+    [
+      ['notify:web/webhook:https://***@hooks.example.net/v?token=***', 'warn'],
+      ['notify:web/exec:/usr/local/bin/hook', 'ok'],
+    ],
+  );
+  t.false(notify.some((c) => c.message.includes('pw') || c.message.includes('abc')));
+});

@@ -33,7 +33,7 @@ test('rollback of a running 2-disk domain: flattened files renamed over the orig
   const s = await setup({ points: 3 });
   const { hv, fs, uuid, ps, catalog } = s;
   hv.dom(uuid).checkpoints.push({ ...hv.dom(uuid).checkpoints[0]!, name: 'other-tool' });
-  const progress: { done: number; total: number | null }[] = [];
+  const progress: { done: number; total: number | null; phase?: string }[] = [];
   const res = await s.restore.rollback(
     { domain: 'db1', pointId: ps[1]!.id },
     { onProgress: (p) => progress.push(p) },
@@ -73,8 +73,13 @@ test('rollback of a running 2-disk domain: flattened files renamed over the orig
   );
   t.like(catalog.getChain(chain), { state: 'sealed', sealReason: 'restored' });
   t.is(catalog.getPoint(ps[1]!.id)?.state, 'available');
-  t.deepEqual(progress.at(-1), { done: 3 * GiB, total: 3 * GiB });
+  t.deepEqual(progress.at(-1), { done: 3 * GiB, total: 3 * GiB, phase: 'starting db1' });
   t.true(progress.every((p, i) => i === 0 || p.done >= progress[i - 1]!.done));
+  // What it is doing, in order, for the CLI to show while it waits.
+  t.deepEqual(
+    [...new Set(progress.map((p) => p.phase))],
+    ['shutting down db1 via agent and ACPI', 'writing vda', 'writing vdb', 'starting db1'],
+  );
 });
 
 test("rollback drops only this catalog's checkpoints: a second daemon's vp-<chain>-<seq> (chain not in this catalog) is kept and reported", async (t) => {
