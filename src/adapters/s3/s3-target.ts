@@ -24,6 +24,7 @@ import {
 } from '@aws-sdk/client-s3';
 
 import { VirtpointError } from '../../core/errors.js';
+import type { S3TargetConfig } from '../../ports/copies-catalog.js';
 import type { CompletedPart, RemoteObject, RemoteUpload, TargetStore } from '../../ports/target.js';
 import { rangedRead } from './ranged-read.js';
 import { s3Error, s3Status } from './s3-errors.js';
@@ -295,4 +296,16 @@ export class S3Target implements TargetStore {
     this.client.destroy();
     return Promise.resolve();
   }
+}
+
+/** The S3 store of a target (service/copies/target-stores.ts TargetAdapters). */
+export function openS3Target(config: S3TargetConfig, secretAccessKey: string): TargetStore {
+  return new S3Target({
+    endpoint: config.endpoint,
+    bucket: config.bucket,
+    prefix: config.prefix,
+    region: config.region,
+    accessKeyId: config.accessKeyId,
+    secretAccessKey,
+  });
 }

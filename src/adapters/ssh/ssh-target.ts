@@ -19,6 +19,7 @@ import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 
 import { VirtpointError } from '../../core/errors.js';
+import type { SshTargetConfig } from '../../ports/copies-catalog.js';
 import type { CompletedPart, RemoteObject, RemoteUpload, TargetStore } from '../../ports/target.js';
 import {
   mkdirs,
@@ -36,6 +37,7 @@ import {
   type DirEntry,
   type WriteOptions,
 } from './remote-files.js';
+import { pinnedKeys } from './known-hosts.js';
 import { shellCommand } from './shell-quote.js';
 import { SshSession, type SshSessionOptions } from './ssh-session.js';
 
@@ -346,4 +348,16 @@ export class SshTarget implements TargetStore {
     const s = await cur.catch(() => null);
     s?.end();
   }
+}
+
+/** The SSH store of a target (service/copies/target-stores.ts TargetAdapters). */
+export function openSshTarget(config: SshTargetConfig, identity: Buffer, knownHosts: string): TargetStore {
+  return new SshTarget({
+    host: config.host,
+    port: config.port,
+    user: config.user,
+    privateKey: identity,
+    pinned: pinnedKeys(knownHosts, config.host, config.port),
+    path: config.path,
+  });
 }
