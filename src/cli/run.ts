@@ -73,6 +73,7 @@ import { registerImageDelete } from './commands/image-delete.js';
 import { registerTargetAdd } from './commands/target-add.js';
 import { registerTargetList, registerTargetShow } from './commands/target-list.js';
 import { registerTargetRemove } from './commands/target-remove.js';
+import { registerTargetTest } from './commands/target-test.js';
 import { registerPointMount } from './commands/point-mount.js';
 import { registerPointUnmount } from './commands/point-unmount.js';
 import { registerPointPartitions } from './commands/point-partitions.js';
@@ -186,6 +187,7 @@ function buildParser(bind: Bind): Argv<GlobalArgs> {
     registerTargetList,
     registerTargetShow,
     registerTargetRemove,
+    registerTargetTest,
   ]);
   return y
     .completion('completion', 'print the shell completion script (bash/zsh)')

@@ -294,3 +294,30 @@ test('S3: a wrong secret is TARGET_AUTH_FAILED, a missing bucket TARGET_ERROR na
   t.is(await code(t, down.head('x')), 'TARGET_UNREACHABLE');
   await down.close();
 });
+
+test('target test: a probe written, read back and deleted on both real servers', async (t) => {
+  const { SqliteCatalog } = await import('../../../src/adapters/sqlite/sqlite-catalog.js');
+  const { probeTarget } = await import('../../../src/service/copies/probe.js');
+  const catalog = new SqliteCatalog({ path: ':memory:' });
+  const clock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+  for (const [name, open] of kinds) {
+    catalog.copies.addTarget({
+      name: name.toLowerCase(),
+      config: { kind: 'ssh', user: 'u', host: 'h', port: 22, path: '/x' },
+      keyId: null,
+      bwlimit: null,
+      retention: 'forever',
+    });
+    let store: TargetStore | null = null;
+    const v = await probeTarget(
+      { catalog, clock, stores: { open: async () => (store = await open()) } },
+      name.toLowerCase(),
+    );
+    t.is(v.bytes, 4 * MiB, name);
+    t.true(v.writeBytesPerSecond > 0 && v.readBytesPerSecond > 0, name);
+    const again = await open();
+    t.is(await again.head(v.key), null, `${name}: the probe is gone`);
+    await again.close();
+    t.not(store, null);
+  }
+});
