@@ -95,6 +95,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'target list', load: async () => (await import('./commands/target-list.js')).registerTargetList },
   { name: 'target show', load: async () => (await import('./commands/target-list.js')).registerTargetShow },
   { name: 'target remove', load: async () => (await import('./commands/target-remove.js')).registerTargetRemove },
+  { name: 'target test', load: async () => (await import('./commands/target-test.js')).registerTargetTest },
   { name: 'completion', load: async () => (await import('./commands/completion.js')).registerCompletion },
 ];
 

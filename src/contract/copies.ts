@@ -73,3 +73,19 @@ export interface CopyView {
   readonly bytes: number;
   readonly error: { readonly code: string; readonly message: string } | null;
 }
+
+/** `target test` (POST /v1/targets/{name}/test): a probe object written, read back, deleted. */
+export interface TargetTestView {
+  readonly target: string;
+  /** The probe's key under the target's prefix (`probe/<random>`); deleted again. */
+  readonly key: string;
+  readonly bytes: number;
+  /** One round trip (a HEAD of a missing key), ms. */
+  readonly latencyMs: number;
+  readonly writeMs: number;
+  readonly readMs: number;
+  readonly deleteMs: number;
+  /** Bytes per second of the write and of the read (paced by the target's bwlimit). */
+  readonly writeBytesPerSecond: number;
+  readonly readBytesPerSecond: number;
+}

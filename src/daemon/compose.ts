@@ -32,8 +32,11 @@ import { RecoveryService } from '../service/recovery/api.js';
 import { VerifyApiImpl } from '../service/verify/api.js';
 import { VerifyService, type VerifyDeps, type VerifyFailure } from '../service/verify/verify.js';
 import { CopiesApiImpl } from '../service/copies/api.js';
+import { TargetStores } from '../service/copies/target-stores.js';
 import { TargetsService } from '../service/copies/targets.js';
+import { openS3Target } from '../adapters/s3/s3-target.js';
 import { NodeSecretFiles } from '../adapters/secret-files.js';
+import { openSshTarget } from '../adapters/ssh/ssh-target.js';
 import { VerifySweep, type SweepSettings } from '../service/verify/sweep.js';
 import { CatalogBackups } from '../service/recovery/catalog-backups.js';
 import { checkCatalogOnStart } from '../service/recovery/startup.js';
@@ -96,6 +99,7 @@ export async function compose(
   const log = jobScopedLogger(rootLog);
   const store = storeRoot(config);
   const catalog = new SqliteCatalog({ path: catalogPath(config) });
+  const secrets = new NodeSecretFiles(join(config.stateDir, 'targets'));
   // An empty catalog over a store with manifests: refuse (or rebuild) before touching anything.
   const recoveryDeps = { catalog, fs: nodeFs, log, storeRoot: store };
   try {
@@ -263,9 +267,16 @@ export async function compose(
     recovery,
     verify: new VerifyApiImpl({ catalog, runner, verify }),
     // Off-host copies (docs/copies.md): the targets' secrets are 0600 copies under <state>/targets.
-    copies: new CopiesApiImpl(
-      new TargetsService({ catalog, secrets: new NodeSecretFiles(join(config.stateDir, 'targets')), log }),
-    ),
+    copies: new CopiesApiImpl(new TargetsService({ catalog, secrets, log }), {
+      catalog,
+      stores: new TargetStores({
+        catalog,
+        secrets,
+        clock: systemClock,
+        adapters: { s3: openS3Target, ssh: openSshTarget },
+      }),
+      clock: systemClock,
+    }),
     mount: new MountApiImpl(mounts, config.mountIdleMinutes),
     domains: new DomainCreateApiImpl({
       runner,

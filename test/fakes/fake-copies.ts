@@ -1,4 +1,4 @@
-import type { TargetAddInput, TargetView } from '../../src/contract/index.js';
+import type { TargetAddInput, TargetTestView, TargetView } from '../../src/contract/index.js';
 import { VirtpointError } from '../../src/core/errors.js';
 import type { CopiesApi } from '../../src/service/copies/api.js';
 
@@ -46,5 +46,21 @@ export class FakeCopies implements CopiesApi {
   async removeTarget(name: string): Promise<void> {
     this.enter('removeTarget', name);
     if (!this.targets.delete(name)) throw new VirtpointError('TARGET_NOT_FOUND', `no target ${name}`);
+  }
+
+  async testTarget(name: string): Promise<TargetTestView> {
+    this.enter('testTarget', name);
+    if (!this.targets.has(name)) throw new VirtpointError('TARGET_NOT_FOUND', `no target ${name}`);
+    return {
+      target: name,
+      key: 'probe/0123456789ab',
+      bytes: 4 << 20,
+      latencyMs: 2,
+      writeMs: 40,
+      readMs: 20,
+      deleteMs: 3,
+      writeBytesPerSecond: 104857600,
+      readBytesPerSecond: 209715200,
+    };
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The copies routes of the v1 API (docs/api.md, "Targets"; docs/copies.md):
  * `POST /v1/targets` (201 with the TargetView), `GET /v1/targets`, `GET /v1/targets/{name}`,
- * `DELETE /v1/targets/{name}` (204; the remote objects stay). Secrets come as file paths only.
+ * `DELETE /v1/targets/{name}` (204; the remote objects stay), `POST /v1/targets/{name}/test`
+ * (a probe written, read back and deleted: TargetTestView). Secrets come as file paths only.
  */
 
 import type { S3TargetInput, SshTargetInput, TargetAddInput } from '../../contract/index.js';
@@ -86,10 +87,16 @@ export async function removeTarget({ apis, params, query }: RouteContext): Promi
   return noContent();
 }
 
+export async function testTarget({ apis, params, query }: RouteContext): Promise<RouteResult> {
+  expectNoQuery(query);
+  return ok(await apis.copies.testTarget(text(params.name, 'target name', 63)));
+}
+
 export function addCopiesRoutes(router: Router<RouteSpec>): Router<RouteSpec> {
   return router
     .add('POST', '/v1/targets', withBody(addTarget))
     .add('GET', '/v1/targets', noBody(listTargets))
     .add('GET', '/v1/targets/:name', noBody(showTarget))
-    .add('DELETE', '/v1/targets/:name', noBody(removeTarget));
+    .add('DELETE', '/v1/targets/:name', noBody(removeTarget))
+    .add('POST', '/v1/targets/:name/test', noBody(testTarget));
 }

@@ -3,7 +3,9 @@
  * added here as they land.
  */
 
-import type { TargetAddInput, TargetView } from '../../contract/index.js';
+import type { TargetAddInput, TargetTestView, TargetView } from '../../contract/index.js';
+import { VirtpointError } from '../../core/errors.js';
+import { probeTarget, type ProbeDeps } from './probe.js';
 import type { TargetsService } from './targets.js';
 
 export interface CopiesApi {
@@ -11,10 +13,15 @@ export interface CopiesApi {
   listTargets(): Promise<TargetView[]>;
   showTarget(name: string): Promise<TargetView>;
   removeTarget(name: string): Promise<void>;
+  /** Writes, reads back and deletes a probe object (probe.ts). */
+  testTarget(name: string): Promise<TargetTestView>;
 }
 
 export class CopiesApiImpl implements CopiesApi {
-  constructor(private readonly targets: TargetsService) {}
+  constructor(
+    private readonly targets: TargetsService,
+    private readonly probe: ProbeDeps | null = null,
+  ) {}
 
   addTarget(input: TargetAddInput): Promise<TargetView> {
     return this.targets.add(input);
@@ -30,5 +37,11 @@ export class CopiesApiImpl implements CopiesApi {
 
   removeTarget(name: string): Promise<void> {
     return this.targets.remove(name);
+  }
+
+  testTarget(name: string): Promise<TargetTestView> {
+    if (this.probe === null)
+      return Promise.reject(new VirtpointError('UNSUPPORTED', 'target test is not wired'));
+    return probeTarget(this.probe, name);
   }
 }
