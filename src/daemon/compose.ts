@@ -32,6 +32,7 @@ import { VerifyApiImpl } from '../service/verify/api.js';
 import { VerifyService, type VerifyDeps, type VerifyFailure } from '../service/verify/verify.js';
 import { CopiesApiImpl } from '../service/copies/api.js';
 import { TargetsService } from '../service/copies/targets.js';
+import { composeRemote } from './compose-remote.js';
 import { NodeSecretFiles } from '../adapters/secret-files.js';
 import { VerifySweep, type SweepSettings } from '../service/verify/sweep.js';
 import { CatalogBackups } from '../service/recovery/catalog-backups.js';
@@ -235,6 +236,7 @@ export async function compose(
     domainBusy: (uuid) => exec.busy(uuid),
   });
 
+  const secrets = new NodeSecretFiles(join(config.stateDir, 'targets'));
   const apis: Apis = {
     catalog: new CatalogApiImpl({
       hypervisor,
@@ -254,9 +256,15 @@ export async function compose(
     recovery,
     verify: new VerifyApiImpl({ catalog, runner, verify }),
     // Off-host copies (docs/copies.md): the targets' secrets are 0600 copies under <state>/targets.
-    copies: new CopiesApiImpl(
-      new TargetsService({ catalog, secrets: new NodeSecretFiles(join(config.stateDir, 'targets')), log }),
-    ),
+    copies: new CopiesApiImpl(new TargetsService({ catalog, secrets, log })),
+    // Restore from a target (docs/copies.md): list, verify, remote restore, remote retention.
+    remote: await composeRemote({
+      ...deps,
+      secrets,
+      hypervisor,
+      allowedVolumeDirs: config.allowedVolumeDirs,
+      runner,
+    }),
     mount: new MountApiImpl(mounts, config.mountIdleMinutes),
     domains: new DomainCreateApiImpl({
       runner,
