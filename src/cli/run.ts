@@ -73,6 +73,9 @@ import { registerImageDelete } from './commands/image-delete.js';
 import { registerTargetAdd } from './commands/target-add.js';
 import { registerTargetList, registerTargetShow } from './commands/target-list.js';
 import { registerTargetRemove } from './commands/target-remove.js';
+import { registerTargetPrune } from './commands/target-prune.js';
+import { registerRemoteList, registerRemoteVerify } from './commands/remote-list.js';
+import { registerRemoteRestore } from './commands/remote-restore.js';
 import { registerPointMount } from './commands/point-mount.js';
 import { registerPointUnmount } from './commands/point-unmount.js';
 import { registerPointPartitions } from './commands/point-partitions.js';
@@ -186,6 +189,12 @@ function buildParser(bind: Bind): Argv<GlobalArgs> {
     registerTargetList,
     registerTargetShow,
     registerTargetRemove,
+    registerTargetPrune,
+  ]);
+  y = group(y, bind, 'remote', 'points on a target: list, verify, restore a VM from one', [
+    registerRemoteList,
+    registerRemoteRestore,
+    registerRemoteVerify,
   ]);
   return y
     .completion('completion', 'print the shell completion script (bash/zsh)')
