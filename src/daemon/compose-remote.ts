@@ -1,12 +1,11 @@
 /**
  * The remote feature's part of the composition root (docs/copies.md, "Restore from a target"):
- * built here so compose.ts stays one call. `stores` opens a target (the S3/SSH adapters' factory);
+ * built here so compose.ts stays one call. `stores` opens a target (default: the S3/SSH adapters, target-stores.ts);
  * `hostId` is this host's id in the remote layout (null until it has one: retention then deletes
  * nothing).
  */
 
 import { NodeFileSink } from '../adapters/file-sink.js';
-import { VirtpointError } from '../core/errors.js';
 import type { RandomBytes } from '../core/names.js';
 import type { Catalog } from '../ports/catalog.js';
 import type { Clock, Fs } from '../ports/fs.js';
@@ -22,6 +21,7 @@ import { removeFetchLeftovers } from '../service/remote/fetch.js';
 import { RemoteService } from '../service/remote/remote.js';
 import { RemoteRestoreService } from '../service/remote/restore.js';
 import { RemoteRetentionService } from '../service/remote/retention.js';
+import { targetStores } from './target-stores.js';
 
 export interface RemoteComposeDeps {
   readonly catalog: Catalog;
@@ -39,18 +39,14 @@ export interface RemoteComposeDeps {
   readonly runner: JobRunner;
 }
 
-/** Until the S3 and SSH adapters are composed: every open says so. */
-const noStores: TargetStoreFactory = {
-  open: () =>
-    Promise.reject(
-      new VirtpointError('TARGET_ERROR', 'this build has no S3/SSH target adapters; upgrade virtpoint'),
-    ),
-};
-
 export async function composeRemote(d: RemoteComposeDeps): Promise<RemoteApiImpl> {
   // Fetch directories a killed daemon left under the store (only the names fetch.ts makes).
   await removeFetchLeftovers(d.fs, d.storeRoot, d.log);
-  const open = { catalog: d.catalog, secrets: d.secrets, stores: d.stores ?? noStores };
+  const open = {
+    catalog: d.catalog,
+    secrets: d.secrets,
+    stores: d.stores ?? targetStores(d.catalog, d.secrets),
+  };
   const sink = new NodeFileSink();
   return new RemoteApiImpl({
     runner: d.runner,
