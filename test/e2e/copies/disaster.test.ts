@@ -45,6 +45,8 @@ async function upload(store: TargetStore, storeRoot: string, p: PointView, key: 
 }
 
 test("disaster: remote restore on a fresh daemon, point 1 from encrypted S3 and point 2 over SSH, boot with the points' bytes", async (t) => {
+  // The VM first: creating the first test VM sweeps the run directory.
+  const vm = await withTestVm(t, { disks: [{ sizeMiB: 64 }, { sizeMiB: 64 }] });
   const work = join(RUN_DIR, `disaster-${process.pid}`);
   const vols = join(work, 'vols');
   await mkdir(vols, { recursive: true });
@@ -80,7 +82,6 @@ test("disaster: remote restore on a fresh daemon, point 1 from encrypted S3 and 
   const sshPath = `${ssh.path}/disaster-${randomBytes(3).toString('hex')}`;
 
   // Backups of a 2-disk VM, copied to both targets.
-  const vm = await withTestVm(t, { disks: [{ sizeMiB: 64 }, { sizeMiB: 64 }] });
   const d1 = await withDaemon(t);
   const a1 = await vm.agent.writeSeededFile('/mnt/vda/a.bin', 'dis-a1', 256 * 1024);
   const b1 = await vm.agent.writeSeededFile('/mnt/vdb/b.bin', 'dis-b1', 256 * 1024);
