@@ -34,6 +34,7 @@ export const GROUPS: Readonly<Record<string, string>> = {
   volume: 'volumes made from points (pools, allowed directories)',
   image: 'images made from points (full or linked)',
   target: 'off-host targets for copies: S3 buckets, directories over SSH',
+  remote: 'points on a target: list, verify, restore a VM from one',
 };
 
 // prettier-ignore
@@ -96,6 +97,10 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'target show', load: async () => (await import('./commands/target-list.js')).registerTargetShow },
   { name: 'target remove', load: async () => (await import('./commands/target-remove.js')).registerTargetRemove },
   { name: 'target test', load: async () => (await import('./commands/target-test.js')).registerTargetTest },
+  { name: 'target prune', load: async () => (await import('./commands/target-prune.js')).registerTargetPrune },
+  { name: 'remote list', load: async () => (await import('./commands/remote-list.js')).registerRemoteList },
+  { name: 'remote restore', load: async () => (await import('./commands/remote-restore.js')).registerRemoteRestore },
+  { name: 'remote verify', load: async () => (await import('./commands/remote-list.js')).registerRemoteVerify },
   { name: 'completion', load: async () => (await import('./commands/completion.js')).registerCompletion },
 ];
 

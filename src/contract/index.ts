@@ -10,4 +10,5 @@ export type * from './scheduling.js';
 export type * from './recovery.js';
 export type * from './verify.js';
 export type * from './copies.js';
+export type * from './remote.js';
 export type * from './mount.js';

@@ -35,6 +35,7 @@ import { CopiesApiImpl } from '../service/copies/api.js';
 import { TargetStores } from '../service/copies/target-stores.js';
 import { TargetsService } from '../service/copies/targets.js';
 import { openS3Target } from '../adapters/s3/s3-target.js';
+import { composeRemote } from './compose-remote.js';
 import { NodeSecretFiles } from '../adapters/secret-files.js';
 import { openSshTarget } from '../adapters/ssh/ssh-target.js';
 import { VerifySweep, type SweepSettings } from '../service/verify/sweep.js';
@@ -242,6 +243,12 @@ export async function compose(
     domainBusy: (uuid) => exec.busy(uuid),
   });
 
+  const stores = new TargetStores({
+    catalog,
+    secrets,
+    clock: systemClock,
+    adapters: { s3: openS3Target, ssh: openSshTarget },
+  });
   const apis: Apis = {
     catalog: new CatalogApiImpl({
       hypervisor,
@@ -269,13 +276,17 @@ export async function compose(
     // Off-host copies (docs/copies.md): the targets' secrets are 0600 copies under <state>/targets.
     copies: new CopiesApiImpl(new TargetsService({ catalog, secrets, log }), {
       catalog,
-      stores: new TargetStores({
-        catalog,
-        secrets,
-        clock: systemClock,
-        adapters: { s3: openS3Target, ssh: openSshTarget },
-      }),
+      stores,
       clock: systemClock,
+    }),
+    // Restore from a target (docs/copies.md): list, verify, remote restore, remote retention.
+    remote: await composeRemote({
+      ...deps,
+      secrets,
+      stores,
+      hypervisor,
+      allowedVolumeDirs: config.allowedVolumeDirs,
+      runner,
     }),
     mount: new MountApiImpl(mounts, config.mountIdleMinutes),
     domains: new DomainCreateApiImpl({

@@ -6,6 +6,7 @@ import type { RecoveryApi } from '../../src/service/recovery/api.js';
 import { FakeBackupApi } from './fake-backup-api.js';
 import { FakeCatalogApi } from './fake-catalog-api.js';
 import { FakeCopies } from './fake-copies.js';
+import { FakeRemote } from './fake-remote.js';
 import { FakeDomains, FakeMount } from './fake-mount.js';
 import { FakeRecovery } from './fake-recovery.js';
 import { FakeRestore } from './fake-restore.js';
@@ -72,6 +73,7 @@ export class FakeApis implements Apis {
     queue: (patch) => this.catalog.queueJob(patch),
   });
   readonly copies = new FakeCopies(this.enter);
+  readonly remote = new FakeRemote(this.enter, (patch) => this.catalog.queueJob(patch));
   readonly mount = new FakeMount(this.enter);
   readonly domains = new FakeDomains(this.enter, (patch) => this.catalog.queueJob(patch));
   notifyTest: NotifyTestApi = {

@@ -8,6 +8,7 @@ import type { DomainCreateApi } from '../../service/domain-create/api.js';
 import type { MountApi } from '../../service/mount/api.js';
 import type { MetricsApi } from '../../service/metrics/api.js';
 import type { RecoveryApi } from '../../service/recovery/api.js';
+import type { RemoteApi } from '../../service/remote/api.js';
 import type { RestoreApi } from '../../service/restore/api.js';
 import type { SchedulingApi } from '../../service/scheduling/api.js';
 import type { NotifyTestApi } from '../../service/scheduling/notify-test.js';
@@ -25,6 +26,7 @@ export interface Apis {
   readonly recovery: RecoveryApi;
   readonly verify: VerifyApi;
   readonly copies: CopiesApi;
+  readonly remote: RemoteApi;
   readonly mount: MountApi;
   readonly domains: DomainCreateApi;
   readonly metrics: MetricsApi;

@@ -13,6 +13,7 @@ import { addDomainCreateRoutes } from './domain-create.js';
 import { addMountRoutes } from './mount.js';
 import { addMetricsRoutes } from './metrics.js';
 import { addRecoveryRoutes } from './recovery.js';
+import { addRemoteRoutes } from './remote.js';
 import { addVerifyRoutes } from './verify.js';
 import { addRestoreRoutes } from './restore.js';
 import { addSchedulingRoutes } from './scheduling.js';
@@ -27,6 +28,7 @@ export function buildRouter(): Router<RouteSpec> {
     addRecoveryRoutes,
     addVerifyRoutes,
     addCopiesRoutes,
+    addRemoteRoutes,
     addMountRoutes,
     addDomainCreateRoutes,
     addMetricsRoutes,

@@ -28,6 +28,8 @@ type Args = GlobalArgs & {
   encryptKeyFile?: string;
   bwlimit?: string;
   retention?: string;
+  keepChains?: number;
+  keepDays?: number;
 };
 
 function need(value: string | undefined, option: string, kind: string): string {
@@ -62,8 +64,18 @@ export function targetAddInput(args: Args, cwd = process.cwd()): TargetAddInput 
         }),
     ...(args.encryptKeyFile === undefined ? {} : { encryptKeyFile: file(args.encryptKeyFile) }),
     ...(args.bwlimit === undefined ? {} : { bwlimit: args.bwlimit }),
-    ...(args.retention === undefined ? {} : { retention: args.retention }),
+    ...retentionOf(args),
   };
+}
+
+/** `--keep-chains N` | `--keep-days N` | `--retention SPEC`: at most one (docs/copies.md "Remote retention"). */
+function retentionOf(args: Args): { retention?: string } {
+  const given = [args.retention, args.keepChains, args.keepDays].filter((x) => x !== undefined);
+  if (given.length > 1)
+    throw new UsageError('give at most one of --keep-chains, --keep-days and --retention');
+  if (args.keepChains !== undefined) return { retention: `chains:${args.keepChains}` };
+  if (args.keepDays !== undefined) return { retention: `days:${args.keepDays}` };
+  return args.retention === undefined ? {} : { retention: args.retention };
 }
 
 export const targetAdd: Run<Args> = async (args, ctx) => {
@@ -97,7 +109,15 @@ export function registerTargetAdd(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalA
         .option('known-hosts', s('known_hosts file with the host key to pin'))
         .option('encrypt-key-file', s('32 random bytes (0600): encrypt copies client-side'))
         .option('bwlimit', s('bandwidth limit, e.g. 50M (bytes per second)'))
-        .option('retention', s('remote retention: forever (default), chains:N or days:N')),
+        .option('retention', s('remote retention: forever (default), chains:N or days:N'))
+        .option('keep-chains', {
+          type: 'number',
+          describe: "remote retention: keep this host's N newest chains per domain",
+        })
+        .option('keep-days', {
+          type: 'number',
+          describe: 'remote retention: drop chains whose newest point is older than N days',
+        }),
     bind<Args>(targetAdd),
   );
 }

@@ -32,3 +32,13 @@ test('target add: file options become absolute paths; exactly one of --s3/--ssh;
     message: /--known-hosts/,
   });
 });
+
+test('target add: --keep-chains N / --keep-days N are the retention chains:N / days:N; at most one retention option', (t) => {
+  const ssh = { ...(base as object), name: 'n', ssh: 'u@h:/d', identity: '/i', knownHosts: '/k' };
+  t.is(targetAddInput({ ...ssh, keepChains: 3 } as never).retention, 'chains:3');
+  t.is(targetAddInput({ ...ssh, keepDays: 30 } as never).retention, 'days:30');
+  t.is(targetAddInput({ ...ssh } as never).retention, undefined);
+  t.throws(() => targetAddInput({ ...ssh, keepDays: 3, retention: 'forever' } as never), {
+    message: /at most one/,
+  });
+});

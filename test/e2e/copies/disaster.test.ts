@@ -1,0 +1,199 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import test from 'ava';
+
+import { S3Target } from '../../../src/adapters/s3/s3-target.js';
+import { pinnedKeys } from '../../../src/adapters/ssh/known-hosts.js';
+import { SshTarget } from '../../../src/adapters/ssh/ssh-target.js';
+import type { PointView, RemoteListResult, RemoteRestoreResult } from '../../../src/contract/index.js';
+import { encryptBuffer } from '../../../src/core/encryption.js';
+import { parseManifest } from '../../../src/core/manifest.js';
+import { remoteFileKey, remoteManifestKey } from '../../../src/core/remote-layout.js';
+import type { TargetStore } from '../../../src/ports/target.js';
+import { withDaemon } from '../../helpers/daemon.js';
+import { GuestAgent } from '../../helpers/guest-agent.js';
+import { RUN_DIR } from '../../helpers/run-dir.js';
+import { s3Server, sshServer } from '../../helpers/test-servers.js';
+import { withTestVm } from '../../helpers/test-vm.js';
+import { removeDomain, virsh } from '../../helpers/virsh.js';
+
+// Disaster: a VM with 2 disks, a full and an incremental point, both copied to an encrypted S3
+// target (Ceph RGW) and to SSH; then the VM and the whole state dir are gone, a fresh daemon
+// with an empty catalog gets the targets added and `remote restore`s point 1 from S3 and point 2
+// from SSH: both VMs boot and the guest reads exactly the bytes of those points. The copies are
+// uploaded here through the adapters, as the copy job does (files, then the manifest last).
+
+const HOST = randomBytes(6).toString('hex');
+
+/** Uploads a point of the store as the copy job does: files, then the manifest (with `host`). */
+async function upload(store: TargetStore, storeRoot: string, p: PointView, key: Buffer | null) {
+  const dir = join(storeRoot, p.domain, p.chainId);
+  const m = parseManifest(await readFile(join(dir, `${p.seq}.manifest.json`), 'utf8'));
+  const seal = (b: Buffer) => (key === null ? b : encryptBuffer(key, b, randomBytes));
+  for (const f of m.files) {
+    const body = await readFile(join(dir, f.name));
+    await store.putObject(remoteFileKey(HOST, p.domain, p.chainId, f.disk, p.seq, key !== null), seal(body));
+  }
+  const text = JSON.stringify({ ...m, host: { id: HOST, name: 'lost-host' } });
+  await store.putObject(
+    remoteManifestKey(HOST, p.domain, p.chainId, p.id, key !== null),
+    seal(Buffer.from(text)),
+  );
+}
+
+test("disaster: remote restore on a fresh daemon, point 1 from encrypted S3 and point 2 over SSH, boot with the points' bytes", async (t) => {
+  // The VM first: creating the first test VM sweeps the run directory.
+  const vm = await withTestVm(t, { disks: [{ sizeMiB: 64 }, { sizeMiB: 64 }] });
+  const work = join(RUN_DIR, `disaster-${process.pid}`);
+  const vols = join(work, 'vols');
+  await mkdir(vols, { recursive: true });
+  t.teardown(() => rm(work, { recursive: true, force: true }));
+  const s3 = s3Server();
+  const ssh = sshServer();
+  const accessKeyId = (await readFile(s3.accessKeyIdFile, 'utf8')).trim();
+  const secretAccessKey = (await readFile(s3.secretKeyFile, 'utf8')).trim();
+  const bucket = `vpt-disaster-${randomBytes(3).toString('hex')}`;
+  const c = new S3Client({
+    endpoint: s3.endpoint,
+    region: s3.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId, secretAccessKey },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  await c.send(new CreateBucketCommand({ Bucket: bucket }));
+  c.destroy();
+  const key = randomBytes(32);
+  const files = {
+    key: join(work, 'enc.key'),
+    s3: join(work, 's3.secret'),
+    id: join(work, 'ssh.id'),
+    kh: join(work, 'known_hosts'),
+  };
+  await writeFile(files.key, key, { mode: 0o600 });
+  await writeFile(files.s3, secretAccessKey, { mode: 0o600 });
+  await copyFile(ssh.identityFile, files.id);
+  await chmod(files.id, 0o600);
+  await copyFile(ssh.knownHostsFile, files.kh);
+  await chmod(files.kh, 0o644);
+  const sshPath = `${ssh.path}/disaster-${randomBytes(3).toString('hex')}`;
+
+  // Backups of a 2-disk VM, copied to both targets.
+  const d1 = await withDaemon(t);
+  const a1 = await vm.agent.writeSeededFile('/mnt/vda/a.bin', 'dis-a1', 256 * 1024);
+  const b1 = await vm.agent.writeSeededFile('/mnt/vdb/b.bin', 'dis-b1', 256 * 1024);
+  const p1 = await d1.json<PointView>(['backup', vm.name]);
+  const a2 = await vm.agent.writeSeededFile('/mnt/vda/a.bin', 'dis-a2', 256 * 1024);
+  const b2 = await vm.agent.writeSeededFile('/mnt/vdb/b.bin', 'dis-b2', 128 * 1024);
+  const p2 = await d1.json<PointView>(['backup', vm.name]);
+  t.is(p2.kind, 'incremental');
+  const s3Store = new S3Target({
+    endpoint: s3.endpoint,
+    bucket,
+    prefix: '',
+    region: s3.region,
+    accessKeyId,
+    secretAccessKey,
+  });
+  const sshStore = new SshTarget({
+    host: ssh.host,
+    port: ssh.port,
+    user: ssh.user,
+    privateKey: await readFile(ssh.identityFile),
+    pinned: pinnedKeys(await readFile(ssh.knownHostsFile, 'utf8'), ssh.host, ssh.port),
+    path: sshPath,
+  });
+  for (const p of [p1, p2]) {
+    await upload(s3Store, join(d1.stateDir, 'store'), p, key);
+    await upload(sshStore, join(d1.stateDir, 'store'), p, null);
+  }
+  await s3Store.close();
+  await sshStore.close();
+
+  // The disaster: the VM and the whole state directory are gone.
+  await removeDomain(vm.name);
+  await d1.kill('SIGTERM');
+  await rm(d1.stateDir, { recursive: true, force: true });
+
+  const d2 = await withDaemon(t, { config: [`allowed_volume_dirs = ${vols}`] });
+  t.deepEqual(await d2.json<PointView[]>(['point', 'list']), []);
+  const add1 = await d2.cli([
+    'target',
+    'add',
+    'offsite',
+    '--s3',
+    s3.endpoint,
+    '--bucket',
+    bucket,
+    '--region',
+    s3.region,
+    '--access-key-id',
+    accessKeyId,
+    '--secret-key-file',
+    files.s3,
+    '--encrypt-key-file',
+    files.key,
+  ]);
+  t.is(add1.code, 0, add1.stderr);
+  const add2 = await d2.cli([
+    'target',
+    'add',
+    'nas',
+    '--ssh',
+    `${ssh.user}@${ssh.host}:${ssh.port}:${sshPath}`,
+    '--identity',
+    files.id,
+    '--known-hosts',
+    files.kh,
+  ]);
+  t.is(add2.code, 0, add2.stderr);
+  const listed = await d2.json<RemoteListResult>(['remote', 'list', 'offsite']);
+  t.deepEqual(
+    listed.points.map((p) => [p.pointId, p.seq, p.complete, p.encrypted, p.hostName]),
+    [
+      [p1.id, 0, true, true, 'lost-host'],
+      [p2.id, 1, true, true, 'lost-host'],
+    ],
+  );
+
+  const restored: string[] = [];
+  t.teardown(async () => {
+    for (const n of restored) await removeDomain(n).catch(() => undefined);
+  });
+  const restore = async (target: string, point: string, as: string) => {
+    restored.push(as);
+    const r = await d2.json<RemoteRestoreResult>([
+      'remote',
+      'restore',
+      target,
+      '--point',
+      point,
+      '--as',
+      as,
+      '--dir',
+      vols,
+      '--start',
+    ]);
+    t.is(r.pointId, point);
+    t.is(r.disks.length, 2);
+    const agent = new GuestAgent(as);
+    await agent.waitReady(180_000);
+    return agent;
+  };
+  const g1 = await restore('offsite', p1.id, `${vm.name}-r1`);
+  t.is(await g1.sha256File('/mnt/vda/a.bin'), a1);
+  t.is(await g1.sha256File('/mnt/vdb/b.bin'), b1);
+  const g2 = await restore('nas', p2.id, `${vm.name}-r2`);
+  t.is(await g2.sha256File('/mnt/vda/a.bin'), a2);
+  t.is(await g2.sha256File('/mnt/vdb/b.bin'), b2);
+  // Nothing fetched is left under the store.
+  const left = await readdir(join(d2.stateDir, 'store')).catch(() => [] as string[]);
+  t.deepEqual(
+    left.filter((n) => n.startsWith('.remote-fetch-')),
+    [],
+  );
+  t.regex(await virsh(['domstate', `${vm.name}-r2`]), /running/);
+});
