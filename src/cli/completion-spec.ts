@@ -7,7 +7,7 @@
 import type { Argv } from 'yargs';
 
 import type { Bind, GlobalArgs } from './context.js';
-import { COMMANDS, type CommandEntry } from './registry.js';
+import type { CommandEntry } from './registry.js';
 
 export interface CommandSpec {
   /** `['status']`, `['point', 'list']`. */
@@ -93,7 +93,7 @@ function record(entry: CommandEntry, register: Awaited<ReturnType<CommandEntry['
 }
 
 /** Every command of the registry (all modules loaded), in registry order. */
-export async function completionSpec(commands: readonly CommandEntry[] = COMMANDS): Promise<CommandSpec[]> {
+export async function completionSpec(commands: readonly CommandEntry[]): Promise<CommandSpec[]> {
   const loaded = await Promise.all(commands.map(async (c) => ({ c, register: await c.load() })));
   return loaded.flatMap(({ c, register }) => record(c, register));
 }

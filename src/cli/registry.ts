@@ -101,7 +101,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'remote list', load: async () => (await import('./commands/remote-list.js')).registerRemoteList },
   { name: 'remote restore', load: async () => (await import('./commands/remote-restore.js')).registerRemoteRestore },
   { name: 'remote verify', load: async () => (await import('./commands/remote-list.js')).registerRemoteVerify },
-  { name: 'completion', load: async () => (await import('./commands/completion.js')).registerCompletion },
 ];
 
 /** Global flags that take a value: the word after them is not a command word. */

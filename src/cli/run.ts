@@ -22,9 +22,22 @@ import {
   type Ctx,
   type GlobalArgs,
 } from './context.js';
-import { GROUPS, loadCommands, selectCommands, type LoadedCommand } from './registry.js';
+import {
+  COMMANDS,
+  GROUPS,
+  loadCommands,
+  selectCommands,
+  type CommandEntry,
+  type LoadedCommand,
+} from './registry.js';
 
 export type { CliIo } from './context.js';
+
+/** The registry and `completion`, which reads the registry (so it cannot be in it: a circle). */
+const ALL_COMMANDS: readonly CommandEntry[] = [
+  ...COMMANDS,
+  { name: 'completion', load: async () => (await import('./commands/completion.js')).registerCompletion },
+];
 
 function buildParser(bind: Bind, commands: readonly LoadedCommand[]): Argv<GlobalArgs> {
   let y: Argv<GlobalArgs> = yargs()
@@ -93,7 +106,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   };
   try {
     let output = '';
-    const commands = await loadCommands(selectCommands(argv));
+    const commands = await loadCommands(selectCommands(argv, ALL_COMMANDS));
     await buildParser(bind, commands).parseAsync(argv, {}, (_err, _args, out) => {
       output = out;
     });

@@ -126,3 +126,10 @@ export function buildVolumeXml(volume: { name: string; capacity: number; format:
     '</volume>',
   ].join('\n');
 }
+
+/** The targets of a domain's disks (not cdroms), from its XML. */
+export function diskTargets(xml: string): string[] {
+  return parseDomainXml(xml)
+    .disks.filter((x) => x.device === 'disk' && x.target !== '')
+    .map((x) => x.target);
+}

@@ -24,6 +24,7 @@ import {
   buildVolumeXml,
   parseCheckpointSizes,
   parseCheckpointXml,
+  diskTargets,
   parseDomainXml,
 } from './domain-xml.js';
 import { toJobStats } from './job-stats.js';
@@ -260,11 +261,7 @@ export class LibvirtHypervisor implements Hypervisor, StoragePools {
 
   async beginBackup(uuid: string, spec: BackupSpec): Promise<void> {
     await this.onDomain(uuid, async (c, d) => {
-      const all =
-        spec.domainDisks ??
-        parseDomainXml(await c.getDomainXml(d))
-          .disks.filter((x) => x.device === 'disk' && x.target !== '')
-          .map((x) => x.target);
+      const all = spec.domainDisks ?? diskTargets(await c.getDomainXml(d));
       for (const s of spec.disks) {
         if (!all.includes(s.target)) {
           throw new VirtpointError('DISK_NOT_FOUND', `domain ${d.name} has no disk ${s.target}`);
