@@ -11,3 +11,4 @@ export type * from './recovery.js';
 export type * from './verify.js';
 export type * from './copies.js';
 export type * from './mount.js';
+export type * from './volume-backup.js';

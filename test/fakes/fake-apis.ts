@@ -10,6 +10,7 @@ import { FakeRecovery } from './fake-recovery.js';
 import { FakeRestore } from './fake-restore.js';
 import { FakeScheduling } from './fake-scheduling.js';
 import { FakeVerify } from './fake-verify.js';
+import { FakeVolumeBackupApi } from './fake-volume-backup-api.js';
 
 export {
   CHAIN1,
@@ -72,6 +73,7 @@ export class FakeApis implements Apis {
   });
   readonly copies = new FakeCopies(this.enter);
   readonly mount = new FakeMount(this.enter);
+  readonly volumeBackup = new FakeVolumeBackupApi(this.enter, this.catalog);
   readonly domains = new FakeDomains(this.enter, (patch) => this.catalog.queueJob(patch));
   /** Replaceable: a test may serve real metrics over fake ports. */
   metrics: MetricsApi = {

@@ -11,6 +11,7 @@ import type { RecoveryApi } from '../../service/recovery/api.js';
 import type { RestoreApi } from '../../service/restore/api.js';
 import type { SchedulingApi } from '../../service/scheduling/api.js';
 import type { VerifyApi } from '../../service/verify/api.js';
+import type { VolumeBackupApi } from '../../service/volume-backup/api.js';
 import type { Headers } from '../respond.js';
 import type { PathParams } from '../router.js';
 
@@ -26,6 +27,7 @@ export interface Apis {
   readonly mount: MountApi;
   readonly domains: DomainCreateApi;
   readonly metrics: MetricsApi;
+  readonly volumeBackup: VolumeBackupApi;
 }
 
 export interface RouteContext {

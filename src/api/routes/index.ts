@@ -16,6 +16,7 @@ import { addRecoveryRoutes } from './recovery.js';
 import { addVerifyRoutes } from './verify.js';
 import { addRestoreRoutes } from './restore.js';
 import { addSchedulingRoutes } from './scheduling.js';
+import { addVolumeBackupRoutes } from './volume-backup.js';
 
 export function buildRouter(): Router<RouteSpec> {
   const router = new Router<RouteSpec>();
@@ -30,6 +31,7 @@ export function buildRouter(): Router<RouteSpec> {
     addMountRoutes,
     addDomainCreateRoutes,
     addMetricsRoutes,
+    addVolumeBackupRoutes,
   ])
     add(router);
   return router;

@@ -1,0 +1,32 @@
+/** The detached-volume backup routes of the v1 API (docs/api.md "Volume backups"). */
+
+import type { Router } from '../router.js';
+import {
+  noBody,
+  ok,
+  queued,
+  withBody,
+  type RouteContext,
+  type RouteResult,
+  type RouteSpec,
+} from './context.js';
+import { expectNoQuery } from './parse.js';
+import { parseVolumeBackupInput } from './parse-volume-backup.js';
+
+export async function startVolumeBackup({ apis, query, body }: RouteContext): Promise<RouteResult> {
+  expectNoQuery(query);
+  return queued(await apis.volumeBackup.startBackup(parseVolumeBackupInput(body)));
+}
+
+export async function listVolumeResources({ apis, query }: RouteContext): Promise<RouteResult> {
+  const ref = query.get('volume');
+  if (ref !== null) return ok([await apis.volumeBackup.findResource(ref)]);
+  expectNoQuery(query);
+  return ok(apis.volumeBackup.listResources());
+}
+
+export function addVolumeBackupRoutes(router: Router<RouteSpec>): Router<RouteSpec> {
+  return router
+    .add('POST', '/v1/volume-backups', withBody(startVolumeBackup))
+    .add('GET', '/v1/volume-resources', noBody(listVolumeResources));
+}
