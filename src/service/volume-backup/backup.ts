@@ -205,7 +205,12 @@ export class VolumeBackupService {
     return decideChain({
       chain: withBitmaps,
       disks: [{ target: VOLUME_TARGET, format: v.format, capacity: v.virtualSize }],
-      checkpoints: v.bitmaps.map((b) => ({ name: b.name, bitmapDisks: [VOLUME_TARGET] })),
+      // every point's bitmap name is "defined" (no metadata besides the bitmap itself): a
+      // missing one is `bitmap-missing`
+      checkpoints: (withBitmaps?.points ?? []).map((p) => {
+        const name = checkpointName(view!.id, p.seq);
+        return { name, bitmapDisks: v.bitmaps.some((b) => b.name === name) ? [VOLUME_TARGET] : [] };
+      }),
       bitmaps: { [VOLUME_TARGET]: state },
       full: req.full === true,
       maxLength: req.chainLength ?? chain?.maxLength,
