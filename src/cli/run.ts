@@ -67,6 +67,7 @@ import { registerRollback } from './commands/rollback.js';
 import { registerVolumeCreate } from './commands/volume-create.js';
 import { registerVolumeList } from './commands/volume-list.js';
 import { registerVolumeDelete } from './commands/volume-delete.js';
+import { registerVolumeRollback } from './commands/volume-rollback.js';
 import { registerImageCreate } from './commands/image-create.js';
 import { registerImageList } from './commands/image-list.js';
 import { registerImageDelete } from './commands/image-delete.js';
@@ -174,6 +175,7 @@ function buildParser(bind: Bind): Argv<GlobalArgs> {
     registerVolumeList,
     registerVolumeShow,
     registerVolumeDelete,
+    registerVolumeRollback,
   ]);
   y = group(y, bind, 'image', 'images made from points (full or linked)', [
     registerImageCreate,

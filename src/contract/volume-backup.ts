@@ -22,3 +22,8 @@ export interface VolumeResourceView {
   readonly format: 'qcow2' | 'raw';
   readonly lastBackupAt: string | null;
 }
+
+export interface VolumeRollbackInput {
+  /** A point of a detached volume (its id). */
+  readonly pointId: string;
+}

@@ -17,6 +17,8 @@ import type { DomainLocks } from '../service/jobs/domain-locks.js';
 import type { JobRunner } from '../service/jobs/runner.js';
 import { VolumeBackupApiImpl } from '../service/volume-backup/api.js';
 import { VolumeBackupService } from '../service/volume-backup/backup.js';
+import { VolumeRollbackService } from '../service/volume-backup/rollback.js';
+import type { VerifyDeps } from '../service/verify/verify.js';
 
 async function realPath(p: string): Promise<string> {
   try {
@@ -27,7 +29,7 @@ async function realPath(p: string): Promise<string> {
 }
 
 export function volumeBackupParts(
-  deps: BackupDeps,
+  deps: BackupDeps & Pick<VerifyDeps, 'onVerifyFailure'>,
   o: {
     readonly db: Database;
     readonly stateDir: string;
@@ -39,7 +41,7 @@ export function volumeBackupParts(
   const offline = new QsdOfflineBackup(nodeOfflineBackupHost(deps.fs));
   const resources = new SqliteVolumeResources(o.db);
   const runDir = join(o.stateDir, 'volume-backup');
-  const service = new VolumeBackupService({
+  const full = {
     ...deps,
     offline,
     resources,
@@ -48,7 +50,9 @@ export function volumeBackupParts(
     realPath,
     allowedDirs: o.allowedVolumeDirs,
     locks: o.locks,
-  });
+  };
+  const service = new VolumeBackupService(full);
+  const rollback = new VolumeRollbackService(full, o.locks);
   return {
     service,
     /** Before reconcile: a qemu-storage-daemon a killed virtpointd left is stopped by its PID. */
@@ -58,6 +62,13 @@ export function volumeBackupParts(
         deps.log.warn({ points: stopped }, 'stopped the qemu-storage-daemon of interrupted volume backups');
     },
     api: (runner: Pick<JobRunner, 'submit'>) =>
-      new VolumeBackupApiImpl({ catalog: deps.catalog, runner, backup: service, resources, realPath }),
+      new VolumeBackupApiImpl({
+        catalog: deps.catalog,
+        runner,
+        backup: service,
+        rollback,
+        resources,
+        realPath,
+      }),
   };
 }

@@ -1,4 +1,9 @@
-import type { JobView, VolumeBackupInput, VolumeResourceView } from '../../src/contract/index.js';
+import type {
+  JobView,
+  VolumeBackupInput,
+  VolumeResourceView,
+  VolumeRollbackInput,
+} from '../../src/contract/index.js';
 import { VirtpointError } from '../../src/core/errors.js';
 import type { VolumeBackupApi } from '../../src/service/volume-backup/api.js';
 import type { FakeCatalogApi } from './fake-catalog-api.js';
@@ -27,6 +32,11 @@ export class FakeVolumeBackupApi implements VolumeBackupApi {
   async startBackup(input: VolumeBackupInput): Promise<JobView> {
     this.enter('volumeBackup.startBackup', input);
     return this.catalog.queueJob({ domain: VOLRES1, pointId: null });
+  }
+
+  async rollback(input: VolumeRollbackInput): Promise<JobView> {
+    this.enter('volumeBackup.rollback', input);
+    return this.catalog.queueJob({ domain: VOLRES1, pointId: input.pointId });
   }
 
   listResources(): VolumeResourceView[] {

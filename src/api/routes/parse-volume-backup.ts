@@ -1,9 +1,9 @@
 /** Validation of POST /v1/volume-backups (docs/api.md "Volume backups"). */
 
 import { MAX_CHAIN_LENGTH, MIN_CHAIN_LENGTH } from '../../core/limits.js';
-import type { VolumeBackupInput } from '../../contract/index.js';
+import type { VolumeBackupInput, VolumeRollbackInput } from '../../contract/index.js';
 import { pointName } from './parse-backup.js';
-import { boolean, expectObject, integer, invalid } from './parse.js';
+import { boolean, expectObject, id, integer, invalid } from './parse.js';
 
 const text = (v: unknown, field: string, max = 4096): string => {
   if (typeof v !== 'string' || v === '' || v.length > max || v.includes('\0'))
@@ -26,4 +26,11 @@ export function parseVolumeBackupInput(body: unknown): VolumeBackupInput {
   if (o.chainLength !== undefined)
     input.chainLength = integer(o.chainLength, 'chainLength', MIN_CHAIN_LENGTH, MAX_CHAIN_LENGTH);
   return input;
+}
+
+/** POST /v1/volume-rollbacks. */
+export function parseVolumeRollbackInput(body: unknown): VolumeRollbackInput {
+  const o = expectObject(body, ['pointId']);
+  if (o.pointId === undefined) throw invalid('pointId is required');
+  return { pointId: id(o.pointId, 'pointId') };
 }

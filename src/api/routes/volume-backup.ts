@@ -11,11 +11,16 @@ import {
   type RouteSpec,
 } from './context.js';
 import { expectNoQuery } from './parse.js';
-import { parseVolumeBackupInput } from './parse-volume-backup.js';
+import { parseVolumeBackupInput, parseVolumeRollbackInput } from './parse-volume-backup.js';
 
 export async function startVolumeBackup({ apis, query, body }: RouteContext): Promise<RouteResult> {
   expectNoQuery(query);
   return queued(await apis.volumeBackup.startBackup(parseVolumeBackupInput(body)));
+}
+
+export async function rollbackVolume({ apis, query, body }: RouteContext): Promise<RouteResult> {
+  expectNoQuery(query);
+  return queued(await apis.volumeBackup.rollback(parseVolumeRollbackInput(body)));
 }
 
 export async function listVolumeResources({ apis, query }: RouteContext): Promise<RouteResult> {
@@ -28,5 +33,6 @@ export async function listVolumeResources({ apis, query }: RouteContext): Promis
 export function addVolumeBackupRoutes(router: Router<RouteSpec>): Router<RouteSpec> {
   return router
     .add('POST', '/v1/volume-backups', withBody(startVolumeBackup))
+    .add('POST', '/v1/volume-rollbacks', withBody(rollbackVolume))
     .add('GET', '/v1/volume-resources', noBody(listVolumeResources));
 }

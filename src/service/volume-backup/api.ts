@@ -1,4 +1,9 @@
-import type { JobView, VolumeBackupInput, VolumeResourceView } from '../../contract/index.js';
+import type {
+  JobView,
+  VolumeBackupInput,
+  VolumeResourceView,
+  VolumeRollbackInput,
+} from '../../contract/index.js';
 import { VirtpointError } from '../../core/errors.js';
 import { isoOrNull } from '../../core/iso.js';
 import type { Catalog } from '../../ports/catalog.js';
@@ -7,6 +12,7 @@ import { jobView } from '../catalog/views.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { VolumeBackupService, VolumeBackupRequest } from './backup.js';
 import { parsePoolVolume, type VolumeRef } from './resource.js';
+import type { VolumeRollbackService } from './rollback.js';
 
 /** The detached-volume backup feature's API (docs/api.md "Volume backups"). */
 export interface VolumeBackupApi {
@@ -14,6 +20,8 @@ export interface VolumeBackupApi {
   startBackup(input: VolumeBackupInput): Promise<JobView>;
   /** The volumes that have been backed up on their own. */
   listResources(): VolumeResourceView[];
+  /** Checks (a volume's available point, the volume detached: IN_USE) and queues a `rollback` job. */
+  rollback(input: VolumeRollbackInput): Promise<JobView>;
   /** The resource UUID of `POOL/VOL` or of a path (for `point list --volume`); NOT_FOUND if never backed up. */
   findResource(ref: string): Promise<VolumeResourceView>;
 }
@@ -22,6 +30,7 @@ export interface VolumeBackupApiDeps {
   readonly catalog: Pick<Catalog, 'getPoint'>;
   readonly runner: Pick<JobRunner, 'submit'>;
   readonly backup: Pick<VolumeBackupService, 'check' | 'run'>;
+  readonly rollback: Pick<VolumeRollbackService, 'check' | 'run'>;
   readonly resources: VolumeResourceCatalog;
   readonly realPath: (p: string) => Promise<string>;
 }
@@ -84,6 +93,15 @@ export class VolumeBackupApiImpl implements VolumeBackupApi {
           });
         return { pointId: point.id, kind: point.kind, newChainReason: point.newChainReason, volume: v.label };
       },
+    );
+    return jobView(job);
+  }
+
+  async rollback(input: VolumeRollbackInput): Promise<JobView> {
+    const { point } = await this.deps.rollback.check(input.pointId);
+    const job = this.deps.runner.submit(
+      { type: 'rollback', trigger: 'manual', domainUuid: point.domainUuid, pointId: point.id },
+      (ctx) => this.deps.rollback.run(point.id, { onProgress: ctx.progress, signal: ctx.signal }),
     );
     return jobView(job);
   }

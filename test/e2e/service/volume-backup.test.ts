@@ -17,6 +17,8 @@ import { virsh } from '../../helpers/virsh.js';
 // volume backup leaves no qemu-storage-daemon, no partial file, and the next backup works.
 
 const MiB = 1024 * 1024;
+const step = (what: string) =>
+  process.stderr.write(`[volume-backup e2e ${new Date().toISOString()}] ${what}\n`);
 
 async function makeVolume(path: string, sizeMiB: number): Promise<void> {
   const raw = `${path}.raw`;
@@ -66,6 +68,7 @@ test('detached volume: full, incremental after attach/write/detach, exact bytes 
   const backup = (...extra: string[]) => d.json<PointView>(['backup', '--volume-path', vol, ...extra]);
 
   // written through the guest, then detached; attached, a backup is refused naming the domain
+  step('await attach();\n  const a =');
   await attach();
   const a = await write('a.bin', 8);
   const inUse = await d.cli(['backup', '--volume-path', vol]);
@@ -74,6 +77,7 @@ test('detached volume: full, incremental after attach/write/detach, exact bytes 
   t.true(inUse.stderr.includes(vm.name), inUse.stderr);
   await detach();
 
+  step('const full = await backup();');
   const full = await backup();
   t.is(full.kind, 'full');
   t.is(full.state, 'available');
@@ -82,6 +86,7 @@ test('detached volume: full, incremental after attach/write/detach, exact bytes 
   await attach();
   const b = await write('b.bin', 4);
   await detach();
+  step('const inc = await backup();');
   const inc = await backup();
   t.is(inc.kind, 'incremental');
   t.is(inc.chainId, full.chainId);
@@ -95,6 +100,7 @@ test('detached volume: full, incremental after attach/write/detach, exact bytes 
     [full.id, inc.id],
   );
 
+  step('// create-volume from each poi');
   // create-volume from each point: exactly the files of its moment
   for (const [p, files] of [
     [full, { 'a.bin': a, 'b.bin': null }],
@@ -118,6 +124,7 @@ test('detached volume: full, incremental after attach/write/detach, exact bytes 
       t.is(await sha256FileInImage(join(restoreDir, name), f), sum, `${p.kind} ${f}`);
   }
 
+  step('// kill -9 of virtpointd');
   // kill -9 of virtpointd while its qemu-storage-daemon copies: nothing of it is left
   await attach();
   await write('c.bin', 64);
@@ -132,6 +139,7 @@ test('detached volume: full, incremental after attach/write/detach, exact bytes 
   }
   await d.kill('SIGKILL');
   t.log(`killed with the qsd ${seen ? 'running' : 'not seen yet'}`);
+  step('await d.restart();');
   await d.restart();
   await d.json(['job', 'wait', queued.id]).catch(() => undefined);
   const after = (await qsdPids()).filter((p) => !before.has(p));
@@ -147,6 +155,7 @@ test('detached volume: full, incremental after attach/write/detach, exact bytes 
     for (const disk of p.disks)
       await t.throwsAsync(stat(join(d.stateDir, 'store', disk.path)), undefined, 'no partial file');
   }
+  step('const next = await backup();');
   const next = await backup();
   t.is(next.state, 'available');
   const res = await d.json<VolumeResourceView[]>(['usage']).catch(() => null);
