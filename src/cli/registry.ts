@@ -88,6 +88,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'volume list', load: async () => (await import('./commands/volume-list.js')).registerVolumeList },
   { name: 'volume show', load: async () => (await import('./commands/resource-show.js')).registerVolumeShow },
   { name: 'volume delete', load: async () => (await import('./commands/volume-delete.js')).registerVolumeDelete },
+  { name: 'volume rollback', load: async () => (await import('./commands/volume-rollback.js')).registerVolumeRollback },
   { name: 'image create', load: async () => (await import('./commands/image-create.js')).registerImageCreate },
   { name: 'image list', load: async () => (await import('./commands/image-list.js')).registerImageList },
   { name: 'image show', load: async () => (await import('./commands/resource-show.js')).registerImageShow },

@@ -12,3 +12,4 @@ export type * from './verify.js';
 export type * from './copies.js';
 export type * from './remote.js';
 export type * from './mount.js';
+export type * from './volume-backup.js';

@@ -56,6 +56,8 @@ import { catalogPath, imageDir, mountWorkDir, storeRoot, type Config } from './c
 import { reconcile } from './reconcile.js';
 import { addTestClockRoute, schedulerClock, type SchedulerClock } from './test-clock.js';
 import { VERSION } from './version.js';
+import { volumeBackupParts } from './volume-backup-wiring.js';
+import { DomainLocks } from '../service/jobs/domain-locks.js';
 import { createPreflightHost } from '../adapters/host/preflight-host.js';
 import { logPreflight, runPreflight, type PreflightDeps } from '../service/preflight/preflight.js';
 
@@ -173,6 +175,13 @@ export async function compose(
     preflight: () => runPreflight(preflightDeps()),
   });
   let stopCatalogBackups = () => undefined as void;
+  const volumeBackup = volumeBackupParts(deps, {
+    db: catalog.db,
+    stateDir: config.stateDir,
+    allowedVolumeDirs: config.allowedVolumeDirs,
+    volumePath: (pool, volume) => hypervisor.volumePath(pool, volume),
+    locks: new DomainLocks(),
+  });
   const reconciled = (async () => {
     for (;;) {
       try {
@@ -182,6 +191,7 @@ export async function compose(
         log.warn({ err: String(e) }, 'waiting for libvirtd');
       }
     }
+    await volumeBackup.stopLeftovers();
     recovery.recordScan((await reconcile(deps, [imageDir(config), ...config.allowedVolumeDirs])).store);
     stopCatalogBackups = catalogBackups.start();
     void logPreflight(preflightDeps(), log).catch((e) => log.warn({ err: String(e) }, 'preflight failed'));
@@ -289,6 +299,7 @@ export async function compose(
       runner,
     }),
     mount: new MountApiImpl(mounts, config.mountIdleMinutes),
+    volumeBackup: volumeBackup.api(runner),
     domains: new DomainCreateApiImpl({
       runner,
       service: new DomainCreateService({ ...deps, volumes, images }),

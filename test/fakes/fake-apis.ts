@@ -12,6 +12,7 @@ import { FakeRecovery } from './fake-recovery.js';
 import { FakeRestore } from './fake-restore.js';
 import { FakeScheduling } from './fake-scheduling.js';
 import { FakeVerify } from './fake-verify.js';
+import { FakeVolumeBackupApi } from './fake-volume-backup-api.js';
 
 export {
   CHAIN1,
@@ -75,6 +76,7 @@ export class FakeApis implements Apis {
   readonly copies = new FakeCopies(this.enter);
   readonly remote = new FakeRemote(this.enter, (patch) => this.catalog.queueJob(patch));
   readonly mount = new FakeMount(this.enter);
+  readonly volumeBackup = new FakeVolumeBackupApi(this.enter, this.catalog);
   readonly domains = new FakeDomains(this.enter, (patch) => this.catalog.queueJob(patch));
   notifyTest: NotifyTestApi = {
     notifyTest: (task) => {

@@ -67,6 +67,7 @@ import { V7 } from './migration-v7.js';
 import { V8 } from './migration-v8.js';
 import { V10 } from './migration-v10.js';
 import { V11 } from './migration-v11.js';
+import { V12 } from './migration-v12.js';
 import { SCHEDULING_SCHEMA } from './sqlite-scheduling.js';
 
 export interface Migration {
@@ -346,6 +347,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'targets, copies, uploads and upload_parts; job types copy and remote-restore',
     up: (db) => db.exec(V11),
   },
+  { version: 12, name: 'volume_resources (detached volumes)', up: (db) => db.exec(V12) },
 ];
 
 export function schemaVersion(db: Database): number {
@@ -353,25 +355,25 @@ export function schemaVersion(db: Database): number {
 }
 
 /**
- * Applies the migrations the database lacks. Throws INVALID_STATE for a database written by a
- * newer virtpoint (user_version beyond the known migrations). Returns the versions before/after.
+ * Applies the migrations the database lacks (versions from 1, increasing: a gap is a branch's);
+ * INVALID_STATE for a newer virtpoint's database. Returns the versions before/after.
  */
 export function migrate(
   db: Database,
   migrations: readonly Migration[] = MIGRATIONS,
 ): { from: number; to: number } {
-  migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new VirtpointError('INTERNAL', `migration #${i} has version ${m.version}`);
-  });
+  const bad = migrations.findIndex((m, i) => m.version <= (i === 0 ? 0 : migrations[i - 1]!.version));
+  if (bad >= 0 || (migrations[0]?.version ?? 1) !== 1)
+    throw new VirtpointError('INTERNAL', `migration #${bad} has version ${migrations[bad]?.version}`);
   const from = schemaVersion(db);
-  if (from > migrations.length) {
+  const last = migrations.at(-1)?.version ?? 0;
+  if (from > last)
     throw new VirtpointError(
       'INVALID_STATE',
-      `the catalog has schema version ${from}, newer than this virtpoint knows (${migrations.length}); ` +
+      `the catalog has schema version ${from}, newer than this virtpoint knows (${last}); ` +
         'upgrade virtpoint or restore an older catalog',
     );
-  }
-  for (const m of migrations.slice(from)) {
+  for (const m of migrations.filter((x) => x.version > from)) {
     const fk = db.pragma('foreign_keys', { simple: true }) as number;
     if (m.foreignKeysOff === true) db.pragma('foreign_keys = OFF');
     try {

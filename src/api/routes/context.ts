@@ -13,6 +13,7 @@ import type { RestoreApi } from '../../service/restore/api.js';
 import type { SchedulingApi } from '../../service/scheduling/api.js';
 import type { NotifyTestApi } from '../../service/scheduling/notify-test.js';
 import type { VerifyApi } from '../../service/verify/api.js';
+import type { VolumeBackupApi } from '../../service/volume-backup/api.js';
 import type { Headers } from '../respond.js';
 import type { PathParams } from '../router.js';
 
@@ -30,6 +31,7 @@ export interface Apis {
   readonly mount: MountApi;
   readonly domains: DomainCreateApi;
   readonly metrics: MetricsApi;
+  readonly volumeBackup: VolumeBackupApi;
 }
 
 export interface RouteContext {

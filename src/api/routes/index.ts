@@ -17,6 +17,7 @@ import { addRemoteRoutes } from './remote.js';
 import { addVerifyRoutes } from './verify.js';
 import { addRestoreRoutes } from './restore.js';
 import { addSchedulingRoutes } from './scheduling.js';
+import { addVolumeBackupRoutes } from './volume-backup.js';
 
 export function buildRouter(): Router<RouteSpec> {
   const router = new Router<RouteSpec>();
@@ -32,6 +33,7 @@ export function buildRouter(): Router<RouteSpec> {
     addMountRoutes,
     addDomainCreateRoutes,
     addMetricsRoutes,
+    addVolumeBackupRoutes,
   ])
     add(router);
   return router;

@@ -1,6 +1,7 @@
 /**
  * `virtpoint backup DOMAIN [--disk vda]... [--full] [--name NAME] [--quiesce auto|required|off]
- * [--chain-length N] [--no-wait]` (POST /v1/backups). Waits by default, following the job's
+ * [--chain-length N] [--no-wait]` (POST /v1/backups); with `--volume POOL/VOL` or
+ * `--volume-path FILE` instead of a domain, a detached volume's (volume-backup-create.ts). Waits by default, following the job's
  * events with progress, then prints the point; `--no-wait` prints the queued job. A point that
  * fell back to crash consistency (no agent, freeze failed; not `--quiesce off`) still exits 0,
  * with a `warning: …` line on stderr (stdout, `--json` included, is unchanged).
@@ -17,9 +18,12 @@ import { printJson } from '../output.js';
 import { renderPoint } from '../render.js';
 import { checkInt, toList } from '../validate.js';
 import { followJob, jobFailure } from '../wait.js';
+import { volumeBackupCreate } from './volume-backup-create.js';
 
 type Args = GlobalArgs & {
-  domain: string;
+  domain?: string;
+  volume?: string;
+  volumePath?: string;
   disk?: string[];
   full?: boolean;
   name?: string;
@@ -29,6 +33,9 @@ type Args = GlobalArgs & {
 };
 
 export const backupCreate: Run<Args> = async (args, ctx) => {
+  if (args.volume !== undefined || args.volumePath !== undefined) return volumeBackupCreate(args, ctx);
+  if (args.domain === undefined)
+    throw new VirtpointError('INVALID_ARGUMENT', 'name a domain, or --volume / --volume-path');
   const input: BackupInput = {
     domain: args.domain,
     ...(args.disk === undefined ? {} : { disks: args.disk }),
@@ -64,11 +71,16 @@ export const backupCreate: Run<Args> = async (args, ctx) => {
 
 export function registerBackupCreate(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalArgs> {
   return y.command(
-    'backup <domain>',
-    'take a point of a domain (waits for it unless --no-wait)',
+    'backup [domain]',
+    'take a point of a domain or of a detached volume (waits for it unless --no-wait)',
     (b) =>
       b
-        .positional('domain', { type: 'string', demandOption: true, describe: 'domain name or UUID' })
+        .positional('domain', { type: 'string', describe: 'domain name or UUID' })
+        .option('volume', { type: 'string', describe: 'a detached libvirt storage volume POOL/VOL' })
+        .option('volume-path', {
+          type: 'string',
+          describe: 'a detached qcow2/raw file under allowed_volume_dirs',
+        })
         .option('disk', {
           type: 'string',
           describe: 'disk target to back up (repeatable; default: all)',
@@ -87,6 +99,13 @@ export function registerBackupCreate(y: Argv<GlobalArgs>, bind: Bind): Argv<Glob
           describe: 'wait for the job (--no-wait to only queue it)',
         })
         .check((a) => {
+          const volumes = [a.volume, a['volume-path']].filter((v) => v !== undefined).length;
+          if (volumes + (a.domain === undefined ? 0 : 1) !== 1)
+            throw new Error('name exactly one of: a domain, --volume POOL/VOL, --volume-path FILE');
+          if (volumes > 0 && (a.disk !== undefined || a.quiesce !== undefined))
+            throw new Error(
+              '--disk and --quiesce are for domains (a detached volume has one disk and no guest)',
+            );
           checkInt('--chain-length', a['chain-length'], MIN_CHAIN_LENGTH, MAX_CHAIN_LENGTH);
           if (a.name !== undefined && a.name.trim() === '') throw new Error('--name must not be empty');
           if (a.disk !== undefined && a.disk.some((d) => d === '')) throw new Error('--disk needs a target');

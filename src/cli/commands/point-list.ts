@@ -6,7 +6,7 @@
 import type { Argv } from 'yargs';
 
 import { POINT_STATES, type PointState } from '../../core/point-state.js';
-import type { PointView } from '../../contract/index.js';
+import type { PointView, VolumeResourceView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson, tableOrHint } from '../output.js';
 import { POINT_COLUMNS } from '../render.js';
@@ -14,6 +14,7 @@ import { checkInt, checkIso, checkSince, checkRef } from '../validate.js';
 
 type Args = GlobalArgs & {
   domain?: string;
+  volume?: string;
   chain?: string;
   state?: PointState;
   orphaned?: boolean;
@@ -27,8 +28,14 @@ type Args = GlobalArgs & {
 const PAGE_MAX = 1000;
 
 export const pointList: Run<Args> = async (args, ctx) => {
+  // a detached volume's points carry its resource UUID where a domain's carry the domain's
+  const volume =
+    args.volume === undefined
+      ? undefined
+      : (await ctx.client.get<VolumeResourceView[]>('/v1/volume-resources', { volume: args.volume }))[0]
+          ?.uuid;
   const query = {
-    domain: args.domain,
+    domain: volume ?? args.domain,
     chain: args.chain,
     state: args.state,
     orphaned: args.orphaned === true ? 'true' : undefined,
@@ -61,6 +68,11 @@ export function registerPointList(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalA
     (b) =>
       b
         .option('domain', { type: 'string', describe: 'domain name or UUID' })
+        .option('volume', {
+          type: 'string',
+          describe: 'a detached volume backed up on its own (POOL/VOL or its path)',
+          conflicts: 'domain',
+        })
         .option('chain', { type: 'string', describe: 'chain id', coerce: checkRef('chain') })
         .option('state', { choices: POINT_STATES, describe: 'point state' })
         .option('orphaned', {

@@ -71,7 +71,7 @@ test('--help and completion print on stdout, exit 0, without the daemon', async 
   t.is(help.code, 0);
   for (const cmd of [
     'status',
-    'backup <domain>',
+    'backup [domain]',
     'point <command>',
     'chain <command>',
     'job <command>',

@@ -77,7 +77,7 @@ test('remote restore: queues the job, waits, prints the new domain', async (t) =
   };
   const api = await startFakeApi(t, {
     'POST /v1/remote-restores': { status: 202, body: job({ type: 'remote-restore' }) },
-    'GET /v1/jobs/j1/events': events([
+    'GET /v1/jobs/b00000000001/events': events([
       job({ type: 'remote-restore' }),
       job({ type: 'remote-restore', state: 'succeeded', result }),
     ]),
