@@ -1,23 +1,13 @@
 /** Jobs: filtered by window (24 h / 7 d / 30 d / custom), type and state; delete one or all failed. */
 import type { JobView } from '../../../src/contract/index.js';
+import { JOB_STATES, JOB_TYPES } from '../../../src/core/job-state.js';
 import { api } from '../api.js';
 import { button, clearErrors, field, formError, h, input, select, showError, table } from '../dom.js';
 import { time } from '../format.js';
 
-const TYPES = [
-  '',
-  'backup',
-  'rollback',
-  'delete',
-  'cleanup',
-  'create-volume',
-  'create-image',
-  'verify',
-  'create-domain',
-  'copy',
-  'remote-restore',
-];
-const STATES = ['', 'queued', 'running', 'succeeded', 'failed', 'canceled'];
+// The API's own lists (src/core/job-state.ts), bundled in: a new job type shows up here unasked.
+const TYPES = ['', ...JOB_TYPES];
+const STATES = ['', ...JOB_STATES];
 const FINAL = new Set(['succeeded', 'failed', 'canceled']);
 
 /** Filter state kept in the hash: #/jobs?since=24h&type=backup&state=failed */
