@@ -72,6 +72,11 @@ export function refProblem(kind: RefKind, s: string): string | null {
  * A yargs `coerce` for a positional naming a `kind`: a malformed id or name is a usage error
  * (exit 2) before anything is sent.
  */
+/** A required string positional checked by checkRef (a usage error, exit 2, before any request). */
+export function requiredRef(kind: RefKind, describe: string) {
+  return { type: 'string', demandOption: true, describe, coerce: checkRef(kind) } as const;
+}
+
 export function checkRef(kind: RefKind): (s: string) => string {
   return (s) => {
     const problem = refProblem(kind, s);

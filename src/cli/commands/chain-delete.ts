@@ -7,7 +7,7 @@ import type { Argv } from 'yargs';
 
 import type { ChainView, JobView } from '../../contract/index.js';
 import { UsageError, type Bind, type GlobalArgs, type Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 import { settleJob } from '../wait.js';
 
 type Args = GlobalArgs & { id: string; yes: boolean; wait: boolean };
@@ -35,12 +35,7 @@ export function registerChainDelete(y: Argv<GlobalArgs>, bind: Bind): Argv<Globa
     'delete a chain and all its points',
     (b) =>
       b
-        .positional('id', {
-          type: 'string',
-          demandOption: true,
-          describe: 'chain id',
-          coerce: checkRef('chain'),
-        })
+        .positional('id', requiredRef('chain', 'chain id'))
         .option('yes', { type: 'boolean', default: false, describe: 'confirm deleting more than one point' })
         .option('wait', { type: 'boolean', default: true, describe: 'wait for the delete job (--no-wait)' }),
     bind<Args>(chainDelete),

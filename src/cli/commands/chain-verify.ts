@@ -8,7 +8,7 @@ import type { Argv } from 'yargs';
 
 import type { ChainVerifyResultView, JobView, VerifyInput } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 import { printJson } from '../output.js';
 import { renderChainVerify } from '../render-verify.js';
 import { awaitJob } from '../wait.js';
@@ -32,12 +32,7 @@ export function registerChainVerify(y: Argv<GlobalArgs>, bind: Bind): Argv<Globa
     'check that every point of a chain can be restored',
     (b) =>
       b
-        .positional('id', {
-          type: 'string',
-          demandOption: true,
-          describe: 'chain id',
-          coerce: checkRef('chain'),
-        })
+        .positional('id', requiredRef('chain', 'chain id'))
         .option('deep', {
           type: 'boolean',
           default: false,

@@ -3,7 +3,7 @@
 import type { Argv } from 'yargs';
 
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 import { printJson } from '../output.js';
 
 type Args = GlobalArgs & { name: string };
@@ -19,13 +19,7 @@ export function registerImageDelete(y: Argv<GlobalArgs>, bind: Bind): Argv<Globa
   return y.command(
     'delete <name>',
     'delete an image',
-    (b) =>
-      b.positional('name', {
-        type: 'string',
-        demandOption: true,
-        describe: 'image name',
-        coerce: checkRef('image'),
-      }),
+    (b) => b.positional('name', requiredRef('image', 'image name')),
     bind<Args>(imageDelete),
   );
 }

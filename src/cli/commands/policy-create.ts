@@ -7,7 +7,7 @@ import type { Argv } from 'yargs';
 
 import type { PolicyCreateInput, PolicyView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 import { printJson } from '../output.js';
 import { renderPolicy, scheduleFromFlags } from '../render-scheduling.js';
 
@@ -37,12 +37,7 @@ export function registerPolicyCreate(y: Argv<GlobalArgs>, bind: Bind): Argv<Glob
     'create a policy: when tasks run (host local time)',
     (b) =>
       b
-        .positional('name', {
-          type: 'string',
-          demandOption: true,
-          describe: 'policy name',
-          coerce: checkRef('policy'),
-        })
+        .positional('name', requiredRef('policy', 'policy name'))
         .option('weekly', { type: 'string', describe: 'days of the week: mon,tue,wed,thu,fri,sat,sun' })
         .option('every-days', {
           type: 'number',

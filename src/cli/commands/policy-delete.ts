@@ -3,7 +3,7 @@
 import type { Argv } from 'yargs';
 
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 import { printJson } from '../output.js';
 
 type Args = GlobalArgs & { name: string };
@@ -19,13 +19,7 @@ export function registerPolicyDelete(y: Argv<GlobalArgs>, bind: Bind): Argv<Glob
   return y.command(
     'delete <name>',
     'delete a policy no task uses',
-    (b) =>
-      b.positional('name', {
-        type: 'string',
-        demandOption: true,
-        describe: 'policy name',
-        coerce: checkRef('policy'),
-      }),
+    (b) => b.positional('name', requiredRef('policy', 'policy name')),
     bind<Args>(policyDelete),
   );
 }

@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 
 import type { PolicyView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 import { printJson } from '../output.js';
 
 type Args = GlobalArgs & { name: string };
@@ -20,13 +20,7 @@ export function registerPolicyDisable(y: Argv<GlobalArgs>, bind: Bind): Argv<Glo
   return y.command(
     'disable <name>',
     'disable a policy: it fires no more (running jobs go on)',
-    (b) =>
-      b.positional('name', {
-        type: 'string',
-        demandOption: true,
-        describe: 'policy name',
-        coerce: checkRef('policy'),
-      }),
+    (b) => b.positional('name', requiredRef('policy', 'policy name')),
     bind<Args>(policyDisable),
   );
 }

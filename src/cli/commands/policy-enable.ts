@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 
 import type { PolicyView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 import { printJson } from '../output.js';
 
 type Args = GlobalArgs & { name: string };
@@ -20,13 +20,7 @@ export function registerPolicyEnable(y: Argv<GlobalArgs>, bind: Bind): Argv<Glob
   return y.command(
     'enable <name>',
     'enable a policy: its tasks run at its times again',
-    (b) =>
-      b.positional('name', {
-        type: 'string',
-        demandOption: true,
-        describe: 'policy name',
-        coerce: checkRef('policy'),
-      }),
+    (b) => b.positional('name', requiredRef('policy', 'policy name')),
     bind<Args>(policyEnable),
   );
 }

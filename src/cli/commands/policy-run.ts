@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 
 import type { TaskRunView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 import { printJson } from '../output.js';
 
 type Args = GlobalArgs & { name: string };
@@ -24,13 +24,7 @@ export function registerPolicyRun(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalA
   return y.command(
     'run <name>',
     'run every enabled task of the policy now',
-    (b) =>
-      b.positional('name', {
-        type: 'string',
-        demandOption: true,
-        describe: 'policy name',
-        coerce: checkRef('policy'),
-      }),
+    (b) => b.positional('name', requiredRef('policy', 'policy name')),
     bind<Args>(policyRun),
   );
 }

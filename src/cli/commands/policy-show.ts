@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 
 import type { PolicyView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 import { printJson } from '../output.js';
 import { renderPolicy } from '../render-scheduling.js';
 
@@ -21,13 +21,7 @@ export function registerPolicyShow(y: Argv<GlobalArgs>, bind: Bind): Argv<Global
   return y.command(
     'show <name>',
     'show one policy: schedule, tasks, next run',
-    (b) =>
-      b.positional('name', {
-        type: 'string',
-        demandOption: true,
-        describe: 'policy name',
-        coerce: checkRef('policy'),
-      }),
+    (b) => b.positional('name', requiredRef('policy', 'policy name')),
     bind<Args>(policyShow),
   );
 }

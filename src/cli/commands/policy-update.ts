@@ -7,7 +7,7 @@ import type { Argv } from 'yargs';
 
 import type { PolicyUpdateInput, PolicyView } from '../../contract/index.js';
 import { UsageError, type Bind, type GlobalArgs, type Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 import { printJson } from '../output.js';
 import { renderPolicy, scheduleFromFlags } from '../render-scheduling.js';
 
@@ -36,12 +36,7 @@ export function registerPolicyUpdate(y: Argv<GlobalArgs>, bind: Bind): Argv<Glob
     "change a policy's name or schedule (enable/disable: their own commands)",
     (b) =>
       b
-        .positional('policy', {
-          type: 'string',
-          demandOption: true,
-          describe: 'policy name',
-          coerce: checkRef('policy'),
-        })
+        .positional('policy', requiredRef('policy', 'policy name'))
         .option('name', { type: 'string', describe: 'new name' })
         .option('weekly', { type: 'string', describe: 'days of the week: mon,tue,wed,thu,fri,sat,sun' })
         .option('every-days', { type: 'number', describe: 'every N days (1-30)' })

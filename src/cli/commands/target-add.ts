@@ -10,7 +10,7 @@ import type { Argv } from 'yargs';
 
 import type { TargetAddInput, TargetView } from '../../contract/index.js';
 import { UsageError, type Bind, type GlobalArgs, type Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 import { printJson } from '../output.js';
 import { renderTarget } from '../render-copies.js';
 
@@ -92,12 +92,7 @@ export function registerTargetAdd(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalA
     'add an off-host target: an S3 bucket or a directory over SSH',
     (b) =>
       b
-        .positional('name', {
-          type: 'string',
-          demandOption: true,
-          describe: 'target name',
-          coerce: checkRef('target'),
-        })
+        .positional('name', requiredRef('target', 'target name'))
         .option('s3', s('S3 endpoint URL, e.g. http://127.0.0.1:7480'))
         .option('bucket', s('S3 bucket'))
         .option('prefix', s('S3 object name prefix'))

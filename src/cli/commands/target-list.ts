@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 
 import type { TargetView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 import { printJson, table } from '../output.js';
 import { renderTarget, TARGET_COLUMNS } from '../render-copies.js';
 
@@ -31,13 +31,7 @@ export function registerTargetShow(y: Argv<GlobalArgs>, bind: Bind): Argv<Global
   return y.command(
     'show <name>',
     'show a target (never its secrets)',
-    (b) =>
-      b.positional('name', {
-        type: 'string',
-        demandOption: true,
-        describe: 'target name',
-        coerce: checkRef('target'),
-      }),
+    (b) => b.positional('name', requiredRef('target', 'target name')),
     bind<GlobalArgs & { name: string }>(targetShow),
   );
 }

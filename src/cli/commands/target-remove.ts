@@ -6,7 +6,7 @@
 import type { Argv } from 'yargs';
 
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 
 type Args = GlobalArgs & { name: string };
 
@@ -20,13 +20,7 @@ export function registerTargetRemove(y: Argv<GlobalArgs>, bind: Bind): Argv<Glob
   return y.command(
     'remove <name>',
     'forget a target (the objects on it are kept)',
-    (b) =>
-      b.positional('name', {
-        type: 'string',
-        demandOption: true,
-        describe: 'target name',
-        coerce: checkRef('target'),
-      }),
+    (b) => b.positional('name', requiredRef('target', 'target name')),
     bind<Args>(targetRemove),
   );
 }

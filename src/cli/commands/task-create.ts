@@ -11,7 +11,7 @@ import type { TaskCreateInput, TaskView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson } from '../output.js';
 import { renderTask } from '../render-scheduling.js';
-import { checkInt, toList, checkRef } from '../validate.js';
+import { checkInt, toList, requiredRef } from '../validate.js';
 import { checkTaskFlags, TASK_OPTIONS } from './task-flags.js';
 
 type Args = GlobalArgs & {
@@ -51,12 +51,7 @@ export function registerTaskCreate(y: Argv<GlobalArgs>, bind: Bind): Argv<Global
     'create a backup task: what to back up, on which policies, how long to keep',
     (b) =>
       b
-        .positional('name', {
-          type: 'string',
-          demandOption: true,
-          describe: 'task name',
-          coerce: checkRef('task'),
-        })
+        .positional('name', requiredRef('task', 'task name'))
         .options(TASK_OPTIONS)
         .option('policy', {
           type: 'string',

@@ -3,7 +3,7 @@
 import type { Argv } from 'yargs';
 
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 import { printJson } from '../output.js';
 
 type Args = GlobalArgs & { name: string };
@@ -19,13 +19,7 @@ export function registerTaskDelete(y: Argv<GlobalArgs>, bind: Bind): Argv<Global
   return y.command(
     'delete <name>',
     'delete a task and its run history (its points are kept)',
-    (b) =>
-      b.positional('name', {
-        type: 'string',
-        demandOption: true,
-        describe: 'task name',
-        coerce: checkRef('task'),
-      }),
+    (b) => b.positional('name', requiredRef('task', 'task name')),
     bind<Args>(taskDelete),
   );
 }

@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 
 import type { TaskView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 import { printJson } from '../output.js';
 
 type Args = GlobalArgs & { name: string };
@@ -20,13 +20,7 @@ export function registerTaskDisable(y: Argv<GlobalArgs>, bind: Bind): Argv<Globa
   return y.command(
     'disable <name>',
     'disable a task: no more scheduled runs (running jobs go on)',
-    (b) =>
-      b.positional('name', {
-        type: 'string',
-        demandOption: true,
-        describe: 'task name',
-        coerce: checkRef('task'),
-      }),
+    (b) => b.positional('name', requiredRef('task', 'task name')),
     bind<Args>(taskDisable),
   );
 }

@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 
 import type { TaskView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 import { printJson } from '../output.js';
 
 type Args = GlobalArgs & { name: string };
@@ -20,13 +20,7 @@ export function registerTaskEnable(y: Argv<GlobalArgs>, bind: Bind): Argv<Global
   return y.command(
     'enable <name>',
     'enable a task: its policies run it again',
-    (b) =>
-      b.positional('name', {
-        type: 'string',
-        demandOption: true,
-        describe: 'task name',
-        coerce: checkRef('task'),
-      }),
+    (b) => b.positional('name', requiredRef('task', 'task name')),
     bind<Args>(taskEnable),
   );
 }

@@ -6,7 +6,7 @@ import type { TaskRunView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson, table } from '../output.js';
 import { RUN_COLUMNS } from '../render-scheduling.js';
-import { checkInt, checkRef } from '../validate.js';
+import { checkInt, requiredRef } from '../validate.js';
 
 type Args = GlobalArgs & { name: string; limit?: number };
 
@@ -26,12 +26,7 @@ export function registerTaskHistory(y: Argv<GlobalArgs>, bind: Bind): Argv<Globa
     'the last runs of a task (100 are kept): start, end, outcome per resource',
     (b) =>
       b
-        .positional('name', {
-          type: 'string',
-          demandOption: true,
-          describe: 'task name',
-          coerce: checkRef('task'),
-        })
+        .positional('name', requiredRef('task', 'task name'))
         .option('limit', { type: 'number', describe: 'at most this many runs (1-100)' })
         .check((a) => {
           checkInt('--limit', a.limit, 1, 100);

@@ -10,7 +10,7 @@ import type { NotifyTestView } from '../../contract/index.js';
 import { ERROR_CODES, VirtpointError, type ErrorCode } from '../../core/errors.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson, table } from '../output.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 
 type Args = GlobalArgs & { name: string };
 type Result = NotifyTestView['results'][number];
@@ -55,13 +55,7 @@ export function registerTaskNotifyTest(y: Argv<GlobalArgs>, bind: Bind): Argv<Gl
   return y.command(
     'notify-test <name>',
     "send a test notification to each of the task's receivers",
-    (b) =>
-      b.positional('name', {
-        type: 'string',
-        demandOption: true,
-        describe: 'task name',
-        coerce: checkRef('task'),
-      }),
+    (b) => b.positional('name', requiredRef('task', 'task name')),
     bind<Args>(taskNotifyTest),
   );
 }

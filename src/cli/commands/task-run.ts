@@ -9,7 +9,7 @@ import type { Argv } from 'yargs';
 
 import type { TaskRunView } from '../../contract/index.js';
 import { Interrupted, type Bind, type Ctx, type GlobalArgs, type Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 import { printJson, table } from '../output.js';
 import { RUN_COLUMNS } from '../render-scheduling.js';
 
@@ -61,12 +61,7 @@ export function registerTaskRun(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalArg
     'run a task now and wait for the run to end',
     (b) =>
       b
-        .positional('name', {
-          type: 'string',
-          demandOption: true,
-          describe: 'task name',
-          coerce: checkRef('task'),
-        })
+        .positional('name', requiredRef('task', 'task name'))
         .option('wait', {
           type: 'boolean',
           default: true,

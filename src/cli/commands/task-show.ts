@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 
 import type { TaskView } from '../../contract/index.js';
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 import { printJson } from '../output.js';
 import { renderTask } from '../render-scheduling.js';
 
@@ -21,13 +21,7 @@ export function registerTaskShow(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalAr
   return y.command(
     'show <name>',
     'show one task: resources, policies, retention, receivers, last run',
-    (b) =>
-      b.positional('name', {
-        type: 'string',
-        demandOption: true,
-        describe: 'task name',
-        coerce: checkRef('task'),
-      }),
+    (b) => b.positional('name', requiredRef('task', 'task name')),
     bind<Args>(taskShow),
   );
 }

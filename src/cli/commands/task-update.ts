@@ -12,7 +12,7 @@ import type { TaskUpdateInput, TaskView } from '../../contract/index.js';
 import { UsageError, type Bind, type GlobalArgs, type Run } from '../context.js';
 import { printJson } from '../output.js';
 import { renderTask } from '../render-scheduling.js';
-import { checkInt, checkRef } from '../validate.js';
+import { checkInt, requiredRef } from '../validate.js';
 import { checkTaskFlags, TASK_OPTIONS } from './task-flags.js';
 
 type Args = GlobalArgs & {
@@ -53,12 +53,7 @@ export function registerTaskUpdate(y: Argv<GlobalArgs>, bind: Bind): Argv<Global
     'change a task (anything but its policies)',
     (b) =>
       b
-        .positional('task', {
-          type: 'string',
-          demandOption: true,
-          describe: 'task name',
-          coerce: checkRef('task'),
-        })
+        .positional('task', requiredRef('task', 'task name'))
         .option('name', { type: 'string', describe: 'new name' })
         .options(TASK_OPTIONS)
         .option('clear-notify', { type: 'boolean', default: false, describe: 'remove every receiver' })

@@ -3,7 +3,7 @@
 import type { Argv } from 'yargs';
 
 import type { Bind, GlobalArgs, Run } from '../context.js';
-import { checkRef } from '../validate.js';
+import { requiredRef } from '../validate.js';
 import { printJson } from '../output.js';
 
 type Args = GlobalArgs & { id: string };
@@ -19,13 +19,7 @@ export function registerVolumeDelete(y: Argv<GlobalArgs>, bind: Bind): Argv<Glob
   return y.command(
     'delete <id>',
     'delete a volume virtpoint made',
-    (b) =>
-      b.positional('id', {
-        type: 'string',
-        demandOption: true,
-        describe: 'volume id or name',
-        coerce: checkRef('volume'),
-      }),
+    (b) => b.positional('id', requiredRef('volume', 'volume id or name')),
     bind<Args>(volumeDelete),
   );
 }
