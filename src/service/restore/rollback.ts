@@ -161,7 +161,6 @@ export class RollbackService {
           }
           const id = newId(this.deps.random);
           let done = 0;
-          opts.onProgress?.({ done, total });
           // the copies one after the other (one store read at a time); each file's resize, owner
           // and fsync run while the next disk copies; all are synced before the first rename
           const finishing: Promise<void>[] = [];
