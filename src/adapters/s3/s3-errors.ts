@@ -5,6 +5,7 @@
  */
 
 import { VirtpointError, type ErrorCode } from '../../core/errors.js';
+import { UNREACHABLE_ERRNO } from '../net-errors.js';
 
 interface SdkError {
   readonly name?: string;
@@ -13,16 +14,6 @@ interface SdkError {
   readonly $metadata?: { readonly httpStatusCode?: number };
 }
 
-const UNREACHABLE_ERRNO = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-]);
 const AUTH_NAMES = new Set([
   'InvalidAccessKeyId',
   'SignatureDoesNotMatch',

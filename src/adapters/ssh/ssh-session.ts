@@ -9,6 +9,7 @@ import { Client, type SFTPWrapper } from 'ssh2';
 
 import { VirtpointError } from '../../core/errors.js';
 import { isPinned, knownHostsName, type PinnedKeys } from './known-hosts.js';
+import { UNREACHABLE_ERRNO } from '../net-errors.js';
 
 export interface SshSessionOptions {
   readonly host: string;
@@ -24,17 +25,6 @@ export interface ExecResult {
   readonly stdout: string;
   readonly stderr: string;
 }
-
-const UNREACHABLE_ERRNO = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-]);
 
 export class SshSession {
   private constructor(
