@@ -10,11 +10,11 @@ import { SqliteCatalog } from '../src/adapters/sqlite/sqlite-catalog.js';
 import { chainDir, resolveStorePath } from '../src/core/store-layout.js';
 import type { Point } from '../src/ports/catalog.js';
 import type { Hypervisor } from '../src/ports/hypervisor.js';
-import type { Logger } from '../src/ports/logger.js';
 import { BackupService } from '../src/service/backup/backup.js';
 import { RollbackService } from '../src/service/restore/rollback.js';
 import { VolumeService } from '../src/service/restore/volumes.js';
 import { prepareRunDir, RUN_DIR } from '../test/helpers/run-dir.js';
+import { collectingLogger } from './logger.js';
 import { createTestVm, type TestVm } from '../test/helpers/test-vm.js';
 import { formatTarget, median, rotation, speedRatio, summarize, type Summary, type Target } from './stats.js';
 
@@ -156,12 +156,7 @@ export async function run(): Promise<unknown> {
   await prepareRunDir();
   const workDir = join(RUN_DIR, `bench-engine-${process.pid}`);
   const warnings: string[] = [];
-  const logger: Logger = {
-    debug: () => undefined,
-    info: () => undefined,
-    warn: (o, m) => void warnings.push(`warn: ${m} ${JSON.stringify(o)}`),
-    error: (o, m) => void warnings.push(`error: ${m} ${JSON.stringify(o)}`),
-  };
+  const logger = collectingLogger(warnings);
   let vm: TestVm | undefined;
   let twin: TestVm | undefined;
   let hv: LibvirtHypervisor | undefined;

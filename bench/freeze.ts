@@ -6,9 +6,9 @@ import { LibvirtHypervisor } from '../src/adapters/libvirt/hypervisor.js';
 import { nodeFs, systemClock } from '../src/adapters/node-fs.js';
 import { QemuImg } from '../src/adapters/qemu-img/qemu-img.js';
 import { SqliteCatalog } from '../src/adapters/sqlite/sqlite-catalog.js';
-import type { Logger } from '../src/ports/logger.js';
 import { BackupService } from '../src/service/backup/backup.js';
 import { prepareRunDir, RUN_DIR } from '../test/helpers/run-dir.js';
+import { collectingLogger } from './logger.js';
 import { createTestVm, type TestVm } from '../test/helpers/test-vm.js';
 import { formatTarget, percentile, summarize, type Target } from './stats.js';
 
@@ -31,12 +31,7 @@ export async function run(): Promise<unknown> {
   await prepareRunDir();
   const workDir = join(RUN_DIR, `bench-freeze-${process.pid}`);
   const warnings: string[] = [];
-  const logger: Logger = {
-    debug: () => undefined,
-    info: () => undefined,
-    warn: (o, m) => void warnings.push(`warn: ${m} ${JSON.stringify(o)}`),
-    error: (o, m) => void warnings.push(`error: ${m} ${JSON.stringify(o)}`),
-  };
+  const logger = collectingLogger(warnings);
   const vms: TestVm[] = [];
   let hv: LibvirtHypervisor | undefined;
   let catalog: SqliteCatalog | undefined;
