@@ -42,6 +42,8 @@ import { VerifySweep, type SweepSettings } from '../service/verify/sweep.js';
 import { CatalogBackups } from '../service/recovery/catalog-backups.js';
 import { checkCatalogOnStart } from '../service/recovery/startup.js';
 import { RestoreApiImpl } from '../service/restore/api.js';
+import { RemoteSourcesImpl } from '../service/remote/from.js';
+import { NodeFileSink } from '../adapters/file-sink.js';
 import { ImageService } from '../service/restore/images.js';
 import { RollbackService } from '../service/restore/rollback.js';
 import { VolumeService } from '../service/restore/volumes.js';
@@ -259,6 +261,8 @@ export async function compose(
     clock: systemClock,
     adapters: { s3: openS3Target, ssh: openSshTarget },
   });
+  // `--from NAME` on rollback, volume and image create (docs/copies.md "Restore from a target").
+  const fromTargets = new RemoteSourcesImpl({ ...deps, secrets, stores, sink: new NodeFileSink() });
   const apis: Apis = {
     catalog: new CatalogApiImpl({
       hypervisor,
@@ -273,7 +277,13 @@ export async function compose(
       space: () => readSpace(nodeFs, store, catalogPath(config)),
     }),
     backup: new BackupApiImpl({ catalog, runner, backup }),
-    restore: new RestoreApiImpl({ runner, rollback, volumes, images }),
+    restore: new RestoreApiImpl({
+      runner,
+      rollback,
+      volumes,
+      images,
+      remote: { catalog, sources: fromTargets },
+    }),
     scheduling: new SchedulingApiImpl(scheduling, { timeZone }),
     notifyTest: new NotifyTestApiImpl({
       getTask: (n) => catalog.scheduling.getTask(n),

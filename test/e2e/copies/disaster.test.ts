@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import test from 'ava';
@@ -8,7 +10,12 @@ import test from 'ava';
 import { S3Target } from '../../../src/adapters/s3/s3-target.js';
 import { pinnedKeys } from '../../../src/adapters/ssh/known-hosts.js';
 import { SshTarget } from '../../../src/adapters/ssh/ssh-target.js';
-import type { PointView, RemoteListResult, RemoteRestoreResult } from '../../../src/contract/index.js';
+import type {
+  PointView,
+  RemoteListResult,
+  RemoteRestoreResult,
+  VolumeView,
+} from '../../../src/contract/index.js';
 import { encryptBuffer } from '../../../src/core/encryption.js';
 import { parseManifest } from '../../../src/core/manifest.js';
 import { remoteFileKey, remoteManifestKey } from '../../../src/core/remote-layout.js';
@@ -27,6 +34,7 @@ import { removeDomain, virsh } from '../../helpers/virsh.js';
 // uploaded here through the adapters, as the copy job does (files, then the manifest last).
 
 const HOST = randomBytes(6).toString('hex');
+const run = promisify(execFile);
 
 /** Uploads a point of the store as the copy job does: files, then the manifest (with `host`). */
 async function upload(store: TargetStore, storeRoot: string, p: PointView, key: Buffer | null) {
@@ -189,6 +197,46 @@ test("disaster: remote restore on a fresh daemon, point 1 from encrypted S3 and 
   const g2 = await restore('nas', p2.id, `${vm.name}-r2`);
   t.is(await g2.sha256File('/mnt/vda/a.bin'), a2);
   t.is(await g2.sha256File('/mnt/vdb/b.bin'), b2);
+  // --from on a fresh host: a volume from point 2's vdb (fetched over SSH); a rollback of a
+  // domain that is not the point's is refused; a linked image from a target is a usage error.
+  const vol = await d2.json<VolumeView>([
+    'volume',
+    'create',
+    '--point',
+    p2.id,
+    '--from',
+    'nas',
+    '--disk',
+    'vdb',
+    '--name',
+    'vdb-from.qcow2',
+    '--dir',
+    vols,
+  ]);
+  t.like(vol, { pointId: p2.id, disk: 'vdb', path: join(vols, 'vdb-from.qcow2'), format: 'qcow2' });
+  const info = JSON.parse((await run('qemu-img', ['info', '--output=json', vol.path])).stdout) as {
+    'virtual-size': number;
+    'backing-filename'?: string;
+  };
+  t.is(info['virtual-size'], 64 * 1024 * 1024);
+  t.is(info['backing-filename'], undefined, 'flattened: no backing file');
+  const other = await d2.cli(['rollback', `${vm.name}-r1`, '--point', p1.id, '--from', 'offsite']);
+  t.is(other.code, 1, other.stderr);
+  t.regex(other.stderr, /INVALID_ARGUMENT/);
+  const linked = await d2.cli([
+    'image',
+    'create',
+    '--point',
+    p1.id,
+    '--from',
+    'offsite',
+    '--disk',
+    'vda',
+    '--name',
+    'g',
+    '--linked',
+  ]);
+  t.is(linked.code, 2, linked.stderr);
   // Nothing fetched is left under the store.
   const left = await readdir(join(d2.stateDir, 'store')).catch(() => [] as string[]);
   t.deepEqual(
