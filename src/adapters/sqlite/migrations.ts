@@ -68,6 +68,7 @@ import { V8 } from './migration-v8.js';
 import { V10 } from './migration-v10.js';
 import { V11 } from './migration-v11.js';
 import { V12 } from './migration-v12.js';
+import { V13 } from './migration-v13.js';
 import { SCHEDULING_SCHEMA } from './sqlite-scheduling.js';
 
 export interface Migration {
@@ -348,6 +349,7 @@ export const MIGRATIONS: readonly Migration[] = [
     up: (db) => db.exec(V11),
   },
   { version: 12, name: 'volume_resources (detached volumes)', up: (db) => db.exec(V12) },
+  { version: 13, name: 'settings (host id)', up: (db) => db.exec(V13) },
 ];
 
 export function schemaVersion(db: Database): number {
