@@ -19,7 +19,15 @@ import type { DeleteService } from './delete.js';
 import type { SpaceView } from './space.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { resolvePointRef } from './point-ref.js';
-import { chainView, copiesByPoint, domainView, isOrphaned, jobView, ownerFields, pointView } from './views.js';
+import {
+  chainView,
+  copiesByPoint,
+  domainView,
+  isOrphaned,
+  jobView,
+  ownerFields,
+  pointView,
+} from './views.js';
 
 /**
  * The catalog feature's API (docs/api.md "Status", "Domains", "Points", "Chains", "Jobs",

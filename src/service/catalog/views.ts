@@ -4,7 +4,14 @@ import { resolveStorePath } from '../../core/store-layout.js';
 import type { Catalog, Chain, Job, Point } from '../../ports/catalog.js';
 import type { Copy } from '../../ports/copies-catalog.js';
 import type { DomainInfo } from '../../ports/hypervisor.js';
-import type { ChainView, CopyView, DomainView, JobView, OwnerFields, PointView } from '../../contract/index.js';
+import type {
+  ChainView,
+  CopyView,
+  DomainView,
+  JobView,
+  OwnerFields,
+  PointView,
+} from '../../contract/index.js';
 
 /** Catalog records → the API's JSON shapes (contract/). */
 
