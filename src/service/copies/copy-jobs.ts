@@ -59,15 +59,15 @@ export class CopyJobs {
   }
 
   /** The point, and first the ancestors it backs onto (those already there are skipped). */
-  copyPoint(pointId: string, target: string, trigger: Trigger = 'manual'): Promise<JobView> {
+  async copyPoint(pointId: string, target: string, trigger: Trigger = 'manual'): Promise<JobView> {
     if (!isValidId(pointId)) throw new VirtpointError('POINT_NOT_FOUND', `no point ${pointId}`);
-    return Promise.resolve(this.submit(this.deps.copy.pointsFor(pointId), target, trigger));
+    return this.submit(this.deps.copy.pointsFor(pointId), target, trigger);
   }
 
   /** Every available point of the chain, oldest first. */
-  copyChain(chainId: string, target: string): Promise<JobView> {
+  async copyChain(chainId: string, target: string): Promise<JobView> {
     if (!isValidId(chainId)) throw new VirtpointError('CHAIN_NOT_FOUND', `no chain ${chainId}`);
-    return Promise.resolve(this.submit(this.deps.copy.chainPoints(chainId), target, 'manual'));
+    return this.submit(this.deps.copy.chainPoints(chainId), target, 'manual');
   }
 
   /** At daemon start: abort uploads nobody will complete, queue the interrupted copies again. */
