@@ -25,6 +25,8 @@ export interface CopiesComposeDeps {
   readonly runner: JobRunner;
   /** Resolved once the start-up reconciliation is done: interrupted copies resume then. */
   readonly reconciled: Promise<unknown>;
+  /** The remote retention of a target (service/remote), run after each copy. */
+  readonly prune?: (targetName: string) => Promise<unknown>;
 }
 
 export function composeCopyJobs(d: CopiesComposeDeps): CopyJobs {

@@ -288,7 +288,7 @@ export async function compose(
     copies: new CopiesApiImpl(
       new TargetsService({ catalog, secrets, log }),
       { catalog, stores, clock: systemClock },
-      composeCopyJobs({ ...deps, stores, runner, reconciled }),
+      composeCopyJobs({ ...deps, stores, runner, reconciled, prune: (n) => apis.remote.prune(n) }),
     ),
     // Restore from a target (docs/copies.md): list, verify, remote restore, remote retention.
     remote: await composeRemote({

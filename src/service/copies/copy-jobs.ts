@@ -23,6 +23,12 @@ export interface CopyJobsDeps {
   readonly copy: CopyService;
   readonly stores: CopyStores;
   readonly log: Logger;
+  /**
+   * The target's remote retention (service/remote/retention.ts `prune`), run after each copy job
+   * that succeeded when the target's retention is not `forever`. A failed prune is logged and
+   * never fails the copy.
+   */
+  readonly prune?: (targetName: string) => Promise<unknown>;
 }
 
 export function copyResultView(r: CopyResult): CopyResultView {
@@ -46,16 +52,28 @@ export class CopyJobs {
     const last = points.at(-1)!;
     const job = runner.submit(
       { type: 'copy', trigger, domainUuid: last.domainUuid, pointId: last.id },
-      async (ctx) =>
-        copyResultView(
-          await copy.copy(points, t.id, {
-            jobId: ctx.jobId,
-            signal: ctx.signal,
-            onProgress: (p) => ctx.progress(p),
-          }),
-        ),
+      async (ctx) => {
+        const r = await copy.copy(points, t.id, {
+          jobId: ctx.jobId,
+          signal: ctx.signal,
+          onProgress: (p) => ctx.progress(p),
+        });
+        await this.retention(t.id);
+        return copyResultView(r);
+      },
     );
     return jobView(job);
+  }
+
+  private async retention(targetId: string): Promise<void> {
+    const { catalog, prune, log } = this.deps;
+    const t = catalog.copies.getTarget(targetId);
+    if (prune === undefined || t === null || t.retention === 'forever') return;
+    try {
+      log.info({ target: t.name, result: await prune(t.name) }, 'remote retention after a copy');
+    } catch (e) {
+      log.warn({ target: t.name, err: toVirtpointError(e).message }, 'remote retention after a copy failed');
+    }
   }
 
   /** The point, and first the ancestors it backs onto (those already there are skipped). */
@@ -74,8 +92,9 @@ export class CopyJobs {
   async resume(): Promise<void> {
     const { catalog, log } = this.deps;
     const hostId = catalog.copies.hostId();
+    // Known under any target: two targets may name the same bucket or directory.
+    const known = new Set(catalog.copies.listUploads().map((u) => `${u.key}\n${u.uploadId ?? ''}`));
     for (const t of catalog.copies.listTargets()) {
-      const known = new Set(catalog.copies.listUploads(t.id).map((u) => `${u.key}\n${u.uploadId ?? ''}`));
       try {
         const store = await this.deps.stores.open(t.id);
         try {

@@ -23,7 +23,7 @@ function source(fs: FakeFs) {
   };
 }
 
-async function setup() {
+async function setup(prune?: (n: string) => Promise<unknown>) {
   const s = await storeWithPoints();
   for (const [path, f] of s.fs.files) {
     if (!/\.qcow2$/.test(path)) continue;
@@ -39,8 +39,20 @@ async function setup() {
     bwlimit: null,
     retention: 'forever',
   });
+  s.catalog.copies.addTarget({
+    name: 'kept',
+    config: { kind: 'ssh', user: 'u', host: 'nas', port: 22, path: '/srv2' },
+    keyId: null,
+    bwlimit: null,
+    retention: 'chains:1',
+  });
   const store = new FakeTarget();
-  const stores = { open: () => Promise.resolve(store), encryptionKey: () => Promise.resolve(null) };
+  const other = new FakeTarget();
+  const offId = s.catalog.copies.requireTarget('off').id;
+  const stores = {
+    open: (id: string) => Promise.resolve(id === offId ? store : other),
+    encryptionKey: () => Promise.resolve(null),
+  };
   const runner = new JobRunner({ catalog: s.catalog, log: silentLogger });
   const copy = new CopyService({
     catalog: s.catalog,
@@ -53,7 +65,14 @@ async function setup() {
     hostName: 'h1',
     partSize: PART,
   });
-  const jobs = new CopyJobs({ catalog: s.catalog, runner, copy, stores, log: silentLogger });
+  const jobs = new CopyJobs({
+    catalog: s.catalog,
+    runner,
+    copy,
+    stores,
+    log: silentLogger,
+    ...(prune ? { prune } : {}),
+  });
   return { ...s, store, runner, jobs, copy };
 }
 
@@ -103,4 +122,17 @@ test('resume at start: unknown uploads under this host are aborted (others stay)
   t.true(r.store.calls.includes(`part ${rec!.key} 2`));
   t.false(r.store.calls.includes(`part ${rec!.key} 1`));
   t.false(r.store.calls.includes(`begin ${rec!.key}`));
+});
+
+test('remote retention runs after each copy to a target that has one; a failed prune never fails the copy', async (t) => {
+  const pruned: string[] = [];
+  const r = await setup((n) => {
+    pruned.push(n);
+    return Promise.reject(new VirtpointError('TARGET_ERROR', 'refused'));
+  });
+  const p = r.points[0]!;
+  t.is((await r.runner.wait((await r.jobs.copyPoint(p.id, 'off')).id)).state, 'succeeded');
+  t.deepEqual(pruned, []);
+  t.is((await r.runner.wait((await r.jobs.copyPoint(p.id, 'kept')).id)).state, 'succeeded');
+  t.deepEqual(pruned, ['kept']);
 });
