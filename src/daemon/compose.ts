@@ -35,6 +35,7 @@ import { CopiesApiImpl } from '../service/copies/api.js';
 import { TargetStores } from '../service/copies/target-stores.js';
 import { TargetsService } from '../service/copies/targets.js';
 import { openS3Target } from '../adapters/s3/s3-target.js';
+import { composeCopyJobs } from './compose-copies.js';
 import { composeRemote } from './compose-remote.js';
 import { NodeSecretFiles } from '../adapters/secret-files.js';
 import { openSshTarget } from '../adapters/ssh/ssh-target.js';
@@ -294,16 +295,17 @@ export async function compose(
     recovery,
     verify: new VerifyApiImpl({ catalog, runner, verify }),
     // Off-host copies (docs/copies.md): the targets' secrets are 0600 copies under <state>/targets.
-    copies: new CopiesApiImpl(new TargetsService({ catalog, secrets, log }), {
-      catalog,
-      stores,
-      clock: systemClock,
-    }),
+    copies: new CopiesApiImpl(
+      new TargetsService({ catalog, secrets, log }),
+      { catalog, stores, clock: systemClock },
+      composeCopyJobs({ ...deps, stores, runner, reconciled, prune: (n) => apis.remote.prune(n) }),
+    ),
     // Restore from a target (docs/copies.md): list, verify, remote restore, remote retention.
     remote: await composeRemote({
       ...deps,
       secrets,
       stores,
+      hostId: () => catalog.copies.hostId(),
       hypervisor,
       allowedVolumeDirs: config.allowedVolumeDirs,
       runner,
