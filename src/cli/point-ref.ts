@@ -36,3 +36,22 @@ export async function pointIdOf(ctx: Ctx, ref: string, domain?: string): Promise
   if (isValidId(ref)) return ref;
   return (await getPointByRef(ctx, ref, domain)).id;
 }
+
+/**
+ * `--point` with `--from NAME`: the point is on a target, so only its id (from `virtpoint remote
+ * list NAME`) names it; without `from`, pointIdOf.
+ */
+export async function pointIdFrom(
+  ctx: Ctx,
+  ref: string,
+  from: string | undefined,
+  domain?: string,
+): Promise<string> {
+  if (from === undefined) return pointIdOf(ctx, ref, domain);
+  if (!isValidId(ref)) {
+    throw new UsageError(
+      `with --from, --point takes the point's id (12 hex characters; see virtpoint remote list ${from}), not ${JSON.stringify(ref)}`,
+    );
+  }
+  return ref;
+}

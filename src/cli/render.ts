@@ -12,6 +12,11 @@ export function pointSize(p: PointView): number | null {
   return sum;
 }
 
+/** `target:state` per copy (`offsite:copied,nas:failed`), `-` for none. */
+export function copiesText(p: PointView): string {
+  return p.copies.length === 0 ? '-' : p.copies.map((c) => `${c.target}:${c.state}`).join(',');
+}
+
 export const POINT_COLUMNS: readonly Column<PointView>[] = [
   { header: 'ID', value: (p) => p.id },
   { header: 'NAME', value: (p) => p.name },
@@ -23,6 +28,7 @@ export const POINT_COLUMNS: readonly Column<PointView>[] = [
   { header: 'CONSISTENCY', value: (p) => orDash(p.consistency) },
   { header: 'VERIFIED', value: (p) => verifiedText(p) },
   { header: 'OWNER', value: (p) => p.owner },
+  { header: 'COPIES', value: (p) => copiesText(p) },
   { header: 'SIZE', value: (p) => humanSize(pointSize(p)), align: 'right' },
   { header: 'CREATED', value: (p) => humanTime(p.createdAt) },
 ];

@@ -4,6 +4,7 @@
  * shapes as they are. Times are ISO 8601 strings (UTC); sizes are bytes.
  */
 
+import type { CopyView } from './copies.js';
 import type { PointVerifyView } from './verify.js';
 import type { NewChainReason } from '../core/chain-decision.js';
 import type { JobState, JobType, Trigger } from '../core/job-state.js';
@@ -57,6 +58,8 @@ export interface PointView extends OwnerFields {
   readonly disks: readonly PointDiskView[];
   /** The last verify of the point (docs/verify.md). */
   readonly verify: PointVerifyView;
+  /** Its copies on targets (docs/copies.md), oldest change first. */
+  readonly copies: readonly CopyView[];
 }
 
 export interface ChainView extends OwnerFields {

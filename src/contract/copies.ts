@@ -89,3 +89,20 @@ export interface TargetTestView {
   readonly writeBytesPerSecond: number;
   readonly readBytesPerSecond: number;
 }
+
+/** `POST /v1/points/{id}/copy` and `POST /v1/chains/{id}/copy`: the target, by name or id. */
+export interface CopyInput {
+  readonly target: string;
+}
+
+/** A finished `copy` job's result: per point (oldest first) the objects uploaded or already there. */
+export interface CopyResultView {
+  readonly target: string;
+  readonly points: readonly {
+    readonly pointId: string;
+    /** Bytes uploaded by this job (objects already on the target not counted). */
+    readonly bytes: number;
+    readonly uploaded: readonly string[];
+    readonly skipped: readonly string[];
+  }[];
+}

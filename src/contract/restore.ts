@@ -18,6 +18,8 @@ export interface RollbackInput {
   readonly force?: boolean;
   /** Graceful shutdown timeout in seconds, 0–3600 (default 120). */
   readonly shutdownTimeout?: number;
+  /** A target name: the point is on that target, of this domain (docs/copies.md "Restore from a target"). */
+  readonly from?: string;
 }
 
 export interface VolumeCreateInput {
@@ -30,6 +32,8 @@ export interface VolumeCreateInput {
   readonly dir?: string;
   /** Default qcow2. */
   readonly format?: 'qcow2' | 'raw';
+  /** A target name: the point is on that target (docs/copies.md "Restore from a target"). */
+  readonly from?: string;
 }
 
 export interface ImageCreateInput {
@@ -38,6 +42,8 @@ export interface ImageCreateInput {
   readonly name: string;
   /** A thin overlay on the point's file (protects the point and its ancestors). */
   readonly linked?: boolean;
+  /** A target name: the point is on that target (docs/copies.md "Restore from a target"); not with linked. */
+  readonly from?: string;
 }
 
 export interface VolumeView {

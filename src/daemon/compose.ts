@@ -35,6 +35,7 @@ import { CopiesApiImpl } from '../service/copies/api.js';
 import { TargetStores } from '../service/copies/target-stores.js';
 import { TargetsService } from '../service/copies/targets.js';
 import { openS3Target } from '../adapters/s3/s3-target.js';
+import { composeCopyJobs } from './compose-copies.js';
 import { composeRemote } from './compose-remote.js';
 import { NodeSecretFiles } from '../adapters/secret-files.js';
 import { openSshTarget } from '../adapters/ssh/ssh-target.js';
@@ -42,6 +43,8 @@ import { VerifySweep, type SweepSettings } from '../service/verify/sweep.js';
 import { CatalogBackups } from '../service/recovery/catalog-backups.js';
 import { checkCatalogOnStart } from '../service/recovery/startup.js';
 import { RestoreApiImpl } from '../service/restore/api.js';
+import { RemoteSourcesImpl } from '../service/remote/from.js';
+import { NodeFileSink } from '../adapters/file-sink.js';
 import { ImageService } from '../service/restore/images.js';
 import { RollbackService } from '../service/restore/rollback.js';
 import { VolumeService } from '../service/restore/volumes.js';
@@ -259,6 +262,8 @@ export async function compose(
     clock: systemClock,
     adapters: { s3: openS3Target, ssh: openSshTarget },
   });
+  // `--from NAME` on rollback, volume and image create (docs/copies.md "Restore from a target").
+  const fromTargets = new RemoteSourcesImpl({ ...deps, secrets, stores, sink: new NodeFileSink() });
   const apis: Apis = {
     catalog: new CatalogApiImpl({
       hypervisor,
@@ -273,7 +278,13 @@ export async function compose(
       space: () => readSpace(nodeFs, store, catalogPath(config)),
     }),
     backup: new BackupApiImpl({ catalog, runner, backup }),
-    restore: new RestoreApiImpl({ runner, rollback, volumes, images }),
+    restore: new RestoreApiImpl({
+      runner,
+      rollback,
+      volumes,
+      images,
+      remote: { catalog, sources: fromTargets },
+    }),
     scheduling: new SchedulingApiImpl(scheduling, { timeZone }),
     notifyTest: new NotifyTestApiImpl({
       getTask: (n) => catalog.scheduling.getTask(n),
@@ -284,16 +295,17 @@ export async function compose(
     recovery,
     verify: new VerifyApiImpl({ catalog, runner, verify }),
     // Off-host copies (docs/copies.md): the targets' secrets are 0600 copies under <state>/targets.
-    copies: new CopiesApiImpl(new TargetsService({ catalog, secrets, log }), {
-      catalog,
-      stores,
-      clock: systemClock,
-    }),
+    copies: new CopiesApiImpl(
+      new TargetsService({ catalog, secrets, log }),
+      { catalog, stores, clock: systemClock },
+      composeCopyJobs({ ...deps, stores, runner, reconciled, prune: (n) => apis.remote.prune(n) }),
+    ),
     // Restore from a target (docs/copies.md): list, verify, remote restore, remote retention.
     remote: await composeRemote({
       ...deps,
       secrets,
       stores,
+      hostId: () => catalog.copies.hostId(),
       hypervisor,
       allowedVolumeDirs: config.allowedVolumeDirs,
       runner,

@@ -106,6 +106,11 @@ export interface Upload {
 export type NewUpload = Omit<Upload, 'createdAt' | 'updatedAt' | 'parts'>;
 
 export interface CopiesCatalog {
+  /**
+   * This host's id in the remote layout (docs/copies.md), generated once (isValidId format) and
+   * kept in the catalog's settings.
+   */
+  hostId(): string;
   /** ALREADY_EXISTS when the name is taken. */
   addTarget(target: NewTarget): Target;
   /** By id or by name. */

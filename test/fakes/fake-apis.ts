@@ -73,7 +73,7 @@ export class FakeApis implements Apis {
     chainDomain: (id) => [...this.catalog.points.values()].find((p) => p.chainId === id)?.domain ?? '',
     queue: (patch) => this.catalog.queueJob(patch),
   });
-  readonly copies = new FakeCopies(this.enter);
+  readonly copies = new FakeCopies(this.enter, (patch) => this.catalog.queueJob(patch));
   readonly remote = new FakeRemote(this.enter, (patch) => this.catalog.queueJob(patch));
   readonly mount = new FakeMount(this.enter);
   readonly volumeBackup = new FakeVolumeBackupApi(this.enter, this.catalog);

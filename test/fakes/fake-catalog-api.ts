@@ -83,6 +83,7 @@ function point(id: string, seq: number): PointView {
       },
     ],
     verify: { state: 'never', at: null, deep: null, summary: null },
+    copies: [],
   };
 }
 

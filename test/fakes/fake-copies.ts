@@ -1,4 +1,10 @@
-import type { TargetAddInput, TargetTestView, TargetView } from '../../src/contract/index.js';
+import type {
+  CopyInput,
+  JobView,
+  TargetAddInput,
+  TargetTestView,
+  TargetView,
+} from '../../src/contract/index.js';
 import { VirtpointError } from '../../src/core/errors.js';
 import type { CopiesApi } from '../../src/service/copies/api.js';
 
@@ -6,7 +12,22 @@ import type { CopiesApi } from '../../src/service/copies/api.js';
 export class FakeCopies implements CopiesApi {
   readonly targets = new Map<string, TargetView>();
 
-  constructor(private readonly enter: (method: string, ...args: unknown[]) => void) {}
+  constructor(
+    private readonly enter: (method: string, ...args: unknown[]) => void,
+    private readonly queue?: (patch: Partial<JobView>) => JobView,
+  ) {}
+
+  async copyPoint(pointId: string, input: CopyInput): Promise<JobView> {
+    this.enter('copyPoint', pointId, input);
+    if (this.queue === undefined) throw new VirtpointError('UNSUPPORTED', 'no queue');
+    return this.queue({ type: 'copy', pointId });
+  }
+
+  async copyChain(chainId: string, input: CopyInput): Promise<JobView> {
+    this.enter('copyChain', chainId, input);
+    if (this.queue === undefined) throw new VirtpointError('UNSUPPORTED', 'no queue');
+    return this.queue({ type: 'copy', pointId: null });
+  }
 
   async addTarget(input: TargetAddInput): Promise<TargetView> {
     this.enter('addTarget', input);

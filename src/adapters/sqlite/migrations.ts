@@ -68,6 +68,7 @@ import { V8 } from './migration-v8.js';
 import { V10 } from './migration-v10.js';
 import { V11 } from './migration-v11.js';
 import { V12 } from './migration-v12.js';
+import { V13 } from './migration-v13.js';
 import { SCHEDULING_SCHEMA } from './sqlite-scheduling.js';
 
 export interface Migration {
@@ -337,17 +338,14 @@ export const MIGRATIONS: readonly Migration[] = [
         'ALTER TABLE tasks ADD COLUMN verify_after INTEGER NOT NULL DEFAULT 0 CHECK (verify_after IN (0, 1));',
       ),
   },
-  {
-    version: 10,
-    name: 'mounts; job types mount and create-domain',
-    up: (db) => db.exec(V10),
-  },
+  { version: 10, name: 'mounts; job types mount and create-domain', up: (db) => db.exec(V10) },
   {
     version: 11,
     name: 'targets, copies, uploads and upload_parts; job types copy and remote-restore',
     up: (db) => db.exec(V11),
   },
   { version: 12, name: 'volume_resources (detached volumes)', up: (db) => db.exec(V12) },
+  { version: 13, name: 'settings (host id)', up: (db) => db.exec(V13) },
 ];
 
 export function schemaVersion(db: Database): number {
@@ -355,15 +353,15 @@ export function schemaVersion(db: Database): number {
 }
 
 /**
- * Applies the migrations the database lacks (versions from 1, increasing: a gap is a branch's);
- * INVALID_STATE for a newer virtpoint's database. Returns the versions before/after.
+ * Applies the migrations the database lacks (versions 1, 2, … in order); INVALID_STATE for a
+ * newer virtpoint's database. Returns the versions before/after.
  */
 export function migrate(
   db: Database,
   migrations: readonly Migration[] = MIGRATIONS,
 ): { from: number; to: number } {
-  const bad = migrations.findIndex((m, i) => m.version <= (i === 0 ? 0 : migrations[i - 1]!.version));
-  if (bad >= 0 || (migrations[0]?.version ?? 1) !== 1)
+  const bad = migrations.findIndex((m, i) => m.version !== i + 1);
+  if (bad >= 0)
     throw new VirtpointError('INTERNAL', `migration #${bad} has version ${migrations[bad]?.version}`);
   const from = schemaVersion(db);
   const last = migrations.at(-1)?.version ?? 0;

@@ -99,6 +99,21 @@ export class SqliteCopies implements CopiesCatalog {
     private readonly random: RandomBytes,
   ) {}
 
+  hostId(): string {
+    return this.run(
+      'host id',
+      () => {
+        const r = this.stmt.get(`SELECT value FROM settings WHERE key = 'host_id'`).get() as
+          { value: string } | undefined;
+        if (r !== undefined) return r.value;
+        const id = newId(this.random);
+        this.stmt.get(`INSERT INTO settings (key, value) VALUES ('host_id', ?)`).run(id);
+        return id;
+      },
+      true,
+    );
+  }
+
   addTarget(input: NewTarget): Target {
     return this.run(
       'add target',

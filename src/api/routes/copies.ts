@@ -3,20 +3,23 @@
  * `POST /v1/targets` (201 with the TargetView), `GET /v1/targets`, `GET /v1/targets/{name}`,
  * `DELETE /v1/targets/{name}` (204; the remote objects stay), `POST /v1/targets/{name}/test`
  * (a probe written, read back and deleted: TargetTestView). Secrets come as file paths only.
+ * `POST /v1/points/{id}/copy` and `POST /v1/chains/{id}/copy`, body `{ "target": NAME }`: 202
+ * with the queued `copy` job.
  */
 
-import type { S3TargetInput, SshTargetInput, TargetAddInput } from '../../contract/index.js';
+import type { CopyInput, S3TargetInput, SshTargetInput, TargetAddInput } from '../../contract/index.js';
 import type { Router } from '../router.js';
 import {
   noBody,
   noContent,
   ok,
+  queued,
   withBody,
   type RouteContext,
   type RouteResult,
   type RouteSpec,
 } from './context.js';
-import { expectNoBody, expectNoQuery, expectObject, invalid } from './parse.js';
+import { expectNoBody, expectNoQuery, expectObject, id, invalid } from './parse.js';
 
 function text(value: unknown, field: string, max = 4096): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > max || /[\0\n]/.test(value)) {
@@ -92,11 +95,28 @@ export async function testTarget({ apis, params, query }: RouteContext): Promise
   return ok(await apis.copies.testTarget(text(params.name, 'target name', 63)));
 }
 
+export function parseCopyInput(body: unknown): CopyInput {
+  const obj = expectObject(body, ['target']);
+  return { target: text(obj.target, 'target', 63) };
+}
+
+export async function copyPoint({ apis, params, query, body }: RouteContext): Promise<RouteResult> {
+  expectNoQuery(query);
+  return queued(await apis.copies.copyPoint(id(params.id, 'point id'), parseCopyInput(body)));
+}
+
+export async function copyChain({ apis, params, query, body }: RouteContext): Promise<RouteResult> {
+  expectNoQuery(query);
+  return queued(await apis.copies.copyChain(id(params.id, 'chain id'), parseCopyInput(body)));
+}
+
 export function addCopiesRoutes(router: Router<RouteSpec>): Router<RouteSpec> {
   return router
     .add('POST', '/v1/targets', withBody(addTarget))
     .add('GET', '/v1/targets', noBody(listTargets))
     .add('GET', '/v1/targets/:name', noBody(showTarget))
     .add('DELETE', '/v1/targets/:name', noBody(removeTarget))
-    .add('POST', '/v1/targets/:name/test', noBody(testTarget));
+    .add('POST', '/v1/targets/:name/test', noBody(testTarget))
+    .add('POST', '/v1/points/:id/copy', withBody(copyPoint))
+    .add('POST', '/v1/chains/:id/copy', withBody(copyChain));
 }

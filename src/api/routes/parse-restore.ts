@@ -51,9 +51,17 @@ function diskMap(value: unknown): Record<string, string> {
   return out;
 }
 
+/** `from`: a target's name (docs/copies.md "Restore from a target"). */
+function targetName(value: unknown): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(value)) {
+    throw invalid('from must be a target name (see virtpoint target list)');
+  }
+  return value;
+}
+
 /** POST /v1/domains/{ref}/rollback. */
 export function parseRollback(ref: unknown, body: unknown): RollbackInput {
-  const o = expectObject(body, ['point', 'disks', 'map', 'start', 'force', 'shutdownTimeout']);
+  const o = expectObject(body, ['point', 'disks', 'map', 'start', 'force', 'shutdownTimeout', 'from']);
   if (o.point === undefined) throw invalid('point is required');
   const input: Mutable<RollbackInput> = { domain: domainRef(ref, 'domain'), point: id(o.point, 'point') };
   if (o.disks !== undefined) input.disks = diskTargets(o.disks, 'disks');
@@ -63,6 +71,7 @@ export function parseRollback(ref: unknown, body: unknown): RollbackInput {
   if (o.shutdownTimeout !== undefined) {
     input.shutdownTimeout = integer(o.shutdownTimeout, 'shutdownTimeout', 0, SHUTDOWN_TIMEOUT_MAX_S);
   }
+  if (o.from !== undefined) input.from = targetName(o.from);
   return input;
 }
 
@@ -82,7 +91,7 @@ function poolName(value: unknown): string {
 
 /** POST /v1/volumes: exactly one of pool and dir. */
 export function parseVolumeCreate(body: unknown): VolumeCreateInput {
-  const o = expectObject(body, ['point', 'disk', 'name', 'pool', 'dir', 'format']);
+  const o = expectObject(body, ['point', 'disk', 'name', 'pool', 'dir', 'format', 'from']);
   for (const f of ['point', 'disk', 'name'] as const)
     if (o[f] === undefined) throw invalid(`${f} is required`);
   if ((o.pool === undefined) === (o.dir === undefined)) {
@@ -96,12 +105,13 @@ export function parseVolumeCreate(body: unknown): VolumeCreateInput {
   if (o.pool !== undefined) input.pool = poolName(o.pool);
   if (o.dir !== undefined) input.dir = dirPath(o.dir);
   if (o.format !== undefined) input.format = oneOf(o.format, 'format', ['qcow2', 'raw'] as const);
+  if (o.from !== undefined) input.from = targetName(o.from);
   return input;
 }
 
 /** POST /v1/images. */
 export function parseImageCreate(body: unknown): ImageCreateInput {
-  const o = expectObject(body, ['point', 'disk', 'name', 'linked']);
+  const o = expectObject(body, ['point', 'disk', 'name', 'linked', 'from']);
   for (const f of ['point', 'disk', 'name'] as const)
     if (o[f] === undefined) throw invalid(`${f} is required`);
   const input: Mutable<ImageCreateInput> = {
@@ -110,5 +120,11 @@ export function parseImageCreate(body: unknown): ImageCreateInput {
     name: fileName(o.name, 'image'),
   };
   if (o.linked !== undefined) input.linked = boolean(o.linked, 'linked');
+  if (o.from !== undefined) input.from = targetName(o.from);
+  if (input.linked === true && input.from !== undefined) {
+    throw invalid(
+      'a linked image cannot be made from a point on a target (its backing files would be temporary); leave out linked',
+    );
+  }
   return input;
 }

@@ -1,8 +1,9 @@
 /**
  * `virtpoint rollback DOMAIN --point ID [--disk vda]... [--map vda=vdb]... [--start|--no-start]
- * [--force] [--shutdown-timeout SECONDS] [--no-wait]` (POST /v1/domains/{ref}/rollback). Waits by
+ * [--force] [--shutdown-timeout SECONDS] [--from TARGET] [--no-wait]` (POST /v1/domains/{ref}/rollback). Waits by
  * default, following the `rollback` job with progress, then prints what was restored; `--json`
- * prints the final job (its `result`: disks, checkpoints dropped, started).
+ * prints the final job (its `result`: disks, checkpoints dropped, started). `--from`: the point
+ * (of this domain, by its manifest's UUID) is fetched from that target and checked by its sha256.
  */
 
 import type { Argv } from 'yargs';
@@ -15,7 +16,7 @@ import { printJson } from '../output.js';
 import { renderRollback } from '../render-restore.js';
 import { checkInt, toList } from '../validate.js';
 import { awaitJob } from '../wait.js';
-import { pointIdOf } from '../point-ref.js';
+import { pointIdFrom } from '../point-ref.js';
 
 type Args = GlobalArgs & {
   domain: string;
@@ -25,6 +26,7 @@ type Args = GlobalArgs & {
   start?: boolean;
   force?: boolean;
   shutdownTimeout?: number;
+  from?: string;
   wait: boolean;
 };
 
@@ -44,12 +46,13 @@ export function parseMap(entries: readonly string[]): Record<string, string> {
 
 export const rollback: Run<Args> = async (args, ctx) => {
   const input: Omit<RollbackInput, 'domain'> = {
-    point: await pointIdOf(ctx, args.point, args.domain),
+    point: await pointIdFrom(ctx, args.point, args.from, args.domain),
     ...(args.disk === undefined ? {} : { disks: args.disk }),
     ...(args.map === undefined ? {} : { map: parseMap(args.map) }),
     ...(args.start === undefined ? {} : { start: args.start }),
     ...(args.force === undefined ? {} : { force: args.force }),
     ...(args.shutdownTimeout === undefined ? {} : { shutdownTimeout: args.shutdownTimeout }),
+    ...(args.from === undefined ? {} : { from: args.from }),
   };
   const job = await ctx.client.post<JobView>(
     `/v1/domains/${encodeURIComponent(args.domain)}/rollback`,
@@ -92,6 +95,11 @@ export function registerRollback(y: Argv<GlobalArgs>, bind: Bind): Argv<GlobalAr
         .option('shutdown-timeout', {
           type: 'number',
           describe: `seconds to wait for a graceful shutdown (0-${MAX_SHUTDOWN_TIMEOUT_MS / 1000}, default ${DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000})`,
+        })
+        .option('from', {
+          type: 'string',
+          describe:
+            'the point is on this target (docs/copies.md "Restore from a target"); --point takes its id',
         })
         .option('wait', {
           type: 'boolean',

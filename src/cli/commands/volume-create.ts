@@ -1,7 +1,8 @@
 /**
  * `virtpoint volume create --point ID --disk vda --name NAME (--pool POOL | --dir DIR)
- * [--format qcow2|raw] [--no-wait]` (POST /v1/volumes). Waits for the `create-volume` job with
- * progress, then prints the volume (`--json`: the volume object).
+ * [--format qcow2|raw] [--from TARGET] [--no-wait]` (POST /v1/volumes). Waits for the `create-volume` job with
+ * progress, then prints the volume (`--json`: the volume object). `--from`: the point is fetched
+ * from that target (checked, decrypted) into a temporary directory, removed afterwards.
  */
 
 import type { Argv } from 'yargs';
@@ -11,7 +12,7 @@ import type { Bind, GlobalArgs, Run } from '../context.js';
 import { printJson } from '../output.js';
 import { renderVolume } from '../render-restore.js';
 import { awaitJob } from '../wait.js';
-import { pointIdOf } from '../point-ref.js';
+import { pointIdFrom } from '../point-ref.js';
 
 type Args = GlobalArgs & {
   point: string;
@@ -20,17 +21,19 @@ type Args = GlobalArgs & {
   pool?: string;
   dir?: string;
   format?: 'qcow2' | 'raw';
+  from?: string;
   wait: boolean;
 };
 
 export const volumeCreate: Run<Args> = async (args, ctx) => {
   const input: VolumeCreateInput = {
-    point: await pointIdOf(ctx, args.point),
+    point: await pointIdFrom(ctx, args.point, args.from),
     disk: args.disk,
     name: args.name,
     ...(args.pool === undefined ? {} : { pool: args.pool }),
     ...(args.dir === undefined ? {} : { dir: args.dir }),
     ...(args.format === undefined ? {} : { format: args.format }),
+    ...(args.from === undefined ? {} : { from: args.from }),
   };
   const job = await ctx.client.post<JobView>('/v1/volumes', input);
   const final = await awaitJob(ctx, job, args.wait, `volume ${args.name}`);
@@ -53,6 +56,11 @@ export function registerVolumeCreate(y: Argv<GlobalArgs>, bind: Bind): Argv<Glob
         .option('pool', { type: 'string', describe: 'libvirt storage pool to create it in' })
         .option('dir', { type: 'string', describe: 'directory listed in allowed_volume_dirs' })
         .option('format', { choices: ['qcow2', 'raw'] as const, describe: 'volume format (default qcow2)' })
+        .option('from', {
+          type: 'string',
+          describe:
+            'the point is on this target (docs/copies.md "Restore from a target"); --point takes its id',
+        })
         .option('wait', {
           type: 'boolean',
           default: true,

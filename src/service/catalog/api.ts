@@ -19,7 +19,15 @@ import type { DeleteService } from './delete.js';
 import type { SpaceView } from './space.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { resolvePointRef } from './point-ref.js';
-import { chainView, domainView, isOrphaned, jobView, ownerFields, pointView } from './views.js';
+import {
+  chainView,
+  copiesByPoint,
+  domainView,
+  isOrphaned,
+  jobView,
+  ownerFields,
+  pointView,
+} from './views.js';
 
 /**
  * The catalog feature's API (docs/api.md "Status", "Domains", "Points", "Chains", "Jobs",
@@ -128,12 +136,14 @@ export class CatalogApiImpl implements CatalogApi {
     }
     // Domain names looked up once per list, not once per point.
     const names = new Map(this.deps.catalog.listDomains().map((d) => [d.uuid, d.name]));
+    const copies = copiesByPoint(this.deps.catalog, points);
     return points.map((p) =>
       pointView(
         p,
         names.get(p.domainUuid) ?? p.domainUuid,
         this.deps.storeRoot,
         ownerFields(chains.get(p.chainId) ?? null, taskName),
+        copies.get(p.id),
       ),
     );
   }
@@ -298,7 +308,8 @@ export class CatalogApiImpl implements CatalogApi {
 
   private toPointView(p: Point): PointView {
     const owner = ownerFields(this.deps.catalog.getChain(p.chainId), this.taskNames());
-    return pointView(p, this.domainName(p.domainUuid), this.deps.storeRoot, owner);
+    const copies = this.deps.catalog.copies.listCopies({ pointId: p.id });
+    return pointView(p, this.domainName(p.domainUuid), this.deps.storeRoot, owner, copies);
   }
 
   /** The current name of a task by id (null: deleted), from one read of the tasks. */

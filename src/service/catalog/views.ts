@@ -1,9 +1,17 @@
 import { iso, isoOrNull } from '../../core/iso.js';
 import { pointBytes } from '../../core/usage.js';
 import { resolveStorePath } from '../../core/store-layout.js';
-import type { Chain, Job, Point } from '../../ports/catalog.js';
+import type { Catalog, Chain, Job, Point } from '../../ports/catalog.js';
+import type { Copy } from '../../ports/copies-catalog.js';
 import type { DomainInfo } from '../../ports/hypervisor.js';
-import type { ChainView, DomainView, JobView, OwnerFields, PointView } from '../../contract/index.js';
+import type {
+  ChainView,
+  CopyView,
+  DomainView,
+  JobView,
+  OwnerFields,
+  PointView,
+} from '../../contract/index.js';
 
 /** Catalog records → the API's JSON shapes (contract/). */
 
@@ -27,7 +35,23 @@ export function isOrphaned(
   return id !== null && taskName(id) === null;
 }
 
-export function pointView(p: Point, domainName: string, storeRoot: string, owner: OwnerFields): PointView {
+export function copyView(c: Copy): CopyView {
+  return {
+    target: c.targetName,
+    state: c.state,
+    at: iso(c.at),
+    bytes: c.bytes,
+    error: c.error === null ? null : { code: c.error.code, message: c.error.message },
+  };
+}
+
+export function pointView(
+  p: Point,
+  domainName: string,
+  storeRoot: string,
+  owner: OwnerFields,
+  copies: readonly Copy[] = [],
+): PointView {
   return {
     id: p.id,
     name: p.name,
@@ -58,6 +82,7 @@ export function pointView(p: Point, domainName: string, storeRoot: string, owner
       deep: p.verify.detail?.deep ?? null,
       summary: p.verify.detail?.summary ?? null,
     },
+    copies: copies.map(copyView),
   };
 }
 
@@ -130,4 +155,16 @@ export function domainView(
             state: lastPoint.state,
           },
   };
+}
+
+/** The copies of the listed points, by point (one query for the list). */
+export function copiesByPoint(catalog: Catalog, points: readonly Point[]): Map<string, Copy[]> {
+  const out = new Map<string, Copy[]>();
+  if (points.length === 0) return out;
+  for (const c of catalog.copies.listCopies({ pointId: points.map((p) => p.id) })) {
+    const list = out.get(c.pointId) ?? [];
+    list.push(c);
+    out.set(c.pointId, list);
+  }
+  return out;
 }

@@ -1,10 +1,10 @@
 /**
- * The copies feature's API (docs/copies.md): targets today; copy jobs and remote restore are
- * added here as they land.
+ * The copies feature's API (docs/copies.md): targets and copy jobs (copy-jobs.ts).
  */
 
-import type { TargetAddInput, TargetTestView, TargetView } from '../../contract/index.js';
+import type { CopyInput, JobView, TargetAddInput, TargetTestView, TargetView } from '../../contract/index.js';
 import { VirtpointError } from '../../core/errors.js';
+import type { CopyJobs } from './copy-jobs.js';
 import { probeTarget, type ProbeDeps } from './probe.js';
 import type { TargetsService } from './targets.js';
 
@@ -15,13 +15,31 @@ export interface CopiesApi {
   removeTarget(name: string): Promise<void>;
   /** Writes, reads back and deletes a probe object (probe.ts). */
   testTarget(name: string): Promise<TargetTestView>;
+  /** Queues a `copy` job of the point (and the ancestors it backs onto) to the target. */
+  copyPoint(pointId: string, input: CopyInput): Promise<JobView>;
+  /** Queues a `copy` job of every available point of the chain, oldest first. */
+  copyChain(chainId: string, input: CopyInput): Promise<JobView>;
 }
 
 export class CopiesApiImpl implements CopiesApi {
   constructor(
     private readonly targets: TargetsService,
     private readonly probe: ProbeDeps | null = null,
+    private readonly jobs: CopyJobs | null = null,
   ) {}
+
+  private copyJobs(): CopyJobs {
+    if (this.jobs === null) throw new VirtpointError('UNSUPPORTED', 'copy jobs are not wired');
+    return this.jobs;
+  }
+
+  copyPoint(pointId: string, input: CopyInput): Promise<JobView> {
+    return this.copyJobs().copyPoint(pointId, input.target);
+  }
+
+  copyChain(chainId: string, input: CopyInput): Promise<JobView> {
+    return this.copyJobs().copyChain(chainId, input.target);
+  }
 
   addTarget(input: TargetAddInput): Promise<TargetView> {
     return this.targets.add(input);

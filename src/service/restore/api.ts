@@ -21,6 +21,10 @@ import type { JobRunner } from '../jobs/runner.js';
 import type { RollbackService, RollbackRequest } from './rollback.js';
 import { jobView } from '../catalog/views.js';
 import type { VolumeService } from './volumes.js';
+import { sourceDisk, type RemoteSources } from './source.js';
+import type { Catalog } from '../../ports/catalog.js';
+import { ensureDomainRecord } from '../backup/submit.js';
+import { VirtpointError } from '../../core/errors.js';
 
 export interface RestoreApi {
   /** Checks everything (checkRollback) and queues a `rollback` job; bad input throws, nothing is queued. */
@@ -44,6 +48,11 @@ export interface RestoreApiDeps {
   readonly rollback: RollbackService;
   readonly volumes: VolumeService;
   readonly images: ImageService;
+  /** Points on targets (`from`: service/remote/from.ts) and the catalog their jobs' domains go in. */
+  readonly remote?: {
+    readonly sources: RemoteSources;
+    readonly catalog: Pick<Catalog, 'getDomain' | 'upsertDomain'>;
+  };
 }
 
 export function volumeView(v: Volume): VolumeView {
@@ -86,7 +95,38 @@ export function rollbackRequest(input: RollbackInput): RollbackRequest {
 export class RestoreApiImpl implements RestoreApi {
   constructor(private readonly deps: RestoreApiDeps) {}
 
+  private remote(): NonNullable<RestoreApiDeps['remote']> {
+    if (this.deps.remote === undefined)
+      throw new VirtpointError('INVALID_STATE', 'this daemon restores from local points only (no targets)');
+    return this.deps.remote;
+  }
+
+  /**
+   * `from`: the point is fetched from the target in the job and the restore runs on the fetched
+   * files (removed afterwards); the request is checked against the target's manifests first.
+   */
+  private async rollbackFrom(input: RollbackInput, from: string): Promise<JobView> {
+    const { rollback, runner } = this.deps;
+    const { sources, catalog } = this.remote();
+    const req = rollbackRequest(input);
+    const src = await sources.describe(from, input.point);
+    const { domain } = await rollback.checkFromSource(req, src);
+    ensureDomainRecord(catalog, domain);
+    const uuid = domain.uuid;
+    const job = runner.submit(
+      { type: 'rollback', trigger: 'manual', domainUuid: uuid, pointId: src.pointId },
+      (ctx) => {
+        const opts = { onProgress: ctx.progress, signal: ctx.signal };
+        return sources.withFetched(from, src.pointId, opts, (s) =>
+          rollback.runFromSource(uuid, req, s, opts),
+        );
+      },
+    );
+    return jobView(job);
+  }
+
   async startRollback(input: RollbackInput): Promise<JobView> {
+    if (input.from !== undefined) return this.rollbackFrom(input, input.from);
     const { rollback, runner } = this.deps;
     const req = rollbackRequest(input);
     const checked = await rollback.checkRollback(req);
@@ -109,6 +149,21 @@ export class RestoreApiImpl implements RestoreApi {
       ...(input.dir === undefined ? {} : { dir: input.dir }),
       ...(input.format === undefined ? {} : { format: input.format }),
     };
+    if (input.from !== undefined) {
+      const from = input.from;
+      const { sources } = this.remote();
+      const src = await sources.describe(from, input.point);
+      sourceDisk(src, req.disk);
+      await volumes.checkDestination(req);
+      // no domain: the job touches no domain (the point's may not even be on this host)
+      const job = runner.submit({ type: 'create-volume', trigger: 'manual', pointId: src.pointId }, (ctx) => {
+        const opts = { onProgress: ctx.progress, signal: ctx.signal };
+        return sources.withFetched(from, src.pointId, opts, async (s) =>
+          volumeView(await volumes.createFromSource(req, s, opts)),
+        );
+      });
+      return jobView(job);
+    }
     const point = await volumes.checkCreate(req);
     const job = runner.submit(
       { type: 'create-volume', trigger: 'manual', domainUuid: point.domainUuid, pointId: point.id },
@@ -138,6 +193,20 @@ export class RestoreApiImpl implements RestoreApi {
       name: input.name,
       ...(input.linked === undefined ? {} : { linked: input.linked }),
     };
+    if (input.from !== undefined) {
+      const from = input.from;
+      await images.checkDestination(req, true); // refuses linked before the target is read
+      const { sources } = this.remote();
+      const src = await sources.describe(from, input.point);
+      sourceDisk(src, req.disk);
+      const job = runner.submit({ type: 'create-image', trigger: 'manual', pointId: src.pointId }, (ctx) => {
+        const opts = { onProgress: ctx.progress, signal: ctx.signal };
+        return sources.withFetched(from, src.pointId, opts, async (s) =>
+          imageView(await images.createFromSource(req, s, opts)),
+        );
+      });
+      return jobView(job);
+    }
     const point = await images.checkCreate(req);
     const job = runner.submit(
       { type: 'create-image', trigger: 'manual', domainUuid: point.domainUuid, pointId: point.id },

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { VirtpointError } from '../../core/errors.js';
 import { validateFileName, type RandomBytes } from '../../core/names.js';
-import { STORE_DIR_MODE, STORE_FILE_MODE, resolveStorePath } from '../../core/store-layout.js';
+import { STORE_DIR_MODE, STORE_FILE_MODE } from '../../core/store-layout.js';
 import type { Catalog, Image, Point } from '../../ports/catalog.js';
 import type { Fs } from '../../ports/fs.js';
 import type { Hypervisor } from '../../ports/hypervisor.js';
@@ -17,6 +17,7 @@ import {
   writeNewFile,
   type RestoreRunOptions,
 } from './common.js';
+import { localSource, sourceDisk, type RestoreSource } from './source.js';
 
 /**
  * Create-image (docs/restore.md): one disk of a point as a qcow2 image in the image directory,
@@ -65,6 +66,23 @@ export class ImageService {
     const point = requirePoint(this.deps.catalog, req.pointId);
     pointDisk(point, req.disk);
     requireAvailable(point);
+    await this.checkDestination(req);
+    return point;
+  }
+
+  /**
+   * The checks of the request and the image name alone (a remote point is checked by its
+   * source). `remote`: the point comes from a target, whose fetched files are temporary: a linked
+   * image on them is refused.
+   */
+  async checkDestination(req: CreateImageRequest, remote = false): Promise<void> {
+    validateFileName(req.name, 'image');
+    if (remote && req.linked === true) {
+      throw new VirtpointError(
+        'INVALID_ARGUMENT',
+        'a linked image cannot be made from a point on a target (its backing files would be temporary); leave out --linked for a full image',
+      );
+    }
     if (this.deps.catalog.artifacts.getImage(req.name) !== null) {
       throw new VirtpointError('ALREADY_EXISTS', `an image named ${req.name} already exists`);
     }
@@ -74,60 +92,67 @@ export class ImageService {
         `${this.pathOf(req.name)} exists; an image never overwrites a file`,
       );
     }
-    return point;
   }
 
+  /** From a local point: held `restoring` and its files checked first (whileReading). */
   async createImage(req: CreateImageRequest, opts: RestoreRunOptions = {}): Promise<Image> {
     const point = await this.checkCreate(req);
+    const src = localSource(this.deps.storeRoot, point);
+    return whileReading(this.deps, point, [req.disk], () => this.write(req, src, opts), opts.signal);
+  }
+
+  /** A full image from a resolved source (a remote point's fetched files, checked by the fetch). */
+  async createFromSource(req: CreateImageRequest, src: RestoreSource, opts: RestoreRunOptions = {}) {
+    sourceDisk(src, req.disk);
+    await this.checkDestination(req, src.from !== null);
+    return this.write(req, src, opts);
+  }
+
+  private async write(req: CreateImageRequest, src: RestoreSource, opts: RestoreRunOptions): Promise<Image> {
     const { catalog, fs, imageTool, log } = this.deps;
-    const disk = pointDisk(point, req.disk);
-    const source = resolveStorePath(this.deps.storeRoot, disk.path);
+    const disk = sourceDisk(src, req.disk);
+    const source = disk.file;
     const target = this.pathOf(req.name);
     const linked = req.linked === true;
     const total = linked ? 0 : disk.virtualSize;
-    return whileReading(
-      this.deps,
-      point,
-      [req.disk],
-      async () => {
-        opts.onProgress?.({ done: 0, total });
-        try {
-          await fs.mkdir(this.imageDir, STORE_DIR_MODE);
-          await writeNewFile(this.deps, target, STORE_FILE_MODE, (tmp) =>
-            linked
-              ? imageTool.create(tmp, {
-                  format: 'qcow2',
-                  size: disk.virtualSize,
-                  backingFile: source,
-                  backingFormat: 'qcow2',
-                })
-              : imageTool.convert(source, tmp, {
-                  format: 'qcow2',
-                  onProgress: (pct) => opts.onProgress?.({ done: Math.floor((total * pct) / 100), total }),
-                  ...(opts.signal ? { signal: opts.signal } : {}),
-                }),
-          );
-          try {
-            const image = catalog.artifacts.createImage({
-              name: req.name,
-              pointId: point.id,
-              disk: req.disk,
-              path: target,
-              linked,
-            });
-            opts.onProgress?.({ done: total, total });
-            log.info({ image: image.name, point: point.id, disk: req.disk, linked }, 'image created');
-            return image;
-          } catch (e) {
-            await fs.removeFile(target).catch(() => undefined);
-            throw e;
-          }
-        } catch (e) {
-          throw jobError(e, opts.signal, 'creating the image');
-        }
-      },
-      opts.signal,
-    );
+    opts.onProgress?.({ done: 0, total });
+    try {
+      await fs.mkdir(this.imageDir, STORE_DIR_MODE);
+      await writeNewFile(this.deps, target, STORE_FILE_MODE, (tmp) =>
+        linked
+          ? imageTool.create(tmp, {
+              format: 'qcow2',
+              size: disk.virtualSize,
+              backingFile: source,
+              backingFormat: 'qcow2',
+            })
+          : imageTool.convert(source, tmp, {
+              format: 'qcow2',
+              onProgress: (pct) => opts.onProgress?.({ done: Math.floor((total * pct) / 100), total }),
+              ...(opts.signal ? { signal: opts.signal } : {}),
+            }),
+      );
+      try {
+        const image = catalog.artifacts.createImage({
+          name: req.name,
+          pointId: src.pointId,
+          disk: req.disk,
+          path: target,
+          linked,
+        });
+        opts.onProgress?.({ done: total, total });
+        log.info(
+          { image: image.name, point: src.pointId, from: src.from, disk: req.disk, linked },
+          'image created',
+        );
+        return image;
+      } catch (e) {
+        await fs.removeFile(target).catch(() => undefined);
+        throw e;
+      }
+    } catch (e) {
+      throw jobError(e, opts.signal, 'creating the image');
+    }
   }
 
   listImages(filter: { pointId?: string } = {}): Image[] {

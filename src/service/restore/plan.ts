@@ -1,9 +1,7 @@
 import { VirtpointError } from '../../core/errors.js';
 import { canonicalDiskSet, validateDiskTarget } from '../../core/names.js';
-import { resolveStorePath } from '../../core/store-layout.js';
-import type { Point } from '../../ports/catalog.js';
 import type { DiskInfo, DomainInfo, Hypervisor } from '../../ports/hypervisor.js';
-import { pointDisk } from './common.js';
+import { sourceDisk, type RestoreSource } from './source.js';
 
 /** Which point disk goes onto which domain disk in a rollback, checked before anything is done. */
 
@@ -60,16 +58,16 @@ function targetDisk(domain: DomainInfo, target: string): DiskInfo & { sourcePath
   return disk as DiskInfo & { sourcePath: string };
 }
 
+/** The plan for `point`'s disks (a local or a fetched remote point: restore/source.ts). */
 export async function planRollback(
   hv: Hypervisor,
-  storeRoot: string,
   domain: DomainInfo,
-  point: Point,
+  point: RestoreSource,
   sel: RollbackSelection,
 ): Promise<RollbackDiskPlan[]> {
   const sources =
     sel.disks === undefined ? point.disks.map((d) => d.target) : canonicalDiskSet([...sel.disks]);
-  for (const s of sources) pointDisk(point, s);
+  for (const s of sources) sourceDisk(point, s);
   const map = new Map<string, string>();
   for (const [from, to] of Object.entries(sel.map ?? {})) {
     validateDiskTarget(from);
@@ -86,7 +84,7 @@ export async function planRollback(
   const seen = new Map<string, string>();
   const plan: RollbackDiskPlan[] = [];
   for (const source of sources) {
-    const pd = pointDisk(point, source);
+    const pd = sourceDisk(point, source);
     const target = map.get(source) ?? source;
     const other = seen.get(target);
     if (other !== undefined) {
@@ -119,7 +117,7 @@ export async function planRollback(
     plan.push({
       source,
       target,
-      sourceFile: resolveStorePath(storeRoot, pd.path),
+      sourceFile: pd.file,
       virtualSize: pd.virtualSize,
       targetPath: disk.sourcePath,
       targetFormat: disk.format,

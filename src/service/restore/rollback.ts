@@ -14,6 +14,7 @@ import { DomainLocks } from '../jobs/domain-locks.js';
 import { besidePath, jobError, requireAvailable, requirePoint, whileReading } from './common.js';
 import type { RestoreRunOptions } from './common.js';
 import { planRollback, type RollbackDiskPlan } from './plan.js';
+import { localSource, type RestoreSource } from './source.js';
 
 /**
  * Rollback (docs/restore.md): puts disks of a domain back to a point. The domain is shut down
@@ -65,6 +66,9 @@ export interface CheckedRollback {
   readonly plan: RollbackDiskPlan[];
 }
 
+/** How the point is held while it is read: whileReading for a local point, nothing for fetched files. */
+type Reading = <T>(disks: readonly string[], fn: () => Promise<T>) => Promise<T>;
+
 interface Written extends RollbackDiskPlan {
   readonly tmp: string;
   /** A second name of the original while the renames run, to put it back on failure. */
@@ -93,11 +97,32 @@ export class RollbackService {
       );
     }
     requireAvailable(point);
-    return {
-      point,
-      domain,
-      plan: await planRollback(this.deps.hypervisor, this.deps.storeRoot, domain, point, req),
-    };
+    const src = localSource(this.deps.storeRoot, point);
+    return { point, domain, plan: await planRollback(this.deps.hypervisor, domain, src, req) };
+  }
+
+  /**
+   * checkRollback for a resolved source (a point on a target, restore/source.ts): the domain must
+   * be the point's (its manifest's domain UUID); its files are checked by the fetch (sha256).
+   */
+  async checkFromSource(req: RollbackRequest, src: RestoreSource): Promise<Omit<CheckedRollback, 'point'>> {
+    validateShutdownTimeoutMs(req.shutdownTimeoutMs);
+    const domain = await this.deps.hypervisor.lookupDomain(req.domain);
+    if (src.domainUuid !== domain.uuid) {
+      throw new VirtpointError(
+        'INVALID_ARGUMENT',
+        `point ${src.pointId} on target ${src.from ?? '(local)'} is of domain ${src.domainUuid}, not of ${domain.name} (${domain.uuid}); restore it as a new domain with virtpoint remote restore, or its disks with volume create --from`,
+      );
+    }
+    return { domain, plan: await planRollback(this.deps.hypervisor, domain, src, req) };
+  }
+
+  /** The body of a rollback job from a resolved source: under the domain's lock, checked again. */
+  runFromSource(uuid: string, req: RollbackRequest, src: RestoreSource, opts: RestoreRunOptions = {}) {
+    return this.locks.run(uuid, async () => {
+      const { domain, plan } = await this.checkFromSource({ ...req, domain: uuid }, src);
+      return this.rollbackLocked(src.pointId, domain, plan, req, opts, (_disks, fn) => fn());
+    });
   }
 
   /** Rolls `req.domain` (name or UUID) back now: run() on its UUID. */
@@ -118,9 +143,11 @@ export class RollbackService {
     opts: RestoreRunOptions = {},
     prior?: CheckedRollback,
   ): Promise<RollbackResult> {
-    return this.locks.run(uuid, async () =>
-      this.rollbackLocked(await this.recheck(uuid, req, prior), req, opts),
-    );
+    return this.locks.run(uuid, async () => {
+      const { point, domain, plan } = await this.recheck(uuid, req, prior);
+      const reading: Reading = (disks, fn) => whileReading(this.deps, point, disks, fn, opts.signal);
+      return this.rollbackLocked(point.id, domain, plan, req, opts, reading);
+    });
   }
 
   private async recheck(uuid: string, req: RollbackRequest, prior?: CheckedRollback) {
@@ -134,17 +161,21 @@ export class RollbackService {
     return { point, domain, plan: prior.plan };
   }
 
-  private async rollbackLocked(checked: CheckedRollback, req: RollbackRequest, opts: RestoreRunOptions) {
+  private async rollbackLocked(
+    pointId: string,
+    domain: DomainInfo,
+    plan: RollbackDiskPlan[],
+    req: RollbackRequest,
+    opts: RestoreRunOptions,
+    reading: Reading,
+  ) {
     const { hypervisor: hv, log } = this.deps;
-    const { point, domain, plan } = checked;
     const uuid = domain.uuid;
-    return whileReading(
-      this.deps,
-      point,
+    return reading(
       plan.map((d) => d.source),
       async () => {
         const wasActive = domain.state !== 'shutoff';
-        log.info({ uuid, point: point.id, disks: plan.map((d) => `${d.source}→${d.target}`) }, 'rollback');
+        log.info({ uuid, point: pointId, disks: plan.map((d) => `${d.source}→${d.target}`) }, 'rollback');
         const written: Written[] = [];
         const stranded = new Set<string>();
         try {
@@ -196,7 +227,7 @@ export class RollbackService {
           await this.undo(uuid, written, wasActive, stranded);
           const err = jobError(e, opts.signal, 'the rollback');
           log.warn(
-            { uuid, point: point.id, code: err.code, err: err.message },
+            { uuid, point: pointId, code: err.code, err: err.message },
             'rollback failed; nothing changed',
           );
           throw err;
@@ -205,7 +236,6 @@ export class RollbackService {
           opts.onProgress?.({ done: bytesOf(plan), total: bytesOf(plan), phase: `starting ${domain.name}` });
         return this.afterSwap(uuid, plan, req.start ?? wasActive, starting);
       },
-      opts.signal,
     );
   }
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { VirtpointError, isVirtpointError } from '../../core/errors.js';
 import { isValidId, validateFileName, type RandomBytes } from '../../core/names.js';
-import { STORE_FILE_MODE, resolveStorePath } from '../../core/store-layout.js';
+import { STORE_FILE_MODE } from '../../core/store-layout.js';
 import type { Catalog, DiskFormat, Point, Volume } from '../../ports/catalog.js';
 import type { Fs } from '../../ports/fs.js';
 import type { Hypervisor } from '../../ports/hypervisor.js';
@@ -18,6 +18,7 @@ import {
   writeNewFile,
   type RestoreRunOptions,
 } from './common.js';
+import { localSource, sourceDisk, type RestoreSource } from './source.js';
 
 /**
  * Create-volume (docs/restore.md): one disk of a point flattened into a new, independent volume
@@ -69,6 +70,15 @@ export class VolumeService {
 
   /** Everything that can be checked without writing (at submit and again in the job); returns the point. */
   async checkCreate(req: CreateVolumeRequest): Promise<Point> {
+    this.checkShape(req);
+    const point = requirePoint(this.deps.catalog, req.pointId);
+    pointDisk(point, req.disk);
+    requireAvailable(point);
+    await this.checkDestination(req);
+    return point;
+  }
+
+  private checkShape(req: CreateVolumeRequest): void {
     validateFileName(req.name, 'volume');
     const format = req.format ?? 'qcow2';
     if (!FORMATS.includes(format)) {
@@ -77,70 +87,73 @@ export class VolumeService {
         `volume format must be qcow2 or raw, got ${String(format)}`,
       );
     }
-    const point = requirePoint(this.deps.catalog, req.pointId);
-    pointDisk(point, req.disk);
-    requireAvailable(point);
+  }
+
+  /** The checks of the request and its destination alone (a remote point is checked by its source). */
+  async checkDestination(req: CreateVolumeRequest): Promise<void> {
+    this.checkShape(req);
     if ((req.pool === undefined) === (req.dir === undefined)) {
       throw new VirtpointError('INVALID_ARGUMENT', 'give exactly one of a storage pool and a directory');
     }
     if (req.pool !== undefined) {
       await this.deps.pools.lookupPool(req.pool);
-      return point;
+      return;
     }
     const dir = this.allowedDir(req.dir ?? '');
     const target = path.posix.join(dir, req.name);
     if (await this.deps.fs.exists(target)) {
       throw new VirtpointError('ALREADY_EXISTS', `${target} exists; a volume never overwrites a file`);
     }
-    return point;
   }
 
+  /** From a local point: held `restoring` and its files checked first (whileReading). */
   async createVolume(req: CreateVolumeRequest, opts: RestoreRunOptions = {}): Promise<Volume> {
     const point = await this.checkCreate(req);
-    const { log } = this.deps;
-    const disk = pointDisk(point, req.disk);
+    const src = localSource(this.deps.storeRoot, point);
+    return whileReading(this.deps, point, [req.disk], () => this.write(req, src, opts), opts.signal);
+  }
+
+  /** From a resolved source (a remote point's fetched files, already checked by the fetch). */
+  async createFromSource(req: CreateVolumeRequest, src: RestoreSource, opts: RestoreRunOptions = {}) {
+    sourceDisk(src, req.disk);
+    await this.checkDestination(req);
+    return this.write(req, src, opts);
+  }
+
+  private async write(
+    req: CreateVolumeRequest,
+    src: RestoreSource,
+    opts: RestoreRunOptions,
+  ): Promise<Volume> {
+    const disk = sourceDisk(src, req.disk);
     const format = req.format ?? 'qcow2';
-    const source = resolveStorePath(this.deps.storeRoot, disk.path);
     const total = disk.virtualSize;
     const convertOpts = {
       format,
       onProgress: (pct: number) => opts.onProgress?.({ done: Math.floor((total * pct) / 100), total }),
       ...(opts.signal ? { signal: opts.signal } : {}),
     };
-    return whileReading(
-      this.deps,
-      point,
-      [req.disk],
-      async () => {
-        opts.onProgress?.({ done: 0, total });
-        try {
-          const vol =
-            req.pool !== undefined
-              ? await this.intoPool(
-                  req.pool,
-                  req.name,
-                  disk.virtualSize,
-                  source,
-                  point.id,
-                  req.disk,
-                  convertOpts,
-                )
-              : await this.intoDir(
-                  this.allowedDir(req.dir ?? ''),
-                  req.name,
-                  source,
-                  point.id,
-                  req.disk,
-                  convertOpts,
-                );
-          log.info({ volume: vol.id, point: point.id, disk: req.disk, path: vol.path }, 'volume created');
-          return vol;
-        } catch (e) {
-          throw jobError(e, opts.signal, 'creating the volume');
-        }
-      },
-      opts.signal,
-    );
+    opts.onProgress?.({ done: 0, total });
+    try {
+      const vol =
+        req.pool !== undefined
+          ? await this.intoPool(req.pool, req.name, total, disk.file, src.pointId, req.disk, convertOpts)
+          : await this.intoDir(
+              this.allowedDir(req.dir ?? ''),
+              req.name,
+              disk.file,
+              src.pointId,
+              req.disk,
+              convertOpts,
+            );
+      this.deps.log.info(
+        { volume: vol.id, point: src.pointId, from: src.from, disk: req.disk, path: vol.path },
+        'volume created',
+      );
+      return vol;
+    } catch (e) {
+      throw jobError(e, opts.signal, 'creating the volume');
+    }
   }
 
   private async intoPool(

@@ -1,18 +1,20 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { chmod, copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import test from 'ava';
 
-import { S3Target } from '../../../src/adapters/s3/s3-target.js';
-import { pinnedKeys } from '../../../src/adapters/ssh/known-hosts.js';
-import { SshTarget } from '../../../src/adapters/ssh/ssh-target.js';
-import type { PointView, RemoteListResult, RemoteRestoreResult } from '../../../src/contract/index.js';
-import { encryptBuffer } from '../../../src/core/encryption.js';
-import { parseManifest } from '../../../src/core/manifest.js';
-import { remoteFileKey, remoteManifestKey } from '../../../src/core/remote-layout.js';
-import type { TargetStore } from '../../../src/ports/target.js';
+import type {
+  CopyResultView,
+  PointView,
+  RemoteListResult,
+  RemoteRestoreResult,
+  VolumeView,
+} from '../../../src/contract/index.js';
 import { withDaemon } from '../../helpers/daemon.js';
 import { GuestAgent } from '../../helpers/guest-agent.js';
 import { RUN_DIR } from '../../helpers/run-dir.js';
@@ -24,25 +26,9 @@ import { removeDomain, virsh } from '../../helpers/virsh.js';
 // target (Ceph RGW) and to SSH; then the VM and the whole state dir are gone, a fresh daemon
 // with an empty catalog gets the targets added and `remote restore`s point 1 from S3 and point 2
 // from SSH: both VMs boot and the guest reads exactly the bytes of those points. The copies are
-// uploaded here through the adapters, as the copy job does (files, then the manifest last).
+// made by the first daemon's copy jobs (`point copy` to S3, `chain copy` over SSH).
 
-const HOST = randomBytes(6).toString('hex');
-
-/** Uploads a point of the store as the copy job does: files, then the manifest (with `host`). */
-async function upload(store: TargetStore, storeRoot: string, p: PointView, key: Buffer | null) {
-  const dir = join(storeRoot, p.domain, p.chainId);
-  const m = parseManifest(await readFile(join(dir, `${p.seq}.manifest.json`), 'utf8'));
-  const seal = (b: Buffer) => (key === null ? b : encryptBuffer(key, b, randomBytes));
-  for (const f of m.files) {
-    const body = await readFile(join(dir, f.name));
-    await store.putObject(remoteFileKey(HOST, p.domain, p.chainId, f.disk, p.seq, key !== null), seal(body));
-  }
-  const text = JSON.stringify({ ...m, host: { id: HOST, name: 'lost-host' } });
-  await store.putObject(
-    remoteManifestKey(HOST, p.domain, p.chainId, p.id, key !== null),
-    seal(Buffer.from(text)),
-  );
-}
+const run = promisify(execFile);
 
 test("disaster: remote restore on a fresh daemon, point 1 from encrypted S3 and point 2 over SSH, boot with the points' bytes", async (t) => {
   // The VM first: creating the first test VM sweeps the run directory.
@@ -81,8 +67,42 @@ test("disaster: remote restore on a fresh daemon, point 1 from encrypted S3 and 
   await chmod(files.kh, 0o644);
   const sshPath = `${ssh.path}/disaster-${randomBytes(3).toString('hex')}`;
 
-  // Backups of a 2-disk VM, copied to both targets.
+  const addTargets = async (d: Awaited<ReturnType<typeof withDaemon>>) => {
+    const add1 = await d.cli([
+      'target',
+      'add',
+      'offsite',
+      '--s3',
+      s3.endpoint,
+      '--bucket',
+      bucket,
+      '--region',
+      s3.region,
+      '--access-key-id',
+      accessKeyId,
+      '--secret-key-file',
+      files.s3,
+      '--encrypt-key-file',
+      files.key,
+    ]);
+    t.is(add1.code, 0, add1.stderr);
+    const add2 = await d.cli([
+      'target',
+      'add',
+      'nas',
+      '--ssh',
+      `${ssh.user}@${ssh.host}:${ssh.port}:${sshPath}`,
+      '--identity',
+      files.id,
+      '--known-hosts',
+      files.kh,
+    ]);
+    t.is(add2.code, 0, add2.stderr);
+  };
+
+  // Backups of a 2-disk VM, copied to both targets by copy jobs.
   const d1 = await withDaemon(t);
+  await addTargets(d1);
   const a1 = await vm.agent.writeSeededFile('/mnt/vda/a.bin', 'dis-a1', 256 * 1024);
   const b1 = await vm.agent.writeSeededFile('/mnt/vdb/b.bin', 'dis-b1', 256 * 1024);
   const p1 = await d1.json<PointView>(['backup', vm.name]);
@@ -90,28 +110,33 @@ test("disaster: remote restore on a fresh daemon, point 1 from encrypted S3 and 
   const b2 = await vm.agent.writeSeededFile('/mnt/vdb/b.bin', 'dis-b2', 128 * 1024);
   const p2 = await d1.json<PointView>(['backup', vm.name]);
   t.is(p2.kind, 'incremental');
-  const s3Store = new S3Target({
-    endpoint: s3.endpoint,
-    bucket,
-    prefix: '',
-    region: s3.region,
-    accessKeyId,
-    secretAccessKey,
-  });
-  const sshStore = new SshTarget({
-    host: ssh.host,
-    port: ssh.port,
-    user: ssh.user,
-    privateKey: await readFile(ssh.identityFile),
-    pinned: pinnedKeys(await readFile(ssh.knownHostsFile, 'utf8'), ssh.host, ssh.port),
-    path: sshPath,
-  });
-  for (const p of [p1, p2]) {
-    await upload(s3Store, join(d1.stateDir, 'store'), p, key);
-    await upload(sshStore, join(d1.stateDir, 'store'), p, null);
-  }
-  await s3Store.close();
-  await sshStore.close();
+  // Point 2 to S3 (its full ancestor goes first), the whole chain over SSH.
+  const c1 = await d1.json<CopyResultView>(['point', 'copy', p2.id, '--to', 'offsite']);
+  t.deepEqual(
+    c1.points.map((p) => p.pointId),
+    [p1.id, p2.id],
+  );
+  const c2 = await d1.json<CopyResultView>(['chain', 'copy', p1.chainId, '--to', 'nas']);
+  t.deepEqual(
+    c2.points.map((p) => p.pointId),
+    [p1.id, p2.id],
+  );
+  // A second copy finds every file there: only the manifests go up again.
+  const again = await d1.json<CopyResultView>(['point', 'copy', p2.id, '--to', 'offsite']);
+  t.deepEqual(
+    again.points.map((p) => [p.bytes, p.skipped.length]),
+    [
+      [0, 2],
+      [0, 2],
+    ],
+  );
+  const copied = await d1.json<PointView>(['point', 'show', p2.id]);
+  t.deepEqual(
+    (copied as PointView & { copies?: { target: string; state: string }[] }).copies
+      ?.map((c) => `${c.target}:${c.state}`)
+      .sort(),
+    ['nas:copied', 'offsite:copied'],
+  );
 
   // The disaster: the VM and the whole state directory are gone.
   await removeDomain(vm.name);
@@ -120,42 +145,13 @@ test("disaster: remote restore on a fresh daemon, point 1 from encrypted S3 and 
 
   const d2 = await withDaemon(t, { config: [`allowed_volume_dirs = ${vols}`] });
   t.deepEqual(await d2.json<PointView[]>(['point', 'list']), []);
-  const add1 = await d2.cli([
-    'target',
-    'add',
-    'offsite',
-    '--s3',
-    s3.endpoint,
-    '--bucket',
-    bucket,
-    '--region',
-    s3.region,
-    '--access-key-id',
-    accessKeyId,
-    '--secret-key-file',
-    files.s3,
-    '--encrypt-key-file',
-    files.key,
-  ]);
-  t.is(add1.code, 0, add1.stderr);
-  const add2 = await d2.cli([
-    'target',
-    'add',
-    'nas',
-    '--ssh',
-    `${ssh.user}@${ssh.host}:${ssh.port}:${sshPath}`,
-    '--identity',
-    files.id,
-    '--known-hosts',
-    files.kh,
-  ]);
-  t.is(add2.code, 0, add2.stderr);
+  await addTargets(d2);
   const listed = await d2.json<RemoteListResult>(['remote', 'list', 'offsite']);
   t.deepEqual(
     listed.points.map((p) => [p.pointId, p.seq, p.complete, p.encrypted, p.hostName]),
     [
-      [p1.id, 0, true, true, 'lost-host'],
-      [p2.id, 1, true, true, 'lost-host'],
+      [p1.id, 0, true, true, hostname()],
+      [p2.id, 1, true, true, hostname()],
     ],
   );
 
@@ -189,6 +185,46 @@ test("disaster: remote restore on a fresh daemon, point 1 from encrypted S3 and 
   const g2 = await restore('nas', p2.id, `${vm.name}-r2`);
   t.is(await g2.sha256File('/mnt/vda/a.bin'), a2);
   t.is(await g2.sha256File('/mnt/vdb/b.bin'), b2);
+  // --from on a fresh host: a volume from point 2's vdb (fetched over SSH); a rollback of a
+  // domain that is not the point's is refused; a linked image from a target is a usage error.
+  const vol = await d2.json<VolumeView>([
+    'volume',
+    'create',
+    '--point',
+    p2.id,
+    '--from',
+    'nas',
+    '--disk',
+    'vdb',
+    '--name',
+    'vdb-from.qcow2',
+    '--dir',
+    vols,
+  ]);
+  t.like(vol, { pointId: p2.id, disk: 'vdb', path: join(vols, 'vdb-from.qcow2'), format: 'qcow2' });
+  const info = JSON.parse((await run('qemu-img', ['info', '--output=json', vol.path])).stdout) as {
+    'virtual-size': number;
+    'backing-filename'?: string;
+  };
+  t.is(info['virtual-size'], 64 * 1024 * 1024);
+  t.is(info['backing-filename'], undefined, 'flattened: no backing file');
+  const other = await d2.cli(['rollback', `${vm.name}-r1`, '--point', p1.id, '--from', 'offsite']);
+  t.is(other.code, 1, other.stderr);
+  t.regex(other.stderr, /INVALID_ARGUMENT/);
+  const linked = await d2.cli([
+    'image',
+    'create',
+    '--point',
+    p1.id,
+    '--from',
+    'offsite',
+    '--disk',
+    'vda',
+    '--name',
+    'g',
+    '--linked',
+  ]);
+  t.is(linked.code, 2, linked.stderr);
   // Nothing fetched is left under the store.
   const left = await readdir(join(d2.stateDir, 'store')).catch(() => [] as string[]);
   t.deepEqual(

@@ -95,6 +95,7 @@ export function point(over: Partial<PointView> = {}): PointView {
       },
     ],
     verify: { state: 'never', at: null, deep: null, summary: null },
+    copies: [],
     ...over,
   };
 }

@@ -47,7 +47,14 @@ test('domain list: a table whose columns line up', async (t) => {
 });
 
 test('point list passes the filters; --json prints the array of points', async (t) => {
-  const api = await startFakeApi(t, { 'GET /v1/points': { body: [a00000000001, a00000000002] } });
+  const copied = {
+    ...a00000000002,
+    copies: [
+      { target: 'offsite', state: 'copied', at: '2024-05-02T03:00:00.000Z', bytes: 1, error: null },
+      { target: 'nas', state: 'failed', at: '2024-05-02T03:00:00.000Z', bytes: 0, error: null },
+    ],
+  } as const;
+  const api = await startFakeApi(t, { 'GET /v1/points': { body: [a00000000001, copied] } });
   const r = await run(api.socket, [
     'point',
     'list',
@@ -68,18 +75,18 @@ test('point list passes the filters; --json prints the array of points', async (
   const lines = r.stdout.trimEnd().split('\n');
   t.regex(
     lines[0] ?? '',
-    /^ID +NAME +DOMAIN +CHAIN +SEQ +KIND +STATE +CONSISTENCY +VERIFIED +OWNER +SIZE +CREATED$/,
+    /^ID +NAME +DOMAIN +CHAIN +SEQ +KIND +STATE +CONSISTENCY +VERIFIED +OWNER +COPIES +SIZE +CREATED$/,
   );
   t.regex(
     lines[1] ?? '',
-    /^a00000000001 +first +web +c00000000001 +0 +full +available +filesystem +never +manual +2\.0 GiB +2024-05-01 02:00 UTC$/,
+    /^a00000000001 +first +web +c00000000001 +0 +full +available +filesystem +never +manual +- +2\.0 GiB +2024-05-01 02:00 UTC$/,
   );
   t.regex(
     lines[2] ?? '',
-    /^a00000000002 +nightly +web +c00000000001 +1 +incremental +available +filesystem +ok 2024-05-03 +manual +1\.5 MiB/,
+    /^a00000000002 +nightly +web +c00000000001 +1 +incremental +available +filesystem +ok 2024-05-03 +manual +offsite:copied,nas:failed +1\.5 MiB/,
   );
   const json = await run(api.socket, ['point', 'list', '--json']);
-  t.deepEqual(JSON.parse(json.stdout), [a00000000001, a00000000002]);
+  t.deepEqual(JSON.parse(json.stdout), [a00000000001, copied]);
   t.deepEqual(api.requests[1]?.query, { limit: '1000' });
   const orphaned = await run(api.socket, ['point', 'list', '--orphaned']);
   t.is(orphaned.code, 0);
