@@ -158,6 +158,13 @@ export interface Hypervisor {
   listDomainDisks(): Promise<DomainDisks[]>;
   getDomainXml(uuid: string): Promise<string>;
   getDomainState(uuid: string): Promise<DomainState>;
+  /**
+   * Why a paused domain is paused (virDomainPausedReason as a word: `user`, `ioerror`,
+   * `migration`, …; `unknown` for a value this code does not name); null when it is not paused.
+   */
+  pausedReason(uuid: string): Promise<string | null>;
+  /** Resume a paused domain (virDomainResume). */
+  resumeDomain(uuid: string): Promise<void>;
   getBlockInfo(uuid: string, target: string): Promise<BlockInfo>;
   startDomain(uuid: string, opts?: { paused?: boolean }): Promise<void>;
   shutdownDomain(uuid: string, mode?: ShutdownMode): Promise<void>;

@@ -61,6 +61,8 @@ interface FakeDomain {
   shutdown: ShutdownBehaviour;
   /** State reads left until a requested shutdown completes. */
   stopIn: number | null;
+  /** Why it is paused (virDomainPausedReason as a word) when `state` is `paused`. */
+  pausedBy: string;
 }
 
 type Method = keyof Hypervisor;
@@ -90,6 +92,11 @@ export class FakeHypervisor implements Hypervisor {
    * then fails as the adapter does (FREEZE_TIMEOUT / AGENT_UNAVAILABLE). Nothing gets frozen.
    */
   agentHung: { sleep(ms: number): Promise<void> } | null = null;
+  /**
+   * A failed job also pauses its guest with reason `ioerror`, as QEMU does when a copy-before-write
+   * to a full target breaks a guest write (werror=enospc).
+   */
+  pauseOnJobFailure = false;
   /** The error message of a failed job. */
   jobError = 'injected: I/O error writing the target';
   /** Bytes changed since any checkpoint, per disk (checkpointDirtyBytes of a running domain). */
@@ -124,6 +131,7 @@ export class FakeHypervisor implements Hypervisor {
       lastJob: null,
       shutdown: { acpi: 'stop', agent: 'stop', ...opts.shutdown },
       stopIn: null,
+      pausedBy: 'user',
     });
     return uuid;
   }
@@ -224,6 +232,17 @@ export class FakeHypervisor implements Hypervisor {
     }
     return d.state;
   }
+  async pausedReason(uuid: string) {
+    this.enter('pausedReason', uuid);
+    const d = this.find(uuid);
+    return d.state === 'paused' ? d.pausedBy : null;
+  }
+  async resumeDomain(uuid: string) {
+    this.enter('resumeDomain', uuid);
+    const d = this.find(uuid);
+    if (d.state !== 'paused') throw new VirtpointError('INVALID_STATE', 'domain is not paused');
+    d.state = 'running';
+  }
   async getBlockInfo(uuid: string, target: string): Promise<BlockInfo> {
     this.enter('getBlockInfo', uuid, target);
     const disk = this.find(uuid).disks.find((x) => x.target === target);
@@ -235,6 +254,7 @@ export class FakeHypervisor implements Hypervisor {
     const d = this.find(uuid);
     if (d.state !== 'shutoff') throw new VirtpointError('INVALID_STATE', 'domain is already running');
     d.state = opts.paused ? 'paused' : 'running';
+    d.pausedBy = 'user';
   }
   async shutdownDomain(uuid: string, mode: ShutdownMode = 'default') {
     this.enter('shutdownDomain', uuid, mode);
@@ -325,6 +345,10 @@ export class FakeHypervisor implements Hypervisor {
     };
     d.job = null;
     d.lastJob = stats;
+    if (type === 'failed' && this.pauseOnJobFailure) {
+      d.state = 'paused';
+      d.pausedBy = 'ioerror';
+    }
     if (this.sendJobEvents) this.emit({ kind: 'job-completed', domainUuid: uuid, domainName: d.name, stats });
   }
 

@@ -139,6 +139,10 @@ export class LibvirtClient {
     return decode(await this.call(RemoteProc.DOMAIN_CREATE_WITH_FLAGS, this.dom(d).uint(flags)), readDomain);
   }
 
+  async resumeDomain(d: DomainRef): Promise<void> {
+    noReply(await this.call(RemoteProc.DOMAIN_RESUME, this.dom(d)));
+  }
+
   async shutdownDomain(d: DomainRef, flags = 0): Promise<void> {
     noReply(await this.call(RemoteProc.DOMAIN_SHUTDOWN_FLAGS, this.dom(d).uint(flags)));
   }

@@ -27,6 +27,7 @@ import {
   diskTargets,
   parseDomainXml,
 } from './domain-xml.js';
+import { agentCount, isAgentTimeout } from './agent-replies.js';
 import { toJobStats } from './job-stats.js';
 import {
   BackupBeginFlags,
@@ -34,6 +35,7 @@ import {
   CheckpointDeleteFlags,
   CheckpointXmlFlags,
   DOMAIN_STATES,
+  PAUSED_REASONS,
   DomainShutdownFlags,
   DomainStartFlags,
   DomainUndefineFlags,
@@ -46,17 +48,6 @@ import { isUuid, type DomainRef } from './xdr.js';
 export type LibvirtHypervisorOptions = SupervisorOptions;
 
 const STRICT = { strict: true } as const;
-
-/** `{"return": N}` of guest-fsfreeze-freeze/thaw. */
-function agentCount(reply: string | null): number {
-  const r = reply === null ? null : (JSON.parse(reply) as { return?: unknown }).return;
-  return typeof r === 'number' ? r : 0;
-}
-
-/** libvirt's "Guest agent is not responding" after the agent's own timeout. */
-function isAgentTimeout(e: unknown): boolean {
-  return isVirtpointError(e, 'AGENT_UNAVAILABLE') && /not responding|timeout|timed out/i.test(e.message);
-}
 
 const SHUTDOWN_FLAGS: Record<ShutdownMode, number> = {
   default: DomainShutdownFlags.DEFAULT,
@@ -175,6 +166,17 @@ export class LibvirtHypervisor implements Hypervisor, StoragePools {
 
   getDomainState(uuid: string): Promise<DomainState> {
     return this.onDomain(uuid, async (c, d) => DOMAIN_STATES[(await c.getDomainState(d)).state] ?? 'nostate');
+  }
+
+  pausedReason(uuid: string): Promise<string | null> {
+    return this.onDomain(uuid, async (c, d) => {
+      const st = await c.getDomainState(d);
+      return DOMAIN_STATES[st.state] === 'paused' ? (PAUSED_REASONS[st.reason] ?? 'unknown') : null;
+    });
+  }
+
+  async resumeDomain(uuid: string): Promise<void> {
+    await this.onDomain(uuid, (c, d) => c.resumeDomain(d));
   }
 
   getBlockInfo(uuid: string, target: string): Promise<BlockInfo> {

@@ -21,6 +21,7 @@ export const RemoteProc = {
   CONNECT_GET_LIB_VERSION: 157,
   CONNECT_SUPPORTS_FEATURE: 60,
   DOMAIN_GET_XML_DESC: 14,
+  DOMAIN_RESUME: 28,
   DOMAIN_LOOKUP_BY_NAME: 23,
   DOMAIN_LOOKUP_BY_UUID: 24,
   AUTH_LIST: 66,
@@ -98,6 +99,25 @@ export const DOMAIN_STATES = [
   'shutoff',
   'crashed',
   'pmsuspended',
+] as const;
+
+/** virDomainPausedReason, index = value. */
+export const PAUSED_REASONS = [
+  'unknown',
+  'user',
+  'migration',
+  'save',
+  'dump',
+  'ioerror',
+  'watchdog',
+  'from-snapshot',
+  'shutting-down',
+  'snapshot',
+  'crashed',
+  'starting-up',
+  'postcopy',
+  'postcopy-failed',
+  'api-error',
 ] as const;
 
 /** virDomainEventType, index = value. */

@@ -25,6 +25,7 @@ import { removeFailedCheckpoints } from './checkpoints.js';
 import { withReconnectRetry } from './retry.js';
 import { allocatedBytes, checkSpace, preallocateFull, sourceAllocation } from './space.js';
 import { ThawWatch } from './thaw-watch.js';
+import { resumeAfterFailedJob } from './io-pause.js';
 import { capture, checkThawed, type CaptureResult, type Quiesce } from './capture.js';
 import { followBackupJob, nextJobCompleted } from './follow.js';
 import { bitmapStates, chainToContinue, chainView, currentDisks, selectDisks } from './plan.js';
@@ -235,6 +236,7 @@ export class BackupService {
     } catch (e) {
       const err = toVirtpointError(e, 'JOB_FAILED');
       const checkpointGone = await undoBackup(this.deps, point, begun, err);
+      if (begun && domain.state === 'running') await resumeAfterFailedJob(this.deps, uuid, domain.name);
       if (decision.kind === 'incremental' && !begun && err.code === 'CHECKPOINT_INCONSISTENT') {
         throw new RetryAsFull(point.id, err);
       }

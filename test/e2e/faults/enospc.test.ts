@@ -78,6 +78,12 @@ test('ENOSPC: refused up front when it cannot fit; out of space mid-copy fails c
   // Deterministic "full in the middle": once the job has passed its space check and created its
   // target file, QEMU (this test's VM) is stopped before it copies a byte, the filesystem is
   // filled, and QEMU goes on: its copy then hits ENOSPC.
+  // A guest that keeps rewriting d.bin (dirty since j1, so in the job's bitmap): QEMU's
+  // copy-before-write must copy those blocks into the full store first, fails, and the disk's
+  // error policy pauses the VM. The daemon must resume it once its failed job has ended.
+  await vm.agent.sh(
+    "sh -c 'echo $$ >/tmp/writer.pid; while [ ! -e /tmp/stop-writer ]; do dd if=/dev/zero of=/mnt/vda/d.bin bs=64k count=640 conv=notrunc,fsync 2>/dev/null; done' </dev/null >/dev/null 2>&1 &",
+  );
   const chainDir = join(store, p0.domain, p0.chainId);
   const before = new Set(await readdir(chainDir));
   const job = await api<JobView>(d, 'POST', '/v1/backups', { domain: vm.name });
@@ -97,6 +103,16 @@ test('ENOSPC: refused up front when it cannot fit; out of space mid-copy fails c
   t.log(`mid-copy: ${JSON.stringify(mid.error)}`);
   t.is(mid.state, 'failed');
   t.is(mid.error?.code, 'NO_SPACE', JSON.stringify(mid.error));
+  t.is(await vm.state(), 'running', 'the failed backup leaves its VM running');
+  t.log(
+    /paused by QEMU/.test(d.log())
+      ? 'the guest was paused by the failed copy-before-write; the daemon resumed it'
+      : 'the guest was not paused this time',
+  );
+  await vm.agent.sh(
+    'touch /tmp/stop-writer; while kill -0 "$(cat /tmp/writer.pid)" 2>/dev/null; do sleep 0.2; done; sync',
+    60_000,
+  );
   const chain = (await api<PointView[]>(d, 'GET', `/v1/points?chain=${p0.chainId}`)).filter(
     (p) => p.state === 'available',
   );

@@ -14,7 +14,7 @@ import { lifecycle, waitEvent, withHypervisor } from './helpers.js';
 // Our libvirt client on the real libvirtd (qemu:///system) and real fixture VMs. virsh is only
 // the independent oracle.
 
-test('define, start paused, destroy, start, destroy, undefine: states, lifecycle events, coded errors', async (t) => {
+test('define, start paused, resume, destroy, start, destroy, undefine: states, lifecycle events, coded errors', async (t) => {
   const { kernel, initrd } = await prepareRunDir();
   const name = `${RUN_ID}-define-${process.pid}`;
   const dir = join(RUN_DIR, name);
@@ -59,6 +59,15 @@ test('define, start paused, destroy, start, destroy, undefine: states, lifecycle
   t.true(isVirtpointError(again, 'INVALID_STATE'), String(again));
   t.is(typeof (again as { details?: { libvirtCode?: unknown } }).details?.libvirtCode, 'number');
 
+  // Started paused: virDomainPausedReason USER, as virsh says; resumed, not paused at all.
+  t.is(await hv.pausedReason(uuid), 'user');
+  t.is(await virsh(['domstate', '--reason', name]), 'paused (user)');
+  await hv.resumeDomain(uuid);
+  t.is(await hv.getDomainState(uuid), 'running');
+  t.is(await hv.pausedReason(uuid), null);
+  const notPaused = await t.throwsAsync(hv.resumeDomain(uuid));
+  t.true(isVirtpointError(notPaused, 'INVALID_STATE'), String(notPaused));
+
   await hv.destroyDomain(uuid);
   t.is(await hv.getDomainState(uuid), 'shutoff');
   await hv.startDomain(uuid);
@@ -85,6 +94,7 @@ test('define, start paused, destroy, start, destroy, undefine: states, lifecycle
     'defined',
     'started',
     'suspended',
+    'resumed',
     'shutdown',
     'stopped',
     'resumed',

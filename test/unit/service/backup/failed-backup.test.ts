@@ -6,6 +6,7 @@ import { JobRunner } from '../../../../src/service/jobs/runner.js';
 import { reconcile } from '../../../../src/daemon/reconcile.js';
 import { silentLogger } from '../../../../src/ports/logger.js';
 import { fakeBackupHost } from '../../../fakes/backup-host.js';
+import { recordingLogger } from '../../../fakes/recording-logger.js';
 
 /**
  * Issue 12 §4: a backup that fails or is canceled changes no chain. A new chain is `pending`
@@ -178,4 +179,26 @@ test('canceled, but its checkpoint cannot be deleted: the error point stays (it 
   const next = await svc.backup({ domain: uuid });
   t.is(next.chainId, p0.chainId);
   t.false(hv.dom(uuid).checkpoints.some((c) => c.name === kept[0]!.disks[0]!.checkpoint));
+});
+
+test('a failed job that left its running guest paused for an I/O error resumes it; a guest paused before is left paused', async (t) => {
+  const host = fakeBackupHost();
+  const { log, records } = recordingLogger();
+  const svc = new BackupService({ ...host.deps, log });
+  const { hv, uuid } = host;
+  await svc.backup({ domain: 'web1' });
+  hv.jobOutcome = 'failed';
+  hv.pauseOnJobFailure = true; // QEMU: copy-before-write to a full store broke a guest write
+  const err = await t.throwsAsync(svc.backup({ domain: 'web1' }));
+  t.is((err as VirtpointError).code, 'JOB_FAILED');
+  t.is(hv.dom(uuid).state, 'running', 'resumed once the failed job had ended');
+  t.is(hv.count('resumeDomain'), 1);
+  t.true(records.some((r) => r.level === 'warn' && /paused by QEMU.*resumed it/.test(r.msg)));
+
+  // A domain the operator paused (any reason) before the backup stays as it was.
+  hv.dom(uuid).state = 'paused';
+  hv.dom(uuid).pausedBy = 'ioerror';
+  await t.throwsAsync(svc.backup({ domain: 'web1' }));
+  t.is(hv.dom(uuid).state, 'paused');
+  t.is(hv.count('resumeDomain'), 1, 'not resumed: it was not running when the backup began');
 });
