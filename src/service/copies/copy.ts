@@ -31,6 +31,7 @@ import type { Fs } from '../../ports/fs.js';
 import type { Logger } from '../../ports/logger.js';
 import type { CompletedPart, TargetStore } from '../../ports/target.js';
 import { manifestPath, readManifest } from '../recovery/manifest-writer.js';
+import { chainFiles } from '../verify/chain-files.js';
 
 export const PART_SIZE = 32 * 1024 * 1024;
 
@@ -93,21 +94,10 @@ export class CopyService {
     return this.deps.partSize ?? PART_SIZE;
   }
 
-  /** The point and the ancestors it backs onto, oldest first. */
+  /** The point and the ancestors it backs onto (verify's lineage), oldest first; each copyable. */
   pointsFor(pointId: string): Point[] {
-    const out: Point[] = [];
-    const seen = new Set<string>();
-    let cur = this.requireCopyable(pointId);
-    for (;;) {
-      out.unshift(cur);
-      seen.add(cur.id);
-      const chain = this.deps.catalog
-        .listPoints({ chainId: cur.chainId })
-        .filter((p) => p.seq < cur.seq && p.state !== 'error' && !seen.has(p.id))
-        .sort((a, b) => b.seq - a.seq);
-      if (cur.kind === 'full' || chain[0] === undefined) return out;
-      cur = this.requireCopyable(chain[0].id);
-    }
+    const { lineage } = chainFiles(this.deps.catalog, this.requireCopyable(pointId));
+    return lineage.map((p) => this.requireCopyable(p.id));
   }
 
   /** Every point of a chain that can be copied, oldest first. */
