@@ -67,6 +67,10 @@ export interface Copy {
   readonly bytes: number;
   readonly jobId: string | null;
   readonly error: CodedError | null;
+  /** Copy jobs that failed for it since it was last copied (task copies are retried). */
+  readonly attempts: number;
+  /** When the next retry of a task's copy is due (ms); null: none scheduled. */
+  readonly retryAt: number | null;
 }
 
 export interface CopyPatch {
@@ -75,6 +79,10 @@ export interface CopyPatch {
   readonly jobId?: string | null;
   /** Required for `failed`, ignored otherwise. */
   readonly error?: CodedError;
+  /** Unchanged when absent; `copied` resets it to 0. */
+  readonly attempts?: number;
+  /** Unchanged when absent; any state but `failed` clears it. */
+  readonly retryAt?: number | null;
 }
 
 export interface UploadPart {
@@ -101,9 +109,16 @@ export interface Upload {
   readonly updatedAt: number;
   /** Completed parts, by part number. */
   readonly parts: readonly UploadPart[];
+  /**
+   * An encrypted upload's resume state, opaque here (JSON owned by service/copies: the object's
+   * salt, the frame size, the source file's identity); null for a clear upload.
+   */
+  readonly enc: string | null;
 }
 
-export type NewUpload = Omit<Upload, 'createdAt' | 'updatedAt' | 'parts'>;
+export type NewUpload = Omit<Upload, 'createdAt' | 'updatedAt' | 'parts' | 'enc'> & {
+  readonly enc?: string | null;
+};
 
 export interface CopiesCatalog {
   /**
@@ -121,7 +136,7 @@ export interface CopiesCatalog {
   listTargets(): Target[];
   /**
    * Removes the target row with its copies and upload state (never a remote object).
-   * IN_USE while a copy to it is `copying`.
+   * IN_USE while a copy to it is `copying` or a task copies its points to it.
    */
   removeTarget(id: string): void;
 

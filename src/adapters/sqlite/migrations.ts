@@ -58,6 +58,10 @@
  * Version 10: mounts, job types mount and create-domain (migration-v10.ts).
  *
  * Version 11: targets, copies, upload state; job types copy, remote-restore (migration-v11.ts).
+ *
+ * Version 12: volume_resources (migration-v12.ts). Version 13: settings (migration-v13.ts).
+ *
+ * Version 14: tasks.copy_to, copies.attempts/retry_at, uploads.enc (migration-v14.ts).
  */
 
 import type { Database } from 'better-sqlite3';
@@ -69,6 +73,7 @@ import { V10 } from './migration-v10.js';
 import { V11 } from './migration-v11.js';
 import { V12 } from './migration-v12.js';
 import { V13 } from './migration-v13.js';
+import { V14 } from './migration-v14.js';
 import { SCHEDULING_SCHEMA } from './sqlite-scheduling.js';
 
 export interface Migration {
@@ -346,6 +351,11 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 12, name: 'volume_resources (detached volumes)', up: (db) => db.exec(V12) },
   { version: 13, name: 'settings (host id)', up: (db) => db.exec(V13) },
+  {
+    version: 14,
+    name: 'task copy target, copy retries, encrypted upload resume state',
+    up: (db) => db.exec(V14),
+  },
 ];
 
 export function schemaVersion(db: Database): number {

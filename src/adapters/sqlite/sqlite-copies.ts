@@ -42,6 +42,8 @@ interface CopyRow {
   job_id: string | null;
   error_code: string | null;
   error_message: string | null;
+  attempts: number;
+  retry_at: number | null;
 }
 
 interface UploadRow {
@@ -54,6 +56,7 @@ interface UploadRow {
   upload_id: string | null;
   created_at: number;
   updated_at: number;
+  enc: string | null;
 }
 
 interface PartRow {
@@ -86,6 +89,8 @@ function toCopy(r: CopyRow): Copy {
     bytes: r.bytes,
     jobId: r.job_id,
     error: r.error_code === null ? null : { code: r.error_code as ErrorCode, message: r.error_message ?? '' },
+    attempts: r.attempts,
+    retryAt: r.retry_at,
   };
 }
 
@@ -181,6 +186,16 @@ export class SqliteCopies implements CopiesCatalog {
             `point ${busy.point_id} is being copied to target ${t.name}: wait for the copy job or cancel it`,
           );
         }
+        const tasks = this.stmt.get('SELECT name FROM tasks WHERE copy_to = ? ORDER BY name').all(t.id) as {
+          name: string;
+        }[];
+        if (tasks.length > 0) {
+          const names = tasks.map((x) => x.name).join(', ');
+          throw new VirtpointError(
+            'IN_USE',
+            `target ${t.name} is where task ${names} copies its points: 'virtpoint task update ${tasks[0]!.name} --no-copy-to' first`,
+          );
+        }
         this.stmt.get('DELETE FROM targets WHERE id = ?').run(t.id);
       },
       true,
@@ -201,11 +216,17 @@ export class SqliteCopies implements CopiesCatalog {
         const error = patch.state === 'failed' ? patch.error! : null;
         this.stmt
           .get(
-            `INSERT INTO copies (point_id, target_id, state, at, bytes, job_id, error_code, error_message)
-             VALUES (@p, @t, @state, @at, coalesce(@bytes, 0), @job, @code, @message)
+            `INSERT INTO copies (point_id, target_id, state, at, bytes, job_id, error_code, error_message,
+                                 attempts, retry_at)
+             VALUES (@p, @t, @state, @at, coalesce(@bytes, 0), @job, @code, @message,
+                     CASE WHEN @state = 'copied' THEN 0 ELSE coalesce(@attempts, 0) END,
+                     CASE WHEN @state = 'failed' THEN @retryAt END)
              ON CONFLICT (point_id, target_id) DO UPDATE SET state = @state, at = @at,
                bytes = coalesce(@bytes, bytes), job_id = CASE WHEN @jobSet THEN @job ELSE job_id END,
-               error_code = @code, error_message = @message`,
+               error_code = @code, error_message = @message,
+               attempts = CASE WHEN @state = 'copied' THEN 0 ELSE coalesce(@attempts, attempts) END,
+               retry_at = CASE WHEN @state <> 'failed' THEN NULL
+                               WHEN @retrySet THEN @retryAt ELSE retry_at END`,
           )
           .run({
             p: pointId,
@@ -217,6 +238,9 @@ export class SqliteCopies implements CopiesCatalog {
             jobSet: patch.jobId === undefined ? 0 : 1,
             code: error?.code ?? null,
             message: error?.message ?? null,
+            attempts: patch.attempts === undefined ? null : nonNegInt(patch.attempts, 'attempts'),
+            retryAt: patch.retryAt ?? null,
+            retrySet: patch.retryAt === undefined ? 0 : 1,
           });
         return this.listCopies({ pointId, targetId: t.id })[0]!;
       },
@@ -244,10 +268,11 @@ export class SqliteCopies implements CopiesCatalog {
         const at = this.now();
         this.stmt
           .get(
-            `INSERT INTO uploads (target_id, key, point_id, file, size, part_size, upload_id, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO uploads (target_id, key, point_id, file, size, part_size, upload_id, enc,
+                                  created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(u.targetId, u.key, u.pointId, u.file, u.size, u.partSize, u.uploadId, at, at);
+          .run(u.targetId, u.key, u.pointId, u.file, u.size, u.partSize, u.uploadId, u.enc ?? null, at, at);
         return this.getUpload(u.targetId, u.key)!;
       },
       true,
@@ -307,6 +332,7 @@ export class SqliteCopies implements CopiesCatalog {
       uploadId: r.upload_id,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
+      enc: r.enc,
       parts: parts.map((p) => ({
         partNumber: p.part_number,
         size: p.size,
