@@ -67,6 +67,7 @@ export function renderTask(t: TaskView): string {
     ['retention', t.retention],
     ['notify', t.receivers.length === 0 ? '-' : t.receivers.join(' ')],
     ['verify after', t.verifyAfter ? 'yes: each new point, right after its backup' : 'no'],
+    ['copy to', t.copyTo.length === 0 ? '-' : `${t.copyTo.join(', ')} (each new point, after its backup)`],
     ['runs', String(t.runCount)],
     [
       'last run',

@@ -72,6 +72,10 @@ export interface CopyView {
   readonly at: string;
   readonly bytes: number;
   readonly error: { readonly code: string; readonly message: string } | null;
+  /** Copy jobs that failed since it was last copied (a task's copies are retried). */
+  readonly attempts: number;
+  /** When the next retry of a task's copy is due; null: none. */
+  readonly retryAt: string | null;
 }
 
 /** `target test` (POST /v1/targets/{name}/test): a probe object written, read back, deleted. */

@@ -44,6 +44,8 @@ export interface TaskView {
   readonly receivers: readonly string[];
   /** Each new point is verified (quick) right after its backup. */
   readonly verifyAfter: boolean;
+  /** Target names each new point is copied to after its backup (retried with backoff). */
+  readonly copyTo: readonly string[];
   readonly runCount: number;
   readonly lastRun: {
     readonly id: string;
@@ -137,6 +139,8 @@ export interface TaskCreateInput {
   readonly enabled?: boolean;
   /** Default false: verify each new point (quick) right after its backup, before retention. */
   readonly verifyAfter?: boolean;
+  /** Target names (at most 4) each new point is copied to after its backup; [] for none. */
+  readonly copyTo?: readonly string[];
 }
 
 /** `domains`/`disks` given together replace the resources. */

@@ -237,6 +237,8 @@ export interface TaskInput {
   readonly enabled?: unknown;
   /** Default false: verify each new point right after its backup. */
   readonly verifyAfter?: unknown;
+  /** Target names each new point is copied to (default none; [] or null: none). */
+  readonly copyTo?: unknown;
 }
 
 export interface TaskSpec {
@@ -248,6 +250,21 @@ export interface TaskSpec {
   readonly receivers: Receiver[];
   readonly enabled: boolean;
   readonly verifyAfter: boolean;
+  /** Target names, in order. */
+  readonly copyTo: string[];
+}
+
+export const MAX_TASK_TARGETS = 4;
+
+function copyTargetsOf(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.length > MAX_TASK_TARGETS) {
+    invalid(`copyTo must list at most ${MAX_TASK_TARGETS} target names`);
+  }
+  const names = value.map((n: unknown, i) => validateName(n, `copyTo[${i}]`));
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) invalid(`target ${dup} is listed twice in copyTo`);
+  return names;
 }
 
 export function validateTaskPolicies(list: unknown): string[] {
@@ -281,6 +298,7 @@ export function validateTaskInput(input: TaskInput): TaskSpec {
     receivers: validateReceivers(input.receivers),
     enabled: optionalBoolean(input.enabled, 'enabled', true),
     verifyAfter: optionalBoolean(input.verifyAfter, 'verifyAfter', false),
+    copyTo: copyTargetsOf(input.copyTo),
   };
 }
 
@@ -306,6 +324,7 @@ export function validateTaskPatch(patch: TaskPatch): Partial<Omit<TaskSpec, 'pol
   if (patch.verifyAfter !== undefined) {
     out.verifyAfter = optionalBoolean(patch.verifyAfter, 'verifyAfter', false);
   }
+  if (patch.copyTo !== undefined) out.copyTo = copyTargetsOf(patch.copyTo);
   return out;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The copy jobs' part of the composition root (docs/copies.md, "Copies"): the CopyService over
  * the store and the target stores, and the resume of interrupted copies once the daemon's
- * reconciliation is done (copy-jobs.ts `resume`).
+ * reconciliation is done (copy-jobs.ts `resume`), then the retries of tasks' copies
+ * (auto-copy.ts `start`).
  */
 
 import { hostname } from 'node:os';
@@ -11,6 +12,7 @@ import type { RandomBytes } from '../core/names.js';
 import type { Catalog } from '../ports/catalog.js';
 import type { Fs } from '../ports/fs.js';
 import type { Logger } from '../ports/logger.js';
+import { AutoCopies } from '../service/copies/auto-copy.js';
 import { CopyJobs } from '../service/copies/copy-jobs.js';
 import { CopyService, type CopyStores } from '../service/copies/copy.js';
 import type { JobRunner } from '../service/jobs/runner.js';
@@ -29,11 +31,15 @@ export interface CopiesComposeDeps {
   readonly prune?: (targetName: string) => Promise<unknown>;
 }
 
-export function composeCopyJobs(d: CopiesComposeDeps): CopyJobs {
+export function composeCopyJobs(d: CopiesComposeDeps): { jobs: CopyJobs; auto: AutoCopies } {
   const copy = new CopyService({ ...d, files: new NodeFileSource(), hostName: hostname() });
   const jobs = new CopyJobs({ ...d, copy });
+  const auto = new AutoCopies({ ...d, jobs, now: Date.now });
   void d.reconciled
-    .then(() => jobs.resume())
+    .then(async () => {
+      await jobs.resume((p, t) => auto.resumeNow(p, t));
+      auto.start();
+    })
     .catch((e: unknown) => d.log.warn({ err: String(e) }, 'resuming interrupted copies failed'));
-  return jobs;
+  return { jobs, auto };
 }

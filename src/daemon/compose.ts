@@ -18,7 +18,7 @@ import { MountService } from '../service/mount/mounts.js';
 import type { Apis } from '../api/routes/context.js';
 import { createApiServer, type ApiServer } from '../api/server.js';
 import type { Logger } from '../ports/logger.js';
-import type { Notification, Receiver } from '../ports/notifier.js';
+import type { Notification, QueuedCopy, Receiver } from '../ports/notifier.js';
 import { BackupApiImpl } from '../service/backup/api.js';
 import { BackupService } from '../service/backup/backup.js';
 import type { BackupDeps } from '../service/backup/deps.js';
@@ -228,7 +228,19 @@ export async function compose(
     sendAll(runNotifier, receivers, payload);
   // Verify (docs/verify.md): on demand, before every restore, after a task's backups, and daily.
   const verify = new VerifyService(deps);
-  const exec = new TaskExecutor({ catalog, runner, backup, retention, log, timeZone, notify, verify });
+  // A task's copies (auto-copy.ts): bound below, once the copy jobs exist.
+  let copyAfter: (pointId: string, targetIds: readonly string[]) => Promise<QueuedCopy[]> = async () => [];
+  const exec = new TaskExecutor({
+    catalog,
+    runner,
+    backup,
+    retention,
+    log,
+    timeZone,
+    notify,
+    verify,
+    copyAfter: (p, t) => copyAfter(p, t),
+  });
   reportVerifyFailure = verifyFailureNotifier({
     catalog,
     log,
@@ -262,6 +274,14 @@ export async function compose(
     clock: systemClock,
     adapters: { s3: openS3Target, ssh: openSshTarget },
   });
+  const copyJobs = composeCopyJobs({
+    ...deps,
+    stores,
+    runner,
+    reconciled,
+    prune: (n) => apis.remote.prune(n),
+  });
+  copyAfter = (p, t) => copyJobs.auto.after(p, t);
   // `--from NAME` on rollback, volume and image create (docs/copies.md "Restore from a target").
   const fromTargets = new RemoteSourcesImpl({ ...deps, secrets, stores, sink: new NodeFileSink() });
   const apis: Apis = {
@@ -298,7 +318,7 @@ export async function compose(
     copies: new CopiesApiImpl(
       new TargetsService({ catalog, secrets, log }),
       { catalog, stores, clock: systemClock },
-      composeCopyJobs({ ...deps, stores, runner, reconciled, prune: (n) => apis.remote.prune(n) }),
+      copyJobs.jobs,
     ),
     // Restore from a target (docs/copies.md): list, verify, remote restore, remote retention.
     remote: await composeRemote({
@@ -349,6 +369,7 @@ export async function compose(
     stopCatalogBackups: () => {
       stopCatalogBackups();
       clearInterval(mountSweep);
+      copyJobs.auto.stop();
     },
   };
 }

@@ -45,6 +45,21 @@ export interface NotificationResource {
    * not run: a warning). Absent when the task does not verify after its backups.
    */
   readonly verify?: { readonly state: 'ok' | 'failed' | 'skipped'; readonly summary: string };
+  /**
+   * The task's `--copy-to`: a copy job queued per target for the new point (`queued`, its job),
+   * or `failed` when it could not even be queued. The copy runs after the run has ended; its
+   * outcome is the point's `copies`. Absent when the task copies nowhere.
+   */
+  readonly copies?: readonly QueuedCopy[];
+}
+
+/** A copy of a task's new point to one target, as its run records it. */
+export interface QueuedCopy {
+  /** The target's name. */
+  readonly target: string;
+  readonly state: 'queued' | 'failed';
+  readonly jobId?: string;
+  readonly error?: CodedError;
 }
 
 /** The payload, version 1. Adding optional fields keeps version 1; anything else bumps it. */

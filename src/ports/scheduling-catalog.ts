@@ -55,6 +55,11 @@ export interface PolicyRef {
   readonly name: string;
 }
 
+export interface TargetRef {
+  readonly id: string;
+  readonly name: string;
+}
+
 export interface Task {
   readonly id: string;
   /** Unique. */
@@ -68,6 +73,8 @@ export interface Task {
   readonly enabled: boolean;
   /** Each new point is verified (quick) right after its backup, before the task's retention. */
   readonly verifyAfter: boolean;
+  /** Targets each new point is copied to after its backup (service/copies/auto-copy.ts), in order. */
+  readonly copyTo: readonly TargetRef[];
   /** Executions started (runs recorded with an outcome other than skipped or missed). */
   readonly runCount: number;
   readonly createdAt: number;
@@ -85,6 +92,8 @@ export interface NewTask {
   readonly enabled: boolean;
   /** Default false. */
   readonly verifyAfter?: boolean;
+  /** Target ids (TARGET_NOT_FOUND for an unknown one); default none. A patch replaces the list. */
+  readonly copyTo?: readonly string[];
 }
 
 /** Everything but the bound policies can change. */

@@ -41,6 +41,7 @@ export function taskView(over: Partial<TaskView> = {}): TaskView {
     retention: 'count:7',
     receivers: ['journal'],
     verifyAfter: false,
+    copyTo: [],
     runCount: 1,
     lastRun: {
       id: 'e00000000001',

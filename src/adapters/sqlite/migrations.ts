@@ -56,12 +56,8 @@
  * backup (issue 13).
  *
  * Version 10: mounts, job types mount and create-domain (migration-v10.ts).
- *
  * Version 11: targets, copies, upload state; job types copy, remote-restore (migration-v11.ts).
- *
- * Version 12: volume_resources (migration-v12.ts). Version 13: settings (migration-v13.ts).
- *
- * Version 14: tasks.copy_to, copies.attempts/retry_at, uploads.enc (migration-v14.ts).
+ * Version 12: volume_resources. 13: settings. 14: task_targets, copies.attempts/retry_at, uploads.enc.
  */
 
 import type { Database } from 'better-sqlite3';
@@ -351,11 +347,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 12, name: 'volume_resources (detached volumes)', up: (db) => db.exec(V12) },
   { version: 13, name: 'settings (host id)', up: (db) => db.exec(V13) },
-  {
-    version: 14,
-    name: 'task copy target, copy retries, encrypted upload resume state',
-    up: (db) => db.exec(V14),
-  },
+  { version: 14, name: 'task copy targets, copy retries, encrypted upload state', up: (db) => db.exec(V14) },
 ];
 
 export function schemaVersion(db: Database): number {

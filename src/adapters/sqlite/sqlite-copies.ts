@@ -186,14 +186,17 @@ export class SqliteCopies implements CopiesCatalog {
             `point ${busy.point_id} is being copied to target ${t.name}: wait for the copy job or cancel it`,
           );
         }
-        const tasks = this.stmt.get('SELECT name FROM tasks WHERE copy_to = ? ORDER BY name').all(t.id) as {
-          name: string;
-        }[];
+        const tasks = this.stmt
+          .get(
+            `SELECT k.name FROM task_targets tt JOIN tasks k ON k.id = tt.task_id
+             WHERE tt.target_id = ? ORDER BY k.name`,
+          )
+          .all(t.id) as { name: string }[];
         if (tasks.length > 0) {
           const names = tasks.map((x) => x.name).join(', ');
           throw new VirtpointError(
             'IN_USE',
-            `target ${t.name} is where task ${names} copies its points: 'virtpoint task update ${tasks[0]!.name} --no-copy-to' first`,
+            `task ${names} copies its points to target ${t.name}: 'virtpoint task update ${tasks[0]!.name} --no-copy-to' first`,
           );
         }
         this.stmt.get('DELETE FROM targets WHERE id = ?').run(t.id);

@@ -262,6 +262,7 @@ export class SqliteScheduling implements SchedulingCatalog {
         t,
         t,
       );
+      this.setTaskTargets(id, input.copyTo ?? []);
       input.policyIds.forEach((policyId, position) => {
         this.requirePolicy(policyId);
         this.sql('INSERT INTO task_policies (task_id, policy_id, position) VALUES (?, ?, ?)').run(
@@ -317,6 +318,7 @@ export class SqliteScheduling implements SchedulingCatalog {
         this.now(),
         id,
       );
+      if (patch.copyTo !== undefined) this.setTaskTargets(id, patch.copyTo);
       return this.requireTask(id);
     });
   }
@@ -325,6 +327,20 @@ export class SqliteScheduling implements SchedulingCatalog {
     this.run('delete task', () => {
       this.requireTask(id);
       this.sql('DELETE FROM tasks WHERE id = ?').run(id);
+    });
+  }
+
+  private setTaskTargets(taskId: string, targetIds: readonly string[]): void {
+    this.sql('DELETE FROM task_targets WHERE task_id = ?').run(taskId);
+    targetIds.forEach((targetId, position) => {
+      if (this.sql('SELECT 1 FROM targets WHERE id = ?').get(targetId) === undefined) {
+        throw new VirtpointError('TARGET_NOT_FOUND', `no target ${targetId}: see 'virtpoint target list'`);
+      }
+      this.sql('INSERT INTO task_targets (task_id, target_id, position) VALUES (?, ?, ?)').run(
+        taskId,
+        targetId,
+        position,
+      );
     });
   }
 
@@ -343,6 +359,10 @@ export class SqliteScheduling implements SchedulingCatalog {
       receivers: (JSON.parse(r.receivers) as string[]).map(parseReceiver),
       enabled: r.enabled === 1,
       verifyAfter: r.verify_after === 1,
+      copyTo: this.sql(
+        `SELECT g.id, g.name FROM task_targets tt JOIN targets g ON g.id = tt.target_id
+         WHERE tt.task_id = ? ORDER BY tt.position`,
+      ).all(r.id) as { id: string; name: string }[],
       runCount: r.run_count,
       createdAt: r.created_at,
       updatedAt: r.updated_at,

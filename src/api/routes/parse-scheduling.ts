@@ -31,6 +31,7 @@ const TASK_FIELDS = [
   'receivers',
   'enabled',
   'verifyAfter',
+  'copyTo',
 ];
 export const HISTORY_LIMIT_MAX = 100;
 
@@ -92,6 +93,7 @@ function taskFields(o: Record<string, unknown>): TaskUpdateInput & { policies?: 
   if (o.receivers !== undefined) out.receivers = stringList(o.receivers, 'receivers');
   if (o.enabled !== undefined) out.enabled = boolean(o.enabled, 'enabled');
   if (o.verifyAfter !== undefined) out.verifyAfter = boolean(o.verifyAfter, 'verifyAfter');
+  if (o.copyTo !== undefined) out.copyTo = stringList(o.copyTo, 'copyTo');
   return out as TaskUpdateInput & { policies?: string[] };
 }
 

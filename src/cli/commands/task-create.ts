@@ -1,7 +1,7 @@
 /**
  * `virtpoint task create NAME --domain D [--domain D2] [--disk D:vdb] --policy P [--policy P2]
  * [--chain-length N] [--retain forever|chains:N|count:N|days:N] [--notify RECEIVER]...
- * [--disabled]` (POST /v1/tasks).
+ * [--verify-after] [--copy-to TARGET]... [--disabled]` (POST /v1/tasks).
  */
 
 import type { Argv } from 'yargs';
@@ -23,6 +23,7 @@ type Args = GlobalArgs & {
   retain?: string;
   notify?: string[];
   verifyAfter?: boolean;
+  copyTo?: string[];
   disabled: boolean;
 };
 
@@ -37,6 +38,7 @@ export const taskCreate: Run<Args> = async (args, ctx) => {
     ...(args.notify === undefined ? {} : { receivers: args.notify }),
     ...(args.disabled ? { enabled: false } : {}),
     ...(args.verifyAfter === undefined ? {} : { verifyAfter: args.verifyAfter }),
+    ...(args.copyTo === undefined ? {} : { copyTo: args.copyTo }),
   };
   const task = await ctx.client.post<TaskView>('/v1/tasks', input);
   for (const w of task.warnings ?? []) ctx.io.stderr.write(`warning: ${w}\n`);

@@ -2,7 +2,12 @@
 
 import type { Options } from 'yargs';
 
-import { parseDiskSelection, validateReceivers } from '../../core/policy-task.js';
+import {
+  MAX_TASK_TARGETS,
+  parseDiskSelection,
+  validateName,
+  validateReceivers,
+} from '../../core/policy-task.js';
 import { parseRetention } from '../../core/retention.js';
 import { toList } from '../validate.js';
 
@@ -23,6 +28,12 @@ export const TASK_OPTIONS = {
     describe: 'receiver after each run: webhook:https://…, exec:/path or journal (repeatable)',
     coerce: toList,
   },
+  'copy-to': {
+    type: 'string',
+    describe: 'target each new point is copied to after its backup (repeatable, up to 4; --no-copy-to: none)',
+    // `--no-copy-to` arrives as the boolean false: no target.
+    coerce: (v: unknown) => (v === false || (Array.isArray(v) && v.includes(false)) ? [] : toList(v)),
+  },
   'verify-after': {
     type: 'boolean',
     describe: 'verify each new point right after its backup, before retention (--no-verify-after: not)',
@@ -35,6 +46,7 @@ export function checkTaskFlags(a: {
   disk?: string[];
   retain?: string;
   notify?: string[];
+  copyTo?: string[];
 }): void {
   const rethrow = (fn: () => unknown) => {
     try {
@@ -47,4 +59,9 @@ export function checkTaskFlags(a: {
   for (const d of a.disk ?? []) rethrow(() => parseDiskSelection(d));
   if (a.retain !== undefined) rethrow(() => parseRetention(a.retain as string));
   if (a.notify !== undefined) rethrow(() => validateReceivers(a.notify));
+  if (a.copyTo !== undefined) {
+    if (a.copyTo.length > MAX_TASK_TARGETS)
+      throw new Error(`--copy-to names at most ${MAX_TASK_TARGETS} targets`);
+    for (const n of a.copyTo) rethrow(() => validateName(n, '--copy-to'));
+  }
 }

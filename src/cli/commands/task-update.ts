@@ -1,6 +1,7 @@
 /**
  * `virtpoint task update NAME [--name NEW] [--domain D]... [--disk D:vdb]... [--chain-length N]
- * [--retain R] [--notify RECEIVER]... [--clear-notify]` (PATCH /v1/tasks/{name}). `--domain` and
+ * [--retain R] [--notify RECEIVER]... [--clear-notify] [--[no-]verify-after] [--copy-to TARGET]...
+ * [--no-copy-to]` (PATCH /v1/tasks/{name}). `--copy-to` replaces the targets. `--domain` and
  * `--disk` together replace the resources; `--notify` replaces the receivers. The policies of a
  * task cannot change (create a new task).
  */
@@ -24,6 +25,7 @@ type Args = GlobalArgs & {
   retain?: string;
   notify?: string[];
   verifyAfter?: boolean;
+  copyTo?: string[];
   clearNotify: boolean;
 };
 
@@ -37,6 +39,7 @@ export const taskUpdate: Run<Args> = async (args, ctx) => {
   if (args.notify !== undefined) patch.receivers = args.notify;
   if (args.clearNotify) patch.receivers = [];
   if (args.verifyAfter !== undefined) patch.verifyAfter = args.verifyAfter;
+  if (args.copyTo !== undefined) patch.copyTo = args.copyTo;
   if (Object.keys(patch).length === 0) {
     throw new UsageError('nothing to change (virtpoint task update --help lists the flags)');
   }

@@ -42,6 +42,8 @@ export function copyView(c: Copy): CopyView {
     at: iso(c.at),
     bytes: c.bytes,
     error: c.error === null ? null : { code: c.error.code, message: c.error.message },
+    attempts: c.attempts,
+    retryAt: c.retryAt === null ? null : iso(c.retryAt),
   };
 }
 

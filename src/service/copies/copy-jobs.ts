@@ -46,7 +46,7 @@ export function copyResultView(r: CopyResult): CopyResultView {
 export class CopyJobs {
   constructor(private readonly deps: CopyJobsDeps) {}
 
-  private submit(points: readonly Point[], target: string, trigger: Trigger): JobView {
+  private submit(points: readonly Point[], target: string, trigger: Trigger, yields = false): JobView {
     const { catalog, runner, copy } = this.deps;
     const t = catalog.copies.requireTarget(target);
     const last = points.at(-1)!;
@@ -61,6 +61,7 @@ export class CopyJobs {
         await this.retention(t.id);
         return copyResultView(r);
       },
+      { yields },
     );
     return jobView(job);
   }
@@ -76,10 +77,18 @@ export class CopyJobs {
     }
   }
 
-  /** The point, and first the ancestors it backs onto (those already there are skipped). */
-  async copyPoint(pointId: string, target: string, trigger: Trigger = 'manual'): Promise<JobView> {
+  /**
+   * The point, and first the ancestors it backs onto (those already there are skipped).
+   * `yields`: the job gives way to the domain's other jobs (a task's copies, auto-copy.ts).
+   */
+  async copyPoint(
+    pointId: string,
+    target: string,
+    trigger: Trigger = 'manual',
+    opts: { readonly yields?: boolean } = {},
+  ): Promise<JobView> {
     if (!isValidId(pointId)) throw new VirtpointError('POINT_NOT_FOUND', `no point ${pointId}`);
-    return this.submit(this.deps.copy.pointsFor(pointId), target, trigger);
+    return this.submit(this.deps.copy.pointsFor(pointId), target, trigger, opts.yields === true);
   }
 
   /** Every available point of the chain, oldest first. */
@@ -88,8 +97,11 @@ export class CopyJobs {
     return this.submit(this.deps.copy.chainPoints(chainId), target, 'manual');
   }
 
-  /** At daemon start: abort uploads nobody will complete, queue the interrupted copies again. */
-  async resume(): Promise<void> {
+  /**
+   * At daemon start: abort uploads nobody will complete, queue the interrupted copies again.
+   * `scheduled` takes over those a task had queued (auto-copy.ts: they yield and are retried).
+   */
+  async resume(scheduled?: (pointId: string, targetId: string) => void): Promise<void> {
     const { catalog, log } = this.deps;
     const hostId = catalog.copies.hostId();
     // Known under any target: two targets may name the same bucket or directory.
@@ -115,6 +127,14 @@ export class CopyJobs {
     }
     for (const c of catalog.copies.listCopies().filter((x) => x.state === 'copying')) {
       const trigger = (c.jobId === null ? null : catalog.jobs.get(c.jobId))?.trigger ?? 'manual';
+      if (trigger === 'schedule' && scheduled !== undefined) {
+        log.info(
+          { point: c.pointId, target: c.targetName },
+          "resuming an interrupted copy of a task's point",
+        );
+        scheduled(c.pointId, c.targetId);
+        continue;
+      }
       try {
         const job = await this.copyPoint(c.pointId, c.targetId, trigger);
         log.info({ point: c.pointId, target: c.targetName, job: job.id }, 'resuming an interrupted copy');

@@ -6,7 +6,7 @@
  * its copies' rows and the daemon's copies of its secrets, never an object on the target.
  */
 
-import type { CopyView, TargetAddInput, TargetView } from '../../contract/index.js';
+import type { TargetAddInput, TargetView } from '../../contract/index.js';
 import { keyId, KEY_BYTES } from '../../core/encryption.js';
 import { VirtpointError } from '../../core/errors.js';
 import { iso } from '../../core/iso.js';
@@ -20,7 +20,7 @@ import {
   targetName,
 } from '../../core/target-input.js';
 import type { Catalog } from '../../ports/catalog.js';
-import type { Copy, Target, TargetConfig } from '../../ports/copies-catalog.js';
+import type { Target, TargetConfig } from '../../ports/copies-catalog.js';
 import type { Logger } from '../../ports/logger.js';
 import type { SecretFiles } from '../../ports/secret-files.js';
 
@@ -43,10 +43,6 @@ export interface TargetsDeps {
 export function targetLocation(c: TargetConfig): string {
   if (c.kind === 's3') return `s3://${c.bucket}${c.prefix === '' ? '' : `/${c.prefix}`} at ${c.endpoint}`;
   return `ssh://${c.user}@${c.host}:${c.port}${c.path}`;
-}
-
-export function copyView(c: Copy): CopyView {
-  return { target: c.targetName, state: c.state, at: iso(c.at), bytes: c.bytes, error: c.error };
 }
 
 export class TargetsService {

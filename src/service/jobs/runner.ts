@@ -39,9 +39,10 @@ interface Task {
 
 export interface SubmitOptions {
   /**
-   * The job gives way to any other job of its domain: when one is submitted while this one is
-   * queued or running, this one is canceled (JOB_CANCELED, "gave way to …"), so it never delays
-   * a backup. For background work (scheduled verify).
+   * The job gives way to any other job of its domain that does not yield itself: when one is
+   * submitted while this one is queued or running, this one is canceled (JOB_CANCELED, "gave way
+   * to …"), so it never delays a backup. For background work (scheduled verify, a task's copies);
+   * yielding jobs of one domain queue behind each other.
    */
   readonly yields?: boolean;
 }
@@ -82,7 +83,8 @@ export class JobRunner {
     const job = this.catalog.jobs.create(input);
     this.emit(job);
     const domainUuid = input.domainUuid ?? null;
-    if (domainUuid !== null) this.giveWay(domainUuid, job);
+    // Background jobs give way to the others, not to each other (they queue up instead).
+    if (domainUuid !== null && opts.yields !== true) this.giveWay(domainUuid, job);
     this.schedule({ jobId: job.id, domainUuid, work, yields: opts.yields === true });
     return job;
   }

@@ -162,6 +162,7 @@ export class SchedulingApiImpl implements SchedulingApi {
       retention: formatRetention(t.retention),
       receivers: t.receivers.map((r) => redactReceiver(formatReceiver(r))),
       verifyAfter: t.verifyAfter,
+      copyTo: t.copyTo.map((g) => g.name),
       runCount: t.runCount,
       lastRun:
         last === null

@@ -45,7 +45,7 @@ import { selectDisks } from '../backup/plan.js';
 import type { DomainBusy, TaskRunner } from './task-run.js';
 
 export interface SchedulingDeps {
-  readonly catalog: Pick<Catalog, 'scheduling'>;
+  readonly catalog: Pick<Catalog, 'scheduling' | 'copies'>;
   readonly hypervisor: Pick<Hypervisor, 'lookupDomain'>;
   /** Default: 32 policies, 64 domains per policy. */
   readonly limits?: Partial<Limits>;
@@ -179,6 +179,7 @@ export class SchedulingService {
         receivers: spec.receivers,
         enabled: spec.enabled,
         verifyAfter: spec.verifyAfter,
+        copyTo: this.targetIds(spec.copyTo),
       });
     });
   }
@@ -204,8 +205,14 @@ export class SchedulingService {
       if (spec.receivers !== undefined) patch.receivers = spec.receivers;
       if (spec.enabled !== undefined) patch.enabled = spec.enabled;
       if (spec.verifyAfter !== undefined) patch.verifyAfter = spec.verifyAfter;
+      if (spec.copyTo !== undefined) patch.copyTo = this.targetIds(spec.copyTo);
       return this.db.updateTask(task.id, patch);
     });
+  }
+
+  /** TARGET_NOT_FOUND naming `target list` for a name no target has. */
+  private targetIds(names: readonly string[]): string[] {
+    return names.map((n) => this.deps.catalog.copies.requireTarget(n).id);
   }
 
   setTaskEnabled(name: string, enabled: boolean): Task {

@@ -25,7 +25,7 @@ import { toVirtpointError } from '../../core/errors.js';
 import { zoneOffset } from '../../core/schedule.js';
 import type { Catalog, Job } from '../../ports/catalog.js';
 import type { Logger } from '../../ports/logger.js';
-import type { DeliveryResult, Notification, RunNotification } from '../../ports/notifier.js';
+import type { DeliveryResult, Notification, QueuedCopy, RunNotification } from '../../ports/notifier.js';
 import type {
   Task,
   TaskResource,
@@ -51,6 +51,11 @@ export interface TaskExecDeps {
   readonly notify?: (receivers: Task['receivers'], payload: Notification) => Promise<DeliveryResult[]>;
   /** For tasks with verifyAfter (verify-after.ts); without it their points are not verified. */
   readonly verify?: Pick<VerifyService, 'verifyPoint'>;
+  /**
+   * For tasks with copy targets (service/copies/auto-copy.ts): queues the copies of the new
+   * point, never awaits them; without it their points are not copied.
+   */
+  readonly copyAfter?: (pointId: string, targetIds: readonly string[]) => Promise<QueuedCopy[]>;
   readonly timeZone: string;
   /** Host name in notifications (default os.hostname()). */
   readonly host?: string;
@@ -203,6 +208,7 @@ export class TaskExecutor {
       }
       if (ended.state === 'succeeded' && point !== null) {
         const warnings = pointWarnings(point); // issue 12 §5: crash-consistent fallback
+        const copies = checked?.state === 'failed' ? [] : await this.copyAfter(task, point.id);
         const made: TaskRunResource = {
           ...base,
           outcome: 'succeeded',
@@ -212,6 +218,7 @@ export class TaskExecutor {
           kind: point.kind,
           ...(point.consistency === null ? {} : { consistency: point.consistency }),
           ...(warnings.length > 0 ? { warnings } : {}),
+          ...(copies.length > 0 ? { copies } : {}),
         };
         return checked === null ? made : withVerify(made, checked);
       }
@@ -236,6 +243,16 @@ export class TaskExecutor {
         error: { code: err.code, message: err.message },
       };
     }
+  }
+
+  /** The task's copies of its new point, queued (a corrupt point is never copied). */
+  private async copyAfter(task: Task, pointId: string): Promise<QueuedCopy[]> {
+    const { copyAfter } = this.deps;
+    if (copyAfter === undefined || task.copyTo.length === 0) return [];
+    return copyAfter(
+      pointId,
+      task.copyTo.map((g) => g.id),
+    );
   }
 
   /** Sends the run's notification to the task's receivers in the background; records the results. */

@@ -282,6 +282,29 @@ test('task create/update --verify-after and --no-verify-after; task show says it
   t.false('verifyAfter' in (api.requests[2]?.body as object));
 });
 
+test('task create/update --copy-to (repeatable) and --no-copy-to; task show says it; bad names are usage errors', async (t) => {
+  const api = await startFakeApi(t, {
+    'POST /v1/tasks': { status: 201, body: { ...task, copyTo: ['s3-eu', 'nas'] } },
+    'PATCH /v1/tasks/web-daily': { body: task },
+  });
+  const base = ['task', 'create', 'web-daily', '--domain', 'web', '--policy', 'p'];
+  const r = await run(api.socket, [...base, '--copy-to', 's3-eu', '--copy-to', 'nas']);
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual((api.requests[0]?.body as { copyTo?: unknown }).copyTo, ['s3-eu', 'nas']);
+  t.regex(r.stdout, /^copy to +s3-eu, nas \(each new point, after its backup\)$/m);
+  const off = await run(api.socket, ['task', 'update', 'web-daily', '--no-copy-to']);
+  t.is(off.code, 0, off.stderr);
+  t.deepEqual(api.requests[1]?.body, { copyTo: [] });
+  t.regex(off.stdout, /^copy to +-$/m);
+  const five = ['a', 'b', 'c', 'd', 'e'].flatMap((n) => ['--copy-to', n]);
+  const tooMany = await run(api.socket, [...base, ...five]);
+  t.is(tooMany.code, 2);
+  t.regex(tooMany.stderr, /--copy-to names at most 4 targets/);
+  const bad = await run(api.socket, [...base, '--copy-to', 'a b']);
+  t.is(bad.code, 2, bad.stderr);
+  t.is(api.requests.length, 2, 'nothing sent for a usage error');
+});
+
 test('task run waits for the run to end and exits by its outcome; --no-wait returns at once; Ctrl-C 130', async (t) => {
   const running = runView({ trigger: 'manual', outcome: 'running', resources: [] });
   let polls = 0;

@@ -136,7 +136,18 @@ test('task input: defaults and normalization', (t) => {
     receivers: [],
     enabled: true,
     verifyAfter: false,
+    copyTo: [],
   });
+  t.deepEqual(validateTaskInput({ ...task, copyTo: ['s3-eu', 'nas'] }).copyTo, ['s3-eu', 'nas']);
+  t.deepEqual(validateTaskInput({ ...task, copyTo: null }).copyTo, []);
+  invalid(
+    t,
+    () => validateTaskInput({ ...task, copyTo: 's3-eu' }),
+    /copyTo must list at most 4 target names/,
+  );
+  invalid(t, () => validateTaskInput({ ...task, copyTo: ['a', 'b', 'c', 'd', 'e'] }), /at most 4/);
+  invalid(t, () => validateTaskInput({ ...task, copyTo: ['a', 'a'] }), /target a is listed twice in copyTo/);
+  invalid(t, () => validateTaskInput({ ...task, copyTo: ['.x'] }), /copyTo\[0\] must be/);
   const full = validateTaskInput({
     ...task,
     disks: ['db:vdb'],

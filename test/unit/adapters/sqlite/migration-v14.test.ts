@@ -3,7 +3,7 @@ import Sqlite from 'better-sqlite3';
 
 import { migrate, MIGRATIONS } from '../../../../src/adapters/sqlite/migrations.js';
 
-test('migration 14: tasks copy nowhere, copies have no retry, uploads no encryption state; a task cannot name a missing target', (t) => {
+test('migration 14: tasks copy to no target, copies have no retry, uploads no encryption state; a task cannot name a missing target', (t) => {
   const db = new Sqlite(':memory:');
   db.pragma('foreign_keys = ON');
   migrate(db, MIGRATIONS.slice(0, 13));
@@ -15,10 +15,10 @@ test('migration 14: tasks copy nowhere, copies have no retry, uploads no encrypt
   db.exec(`INSERT INTO uploads (target_id, key, point_id, file, size, part_size, upload_id, created_at, updated_at)
            VALUES ('g', 'k', 'p', 'f', 1, 1, NULL, 1, 1)`);
   t.deepEqual(migrate(db, MIGRATIONS.slice(0, 14)), { from: 13, to: 14 });
-  t.deepEqual(db.prepare('SELECT name, copy_to FROM tasks').all(), [{ name: 'web', copy_to: null }]);
+  t.deepEqual(db.prepare('SELECT * FROM task_targets').all(), []);
   t.deepEqual(db.prepare('SELECT key, enc FROM uploads').all(), [{ key: 'k', enc: null }]);
-  db.prepare(`UPDATE tasks SET copy_to = 'g'`).run();
-  t.throws(() => db.prepare(`UPDATE tasks SET copy_to = 'nope'`).run(), {
+  db.prepare(`INSERT INTO task_targets (task_id, target_id, position) VALUES ('t', 'g', 0)`).run();
+  t.throws(() => db.prepare(`INSERT INTO task_targets VALUES ('t', 'nope', 1)`).run(), {
     any: true,
     message: /FOREIGN KEY/,
   });
@@ -26,6 +26,8 @@ test('migration 14: tasks copy nowhere, copies have no retry, uploads no encrypt
     any: true,
     message: /FOREIGN KEY/,
   });
+  db.prepare(`DELETE FROM tasks`).run();
+  t.deepEqual(db.prepare('SELECT * FROM task_targets').all(), [], 'gone with its task');
   const cols = (db.prepare('PRAGMA table_info(copies)').all() as { name: string; dflt_value: unknown }[])
     .filter((c) => c.name === 'attempts' || c.name === 'retry_at')
     .map((c) => [c.name, c.dflt_value]);

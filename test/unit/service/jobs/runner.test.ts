@@ -164,6 +164,27 @@ test('a yielding job gives way: a running one is canceled when a job of its doma
   t.is((await runner.wait(next.id)).state, 'succeeded');
 });
 
+test('yielding jobs of a domain do not cancel each other: the second queues behind the first', async (t) => {
+  const { runner, catalog } = setup(2);
+  const first = gate();
+  const a = runner.submit({ type: 'copy', trigger: 'schedule', domainUuid: D1 }, first.work, {
+    yields: true,
+  });
+  while (first.started.length === 0) await tick();
+  const second = gate();
+  const b = runner.submit({ type: 'verify', trigger: 'schedule', domainUuid: D1 }, second.work, {
+    yields: true,
+  });
+  await tick();
+  t.is(catalog.jobs.get(a.id)?.state, 'running');
+  t.is(catalog.jobs.get(b.id)?.state, 'queued');
+  first.release();
+  t.is((await runner.wait(a.id)).state, 'succeeded');
+  while (second.started.length === 0) await tick();
+  second.release();
+  t.is((await runner.wait(b.id)).state, 'succeeded');
+});
+
 test('busy: a queued or running job makes its domain busy; a yielding one does not', async (t) => {
   const { runner } = setup(2);
   const bg = gate();

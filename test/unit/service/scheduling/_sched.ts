@@ -60,8 +60,18 @@ export async function schedHarness(opts: { catchUpHours?: number; domains?: stri
   const verified: VerifyNotification[] = [];
   let report: (f: VerifyFailure) => void = () => undefined;
   const verify = new VerifyService({ ...common, onVerifyFailure: (f) => report(f) });
+  /** What the executor asked to copy (task copy targets): point id and target ids. */
+  const copied: { pointId: string; targetIds: readonly string[] }[] = [];
   const exec = new TaskExecutor({
     verify,
+    copyAfter: async (pointId, targetIds) => {
+      copied.push({ pointId, targetIds });
+      return targetIds.map((id) => ({
+        target: `name-of-${id}`,
+        state: 'queued' as const,
+        jobId: 'cccccccccccc',
+      }));
+    },
     catalog,
     runner,
     backup,
@@ -108,6 +118,7 @@ export async function schedHarness(opts: { catchUpHours?: number; domains?: stri
       enabled?: boolean;
       domains?: string[];
       verifyAfter?: boolean;
+      copyTo?: string[];
     } = {},
   ) =>
     db.createTask({
@@ -123,6 +134,7 @@ export async function schedHarness(opts: { catchUpHours?: number; domains?: stri
       receivers: o.receivers ?? [],
       enabled: o.enabled ?? true,
       verifyAfter: o.verifyAfter ?? false,
+      copyTo: o.copyTo ?? [],
     });
   /** Sets the clock and ticks; waits for the executions to end. */
   const at = async (ms: number) => {
@@ -137,6 +149,7 @@ export async function schedHarness(opts: { catchUpHours?: number; domains?: stri
     times: Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`),
   };
   return {
+    copied,
     clock,
     hv,
     fs,

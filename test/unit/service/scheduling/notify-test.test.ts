@@ -17,6 +17,7 @@ function task(receivers: Receiver[]): Task {
     receivers,
     enabled: true,
     verifyAfter: false,
+    copyTo: [],
     runCount: 0,
     createdAt: 0,
     updatedAt: 0,

@@ -329,3 +329,36 @@ test('deleting a task while a run of it is going → INVALID_STATE; once ended i
   svc.deleteTask('web');
   t.throws(() => svc.requireTask('web'), { code: 'NOT_FOUND' });
 });
+
+test('tasks: copyTo names targets (resolved to ids, shown by name); an unknown or repeated one is refused, nothing made', async (t) => {
+  const { svc, catalog } = setup();
+  const api = new SchedulingApiImpl(svc, { timeZone: 'UTC' });
+  catalog.copies.addTarget({
+    name: 's3-eu',
+    config: { kind: 'ssh', user: 'u', host: 'nas', port: 22, path: '/srv' },
+    keyId: null,
+    bwlimit: null,
+    retention: 'forever',
+  });
+  await t.throwsAsync(
+    svc.createTask({ name: 'a', domains: ['web'], policies: ['nightly'], copyTo: ['nope'] }),
+    {
+      code: 'TARGET_NOT_FOUND',
+    },
+  );
+  t.is(catalog.scheduling.getTask('a'), null);
+  await t.throwsAsync(
+    svc.createTask({ name: 'a', domains: ['web'], policies: ['nightly'], copyTo: ['s3-eu', 's3-eu'] }),
+    { code: 'INVALID_ARGUMENT', message: /target s3-eu is listed twice/ },
+  );
+  const made = await svc.createTask({
+    name: 'a',
+    domains: ['web'],
+    policies: ['nightly'],
+    copyTo: ['s3-eu'],
+  });
+  t.is(made.copyTo[0]?.id, catalog.copies.requireTarget('s3-eu').id);
+  t.deepEqual((await api.getTask('a')).copyTo, ['s3-eu']);
+  const none = await svc.updateTask('a', { copyTo: [] });
+  t.deepEqual(none.copyTo, []);
+});
