@@ -11,6 +11,8 @@
  *   4 h), each failure logged at warn with the time of the next try; after the last it is
  *   given up, logged at error and reported (`onGiveUp`). The count and the next try are kept in
  *   the copy's row (`attempts`, `retryAt`), so a restarted daemon picks the retries up (`start`).
+ * - The copy's row is `copying` from the moment its job is queued, so a daemon killed even before
+ *   the job started queues it again at the next start (CopyJobs.resume → `resumeNow`).
  * - A copy canceled by hand (`job cancel`) is not retried. One cut short by a daemon shutdown is
  *   due again at the next start. A point or target gone meanwhile ends its retries (the copy row
  *   went with it).
@@ -114,6 +116,14 @@ export class AutoCopies {
 
   private async submit(pointId: string, targetId: string): Promise<{ id: string }> {
     const job = await this.deps.jobs.copyPoint(pointId, targetId, 'schedule', { yields: true });
+    // `copying` from the moment it is queued: a daemon killed before the job starts resumes it too.
+    // (The job has not started: the runner starts jobs on a later turn.)
+    const attempts = this.copyRow(pointId, targetId)?.attempts;
+    this.deps.catalog.copies.setCopy(pointId, targetId, {
+      state: 'copying',
+      jobId: job.id,
+      ...(attempts === undefined ? {} : { attempts }),
+    });
     const followed = this.follow(pointId, targetId, job.id).catch((e: unknown) =>
       this.deps.log.warn({ point: pointId, err: String(e) }, 'following a copy job failed'),
     );
@@ -134,7 +144,10 @@ export class AutoCopies {
       if (!this.stopped) await this.retry(pointId, targetId, false);
       return;
     }
-    if (ended.state === 'canceled' && code === 'JOB_CANCELED') return; // by hand: not retried
+    if (ended.state === 'canceled' && code === 'JOB_CANCELED') {
+      this.record(pointId, targetId, ended, { retryAt: null }); // by hand: not retried
+      return;
+    }
     if (code === 'SHUTTING_DOWN') {
       this.record(pointId, targetId, ended, { retryAt: this.deps.now() });
       return;

@@ -61,6 +61,11 @@ test('after: one yielding copy job per target, recorded queued; the point and it
   const job = r.catalog.jobs.get(queued[0]!.jobId!);
   t.like(job, { type: 'copy', trigger: 'schedule', pointId: p.id });
   t.false(r.runner.busy(p.domainUuid), 'a yielding copy does not make the domain busy');
+  t.like(
+    r.copyOf(p.id),
+    { state: 'copying', jobId: queued[0]!.jobId },
+    'copying from the moment it is queued',
+  );
   await r.auto.idle();
   t.like(r.copyOf(p.id), { state: 'copied', attempts: 0, retryAt: null });
   for (const a of r.points)
@@ -151,7 +156,7 @@ test('canceled by hand: not retried; a deleted point ends its retries; start pic
   release();
   await r.runner.wait(backup.id);
   await r.auto.idle();
-  t.is(r.copyOf(a.id), undefined, 'never ran, never recorded');
+  t.like(r.copyOf(a.id), { state: 'failed', retryAt: null, error: { code: 'JOB_CANCELED' } }, 'not retried');
   t.deepEqual(r.timers.fire(), []);
 
   // a retry whose point is gone when it is due does nothing
@@ -200,4 +205,26 @@ test('canceled by hand: not retried; a deleted point ends its retries; start pic
     'no new job',
   );
   fresh.stop();
+});
+
+test('a copy a killed daemon left copying (even one whose job never started) is handed back by resume and completes', async (t) => {
+  const r = await setup();
+  const p = r.points[1]!;
+  // what a killed daemon leaves: the task's copy job (reconcile failed it) and the row copying
+  const dead = r.catalog.jobs.create({
+    type: 'copy',
+    trigger: 'schedule',
+    domainUuid: p.domainUuid,
+    pointId: p.id,
+  });
+  r.catalog.jobs.finish(dead.id, { state: 'failed', error: { code: 'INTERNAL', message: 'daemon died' } });
+  r.catalog.copies.setCopy(p.id, r.off.id, { state: 'copying', jobId: dead.id });
+  const handed: string[] = [];
+  await r.jobs.resume((pointId) => handed.push(pointId));
+  t.deepEqual(handed, [p.id], "a task's copy goes back to the task copies, not to a plain copy job");
+  t.is(r.catalog.jobs.list({}).filter((j) => j.type === 'copy').length, 1, 'resume queued no job of its own');
+  r.auto.resumeNow(p.id, r.off.id);
+  await tick();
+  await r.auto.idle();
+  t.like(r.copyOf(p.id), { state: 'copied', attempts: 0 });
 });
