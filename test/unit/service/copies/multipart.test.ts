@@ -1,10 +1,10 @@
 import test from 'ava';
 
-import { decryptBuffer, encryptBuffer } from '../../../../src/core/encryption.js';
+import { decryptBuffer, encryptBuffer, HEADER_BYTES } from '../../../../src/core/encryption.js';
 import { VirtpointError } from '../../../../src/core/errors.js';
 import { setup } from './_copy.js';
 
-// 2500-byte full-point files in 300-byte frames: 9 frames, 2792 encrypted bytes, 3 parts; part 2
+// 2500-byte full-point files in 300-byte frames: 9 frames, 2788 encrypted bytes, 3 parts; part 2
 // begins in frame 2, part 3 in frame 5 (neither on a frame boundary).
 const FRAME = 300;
 
@@ -98,7 +98,13 @@ for (const [what, change] of [
     const body = r.store.objects.get(r.u.key)!.body;
     t.deepEqual(decryptBuffer(r.key!, body), r.data.get(r.path)!);
     const oldSalt = JSON.parse(r.u.enc!) as { salt: string };
-    t.not(body.subarray(24, 40).toString('hex'), oldSalt.salt, 'a new salt');
+    t.not(body.subarray(HEADER_BYTES - 16, HEADER_BYTES).toString('hex'), oldSalt.salt, 'a new salt');
+    const salt = Buffer.from(body.subarray(HEADER_BYTES - 16, HEADER_BYTES));
+    t.deepEqual(
+      body,
+      encryptBuffer(r.key!, r.data.get(r.path)!, () => salt, FRAME),
+      'one stream under the new salt',
+    );
     t.is(r.store.uploads.size, 0);
   });
 }
