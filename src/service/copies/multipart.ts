@@ -144,7 +144,7 @@ function restartReason(deps: MultipartDeps, f: MultipartFile, rec: Upload): Verd
   if (now.mtimeMs === null) return { reason: "the file's modification time is unknown" };
   const was = e.file;
   if (was.size !== now.size || was.mtimeMs !== now.mtimeMs || was.ino !== now.ino || was.dev !== now.dev) {
-    return { reason: 'the file changed since the upload began (size, mtime or inode)' };
+    return { reason: 'the file changed since the upload began (mtime, inode or device)' };
   }
   return { reason: null, salt: Buffer.from(e.salt, 'hex') };
 }

@@ -68,12 +68,12 @@ export async function setup(encrypted: boolean, opts: { frameSize?: number } = {
   const files = new FakeSource(s.fs);
   const { log, records } = recordingLogger();
   /** A service on this store and target (another one: as after a daemon restart). */
-  const service = (frameSize = opts.frameSize) =>
+  const service = (frameSize = opts.frameSize, targetKey = key) =>
     new CopyService({
       catalog: s.catalog,
       fs: s.fs,
       files,
-      stores: { open: () => Promise.resolve(store), encryptionKey: () => Promise.resolve(key) },
+      stores: { open: () => Promise.resolve(store), encryptionKey: () => Promise.resolve(targetKey) },
       random: randomBytes,
       log,
       storeRoot: '/store',

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import test from 'ava';
 
 import { decryptBuffer, encryptBuffer, HEADER_BYTES } from '../../../../src/core/encryption.js';
@@ -91,7 +93,7 @@ for (const [what, change] of [
     const r = await interrupted('fail', 1);
     change(r.fs.files.get(r.path)!);
     await r.svc.copy([r.full], 'off');
-    t.deepEqual(restarts(r), ['the file changed since the upload began (size, mtime or inode)']);
+    t.deepEqual(restarts(r), ['the file changed since the upload began (mtime, inode or device)']);
     t.true(r.store.calls.includes(`abort ${r.u.key}`));
     t.true(r.store.calls.includes(`begin ${r.u.key}`));
     t.deepEqual(partsOf(r, r.u.key), ['1', '2', '3']);
@@ -128,6 +130,15 @@ test('a stored encryption state with another frame size restarts from scratch', 
   t.true(r.store.calls.includes(`abort ${r.u.key}`));
   t.deepEqual(partsOf(r, r.u.key), ['1', '2', '3']);
   t.deepEqual(decryptBuffer(r.key!, r.store.objects.get(r.u.key)!.body), r.data.get(r.path)!);
+});
+
+test('an encrypted upload begun under another key restarts from scratch', async (t) => {
+  const r = await interrupted('fail', 1);
+  const other = randomBytes(32);
+  await r.service(FRAME, other).copy([r.full], 'off');
+  t.deepEqual(restarts(r), ['it was encrypted with another key']);
+  t.deepEqual(partsOf(r, r.u.key), ['1', '2', '3']);
+  t.deepEqual(decryptBuffer(other, r.store.objects.get(r.u.key)!.body), r.data.get(r.path)!);
 });
 
 test('an encrypted upload begun by an older daemon (parts, no encryption state) restarts from scratch', async (t) => {
