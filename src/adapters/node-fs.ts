@@ -104,7 +104,16 @@ export const nodeFs: Fs = {
   },
   async stat(path) {
     const s = await fsCall(`stat ${path}`, () => stat(path));
-    return { size: s.size, mode: s.mode & 0o7777, uid: s.uid, gid: s.gid, allocated: s.blocks * 512 };
+    return {
+      size: s.size,
+      mode: s.mode & 0o7777,
+      uid: s.uid,
+      gid: s.gid,
+      allocated: s.blocks * 512,
+      mtimeMs: s.mtimeMs,
+      ino: s.ino,
+      dev: s.dev,
+    };
   },
   async rename(from, to) {
     await fsCall(`rename ${from} to ${to}`, () => rename(from, to));

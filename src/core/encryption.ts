@@ -3,13 +3,19 @@
  * so a download verifies and decrypts as it streams and never holds more than one frame.
  *
  *   header  = "VPENC1\0\0" | frame size (u32 BE) | key id (8 bytes) | salt (16 random bytes)
- *   frame i = nonce (12 random bytes) | ciphertext (≤ frame size) | tag (16)
+ *   frame i = nonce_i (12 bytes) | ciphertext (≤ frame size) | tag (16)
+ *   nonce_i = first 12 bytes of HMAC-SHA256(object key, "virtpoint nonce v1" | i (u64 BE))
  *
- * Each object gets its own key, HKDF-SHA256(target key, salt): nonces never meet across objects.
+ * Each object gets its own key, HKDF-SHA256(target key, salt), from a fresh random salt: nonces
+ * never meet across objects, and within one object each frame index gives its own nonce. The
+ * nonce is derived, not random, so the bytes of an object from frame k on can be produced again
+ * from its salt alone (`start`): an encrypted upload resumes after its last completed part. The
+ * nonce is still stored in each frame, so decrypting needs no rule (objects written with random
+ * nonces decrypt the same).
  * Every frame authenticates the header, its index (u64 BE) and whether it is the last one, so a
  * flipped byte, frames swapped or dropped, a cut-off end or a stranger header all fail: with
  * DATA_CORRUPT, DATA_TRUNCATED, or ENCRYPTION_KEY_MISMATCH when the object was written with
- * another key. An empty input is one empty last frame. Pure: randomness comes in.
+ * another key. An empty input is one empty last frame. Pure: randomness (the salt) comes in.
  */
 
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
@@ -20,8 +26,10 @@ import type { RandomBytes } from './names.js';
 export const KEY_BYTES = 32;
 export const DEFAULT_FRAME_SIZE = 4 * 1024 * 1024;
 const MAGIC = Buffer.from('VPENC1\0\0', 'latin1');
-export const HEADER_BYTES = MAGIC.length + 4 + 8 + 16;
+const SALT = 16;
+export const HEADER_BYTES = MAGIC.length + 4 + 8 + SALT;
 const NONCE = 12;
+const NONCE_LABEL = Buffer.from('virtpoint nonce v1', 'latin1');
 const TAG = 16;
 export const FRAME_OVERHEAD = NONCE + TAG;
 
@@ -58,8 +66,61 @@ export function encryptedSize(plainSize: number, frameSize = DEFAULT_FRAME_SIZE)
   return HEADER_BYTES + frames * FRAME_OVERHEAD + plainSize;
 }
 
-/** Encrypts a stream: `push` chunks in, frames out; `end` flushes the last frame. */
+/** frame i's nonce: the first 12 bytes of HMAC-SHA256(object key, "virtpoint nonce v1" | i). */
+function nonceFor(key: Buffer, index: number): Buffer {
+  const i = Buffer.alloc(8);
+  i.writeBigUInt64BE(BigInt(index));
+  return createHmac('sha256', key).update(NONCE_LABEL).update(i).digest().subarray(0, NONCE);
+}
+
+/** Where an encryptor starts again: the object's salt and the index of its first frame. */
+export interface EncryptorStart {
+  readonly salt: Uint8Array;
+  /** 0: the whole stream, header first; k > 0: frame k on, no header. */
+  readonly frame: number;
+}
+
+/** Where frame `index` begins in the encrypted stream (frame 0 begins after the header). */
+export function frameOffset(index: number, frameSize = DEFAULT_FRAME_SIZE): number {
+  return HEADER_BYTES + index * (frameSize + FRAME_OVERHEAD);
+}
+
+/** Where to start again to produce an encrypted stream from byte `offset` on. */
+export interface StreamResume {
+  /** The frame holding byte `offset` (the last frame when `offset` is the end). */
+  readonly frame: number;
+  /** The plaintext byte that frame begins with. */
+  readonly plainOffset: number;
+  /** Encrypted bytes of that frame's output (with the header, for frame 0) before `offset`. */
+  readonly skip: number;
+}
+
+/** The frame to re-encrypt from so that the stream of `plainSize` bytes continues at `offset`. */
+export function resumeAt(offset: number, plainSize: number, frameSize = DEFAULT_FRAME_SIZE): StreamResume {
+  const total = encryptedSize(plainSize, frameSize);
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset > total) {
+    throw new VirtpointError('INTERNAL', `offset ${offset} is outside an encrypted stream of ${total} bytes`);
+  }
+  const frames = Math.max(1, Math.ceil(plainSize / frameSize));
+  const frame =
+    offset < HEADER_BYTES
+      ? 0
+      : Math.min(frames - 1, Math.floor((offset - HEADER_BYTES) / (frameSize + FRAME_OVERHEAD)));
+  return {
+    frame,
+    plainOffset: frame * frameSize,
+    skip: offset - (frame === 0 ? 0 : frameOffset(frame, frameSize)),
+  };
+}
+
+/**
+ * Encrypts a stream: `push` chunks in, frames out; `end` flushes the last frame. With `start`,
+ * the salt is the given one and the output begins at frame `start.frame` (plaintext pushed from
+ * byte frame × frameSize): the same bytes as the original stream's from that frame on.
+ */
 export class FrameEncryptor {
+  /** The object's salt (kept to start again with `start`). */
+  readonly salt: Buffer;
   private readonly header: Buffer;
   private readonly key: Buffer;
   private pending: Buffer[] = [];
@@ -69,20 +130,34 @@ export class FrameEncryptor {
 
   constructor(
     key: Uint8Array,
-    private readonly random: RandomBytes,
+    random: RandomBytes,
     private readonly frameSize = DEFAULT_FRAME_SIZE,
+    start?: EncryptorStart,
   ) {
     checkKey(key);
     if (!Number.isSafeInteger(frameSize) || frameSize < 1 || frameSize > 0xffffffff) {
       throw new VirtpointError('INTERNAL', `bad frame size ${frameSize}`);
     }
-    const salt = Buffer.from(random(16));
+    if (
+      start !== undefined &&
+      (start.salt.length !== SALT || !Number.isSafeInteger(start.frame) || start.frame < 0)
+    ) {
+      throw new VirtpointError(
+        'INTERNAL',
+        `bad encryptor start (salt of ${start.salt.length} bytes, frame ${start.frame})`,
+      );
+    }
+    this.salt = Buffer.from(start?.salt ?? random(SALT));
+    if (start !== undefined && start.frame > 0) {
+      this.index = start.frame;
+      this.started = true;
+    }
     this.header = Buffer.alloc(HEADER_BYTES);
     MAGIC.copy(this.header);
     this.header.writeUInt32BE(frameSize, MAGIC.length);
     Buffer.from(keyId(key), 'hex').copy(this.header, MAGIC.length + 4);
-    salt.copy(this.header, MAGIC.length + 12);
-    this.key = objectKey(key, salt);
+    this.salt.copy(this.header, MAGIC.length + 12);
+    this.key = objectKey(key, this.salt);
   }
 
   push(chunk: Uint8Array): Buffer[] {
@@ -114,7 +189,7 @@ export class FrameEncryptor {
   }
 
   private frame(plain: Buffer, last: boolean): Buffer {
-    const nonce = Buffer.from(this.random(NONCE));
+    const nonce = nonceFor(this.key, this.index);
     const c = createCipheriv('aes-256-gcm', this.key, nonce);
     c.setAAD(aad(this.header, this.index++, last));
     const body = Buffer.concat([c.update(plain), c.final()]);

@@ -16,6 +16,10 @@ export interface FileStat {
   readonly gid: number;
   /** Bytes allocated on the host filesystem (st_blocks × 512), when the implementation knows. */
   readonly allocated?: number;
+  /** Last modification (ms, fractional), inode and device, when the implementation knows. */
+  readonly mtimeMs?: number;
+  readonly ino?: number;
+  readonly dev?: number;
 }
 
 export interface Fs {

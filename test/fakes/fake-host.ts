@@ -11,6 +11,9 @@ export interface FakeFile {
   uid?: number;
   gid?: number;
   size?: number;
+  /** Given by `stat` when set. */
+  mtimeMs?: number;
+  ino?: number;
   /** What the file holds, for tests to tell files apart (`orig:<path>`, `flat:<source>`, …). */
   data?: string;
 }
@@ -106,7 +109,12 @@ export class FakeFs implements Fs {
   async stat(path: string): Promise<FileStat> {
     this.failures.check('stat', path);
     const f = this.file(path);
-    return { size: f.size ?? 0, mode: f.mode, uid: f.uid ?? 0, gid: f.gid ?? 0 };
+    const st = { size: f.size ?? 0, mode: f.mode, uid: f.uid ?? 0, gid: f.gid ?? 0 };
+    return {
+      ...st,
+      ...(f.mtimeMs !== undefined && { mtimeMs: f.mtimeMs }),
+      ...(f.ino !== undefined && { ino: f.ino }),
+    };
   }
   async rename(from: string, to: string) {
     this.failures.check('rename', to);

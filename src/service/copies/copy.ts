@@ -10,14 +10,16 @@
  * A file up to one part goes up whole (`putObject`); a larger one as a multipart upload in parts
  * of `partSize` (32 MiB), each recorded in the catalog's upload state as it completes. With an
  * encryption key the whole file is one FrameEncryptor stream and the parts are cut from the
- * ciphertext. Resume (after a daemon restart, resume.ts): an unencrypted upload continues after
- * its last completed part; an encrypted one is aborted and restarted from scratch (its random
- * salt and nonces cannot be reproduced).
+ * ciphertext (multipart.ts). Resume (after a daemon restart, copy-jobs.ts): an upload continues
+ * after its last completed part, an encrypted one too (its salt and the file's identity are in
+ * the upload state; nonces derive from the salt and frame index, so the rest of the stream is
+ * encrypted again exactly); one that cannot be continued exactly (the file changed, another
+ * part or frame size, no state from an older daemon) is aborted and restarted from scratch.
  *
  * The copies row of each point goes copying → copied (bytes uploaded by this job) or failed.
  */
 
-import { FrameEncryptor, DEFAULT_FRAME_SIZE, encryptBuffer, encryptedSize } from '../../core/encryption.js';
+import { DEFAULT_FRAME_SIZE, encryptBuffer, encryptedSize } from '../../core/encryption.js';
 import { VirtpointError, toVirtpointError } from '../../core/errors.js';
 import type { PointManifest } from '../../core/manifest.js';
 import type { RandomBytes } from '../../core/names.js';
@@ -29,9 +31,10 @@ import type { Target } from '../../ports/copies-catalog.js';
 import type { FileSource } from '../../ports/file-source.js';
 import type { Fs } from '../../ports/fs.js';
 import type { Logger } from '../../ports/logger.js';
-import type { CompletedPart, TargetStore } from '../../ports/target.js';
+import type { TargetStore } from '../../ports/target.js';
 import { manifestPath, readManifest } from '../recovery/manifest-writer.js';
 import { chainFiles } from '../verify/chain-files.js';
+import { forgetUpload, uploadMultipart } from './multipart.js';
 
 export const PART_SIZE = 32 * 1024 * 1024;
 
@@ -53,6 +56,11 @@ export interface CopyDeps {
   readonly hostName: string;
   /** Bytes per part (default PART_SIZE; smaller in unit tests). */
   readonly partSize?: number;
+  /**
+   * Plaintext bytes per encrypted frame of a file (default DEFAULT_FRAME_SIZE, which remote scans
+   * expect: service/remote/scan.ts; smaller in unit tests).
+   */
+  readonly frameSize?: number;
 }
 
 export interface CopyOptions {
@@ -92,6 +100,10 @@ export class CopyService {
 
   private get partSize(): number {
     return this.deps.partSize ?? PART_SIZE;
+  }
+
+  private get frameSize(): number {
+    return this.deps.frameSize ?? DEFAULT_FRAME_SIZE;
   }
 
   /** The point and the ancestors it backs onto (verify's lineage), oldest first; each copyable. */
@@ -204,8 +216,9 @@ export class CopyService {
   /** Uploads one file; null when the target already has it (same key and size). */
   private async uploadFile(run: Run, point: Point, objKey: string, path: string): Promise<number | null> {
     const { catalog } = this.deps;
-    const size = (await this.deps.fs.stat(path)).size;
-    const objSize = run.key === null ? size : encryptedSize(size);
+    const stat = await this.deps.fs.stat(path);
+    const size = stat.size;
+    const objSize = run.key === null ? size : encryptedSize(size, this.frameSize);
     const there = await run.store.head(objKey);
     const stale = catalog.copies.getUpload(run.target.id, objKey);
     if (there !== null && there.size === objSize) {
@@ -218,103 +231,41 @@ export class CopyService {
       const chunks: Buffer[] = [];
       for await (const c of this.deps.files.chunks(path, 0, this.partSize, run.opts.signal)) chunks.push(c);
       const plain = Buffer.concat(chunks);
-      const body = run.key === null ? plain : encryptBuffer(run.key, plain, this.deps.random);
+      const body = run.key === null ? plain : encryptBuffer(run.key, plain, this.deps.random, this.frameSize);
       await run.store.putObject(objKey, body);
       if (stale !== null) await this.forget(run, objKey, stale.uploadId);
       run.done += body.length;
       this.progress(run, `uploaded ${objKey}`);
       return body.length;
     }
-    return this.multipart(run, point, objKey, path, size, objSize);
+    const { files, random, log } = this.deps;
+    const deps = {
+      copies: catalog.copies,
+      files,
+      random,
+      log,
+      partSize: this.partSize,
+      frameSize: this.frameSize,
+    };
+    return uploadMultipart(deps, {
+      target: run.target,
+      store: run.store,
+      key: run.key,
+      objKey,
+      pointId: point.id,
+      file: `${chainDir(point.domainUuid, point.chainId)}/${path.slice(path.lastIndexOf('/') + 1)}`,
+      path,
+      stat,
+      objSize,
+      signal: run.opts.signal,
+      progress: (n) => {
+        run.done += n;
+        this.progress(run, `uploading ${objKey}`);
+      },
+    });
   }
 
   private async forget(run: Run, objKey: string, uploadId: string | null): Promise<void> {
-    if (uploadId !== null) await run.store.abortUpload(objKey, uploadId);
-    this.deps.catalog.copies.endUpload(run.target.id, objKey);
-  }
-
-  private async multipart(
-    run: Run,
-    point: Point,
-    objKey: string,
-    path: string,
-    size: number,
-    objSize: number,
-  ): Promise<number> {
-    const { catalog } = this.deps;
-    const partSize = this.partSize;
-    let rec = catalog.copies.getUpload(run.target.id, objKey);
-    // Resume only what can be continued exactly: the same plaintext parts of the same file.
-    if (
-      rec !== null &&
-      (run.key !== null || rec.uploadId === null || rec.size !== size || rec.partSize !== partSize)
-    ) {
-      this.deps.log.info({ key: objKey, target: run.target.name }, 'restarting an upload from scratch');
-      await this.forget(run, objKey, rec.uploadId);
-      rec = null;
-    }
-    if (rec === null) {
-      const uploadId = await run.store.beginUpload(objKey);
-      rec = catalog.copies.beginUpload({
-        targetId: run.target.id,
-        key: objKey,
-        pointId: point.id,
-        file: `${chainDir(point.domainUuid, point.chainId)}/${path.slice(path.lastIndexOf('/') + 1)}`,
-        size,
-        partSize,
-        uploadId,
-      });
-    }
-    const uploadId = rec.uploadId!;
-    const parts: CompletedPart[] = [];
-    for (const p of rec.parts) {
-      if (p.partNumber !== parts.length + 1 || p.size !== partSize) break;
-      parts.push(p);
-    }
-    const resumedBytes = parts.length * partSize;
-    if (resumedBytes > 0) this.deps.log.info({ key: objKey, parts: parts.length }, 'resuming an upload');
-    run.done += resumedBytes;
-    let sent = 0;
-    const put = async (data: Buffer): Promise<void> => {
-      run.opts.signal?.throwIfAborted();
-      const part = await run.store.putPart(objKey, uploadId, parts.length + 1, data);
-      catalog.copies.recordPart(run.target.id, objKey, part);
-      parts.push(part);
-      sent += data.length;
-      run.done += data.length;
-      this.progress(run, `uploading ${objKey}`);
-    };
-    if (run.key === null) {
-      for await (const c of this.deps.files.chunks(path, resumedBytes, partSize, run.opts.signal))
-        await put(c);
-    } else {
-      const e = new FrameEncryptor(run.key, this.deps.random);
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      const add = async (out: Buffer[]): Promise<void> => {
-        pending.push(...out);
-        pendingBytes += out.reduce((n, b) => n + b.length, 0);
-        while (pendingBytes >= partSize) {
-          const all = Buffer.concat(pending);
-          await put(all.subarray(0, partSize));
-          pending = [all.subarray(partSize)];
-          pendingBytes = all.length - partSize;
-        }
-      };
-      for await (const c of this.deps.files.chunks(path, 0, DEFAULT_FRAME_SIZE, run.opts.signal))
-        await add(e.push(c));
-      await add(e.end());
-      if (pendingBytes > 0) await put(Buffer.concat(pending));
-    }
-    await run.store.completeUpload(objKey, uploadId, parts);
-    catalog.copies.endUpload(run.target.id, objKey);
-    const after = await run.store.head(objKey);
-    if (after === null || after.size !== objSize) {
-      throw new VirtpointError(
-        'DATA_CORRUPT',
-        `${objKey} on target ${run.target.name} has ${after?.size ?? 0} bytes after its upload, expected ${objSize}: copy the point again`,
-      );
-    }
-    return sent;
+    await forgetUpload(this.deps.catalog.copies, run.store, run.target.id, objKey, uploadId);
   }
 }

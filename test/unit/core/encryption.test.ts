@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import test from 'ava';
 
 import {
@@ -8,8 +8,10 @@ import {
   FRAME_OVERHEAD,
   FrameDecryptor,
   FrameEncryptor,
+  frameOffset,
   HEADER_BYTES,
   keyId,
+  resumeAt,
 } from '../../../src/core/encryption.js';
 import { seededBytes } from '../../helpers/seeded.js';
 
@@ -45,7 +47,7 @@ test('edge sizes: empty, exactly one frame, an exact multiple of frames', (t) =>
   }
 });
 
-test('the same input encrypts differently each time (fresh salt and nonces); no plaintext shows', (t) => {
+test('the same input encrypts differently each time (a fresh salt: another object key, other nonces); no plaintext shows', (t) => {
   const a = enc();
   const b = enc();
   t.notDeepEqual(a, b);
@@ -127,4 +129,96 @@ test('a key must be 32 bytes; the key id is stable, short and not the key', (t) 
   t.regex(keyId(KEY), /^[0-9a-f]{16}$/);
   t.not(keyId(KEY), keyId(OTHER));
   t.false(Buffer.from(KEY).toString('hex').includes(keyId(KEY)));
+});
+
+const SALT = seededBytes('salt', 16);
+const fixedSalt = () => Buffer.from(SALT);
+/** The whole stream with a known salt, pushed in `chunk`-byte pieces. */
+function stream(e: FrameEncryptor, plain: Buffer, chunk: number): Buffer {
+  const out: Buffer[] = [];
+  for (let i = 0; i < plain.length; i += chunk) out.push(...e.push(plain.subarray(i, i + chunk)));
+  out.push(...e.end());
+  return Buffer.concat(out);
+}
+
+test('nonce_i = first 12 bytes of HMAC-SHA256(object key, "virtpoint nonce v1" | u64 BE i), stored in each frame', (t) => {
+  const data = encryptBuffer(KEY, PLAIN, fixedSalt, FRAME);
+  t.deepEqual(data.subarray(HEADER_BYTES - 16, HEADER_BYTES), SALT, 'the salt is in the header');
+  const objKey = Buffer.from(hkdfSync('sha256', KEY, SALT, 'virtpoint frames v1', 32));
+  const nonces = new Set<string>();
+  for (let i = 0; i < 4; i++) {
+    const idx = Buffer.alloc(8);
+    idx.writeBigUInt64BE(BigInt(i));
+    const want = createHmac('sha256', objKey)
+      .update('virtpoint nonce v1')
+      .update(idx)
+      .digest()
+      .subarray(0, 12);
+    t.deepEqual(data.subarray(frameAt(i), frameAt(i) + 12), want, `frame ${i}`);
+    nonces.add(want.toString('hex'));
+  }
+  t.is(nonces.size, 4, 'no nonce repeats within an object');
+  t.deepEqual(encryptBuffer(KEY, PLAIN, fixedSalt, FRAME), data, 'same salt: the same bytes');
+  t.notDeepEqual(enc().subarray(frameAt(0), frameAt(0) + 12), data.subarray(frameAt(0), frameAt(0) + 12));
+});
+
+test('an object written with random nonces (older virtpointd) still decrypts', (t) => {
+  // Frames built as the old encryptor did: nonce from the random source, same AAD.
+  const header = encryptBuffer(KEY, PLAIN, fixedSalt, FRAME).subarray(0, HEADER_BYTES);
+  const objKey = Buffer.from(hkdfSync('sha256', KEY, SALT, 'virtpoint frames v1', 32));
+  const frames = [0, 1, 2, 3].map((i) => {
+    const nonce = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', objKey, nonce);
+    const aad = Buffer.alloc(HEADER_BYTES + 9);
+    header.copy(aad);
+    aad.writeBigUInt64BE(BigInt(i), HEADER_BYTES);
+    aad[HEADER_BYTES + 8] = i === 3 ? 1 : 0;
+    c.setAAD(aad);
+    const body = Buffer.concat([c.update(PLAIN.subarray(i * FRAME, (i + 1) * FRAME)), c.final()]);
+    return Buffer.concat([nonce, body, c.getAuthTag()]);
+  });
+  t.deepEqual(decryptBuffer(KEY, Buffer.concat([header, ...frames])), PLAIN);
+});
+
+test('an encryptor started at frame k with the salt gives exactly the tail of the whole stream from frame k', (t) => {
+  const whole = stream(new FrameEncryptor(KEY, fixedSalt, FRAME), PLAIN, 777);
+  t.deepEqual(decryptBuffer(KEY, whole), PLAIN);
+  const noRandom = () => {
+    throw new Error('a started encryptor takes no randomness');
+  };
+  for (const k of [0, 1, 2, 3]) {
+    const e = new FrameEncryptor(KEY, noRandom, FRAME, { salt: SALT, frame: k });
+    t.deepEqual(e.salt, SALT);
+    const tail = stream(e, PLAIN.subarray(k * FRAME), 333);
+    const from = k === 0 ? 0 : frameOffset(k, FRAME);
+    t.is(tail.length, whole.length - from, `frame ${k}: no header after frame 0`);
+    t.deepEqual(tail, whole.subarray(from), `frame ${k}`);
+  }
+  t.throws(() => new FrameEncryptor(KEY, noRandom, FRAME, { salt: Buffer.alloc(8), frame: 1 }), {
+    code: 'INTERNAL',
+  });
+  t.throws(() => new FrameEncryptor(KEY, noRandom, FRAME, { salt: SALT, frame: -1 }), { code: 'INTERNAL' });
+});
+
+test('resumeAt: the frame holding an offset, where its plaintext begins, and the bytes to drop', (t) => {
+  const whole = encryptBuffer(KEY, PLAIN, fixedSalt, FRAME);
+  for (const offset of [
+    0,
+    5,
+    HEADER_BYTES,
+    frameAt(1) - 1,
+    frameAt(1),
+    frameAt(2) + 17,
+    frameAt(3) + 1,
+    whole.length,
+  ]) {
+    const r = resumeAt(offset, PLAIN.length, FRAME);
+    const e = new FrameEncryptor(KEY, randomBytes, FRAME, { salt: SALT, frame: r.frame });
+    const tail = stream(e, PLAIN.subarray(r.plainOffset), 1000).subarray(r.skip);
+    t.deepEqual(tail, whole.subarray(offset), `offset ${offset}`);
+  }
+  t.like(resumeAt(frameAt(2) + 17, PLAIN.length, FRAME), { frame: 2, plainOffset: 2 * FRAME, skip: 17 });
+  t.like(resumeAt(whole.length, PLAIN.length, FRAME), { frame: 3, skip: whole.length - frameAt(3) });
+  t.like(resumeAt(10, 0, FRAME), { frame: 0, plainOffset: 0, skip: 10 });
+  t.throws(() => resumeAt(whole.length + 1, PLAIN.length, FRAME), { code: 'INTERNAL' });
 });

@@ -1,83 +1,9 @@
-import { randomBytes } from 'node:crypto';
-
 import test from 'ava';
 
 import { decryptBuffer } from '../../../../src/core/encryption.js';
 import { VirtpointError } from '../../../../src/core/errors.js';
-import type { FileSource } from '../../../../src/ports/file-source.js';
-import { silentLogger } from '../../../../src/ports/logger.js';
-import { CopyService } from '../../../../src/service/copies/copy.js';
 import { pointNeeds, readListing } from '../../../../src/service/remote/scan.js';
-import type { FakeFs } from '../../../fakes/fake-host.js';
-import { FakeTarget } from '../../../helpers/fake-target.js';
-import { seededBytes, sha256 } from '../../../helpers/seeded.js';
-import { storeWithPoints } from '../recovery/_recovery.js';
-
-const PART = 1000;
-
-/** FileSource over the FakeFs (bytes kept as latin1 text). */
-class FakeSource implements FileSource {
-  reads: string[] = [];
-  constructor(private readonly fs: FakeFs) {}
-  async *chunks(path: string, offset: number, chunkSize: number): AsyncIterable<Buffer> {
-    this.reads.push(`${path}@${offset}`);
-    const f = this.fs.files.get(path);
-    if (f === undefined) throw new VirtpointError('NOT_FOUND', `no ${path}`);
-    const b = Buffer.from(f.data ?? '', 'latin1');
-    for (let i = offset; i < b.length; i += chunkSize) yield b.subarray(i, i + chunkSize);
-  }
-}
-
-async function setup(encrypted: boolean) {
-  const s = await storeWithPoints();
-  // Give every point file bytes of its own: 2.5 parts for the full, small for incrementals.
-  const data = new Map<string, Buffer>();
-  for (const [path, f] of s.fs.files) {
-    const m = /\/(vd[ab])\.(\d+)\.qcow2$/.exec(path);
-    if (m === null) continue;
-    const b = seededBytes(path, m[2] === '0' ? 2 * PART + 500 : 300);
-    f.data = b.toString('latin1');
-    f.size = b.length;
-    data.set(path, b);
-  }
-  // The manifests record the new bytes (as the backup would have).
-  for (const [path, f] of s.fs.files) {
-    if (!path.endsWith('.manifest.json')) continue;
-    const m = JSON.parse(f.data ?? '') as {
-      files: { name: string; fileSize: number | null; sha256: string | null }[];
-    };
-    for (const x of m.files) {
-      const b = data.get(`${path.slice(0, path.lastIndexOf('/'))}/${x.name}`)!;
-      x.fileSize = b.length;
-      x.sha256 = sha256(b);
-    }
-    f.data = JSON.stringify(m);
-    f.size = f.data.length;
-  }
-  const key = encrypted ? randomBytes(32) : null;
-  s.catalog.copies.addTarget({
-    name: 'off',
-    config: { kind: 'ssh', user: 'u', host: 'nas', port: 22, path: '/srv' },
-    keyId: encrypted ? 'k' : null,
-    bwlimit: null,
-    retention: 'forever',
-  });
-  const target = s.catalog.copies.requireTarget('off');
-  const store = new FakeTarget();
-  const files = new FakeSource(s.fs);
-  const svc = new CopyService({
-    catalog: s.catalog,
-    fs: s.fs,
-    files,
-    stores: { open: () => Promise.resolve(store), encryptionKey: () => Promise.resolve(key) },
-    random: randomBytes,
-    log: silentLogger,
-    storeRoot: '/store',
-    hostName: 'h1',
-    partSize: PART,
-  });
-  return { ...s, key, target, store, files, svc, data };
-}
+import { PART, setup } from './_copy.js';
 
 for (const encrypted of [false, true]) {
   test(`chain copy (${encrypted ? 'encrypted' : 'plain'}): files then manifest per point, oldest first; scan.ts reads every point back complete with the same bytes`, async (t) => {
@@ -164,24 +90,6 @@ test('resume: an unencrypted upload continues after its last recorded part; a fa
   t.false(r.store.calls.some((c) => c === `begin ${u!.key}`));
   t.like(r.catalog.copies.listCopies({ pointId: full.id })[0], { state: 'copied' });
   t.deepEqual(r.catalog.copies.listUploads(), []);
-});
-
-test('resume of an encrypted upload restarts it from scratch and aborts the old one', async (t) => {
-  const r = await setup(true);
-  const full = r.points[0]!;
-  r.store.failOn = (c) => {
-    if (c.startsWith('part ') && c.endsWith(' 2')) throw new VirtpointError('TARGET_UNREACHABLE', 'reset');
-  };
-  await t.throwsAsync(r.svc.copy([full], 'off'));
-  const [u] = r.catalog.copies.listUploads();
-  r.store.failOn = null;
-  r.store.calls.length = 0;
-  await r.svc.copy([full], 'off');
-  t.true(r.store.calls.includes(`abort ${u!.key}`));
-  t.true(r.store.calls.includes(`begin ${u!.key}`));
-  t.is(r.store.uploads.size, 0);
-  const listing = await readListing(r.store, r.key);
-  t.deepEqual(pointNeeds(listing.points[0]!, listing).missing, []);
 });
 
 test('host id: generated once, then the same', async (t) => {
