@@ -40,9 +40,11 @@ export interface S3TargetOptions {
   /** Ranged reads in openRead (default 8 MiB, 4 in flight). */
   readonly rangeSize?: number;
   readonly readConcurrency?: number;
-  /** Per request (default 120 s) and to connect (default 10 s). */
+  /** Until the response begins (default 300 s) and to connect (default 10 s). */
   readonly requestTimeoutMs?: number;
   readonly connectTimeoutMs?: number;
+  /** Idle socket (no byte sent or received) before the request fails (default 60 s). */
+  readonly socketTimeoutMs?: number;
   /** Keys per list page (default: the server's, 1000). */
   readonly listPageSize?: number;
 }
@@ -67,7 +69,12 @@ export class S3Target implements TargetStore {
       maxAttempts: 3,
       requestHandler: {
         connectionTimeout: o.connectTimeoutMs ?? 10_000,
-        requestTimeout: o.requestTimeoutMs ?? 120_000,
+        // Until the response begins (a 32 MiB part on a slow link included); an error, not the
+        // SDK's default of a console warning, so a stalled server never hangs a job.
+        requestTimeout: o.requestTimeoutMs ?? 300_000,
+        throwOnRequestTimeout: true,
+        // No byte either way for this long (a body that stalls halfway).
+        socketTimeout: o.socketTimeoutMs ?? 60_000,
       },
     });
   }
