@@ -51,6 +51,8 @@ export async function startCockpit(socket: string): Promise<TestCockpit> {
       // Root in CI: chromium refuses to run as root with its sandbox.
       args: ['--no-sandbox', '--disable-dev-shm-usage', '--window-size=1280,900'],
       defaultViewport: { width: 1280, height: 900 },
+      // A wedged renderer fails the call in 60 s (puppeteer's default is 180 s per call).
+      protocolTimeout: 60_000,
     });
   } catch (e) {
     await stopWs();

@@ -101,7 +101,16 @@ export async function withDaemon(t: ExecutionContext, opts: DaemonOptions = {}):
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise((r) => c.once('exit', r));
     c.kill(signal);
-    await exited;
+    // A daemon that does not stop within 60 s is a bug to see, not a test run that hangs.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 60_000)));
+    const stuck = await Promise.race([exited.then(() => false), late]);
+    clearTimeout(timer);
+    if (stuck) {
+      c.kill('SIGKILL');
+      await exited;
+      throw new Error(`virtpointd did not exit within 60 s of ${signal}; killed:\n${log.slice(-4000)}`);
+    }
   };
 
   t.teardown(async () => {
