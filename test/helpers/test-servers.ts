@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 
 /**
  * The S3 (Ceph RGW) and SSH servers `npm run test:e2e` starts once per run
@@ -44,4 +48,32 @@ export function s3Server(): S3Server {
 
 export function sshServer(): SshServer {
   return coordinates<SshServer>('VIRTPOINT_TEST_SSH', 'the SSH');
+}
+
+/** The S3 server's access key id and secret (read from its files). */
+export async function s3Credentials(s3: S3Server): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  return {
+    accessKeyId: (await readFile(s3.accessKeyIdFile, 'utf8')).trim(),
+    secretAccessKey: (await readFile(s3.secretKeyFile, 'utf8')).trim(),
+  };
+}
+
+/** Creates a bucket `<prefix>-<random>` on the S3 test server; returns its name. */
+export async function createTestBucket(s3: S3Server, prefix: string): Promise<string> {
+  const bucket = `${prefix}-${randomBytes(3).toString('hex')}`;
+  const c = new S3Client({
+    endpoint: s3.endpoint,
+    region: s3.region,
+    forcePathStyle: true,
+    credentials: await s3Credentials(s3),
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000, throwOnRequestTimeout: true },
+  });
+  try {
+    await c.send(new CreateBucketCommand({ Bucket: bucket }));
+  } finally {
+    c.destroy();
+  }
+  return bucket;
 }

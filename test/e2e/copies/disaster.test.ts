@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { chmod, copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import test from 'ava';
 
 import type {
@@ -18,7 +17,7 @@ import type {
 import { withDaemon } from '../../helpers/daemon.js';
 import { GuestAgent } from '../../helpers/guest-agent.js';
 import { RUN_DIR } from '../../helpers/run-dir.js';
-import { s3Server, sshServer } from '../../helpers/test-servers.js';
+import { createTestBucket, s3Credentials, s3Server, sshServer } from '../../helpers/test-servers.js';
 import { withTestVm } from '../../helpers/test-vm.js';
 import { removeDomain, virsh } from '../../helpers/virsh.js';
 
@@ -39,19 +38,8 @@ test("disaster: remote restore on a fresh daemon, point 1 from encrypted S3 and 
   t.teardown(() => rm(work, { recursive: true, force: true }));
   const s3 = s3Server();
   const ssh = sshServer();
-  const accessKeyId = (await readFile(s3.accessKeyIdFile, 'utf8')).trim();
-  const secretAccessKey = (await readFile(s3.secretKeyFile, 'utf8')).trim();
-  const bucket = `vpt-disaster-${randomBytes(3).toString('hex')}`;
-  const c = new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId, secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-  await c.send(new CreateBucketCommand({ Bucket: bucket }));
-  c.destroy();
+  const { accessKeyId, secretAccessKey } = await s3Credentials(s3);
+  const bucket = await createTestBucket(s3, 'vpt-disaster');
   const key = randomBytes(32);
   const files = {
     key: join(work, 'enc.key'),

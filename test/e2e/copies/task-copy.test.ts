@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import test from 'ava';
 import Database from 'better-sqlite3';
 
 import type { PointView, RemoteVerifyResult, TaskRunView } from '../../../src/contract/index.js';
 import { withDaemon, type TestDaemon } from '../../helpers/daemon.js';
 import { RUN_DIR } from '../../helpers/run-dir.js';
-import { s3Server, sshServer } from '../../helpers/test-servers.js';
+import { createTestBucket, s3Credentials, s3Server, sshServer } from '../../helpers/test-servers.js';
 import { withTestVm } from '../../helpers/test-vm.js';
 
 // A task with `--copy-to` both targets (S3 clear, SSH encrypted, both slowed by --bwlimit): its
@@ -51,19 +50,8 @@ test('task --copy-to S3 and SSH: kill -9 during each upload, each resumes after 
   t.teardown(() => rm(work, { recursive: true, force: true }));
   const s3 = s3Server();
   const ssh = sshServer();
-  const accessKeyId = (await readFile(s3.accessKeyIdFile, 'utf8')).trim();
-  const secretAccessKey = (await readFile(s3.secretKeyFile, 'utf8')).trim();
-  const bucket = `vpt-task-copy-${randomBytes(3).toString('hex')}`;
-  const c = new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId, secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-  await c.send(new CreateBucketCommand({ Bucket: bucket }));
-  c.destroy();
+  const { accessKeyId, secretAccessKey } = await s3Credentials(s3);
+  const bucket = await createTestBucket(s3, 'vpt-task-copy');
   const files = {
     key: join(work, 'enc.key'),
     s3: join(work, 's3.secret'),
