@@ -36,6 +36,7 @@ import { TargetStores } from '../service/copies/target-stores.js';
 import { TargetsService } from '../service/copies/targets.js';
 import { openS3Target } from '../adapters/s3/s3-target.js';
 import { composeCopyJobs } from './compose-copies.js';
+import { copyOutcomes } from '../service/copies/outcomes.js';
 import { composeRemote } from './compose-remote.js';
 import { NodeSecretFiles } from '../adapters/secret-files.js';
 import { openSshTarget } from '../adapters/ssh/ssh-target.js';
@@ -336,7 +337,7 @@ export async function compose(
       runner,
       service: new DomainCreateService({ ...deps, volumes, images }),
     }),
-    // Metrics (docs/metrics.md): read at scrape time; copies pass `copies` once they exist.
+    // Metrics (docs/metrics.md): read at scrape time, copy outcomes included.
     metrics: new MetricsApiImpl(
       {
         catalog,
@@ -345,6 +346,7 @@ export async function compose(
         catalogPath: catalogPath(config),
         jobCounts: () => runner.counts(),
         libvirtConnected: () => supervisor.connected,
+        copies: copyOutcomes(catalog.copies),
       },
       VERSION,
     ),

@@ -41,9 +41,8 @@ export interface TaskSnapshot {
 }
 
 /**
- * The hook for copies (docs/metrics.md): once off-host copies exist, the copy feature passes a
- * source counting its outcomes per target; until then the daemon passes none and no
- * `virtpoint_copy_*` series is exported.
+ * Copy outcomes per target (docs/metrics.md; service/copies/outcomes.ts): without a source (unit
+ * tests) no `virtpoint_copy_*` series is exported.
  */
 export interface CopyOutcomeSource {
   /** Copy outcomes per target and state (`succeeded`, `failed`, …). */
