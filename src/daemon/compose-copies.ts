@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { NodeFileSource } from '../adapters/file-source.js';
 import type { RandomBytes } from '../core/names.js';
 import type { Catalog } from '../ports/catalog.js';
+import type { Copy } from '../ports/copies-catalog.js';
 import type { Fs } from '../ports/fs.js';
 import type { Logger } from '../ports/logger.js';
 import { AutoCopies } from '../service/copies/auto-copy.js';
@@ -27,6 +28,8 @@ export interface CopiesComposeDeps {
   readonly runner: JobRunner;
   /** Resolved once the start-up reconciliation is done: interrupted copies resume then. */
   readonly reconciled: Promise<unknown>;
+  /** A task's copy given up after its last retry (the `copy` notification). */
+  readonly onGiveUp?: (copy: Copy) => void;
   /** The remote retention of a target (service/remote), run after each copy. */
   readonly prune?: (targetName: string) => Promise<unknown>;
 }

@@ -18,7 +18,7 @@ import { MountService } from '../service/mount/mounts.js';
 import type { Apis } from '../api/routes/context.js';
 import { createApiServer, type ApiServer } from '../api/server.js';
 import type { Logger } from '../ports/logger.js';
-import type { Notification, QueuedCopy, Receiver } from '../ports/notifier.js';
+import type { Notification, Receiver } from '../ports/notifier.js';
 import { BackupApiImpl } from '../service/backup/api.js';
 import { BackupService } from '../service/backup/backup.js';
 import type { BackupDeps } from '../service/backup/deps.js';
@@ -37,6 +37,7 @@ import { TargetsService } from '../service/copies/targets.js';
 import { openS3Target } from '../adapters/s3/s3-target.js';
 import { composeCopyJobs } from './compose-copies.js';
 import { copyOutcomes } from '../service/copies/outcomes.js';
+import { copyGiveUpNotifier } from '../service/scheduling/copy-notify.js';
 import { composeRemote } from './compose-remote.js';
 import { NodeSecretFiles } from '../adapters/secret-files.js';
 import { openSshTarget } from '../adapters/ssh/ssh-target.js';
@@ -229,8 +230,29 @@ export async function compose(
     sendAll(runNotifier, receivers, payload);
   // Verify (docs/verify.md): on demand, before every restore, after a task's backups, and daily.
   const verify = new VerifyService(deps);
-  // A task's copies (auto-copy.ts): bound below, once the copy jobs exist.
-  let copyAfter: (pointId: string, targetIds: readonly string[]) => Promise<QueuedCopy[]> = async () => [];
+  const stores = new TargetStores({
+    catalog,
+    secrets,
+    clock: systemClock,
+    adapters: { s3: openS3Target, ssh: openSshTarget },
+  });
+  // A failed verify and a task's copy given up reach the owning task's receivers.
+  const told = {
+    catalog,
+    log,
+    notify,
+    timeZone,
+    now: clock.now,
+    track: (p: Promise<unknown>) => void exec.track(p),
+  };
+  const copyJobs = composeCopyJobs({
+    ...deps,
+    stores,
+    runner,
+    reconciled,
+    prune: (n) => apis.remote.prune(n),
+    onGiveUp: copyGiveUpNotifier(told),
+  });
   const exec = new TaskExecutor({
     catalog,
     runner,
@@ -240,16 +262,9 @@ export async function compose(
     timeZone,
     notify,
     verify,
-    copyAfter: (p, t) => copyAfter(p, t),
+    copyAfter: (p, t) => copyJobs.auto.after(p, t), // a task's copies (auto-copy.ts)
   });
-  reportVerifyFailure = verifyFailureNotifier({
-    catalog,
-    log,
-    notify,
-    timeZone,
-    now: clock.now,
-    track: (p) => void exec.track(p),
-  });
+  reportVerifyFailure = verifyFailureNotifier(told);
   const verifySweep = new VerifySweep({ catalog, runner, verify, log, timeZone }, sweepSettings(config));
   const scheduler = new Scheduler({
     catalog,
@@ -269,20 +284,6 @@ export async function compose(
     domainBusy: (uuid) => exec.busy(uuid),
   });
 
-  const stores = new TargetStores({
-    catalog,
-    secrets,
-    clock: systemClock,
-    adapters: { s3: openS3Target, ssh: openSshTarget },
-  });
-  const copyJobs = composeCopyJobs({
-    ...deps,
-    stores,
-    runner,
-    reconciled,
-    prune: (n) => apis.remote.prune(n),
-  });
-  copyAfter = (p, t) => copyJobs.auto.after(p, t);
   // `--from NAME` on rollback, volume and image create (docs/copies.md "Restore from a target").
   const fromTargets = new RemoteSourcesImpl({ ...deps, secrets, stores, sink: new NodeFileSink() });
   const apis: Apis = {

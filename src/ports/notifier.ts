@@ -113,6 +113,33 @@ export interface VerifyNotification {
 }
 
 /**
+ * A task's copy of a point to a target failed its last retry (event `copy`, payload version 1):
+ * sent to the receivers of the task that owns the point's chain (service/copies/auto-copy.ts).
+ */
+export interface CopyNotification {
+  readonly version: 1;
+  readonly event: 'copy';
+  readonly host: string;
+  readonly task: { readonly name: string };
+  readonly copy: {
+    readonly target: string;
+    readonly state: 'failed';
+    /** Copy jobs that failed, the last one included. */
+    readonly attempts: number;
+    /** ISO 8601 with offset. */
+    readonly at: string;
+    readonly error: CodedError;
+  };
+  readonly point: {
+    readonly id: string;
+    readonly name: string;
+    readonly domain: string;
+    readonly domainName: string;
+    readonly chain: string;
+  };
+}
+
+/**
  * `virtpoint task notify-test NAME` (event `test`, payload version 1): shows that the task's
  * receivers are reached; carries no outcome.
  */
@@ -126,7 +153,7 @@ export interface TestNotification {
   readonly message: string;
 }
 
-export type Notification = RunNotification | VerifyNotification | TestNotification;
+export type Notification = RunNotification | VerifyNotification | CopyNotification | TestNotification;
 
 export interface DeliveryResult {
   /** The receiver in text form, credentials, query values and fragment replaced by `***` (safe to log: core/redact.ts). */

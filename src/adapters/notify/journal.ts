@@ -18,6 +18,13 @@ function describe(p: Notification): { fields: Record<string, string>; msg: strin
       good: false,
     };
   }
+  if (p.event === 'copy') {
+    return {
+      fields: { event: p.event, task: p.task.name, point: p.point.id, target: p.copy.target },
+      msg: `task ${p.task.name}: the copy of point ${p.point.id} of ${p.point.domainName} to ${p.copy.target} failed ${p.copy.attempts} times, given up (${p.copy.error.message})`,
+      good: false,
+    };
+  }
   if (p.event === 'test') {
     return { fields: { event: p.event, task: p.task.name }, msg: p.message, good: true };
   }

@@ -32,3 +32,25 @@ test('a logger that throws gives a failed result', async (t) => {
   t.false(r.ok);
   t.regex(r.error?.message ?? '', /stdout closed/);
 });
+
+test('a copy event: one warn line naming the task, the point and the target', async (t) => {
+  const logger = recorder();
+  const copy = {
+    version: 1 as const,
+    event: 'copy' as const,
+    host: 'kvm1',
+    task: { name: 'nightly' },
+    copy: {
+      target: 'nas',
+      state: 'failed' as const,
+      attempts: 6,
+      at: '2026-12-02T03:00:00.000+00:00',
+      error: { code: 'TARGET_UNREACHABLE' as const, message: 'nas: connection refused' },
+    },
+    point: { id: 'aaaaaaaaaaaa', name: 'autobk_x', domain: 'u', domainName: 'web', chain: 'bbbbbbbbbbbb' },
+  };
+  await sendJournal(logger, copy);
+  t.is(logger.lines[0]?.level, 'warn');
+  t.like(logger.lines[0]?.obj, { event: 'copy', task: 'nightly', point: 'aaaaaaaaaaaa', target: 'nas' });
+  t.regex(logger.lines[0]?.msg ?? '', /copy of point aaaaaaaaaaaa of web to nas failed 6 times, given up/);
+});
