@@ -2,6 +2,7 @@ import { VirtpointError, isVirtpointError } from '../core/errors.js';
 import type { Point } from '../ports/catalog.js';
 import type { BackupDeps } from '../service/backup/deps.js';
 import { undoBackup } from '../service/backup/cleanup.js';
+import { resumeAfterFailedJob } from '../service/backup/io-pause.js';
 import { manifestPath, readManifest } from '../service/recovery/manifest-writer.js';
 import { scanStore, type StoreScan } from '../service/recovery/store-scan.js';
 import { reconcileCheckpoints } from './reconcile-checkpoints.js';
@@ -35,6 +36,8 @@ export interface ReconcileReport {
   readonly deleting: number;
   readonly restoring: number;
   readonly thawed: string[];
+  /** Domains resumed: paused for an I/O error by an interrupted backup (io-pause.ts). */
+  readonly resumed: string[];
   /** Points left `creating` that a manifest showed complete (made `available`). */
   readonly adopted: string[];
   readonly store: StoreScan;
@@ -74,6 +77,7 @@ export async function reconcile(
   const creating = catalog.listPoints({ state: 'creating' });
   const thawed: string[] = [];
   const adopted: string[] = [];
+  const resumed: string[] = [];
   for (const p of creating) {
     await thawIfFrozen(deps, p.domainUuid, thawed);
     if (await adoptFromManifest(deps, p)) {
@@ -82,6 +86,11 @@ export async function reconcile(
     }
     const err = new VirtpointError('DAEMON_RESTARTED', RESTARTED('backup').message);
     await undoBackup(deps, p, true, err);
+    // The interrupted job's copy-before-write may have paused the VM (io-pause.ts): its job is gone now.
+    const name = catalog.getDomain(p.domainUuid)?.name ?? p.domainUuid;
+    if (!resumed.includes(p.domainUuid) && (await resumeAfterFailedJob(deps, p.domainUuid, name))) {
+      resumed.push(p.domainUuid);
+    }
   }
   const checkpoints = await reconcileCheckpoints(deps);
   const deleting = catalog.listPoints({ state: 'deleting' });
@@ -106,6 +115,7 @@ export async function reconcile(
     deleting: deleting.length,
     restoring: restoring.length,
     thawed,
+    resumed,
     adopted,
     store,
     restores,

@@ -1,3 +1,4 @@
+import { isVirtpointError } from '../../core/errors.js';
 import type { BackupDeps } from './deps.js';
 
 /**
@@ -10,7 +11,8 @@ import type { BackupDeps } from './deps.js';
  * Called once the failed job has ended (its filter is gone): a domain that was running when the
  * backup began and is now paused for an I/O error is resumed, and QEMU re-issues the held writes
  * straight to the VM's own disk. If that disk is itself what is full, QEMU pauses it again, as it
- * would have without us. Never throws; returns whether it resumed the domain.
+ * would have without us. Also run by the reconciliation for each backup a killed daemon left
+ * (daemon/reconcile.ts), whose job it aborts first. Never throws; returns whether it resumed.
  */
 export async function resumeAfterFailedJob(deps: BackupDeps, uuid: string, name: string): Promise<boolean> {
   const { hypervisor: hv, log } = deps;
@@ -23,6 +25,7 @@ export async function resumeAfterFailedJob(deps: BackupDeps, uuid: string, name:
     );
     return true;
   } catch (e) {
+    if (isVirtpointError(e, 'DOMAIN_NOT_FOUND')) return false;
     log.error(
       { uuid, domainName: name, err: String(e) },
       `${name} may be paused after the failed backup (I/O error); check virsh domstate --reason and resume it`,

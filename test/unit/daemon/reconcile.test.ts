@@ -70,6 +70,9 @@ test('after a crash: jobs failed, a half-made point undone, the guest thawed, de
     checkpoint: { name: `vp-${p0.chainId}-2` },
   });
   hv.dom(uuid).frozen = true;
+  // its copy-before-write failed: QEMU paused the guest for an I/O error
+  hv.dom(uuid).state = 'paused';
+  hv.dom(uuid).pausedBy = 'ioerror';
   catalog.updatePointState(p1.id, 'deleting');
   const orphan = `${STORE}/${uuid}/${p0.chainId}/vda.9.qcow2`;
   fs.files.set(orphan, { mode: 0o600 });
@@ -117,6 +120,8 @@ test('after a crash: jobs failed, a half-made point undone, the guest thawed, de
   t.false(fs.files.has(`${STORE}/${crashed!.disks[0]!.path}`), 'its file is gone');
   t.false(hv.dom(uuid).frozen, 'the guest is thawed');
   t.deepEqual(report.thawed, [uuid]);
+  t.is(hv.dom(uuid).state, 'running', 'the guest paused by the interrupted backup runs again');
+  t.deepEqual(report.resumed, [uuid]);
   t.is(catalog.getPoint(p1.id)?.state, 'delete-failed');
   t.deepEqual(report.store.unknown, [
     { path: `${uuid}/${p0.chainId}/vda.9.qcow2`, reason: 'no point of this catalog refers to it' },
