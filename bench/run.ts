@@ -17,6 +17,7 @@ const BENCHES: readonly string[] = [
   './api.js',
   './verify.js',
   './mount.js',
+  './copy.js',
 ];
 
 let failed = 0;
