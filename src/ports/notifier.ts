@@ -81,6 +81,16 @@ export interface RunNotification {
   readonly resources: readonly NotificationResource[];
 }
 
+/** The point a `verify` or `copy` event is about. */
+export interface NotificationPoint {
+  readonly id: string;
+  readonly name: string;
+  /** Domain UUID. */
+  readonly domain: string;
+  readonly domainName: string;
+  readonly chain: string;
+}
+
 /** What started the verify that failed. */
 export type VerifyTrigger = 'manual' | 'schedule' | 'after-backup' | 'before-restore';
 
@@ -101,13 +111,7 @@ export interface VerifyNotification {
     /** Which file failed and how (`vda.2.qcow2: checksum-mismatch …`). */
     readonly summary: string;
   };
-  readonly point: {
-    readonly id: string;
-    readonly name: string;
-    readonly domain: string;
-    readonly domainName: string;
-    readonly chain: string;
-  };
+  readonly point: NotificationPoint;
   /** Points now marked corrupt (the failed one and the later points of its chain). */
   readonly corrupt: readonly string[];
 }
@@ -130,13 +134,7 @@ export interface CopyNotification {
     readonly at: string;
     readonly error: CodedError;
   };
-  readonly point: {
-    readonly id: string;
-    readonly name: string;
-    readonly domain: string;
-    readonly domainName: string;
-    readonly chain: string;
-  };
+  readonly point: NotificationPoint;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { chmod, copyFile, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 
@@ -76,4 +77,31 @@ export async function createTestBucket(s3: S3Server, prefix: string): Promise<st
     c.destroy();
   }
   return bucket;
+}
+
+/** The files an operator hands to `target add`, written under `dir` (it must exist). */
+export interface TargetFiles {
+  /** A fresh 32-byte encryption key (0600). */
+  readonly key: string;
+  /** The S3 secret key (0600). */
+  readonly s3: string;
+  /** The SSH identity (0600) and the pinned known_hosts (0644). */
+  readonly id: string;
+  readonly kh: string;
+}
+
+export async function writeTargetFiles(dir: string, s3: S3Server, ssh: SshServer): Promise<TargetFiles> {
+  const files = {
+    key: join(dir, 'enc.key'),
+    s3: join(dir, 's3.secret'),
+    id: join(dir, 'ssh.id'),
+    kh: join(dir, 'known_hosts'),
+  };
+  await writeFile(files.key, randomBytes(32), { mode: 0o600 });
+  await writeFile(files.s3, (await s3Credentials(s3)).secretAccessKey, { mode: 0o600 });
+  await copyFile(ssh.identityFile, files.id);
+  await chmod(files.id, 0o600);
+  await copyFile(ssh.knownHostsFile, files.kh);
+  await chmod(files.kh, 0o644);
+  return files;
 }

@@ -117,13 +117,8 @@ export class AutoCopies {
   private async submit(pointId: string, targetId: string): Promise<{ id: string }> {
     const job = await this.deps.jobs.copyPoint(pointId, targetId, 'schedule', { yields: true });
     // `copying` from the moment it is queued: a daemon killed before the job starts resumes it too.
-    // (The job has not started: the runner starts jobs on a later turn.)
-    const attempts = this.copyRow(pointId, targetId)?.attempts;
-    this.deps.catalog.copies.setCopy(pointId, targetId, {
-      state: 'copying',
-      jobId: job.id,
-      ...(attempts === undefined ? {} : { attempts }),
-    });
+    // (The job has not started: the runner starts jobs on a later turn. `attempts` is kept.)
+    this.deps.catalog.copies.setCopy(pointId, targetId, { state: 'copying', jobId: job.id });
     const followed = this.follow(pointId, targetId, job.id).catch((e: unknown) =>
       this.deps.log.warn({ point: pointId, err: String(e) }, 'following a copy job failed'),
     );

@@ -8,7 +8,13 @@
 import { hostname } from 'node:os';
 import type { Catalog } from '../../ports/catalog.js';
 import type { Logger } from '../../ports/logger.js';
-import type { DeliveryResult, Notification, VerifyNotification } from '../../ports/notifier.js';
+import type { Point } from '../../ports/catalog-records.js';
+import type {
+  DeliveryResult,
+  Notification,
+  NotificationPoint,
+  VerifyNotification,
+} from '../../ports/notifier.js';
 import type { Task } from '../../ports/scheduling-catalog.js';
 import type { VerifyFailure } from '../verify/verify.js';
 import { isoWithOffset } from './task-exec.js';
@@ -24,49 +30,62 @@ export interface VerifyNotifyDeps {
   readonly host?: string;
 }
 
-/** The owning task of the failed point's chain, when it has receivers. */
-function ownerWithReceivers(catalog: Catalog, failure: VerifyFailure): Task | null {
-  const owner = catalog.getChain(failure.point.chainId)?.ownerTaskId ?? null;
+/** The task that owns the point's chain, when it has receivers (`verify` and `copy` go there). */
+function ownerWithReceivers(catalog: Catalog, point: Point): Task | null {
+  const owner = catalog.getChain(point.chainId)?.ownerTaskId ?? null;
   const task = owner === null ? null : catalog.scheduling.getTaskById(owner);
   return task !== null && task.receivers.length > 0 ? task : null;
+}
+
+/**
+ * Sends the event `make` builds to the receivers of the task that owns `point`'s chain, in the
+ * background; never throws. Nothing is sent for a manual chain or a task without receivers.
+ */
+export function tellOwner(
+  deps: VerifyNotifyDeps,
+  point: Point,
+  event: string,
+  make: (task: Task, ref: NotificationPoint, at: string, host: string) => Notification,
+): void {
+  const { catalog, log } = deps;
+  const task = ownerWithReceivers(catalog, point);
+  if (task === null) return;
+  const domainName = catalog.getDomain(point.domainUuid)?.name ?? point.domainUuid;
+  const ref = { id: point.id, name: point.name, domain: point.domainUuid, domainName, chain: point.chainId };
+  const payload = make(task, ref, isoWithOffset(deps.now(), deps.timeZone), deps.host ?? hostname());
+  const sent = deps.notify(task.receivers, payload).then((results) => {
+    for (const r of results.filter((x) => !x.ok)) {
+      log.warn(
+        { task: task.name, point: point.id, receiver: r.receiver, error: r.error },
+        `${event} notification failed`,
+      );
+    }
+  });
+  deps.track?.(sent);
 }
 
 export function verifyPayload(
   task: Task,
   failure: VerifyFailure,
-  domainName: string,
+  point: NotificationPoint,
   at: string,
   host: string,
 ): VerifyNotification {
-  const { point } = failure;
   return {
     version: 1,
     event: 'verify',
     host,
     task: { name: task.name },
     verify: { trigger: failure.trigger, at, deep: failure.deep, summary: failure.summary },
-    point: { id: point.id, name: point.name, domain: point.domainUuid, domainName, chain: point.chainId },
+    point,
     corrupt: [...failure.corrupt],
   };
 }
 
 /** The VerifyService's onVerifyFailure: sends in the background, never throws. */
 export function verifyFailureNotifier(deps: VerifyNotifyDeps): (failure: VerifyFailure) => void {
-  return (failure) => {
-    const { catalog, log } = deps;
-    const task = ownerWithReceivers(catalog, failure);
-    if (task === null) return;
-    const domainName = catalog.getDomain(failure.point.domainUuid)?.name ?? failure.point.domainUuid;
-    const at = isoWithOffset(deps.now(), deps.timeZone);
-    const payload = verifyPayload(task, failure, domainName, at, deps.host ?? hostname());
-    const sent = deps.notify(task.receivers, payload).then((results) => {
-      for (const r of results.filter((x) => !x.ok)) {
-        log.warn(
-          { task: task.name, point: failure.point.id, receiver: r.receiver, error: r.error },
-          'verify notification failed',
-        );
-      }
-    });
-    deps.track?.(sent);
-  };
+  return (failure) =>
+    tellOwner(deps, failure.point, 'verify', (task, ref, at, host) =>
+      verifyPayload(task, failure, ref, at, host),
+    );
 }

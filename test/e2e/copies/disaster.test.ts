@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { chmod, copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -17,7 +17,13 @@ import type {
 import { withDaemon } from '../../helpers/daemon.js';
 import { GuestAgent } from '../../helpers/guest-agent.js';
 import { RUN_DIR } from '../../helpers/run-dir.js';
-import { createTestBucket, s3Credentials, s3Server, sshServer } from '../../helpers/test-servers.js';
+import {
+  createTestBucket,
+  s3Credentials,
+  s3Server,
+  sshServer,
+  writeTargetFiles,
+} from '../../helpers/test-servers.js';
 import { withTestVm } from '../../helpers/test-vm.js';
 import { removeDomain, virsh } from '../../helpers/virsh.js';
 
@@ -38,21 +44,9 @@ test("disaster: remote restore on a fresh daemon, point 1 from encrypted S3 and 
   t.teardown(() => rm(work, { recursive: true, force: true }));
   const s3 = s3Server();
   const ssh = sshServer();
-  const { accessKeyId, secretAccessKey } = await s3Credentials(s3);
+  const { accessKeyId } = await s3Credentials(s3);
   const bucket = await createTestBucket(s3, 'vpt-disaster');
-  const key = randomBytes(32);
-  const files = {
-    key: join(work, 'enc.key'),
-    s3: join(work, 's3.secret'),
-    id: join(work, 'ssh.id'),
-    kh: join(work, 'known_hosts'),
-  };
-  await writeFile(files.key, key, { mode: 0o600 });
-  await writeFile(files.s3, secretAccessKey, { mode: 0o600 });
-  await copyFile(ssh.identityFile, files.id);
-  await chmod(files.id, 0o600);
-  await copyFile(ssh.knownHostsFile, files.kh);
-  await chmod(files.kh, 0o644);
+  const files = await writeTargetFiles(work, s3, ssh);
   const sshPath = `${ssh.path}/disaster-${randomBytes(3).toString('hex')}`;
 
   const addTargets = async (d: Awaited<ReturnType<typeof withDaemon>>) => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import test from 'ava';
@@ -8,7 +8,13 @@ import Database from 'better-sqlite3';
 import type { PointView, RemoteVerifyResult, TaskRunView } from '../../../src/contract/index.js';
 import { withDaemon, type TestDaemon } from '../../helpers/daemon.js';
 import { RUN_DIR } from '../../helpers/run-dir.js';
-import { createTestBucket, s3Credentials, s3Server, sshServer } from '../../helpers/test-servers.js';
+import {
+  createTestBucket,
+  s3Credentials,
+  s3Server,
+  sshServer,
+  writeTargetFiles,
+} from '../../helpers/test-servers.js';
 import { withTestVm } from '../../helpers/test-vm.js';
 
 // A task with `--copy-to` both targets (S3 clear, SSH encrypted, both slowed by --bwlimit): its
@@ -50,19 +56,9 @@ test('task --copy-to S3 and SSH: kill -9 during each upload, each resumes after 
   t.teardown(() => rm(work, { recursive: true, force: true }));
   const s3 = s3Server();
   const ssh = sshServer();
-  const { accessKeyId, secretAccessKey } = await s3Credentials(s3);
+  const { accessKeyId } = await s3Credentials(s3);
   const bucket = await createTestBucket(s3, 'vpt-task-copy');
-  const files = {
-    key: join(work, 'enc.key'),
-    s3: join(work, 's3.secret'),
-    id: join(work, 'id'),
-    kh: join(work, 'kh'),
-  };
-  await writeFile(files.key, randomBytes(32), { mode: 0o600 });
-  await writeFile(files.s3, secretAccessKey, { mode: 0o600 });
-  await copyFile(ssh.identityFile, files.id);
-  await chmod(files.id, 0o600);
-  await copyFile(ssh.knownHostsFile, files.kh);
+  const files = await writeTargetFiles(work, s3, ssh);
 
   const d = await withDaemon(t);
   const ok = async (args: string[]) => {
