@@ -19,6 +19,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { VirtpointError, type ErrorCode } from '../core/errors.js';
 import type { Clock, Fs } from '../ports/fs.js';
+import { locksHeld } from './proc-locks.js';
 
 const ERRNO_CODES: Readonly<Record<string, ErrorCode>> = {
   ENOENT: 'NOT_FOUND',
@@ -154,6 +155,9 @@ export const nodeFs: Fs = {
       if (signal?.aborted === true) throw new VirtpointError('JOB_CANCELED', `checksum of ${path} canceled`);
       throw e;
     });
+  },
+  async locksHeld(path) {
+    return fsCall(`locks on ${path}`, () => locksHeld(path));
   },
 };
 

@@ -65,6 +65,12 @@ export interface Fs {
    * it does not exist; JOB_CANCELED when `signal` fires.
    */
   checksumFile(path: string, signal?: AbortSignal): Promise<FileChecksum>;
+  /**
+   * How many file locks (POSIX or OFD, any process) are held on the file now. QEMU locks every
+   * image it has open, so 0 tells that QEMU has let go of a backup target. NOT_FOUND when the
+   * file does not exist.
+   */
+  locksHeld(path: string): Promise<number>;
 }
 
 export interface FileChecksum {

@@ -56,6 +56,8 @@ export class FakeFs implements Fs {
   readonly ops: string[] = [];
   free = 1024 ** 4;
   failRemove = false;
+  /** What `locksHeld` answers (default: no process holds a lock). */
+  locks: (path: string) => number = () => 0;
   /** Called when a name moves (rename) or is added (link), so the fake image tool follows. */
   readonly onName: ((from: string, to: string, move: boolean) => void)[] = [];
   private readonly failures = new Failures<FsMethod>();
@@ -168,6 +170,12 @@ export class FakeFs implements Fs {
       size: f.size ?? Buffer.byteLength(data),
       sha256: createHash('sha256').update(data).digest('hex'),
     };
+  }
+  async locksHeld(path: string) {
+    this.file(path);
+    const n = this.locks(path);
+    this.ops.push(`locks ${path} ${n}`);
+    return n;
   }
 }
 

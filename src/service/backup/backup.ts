@@ -28,6 +28,7 @@ import { ThawWatch } from './thaw-watch.js';
 import { resumeAfterFailedJob } from './io-pause.js';
 import { capture, checkThawed, type CaptureResult, type Quiesce } from './capture.js';
 import { followBackupJob, nextJobCompleted } from './follow.js';
+import { targetsReleased } from './released.js';
 import { bitmapStates, chainToContinue, chainView, currentDisks, selectDisks } from './plan.js';
 import { DomainLocks } from '../jobs/domain-locks.js';
 import { writeBackupManifest } from '../recovery/manifest-writer.js';
@@ -214,9 +215,11 @@ export class BackupService {
         completed.cancel();
         if (result && !(await checkThawed(hv, log, uuid, result.check))) this.thawWatch.start(uuid);
       }
+      const files = point.disks.map((d) => resolveStorePath(this.deps.storeRoot, d.path));
+      await targetsReleased(this.deps, files, opts.signal); // before sizes and checksums
       const sizes: Record<string, number> = {};
-      for (const d of point.disks)
-        sizes[d.target] = await allocatedBytes(this.deps, resolveStorePath(this.deps.storeRoot, d.path));
+      for (const [i, d] of point.disks.entries())
+        sizes[d.target] = await allocatedBytes(this.deps, files[i]!);
       const checksums = await pointChecksums(this.deps, point, opts.signal);
       const done = catalog.updatePointState(point.id, 'available', {
         sizes,
