@@ -33,6 +33,7 @@ export function renderPolicy(p: PolicyView): string {
 }
 
 export function resourceText(r: TaskView['resources'][number]): string {
+  if (r.volume !== undefined) return `volume:${r.volume}`;
   return r.disks === null ? r.domainName : `${r.domainName}:${r.disks.join(',')}`;
 }
 
@@ -78,9 +79,12 @@ export function renderTask(t: TaskView): string {
     ['created', humanTime(t.createdAt)],
   ];
   const resources = table(t.resources, [
-    { header: 'DOMAIN', value: (r) => r.domainName },
+    { header: 'RESOURCE', value: (r) => (r.volume === undefined ? r.domainName : `volume:${r.volume}`) },
     { header: 'UUID', value: (r) => r.domain },
-    { header: 'DISKS', value: (r) => (r.disks === null ? 'all' : r.disks.join(',')) },
+    {
+      header: 'DISKS',
+      value: (r) => (r.volume !== undefined ? 'vol' : r.disks === null ? 'all' : r.disks.join(',')),
+    },
   ]);
   return keyValues(pairs) + '\n' + resources;
 }

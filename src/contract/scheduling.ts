@@ -25,6 +25,8 @@ export interface TaskResourceView {
   readonly domainName: string;
   /** Chosen disk targets, or null for all disks. */
   readonly disks: readonly string[] | null;
+  /** A detached volume (`domain` is then its resource UUID): `POOL/VOL` or the path, as given. */
+  readonly volume?: string;
 }
 
 export type TaskRunTrigger = 'schedule' | 'manual' | 'catch-up';
@@ -128,6 +130,9 @@ export interface TaskCreateInput {
   readonly domains?: readonly string[];
   /** Chosen disks, `DOMAIN:TARGET`. */
   readonly disks?: readonly string[];
+  /** Detached volumes: libvirt storage volumes `POOL/VOL`, and files under allowed_volume_dirs. */
+  readonly volumes?: readonly string[];
+  readonly volumePaths?: readonly string[];
   /** Policy names, 1–8. */
   readonly policies: readonly string[];
   /** 1–30, default 30. */

@@ -11,6 +11,7 @@ import { looksRedacted, redactReceiver } from './redact.js';
 import { canonicalDiskSet, validateDiskTarget } from './names.js';
 import { parseRetention, type Retention } from './retention.js';
 import { validateSchedule, type Schedule } from './schedule.js';
+import { parsePoolVolume, validateVolumePath, volumeRefText, type VolumeRef } from './volume-ref.js';
 
 export const NAME_MAX = 64;
 /** Policy and task names: 1–64 of `[A-Za-z0-9_.-]`, not starting with `-` or `.`. */
@@ -78,11 +79,13 @@ export function validatePolicyInput(input: PolicyInput): PolicySpec {
 
 // ---- resources ----
 
-/** A domain (name or UUID as given; the service resolves it) and the chosen disks (null: all). */
-export interface TaskResource {
-  readonly domain: string;
-  readonly disks: readonly string[] | null;
-}
+/**
+ * A domain (name or UUID as given; the service resolves it) and the chosen disks (null: all), or
+ * a detached volume (`POOL/VOL` or a path; docs/backup-engine.md "Detached volumes").
+ */
+export type TaskResource =
+  | { readonly domain: string; readonly disks: readonly string[] | null; readonly volume?: undefined }
+  | { readonly volume: VolumeRef; readonly domain?: undefined };
 
 /** A domain reference: a name or UUID, 1–255 characters, no `/` and no control characters. */
 export function validateDomainRef(ref: unknown, field = 'domain'): string {
@@ -117,31 +120,59 @@ export function parseDiskSelection(text: unknown): { domain: string; disk: strin
 
 /**
  * Whole domains (`--domain D`) and disk selections (`--disk D:vdb`) → one resource per domain, in
- * the order given; the disks of one domain sorted. A domain listed twice, or both whole and with
- * chosen disks, is an error (a domain may still be in several tasks).
+ * the order given; the disks of one domain sorted; then the detached volumes (`--volume POOL/VOL`,
+ * `--volume-path FILE`). A domain or volume listed twice, or a domain both whole and with chosen
+ * disks, is an error (a domain may still be in several tasks).
  */
-export function validateResources(domains: unknown = [], disks: unknown = []): TaskResource[] {
-  if (!Array.isArray(domains)) invalid('domains must be a list');
-  if (!Array.isArray(disks)) invalid('disks must be a list');
+export function validateResources(
+  domains: unknown = [],
+  disks: unknown = [],
+  volumes: unknown = [],
+  volumePaths: unknown = [],
+): TaskResource[] {
+  for (const [list, field] of [
+    [domains, 'domains'],
+    [disks, 'disks'],
+    [volumes, 'volumes'],
+    [volumePaths, 'volumePaths'],
+  ] as const) {
+    if (!Array.isArray(list)) invalid(`${field} must be a list`);
+  }
   const out = new Map<string, string[] | null>();
-  domains.forEach((d: unknown, i) => {
+  (domains as unknown[]).forEach((d: unknown, i) => {
     const domain = validateDomainRef(d, `domains[${i}]`);
     if (out.has(domain)) invalid(`domain ${domain} is listed twice`);
     out.set(domain, null);
   });
-  disks.forEach((text: unknown) => {
+  (disks as unknown[]).forEach((text: unknown) => {
     const { domain, disk } = parseDiskSelection(text);
     const chosen = out.get(domain);
     if (chosen === null) invalid(`domain ${domain} is listed whole and with chosen disks (${disk})`);
     if (chosen === undefined) out.set(domain, [disk]);
     else chosen.push(disk);
   });
-  if (out.size === 0) invalid('a task needs at least one domain or disk');
-  if (out.size > MAX_TASK_RESOURCES) invalid(`a task may hold at most ${MAX_TASK_RESOURCES} domains`);
-  return [...out].map(([domain, chosen]) => ({
-    domain,
-    disks: chosen === null ? null : canonicalDiskSet(chosen),
-  }));
+  const vols: VolumeRef[] = [
+    ...(volumes as unknown[]).map((v: unknown, i) => {
+      if (typeof v !== 'string') invalid(`volumes[${i}] must be POOL/VOLUME, got ${JSON.stringify(v)}`);
+      return parsePoolVolume(v);
+    }),
+    ...(volumePaths as unknown[]).map((p: unknown, i) => ({
+      path: validateVolumePath(p, `volumePaths[${i}]`),
+    })),
+  ];
+  const texts = vols.map(volumeRefText);
+  const dupVol = texts.find((x, i) => texts.indexOf(x) !== i);
+  if (dupVol !== undefined) invalid(`volume ${dupVol} is listed twice`);
+  if (out.size + vols.length === 0) invalid('a task needs at least one domain, disk or volume');
+  if (out.size + vols.length > MAX_TASK_RESOURCES)
+    invalid(`a task may hold at most ${MAX_TASK_RESOURCES} domains and volumes`);
+  return [
+    ...[...out].map(([domain, chosen]) => ({
+      domain,
+      disks: chosen === null ? null : canonicalDiskSet(chosen),
+    })),
+    ...vols.map((volume) => ({ volume })),
+  ];
 }
 
 // ---- receivers ----
@@ -226,6 +257,9 @@ export interface TaskInput {
   readonly domains?: unknown;
   /** Disk selections `DOMAIN:TARGET`. */
   readonly disks?: unknown;
+  /** Detached volumes: libvirt storage volumes `POOL/VOL`, and files (absolute paths). */
+  readonly volumes?: unknown;
+  readonly volumePaths?: unknown;
   /** Policy names, 1–8. */
   readonly policies: unknown;
   /** 1–30, default 30. */
@@ -291,7 +325,7 @@ function retentionOf(value: unknown): Retention {
 export function validateTaskInput(input: TaskInput): TaskSpec {
   return {
     name: validateName(input.name, 'task name'),
-    resources: validateResources(input.domains, input.disks),
+    resources: validateResources(input.domains, input.disks, input.volumes, input.volumePaths),
     policies: validateTaskPolicies(input.policies),
     chainLength: chainLengthOf(input.chainLength),
     retention: retentionOf(input.retention),
@@ -306,7 +340,8 @@ export type TaskPatch = Partial<Omit<TaskInput, 'policies'>> & { readonly polici
 
 /**
  * A task update: any field but the bound policies (create a new task for other policies). Only
- * the fields present are validated and returned; `domains`/`disks` replace the resources.
+ * the fields present are validated and returned; any of `domains`/`disks`/`volumes`/`volumePaths`
+ * replaces all the resources.
  */
 export function validateTaskPatch(patch: TaskPatch): Partial<Omit<TaskSpec, 'policies'>> {
   if (patch.policies !== undefined) {
@@ -314,8 +349,9 @@ export function validateTaskPatch(patch: TaskPatch): Partial<Omit<TaskSpec, 'pol
   }
   const out: { -readonly [K in keyof Omit<TaskSpec, 'policies'>]?: TaskSpec[K] } = {};
   if (patch.name !== undefined) out.name = validateName(patch.name, 'task name');
-  if (patch.domains !== undefined || patch.disks !== undefined) {
-    out.resources = validateResources(patch.domains, patch.disks);
+  const { domains, disks, volumes, volumePaths } = patch;
+  if ([domains, disks, volumes, volumePaths].some((x) => x !== undefined)) {
+    out.resources = validateResources(domains, disks, volumes, volumePaths);
   }
   if (patch.chainLength !== undefined) out.chainLength = chainLengthOf(patch.chainLength);
   if (patch.retention !== undefined) out.retention = retentionOf(patch.retention);

@@ -181,10 +181,9 @@ export async function compose(
   });
   let stopCatalogBackups = () => undefined as void;
   const volumeBackup = volumeBackupParts(deps, {
+    ...config,
     db: catalog.db,
-    stateDir: config.stateDir,
-    allowedVolumeDirs: config.allowedVolumeDirs,
-    volumePath: (pool, volume) => hypervisor.volumePath(pool, volume),
+    pools: hypervisor,
     locks: new DomainLocks(),
   });
   const reconciled = (async () => {
@@ -204,7 +203,6 @@ export async function compose(
   reconciled.catch((e) => log.error({ err: String(e) }, 'reconciliation failed; jobs stay queued'));
   const runner = new JobRunner({ catalog, log, concurrency: config.jobConcurrency, startGate: reconciled });
   holdShutdownWhileRunning(runner, inhibitor);
-
   // Backup, and delete (catalog).
   const backup = new BackupService(deps);
   const del = new DeleteService({ ...deps, inUse: (p) => mounts.inUseError(p) });
@@ -263,6 +261,7 @@ export async function compose(
     notify,
     verify,
     copyAfter: (p, t) => copyJobs.auto.after(p, t), // a task's copies (auto-copy.ts)
+    volumeBackup: volumeBackup.forTasks,
   });
   reportVerifyFailure = verifyFailureNotifier(told);
   const verifySweep = new VerifySweep({ catalog, runner, verify, log, timeZone }, sweepSettings(config));
@@ -282,6 +281,7 @@ export async function compose(
     hypervisor,
     runTask: scheduler.runTask,
     domainBusy: (uuid) => exec.busy(uuid),
+    volumes: volumeBackup.forTasks,
   });
 
   // `--from NAME` on rollback, volume and image create (docs/copies.md "Restore from a target").

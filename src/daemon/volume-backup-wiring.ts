@@ -17,6 +17,7 @@ import type { DomainLocks } from '../service/jobs/domain-locks.js';
 import type { JobRunner } from '../service/jobs/runner.js';
 import { VolumeBackupApiImpl } from '../service/volume-backup/api.js';
 import { VolumeBackupService } from '../service/volume-backup/backup.js';
+import { resolveVolume, type VolumeRef } from '../service/volume-backup/resource.js';
 import { VolumeRollbackService } from '../service/volume-backup/rollback.js';
 import type { VerifyDeps } from '../service/verify/verify.js';
 
@@ -34,7 +35,7 @@ export function volumeBackupParts(
     readonly db: Database;
     readonly stateDir: string;
     readonly allowedVolumeDirs: readonly string[];
-    readonly volumePath: (pool: string, volume: string) => Promise<string>;
+    readonly pools: { volumePath(pool: string, volume: string): Promise<string> };
     readonly locks: DomainLocks;
   },
 ) {
@@ -46,7 +47,7 @@ export function volumeBackupParts(
     offline,
     resources,
     runDir,
-    volumePath: o.volumePath,
+    volumePath: (pool: string, volume: string) => o.pools.volumePath(pool, volume),
     realPath,
     allowedDirs: o.allowedVolumeDirs,
     locks: o.locks,
@@ -55,6 +56,8 @@ export function volumeBackupParts(
   const rollback = new VolumeRollbackService(full, o.locks);
   return {
     service,
+    /** What a task's volume resources need: the backup, the records, and the resolver. */
+    forTasks: { backup: service, resources, resolve: (ref: VolumeRef) => resolveVolume(full, ref) },
     /** Before reconcile: a qemu-storage-daemon a killed virtpointd left is stopped by its PID. */
     stopLeftovers: async () => {
       const stopped = await offline.stopLeftovers(runDir);

@@ -15,6 +15,7 @@
  * - Times are ms since the epoch.
  */
 
+import type { VolumeRef } from '../core/volume-ref.js';
 import type { Retention } from '../core/retention.js';
 import type { Schedule } from '../core/schedule.js';
 import type { DeliveryResult, NotificationResource, Receiver, RunOutcome, RunTrigger } from './notifier.js';
@@ -42,12 +43,17 @@ export interface NewPolicy {
 
 export type PolicyPatch = Partial<NewPolicy>;
 
-/** A domain of a task (resolved: UUID + last known name) and its chosen disks (null: all). */
+/**
+ * A domain of a task (resolved: UUID + last known name) and its chosen disks (null: all); or a
+ * detached volume: `domainUuid` its resource UUID, `domainName` its label, `disks` null, and
+ * `volume` the reference as the operator gave it (resolved again by every run).
+ */
 export interface TaskResource {
   readonly domainUuid: string;
   readonly domainName: string;
   /** Sorted disk targets, or null for every disk of the domain. */
   readonly disks: readonly string[] | null;
+  readonly volume?: VolumeRef;
 }
 
 export interface PolicyRef {

@@ -25,6 +25,8 @@ const TASK_FIELDS = [
   'name',
   'domains',
   'disks',
+  'volumes',
+  'volumePaths',
   'policies',
   'chainLength',
   'retention',
@@ -84,6 +86,8 @@ function taskFields(o: Record<string, unknown>): TaskUpdateInput & { policies?: 
   if (o.name !== undefined) out.name = validateName(o.name, 'name');
   if (o.domains !== undefined) out.domains = stringList(o.domains, 'domains');
   if (o.disks !== undefined) out.disks = stringList(o.disks, 'disks');
+  if (o.volumes !== undefined) out.volumes = stringList(o.volumes, 'volumes');
+  if (o.volumePaths !== undefined) out.volumePaths = stringList(o.volumePaths, 'volumePaths');
   if (o.policies !== undefined) out.policies = stringList(o.policies, 'policies');
   if (o.chainLength !== undefined) out.chainLength = integer(o.chainLength, 'chainLength', 1, 30);
   if (o.retention !== undefined) {
@@ -102,13 +106,14 @@ export function parseTaskCreate(body: unknown): TaskCreateInput {
   const o = expectObject(body, TASK_FIELDS);
   if (o.name === undefined) throw invalid('name is required');
   if (o.policies === undefined) throw invalid('policies is required (1 to 8 policy names)');
-  if (o.domains === undefined && o.disks === undefined) throw invalid('domains or disks is required');
+  if ([o.domains, o.disks, o.volumes, o.volumePaths].every((x) => x === undefined))
+    throw invalid('domains, disks, volumes or volumePaths is required');
   const input = taskFields(o) as TaskCreateInput;
   validateTaskInput(input);
   return input;
 }
 
-/** PATCH /v1/tasks/{name}: anything but policies; `domains`/`disks` replace the resources. */
+/** PATCH /v1/tasks/{name}: anything but policies; `domains`/`disks`/`volumes`/`volumePaths` replace the resources. */
 export function parseTaskUpdate(body: unknown): TaskUpdateInput {
   const o = expectObject(body, TASK_FIELDS);
   if (Object.keys(o).length === 0) {

@@ -1,5 +1,6 @@
 /**
- * `virtpoint task create NAME --domain D [--domain D2] [--disk D:vdb] --policy P [--policy P2]
+ * `virtpoint task create NAME --domain D [--domain D2] [--disk D:vdb] [--volume POOL/VOL]
+ * [--volume-path FILE] --policy P [--policy P2]
  * [--chain-length N] [--retain forever|chains:N|count:N|days:N] [--notify RECEIVER]...
  * [--verify-after] [--copy-to TARGET]... [--disabled]` (POST /v1/tasks).
  */
@@ -18,6 +19,8 @@ type Args = GlobalArgs & {
   name: string;
   domain?: string[];
   disk?: string[];
+  volume?: string[];
+  volumePath?: string[];
   policy: string[];
   chainLength?: number;
   retain?: string;
@@ -32,6 +35,8 @@ export const taskCreate: Run<Args> = async (args, ctx) => {
     name: args.name,
     ...(args.domain === undefined ? {} : { domains: args.domain }),
     ...(args.disk === undefined ? {} : { disks: args.disk }),
+    ...(args.volume === undefined ? {} : { volumes: args.volume }),
+    ...(args.volumePath === undefined ? {} : { volumePaths: args.volumePath }),
     policies: args.policy,
     ...(args.chainLength === undefined ? {} : { chainLength: args.chainLength }),
     ...(args.retain === undefined ? {} : { retention: args.retain }),
@@ -63,8 +68,10 @@ export function registerTaskCreate(y: Argv<GlobalArgs>, bind: Bind): Argv<Global
         })
         .option('disabled', { type: 'boolean', default: false, describe: 'create it disabled' })
         .check((a) => {
-          if (a.domain === undefined && a.disk === undefined) {
-            throw new Error('name what to back up with --domain D or --disk D:vdb');
+          if ([a.domain, a.disk, a.volume, a['volume-path']].every((x) => x === undefined)) {
+            throw new Error(
+              'name what to back up with --domain D, --disk D:vdb, --volume POOL/VOL or --volume-path FILE',
+            );
           }
           checkInt('--chain-length', a['chain-length'], MIN_CHAIN_LENGTH, MAX_CHAIN_LENGTH);
           checkTaskFlags(a);

@@ -9,6 +9,7 @@ import {
   validateReceivers,
 } from '../../core/policy-task.js';
 import { parseRetention } from '../../core/retention.js';
+import { parsePoolVolume, validateVolumePath } from '../../core/volume-ref.js';
 import { toList } from '../validate.js';
 
 export const TASK_OPTIONS = {
@@ -18,6 +19,16 @@ export const TASK_OPTIONS = {
     coerce: toList,
   },
   disk: { type: 'string', describe: 'chosen disk of a domain, DOMAIN:TARGET (repeatable)', coerce: toList },
+  volume: {
+    type: 'string',
+    describe: 'detached libvirt storage volume POOL/VOL to back up on its own (repeatable)',
+    coerce: toList,
+  },
+  'volume-path': {
+    type: 'string',
+    describe: 'detached qcow2/raw file under allowed_volume_dirs to back up on its own (repeatable)',
+    coerce: toList,
+  },
   'chain-length': { type: 'number', describe: 'points per chain before a new full (1-30, default 30)' },
   retain: {
     type: 'string',
@@ -44,6 +55,8 @@ export const TASK_OPTIONS = {
 export function checkTaskFlags(a: {
   domain?: string[];
   disk?: string[];
+  volume?: string[];
+  volumePath?: string[];
   retain?: string;
   notify?: string[];
   copyTo?: string[];
@@ -57,6 +70,8 @@ export function checkTaskFlags(a: {
   };
   if (a.domain?.some((d) => d.trim() === '')) throw new Error('--domain needs a domain name or UUID');
   for (const d of a.disk ?? []) rethrow(() => parseDiskSelection(d));
+  for (const v of a.volume ?? []) rethrow(() => parsePoolVolume(v));
+  for (const p of a.volumePath ?? []) rethrow(() => validateVolumePath(p, '--volume-path'));
   if (a.retain !== undefined) rethrow(() => parseRetention(a.retain as string));
   if (a.notify !== undefined) rethrow(() => validateReceivers(a.notify));
   if (a.copyTo !== undefined) {

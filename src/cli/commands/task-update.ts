@@ -21,6 +21,8 @@ type Args = GlobalArgs & {
   name?: string;
   domain?: string[];
   disk?: string[];
+  volume?: string[];
+  volumePath?: string[];
   chainLength?: number;
   retain?: string;
   notify?: string[];
@@ -34,6 +36,8 @@ export const taskUpdate: Run<Args> = async (args, ctx) => {
   if (args.name !== undefined) patch.name = args.name;
   if (args.domain !== undefined) patch.domains = args.domain;
   if (args.disk !== undefined) patch.disks = args.disk;
+  if (args.volume !== undefined) patch.volumes = args.volume;
+  if (args.volumePath !== undefined) patch.volumePaths = args.volumePath;
   if (args.chainLength !== undefined) patch.chainLength = args.chainLength;
   if (args.retain !== undefined) patch.retention = args.retain;
   if (args.notify !== undefined) patch.receivers = args.notify;

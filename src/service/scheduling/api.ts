@@ -4,6 +4,7 @@
  */
 
 import { iso, isoOrNull } from '../../core/iso.js';
+import { volumeRefText } from '../../core/volume-ref.js';
 import { formatReceiver } from '../../core/policy-task.js';
 import { redactReceiver } from '../../core/redact.js';
 import { formatRetention } from '../../core/retention.js';
@@ -156,7 +157,12 @@ export class SchedulingApiImpl implements SchedulingApi {
     return {
       name: t.name,
       enabled: t.enabled,
-      resources: t.resources.map((r) => ({ domain: r.domainUuid, domainName: r.domainName, disks: r.disks })),
+      resources: t.resources.map((r) => ({
+        domain: r.domainUuid,
+        domainName: r.domainName,
+        disks: r.disks,
+        ...(r.volume === undefined ? {} : { volume: volumeRefText(r.volume) }),
+      })),
       policies: t.policies.map((p) => p.name),
       chainLength: t.chainLength,
       retention: formatRetention(t.retention),

@@ -29,6 +29,7 @@ import {
   type TaskResource as TaskResourceInput,
 } from '../../core/policy-task.js';
 import { validateSchedule } from '../../core/schedule.js';
+import { volumeRefText, type VolumeRef } from '../../core/volume-ref.js';
 import type { Catalog } from '../../ports/catalog.js';
 import { coverWarnings } from './overlap.js';
 import type { Hypervisor } from '../../ports/hypervisor.js';
@@ -53,6 +54,8 @@ export interface SchedulingDeps {
   readonly runTask: TaskRunner;
   /** Refuses `task run` / `policy run` while a bound domain is busy (TaskExecutor.busy). */
   readonly domainBusy: DomainBusy;
+  /** Resolves a task's detached volumes (service/volume-backup/resource.ts); without it, refused. */
+  readonly volumes?: { resolve(ref: VolumeRef): Promise<{ readonly uuid: string; readonly label: string }> };
 }
 
 /** A policy update: any of name, schedule, enabled (unvalidated, as from the API). */
@@ -292,6 +295,10 @@ export class SchedulingService {
   private async resolveResources(resources: readonly TaskResourceInput[]): Promise<TaskResource[]> {
     const out: TaskResource[] = [];
     for (const r of resources) {
+      if (r.volume !== undefined) {
+        out.push(await this.resolveVolume(r.volume, out));
+        continue;
+      }
       const domain = await this.deps.hypervisor.lookupDomain(r.domain);
       const disks = r.disks === null ? null : selectDisks(domain, r.disks).map((d) => d.target);
       const dup = out.find((x) => x.domainUuid === domain.uuid);
@@ -303,6 +310,17 @@ export class SchedulingService {
       out.push({ domainUuid: domain.uuid, domainName: domain.name, disks });
     }
     return out;
+  }
+
+  /** A detached volume: found, allowed, qcow2 or raw (whether it is attached is the run's check). */
+  private async resolveVolume(ref: VolumeRef, before: readonly TaskResource[]): Promise<TaskResource> {
+    if (this.deps.volumes === undefined)
+      throw invalid('this daemon cannot back up detached volumes (no allowed_volume_dirs or pools)');
+    const v = await this.deps.volumes.resolve(ref);
+    const dup = before.find((x) => x.domainUuid === v.uuid);
+    if (dup !== undefined)
+      throw invalid(`volume ${volumeRefText(ref)} is the same file as ${dup.domainName}; list it once`);
+    return { domainUuid: v.uuid, domainName: v.label, disks: null, volume: ref };
   }
 
   /** Distinct domains per policy once `resources` replace those of task `taskId` (null: a new task). */

@@ -21,7 +21,8 @@
  */
 
 import { hostname } from 'node:os';
-import { toVirtpointError } from '../../core/errors.js';
+import { toVirtpointError, VirtpointError } from '../../core/errors.js';
+import type { VolumeRef } from '../../core/volume-ref.js';
 import { zoneOffset } from '../../core/schedule.js';
 import type { Catalog, Job } from '../../ports/catalog.js';
 import type { Logger } from '../../ports/logger.js';
@@ -37,6 +38,8 @@ import type { BackupService } from '../backup/backup.js';
 import { ensureDomainRecord, submitBackup } from '../backup/submit.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { VerifyService } from '../verify/verify.js';
+import type { VolumeBackupRequest } from '../volume-backup/backup.js';
+import { submitVolumeBackup, type SubmitVolumeBackupDeps } from '../volume-backup/submit.js';
 import type { RetentionRunner } from './retention-run.js';
 import { hasWarnings, outcomeAfterDelivery, pointWarnings } from './run-warnings.js';
 import { verifyAfterBackup, withVerify } from './verify-after.js';
@@ -56,6 +59,8 @@ export interface TaskExecDeps {
    * point, never awaits them; without it their points are not copied.
    */
   readonly copyAfter?: (pointId: string, targetIds: readonly string[]) => Promise<QueuedCopy[]>;
+  /** For tasks with detached volumes (service/volume-backup/); without it those resources fail. */
+  readonly volumeBackup?: Pick<SubmitVolumeBackupDeps, 'backup' | 'resources'>;
   readonly timeZone: string;
   /** Host name in notifications (default os.hostname()). */
   readonly host?: string;
@@ -166,7 +171,8 @@ export class TaskExecutor {
     try {
       const domain = { uuid: r.domainUuid, name: r.domainName };
       ensureDomainRecord(catalog, domain); // the cleanup jobs reference it too
-      if (task.retention.kind === 'chains' && !byHand) {
+      // (a volume's old chains go by the rule after its backup: no dry run of a volume backup)
+      if (task.retention.kind === 'chains' && !byHand && r.volume === undefined) {
         const plan = await backup.plan({
           domain: r.domainUuid,
           ...disks,
@@ -177,19 +183,23 @@ export class TaskExecutor {
           await runner.wait(retention.submit({ ...cleanup, mode: 'before-new-chain' }).id);
         }
       }
-      job = submitBackup(
-        { catalog, runner, backup },
-        domain,
-        {
-          domain: r.domainUuid,
-          ...disks,
-          chainLength: task.chainLength,
-          quiesce: 'auto',
-          trigger: byHand ? 'manual' : 'schedule',
-          owner,
-        },
-        { task: task.name },
-      );
+      const trigger = byHand ? 'manual' : 'schedule';
+      job =
+        r.volume !== undefined
+          ? await this.submitVolume(task, r.volume, { chainLength: task.chainLength, trigger, owner })
+          : submitBackup(
+              { catalog, runner, backup },
+              domain,
+              {
+                domain: r.domainUuid,
+                ...disks,
+                chainLength: task.chainLength,
+                quiesce: 'auto',
+                trigger,
+                owner,
+              },
+              { task: task.name },
+            );
       const ended = await runner.wait(job.id);
       const point = ended.pointId === null ? null : catalog.getPoint(ended.pointId);
       const { verify } = this.deps;
@@ -299,6 +309,17 @@ export class TaskExecutor {
         }
       }),
     );
+  }
+
+  /** A detached volume's backup job, once the volume is checked (found, allowed, detached: IN_USE). */
+  private async submitVolume(task: Task, volume: VolumeRef, req: Omit<VolumeBackupRequest, 'volume'>) {
+    const vb = this.deps.volumeBackup;
+    if (vb === undefined)
+      throw new VirtpointError('INVALID_STATE', 'this daemon cannot back up detached volumes');
+    const full = { ...req, volume };
+    const v = await vb.backup.check(full);
+    const { catalog, runner } = this.deps;
+    return submitVolumeBackup({ catalog, runner, ...vb }, v, full, { task: task.name });
   }
 
   /** Whether the domain has a job queued or running. */

@@ -13,6 +13,7 @@ import type { JobRunner } from '../jobs/runner.js';
 import type { VolumeBackupService, VolumeBackupRequest } from './backup.js';
 import { parsePoolVolume, type VolumeRef } from './resource.js';
 import type { VolumeRollbackService } from './rollback.js';
+import { submitVolumeBackup } from './submit.js';
 
 /** The detached-volume backup feature's API (docs/api.md "Volume backups"). */
 export interface VolumeBackupApi {
@@ -64,36 +65,7 @@ export class VolumeBackupApiImpl implements VolumeBackupApi {
       owner: null,
     };
     const v = await this.deps.backup.check(req);
-    // the job references the resource's domains row: recorded before it is queued
-    this.deps.resources.upsert({
-      uuid: v.uuid,
-      label: v.label,
-      path: v.path,
-      pool: v.pool,
-      volume: v.volume,
-      format: v.format,
-    });
-    const job = this.deps.runner.submit(
-      { type: 'backup', trigger: 'manual', domainUuid: v.uuid },
-      async (ctx) => {
-        let pointId: string | null = null;
-        const point = await this.deps.backup
-          .run(v.uuid, req, {
-            onPoint: (id) => {
-              pointId = id;
-              ctx.setPoint(id);
-            },
-            onProgress: ctx.progress,
-            signal: ctx.signal,
-          })
-          .catch((e: unknown) => {
-            if (ctx.signal.aborted && pointId !== null && this.deps.catalog.getPoint(pointId) === null)
-              ctx.setPoint(null);
-            throw e;
-          });
-        return { pointId: point.id, kind: point.kind, newChainReason: point.newChainReason, volume: v.label };
-      },
-    );
+    const job = submitVolumeBackup(this.deps, v, req);
     return jobView(job);
   }
 

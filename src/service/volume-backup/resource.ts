@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 
 import { VirtpointError } from '../../core/errors.js';
+import type { VolumeRef } from '../../core/volume-ref.js';
 import type { DiskInfo, Hypervisor } from '../../ports/hypervisor.js';
 import type { ImageTool } from '../../ports/image-tool.js';
 
@@ -30,9 +31,9 @@ export function uuidV5(namespace: string, name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-export const resourceUuid = (canonicalPath: string) => uuidV5(NAMESPACE, `path:${canonicalPath}`);
+export { parsePoolVolume, type VolumeRef } from '../../core/volume-ref.js';
 
-export type VolumeRef = { readonly pool: string; readonly volume: string } | { readonly path: string };
+export const resourceUuid = (canonicalPath: string) => uuidV5(NAMESPACE, `path:${canonicalPath}`);
 
 export interface ResolvedVolume {
   readonly uuid: string;
@@ -55,16 +56,6 @@ export interface ResourceDeps {
   readonly realPath: (path: string) => Promise<string>;
   /** Canonical directories a `--volume-path` file may be in (allowed_volume_dirs). */
   readonly allowedDirs: readonly string[];
-}
-
-/** `POOL/VOL` → its parts (INVALID_ARGUMENT otherwise). */
-export function parsePoolVolume(ref: string): { pool: string; volume: string } {
-  const i = ref.indexOf('/');
-  const pool = ref.slice(0, i);
-  const volume = ref.slice(i + 1);
-  if (i <= 0 || volume === '' || volume.includes('/'))
-    throw new VirtpointError('INVALID_ARGUMENT', `volume ${JSON.stringify(ref)} is not POOL/VOLUME`);
-  return { pool, volume };
 }
 
 /** Finds the volume, its format and bitmaps; refuses a file outside the allowed directories. */

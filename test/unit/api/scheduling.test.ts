@@ -131,7 +131,7 @@ test.serial('tasks: list (?policy=), show, create, 400s', async (t) => {
 
   const bad: [unknown, RegExp][] = [
     [{ name: 'x', domains: ['web'] }, /policies is required/],
-    [{ name: 'x', policies: ['nightly'] }, /domains or disks is required/],
+    [{ name: 'x', policies: ['nightly'] }, /domains, disks, volumes or volumePaths is required/],
     [{ name: 'x', domains: 'web', policies: ['nightly'] }, /domains must be an array/],
     [{ name: 'x', domains: ['web'], policies: [] }, /policies must list 1 to 8/],
     [{ name: 'x', domains: ['web'], policies: ['nightly'], chainLength: 31 }, /chainLength/],

@@ -369,3 +369,29 @@ test('task notify-test: one line per receiver; exit 1 naming the first failure; 
   t.is(g.code, 0);
   t.is(g.stderr, '');
 });
+
+test('task create/update --volume POOL/VOL and --volume-path FILE (repeatable); task show names them; bad ones are usage errors', async (t) => {
+  const vol = { domain: '5abfc91b-e804-5410-bd33-f3f186e1323f', domainName: '/vols/a.qcow2', disks: null };
+  const api = await startFakeApi(t, {
+    'POST /v1/tasks': { status: 201, body: { ...task, resources: [{ ...vol, volume: '/vols/a.qcow2' }] } },
+    'PATCH /v1/tasks/web-daily': { body: task },
+  });
+  const base = ['task', 'create', 'web-daily', '--policy', 'p'];
+  const r = await run(api.socket, [...base, '--volume', 'default/b.qcow2', '--volume-path', '/vols/a.qcow2']);
+  t.is(r.code, 0, r.stderr);
+  t.like(api.requests[0]?.body, { volumes: ['default/b.qcow2'], volumePaths: ['/vols/a.qcow2'] });
+  t.false('domains' in (api.requests[0]?.body as object));
+  t.regex(r.stdout, /^volume:\/vols\/a\.qcow2 +5abfc91b-e804-5410-bd33-f3f186e1323f +vol$/m);
+  const up = await run(api.socket, ['task', 'update', 'web-daily', '--volume-path', '/vols/c.qcow2']);
+  t.is(up.code, 0, up.stderr);
+  t.deepEqual(api.requests[1]?.body, { volumePaths: ['/vols/c.qcow2'] });
+  for (const bad of [
+    [...base, '--volume', 'nopool'],
+    [...base, '--volume-path', 'relative.qcow2'],
+  ]) {
+    const b = await run(api.socket, bad);
+    t.is(b.code, 2, bad.join(' '));
+  }
+  t.regex((await run(api.socket, base)).stderr, /--volume POOL\/VOL or --volume-path FILE/);
+  t.is(api.requests.length, 2, 'nothing sent for a usage error');
+});

@@ -62,14 +62,35 @@ test('disk selections D:vdb', (t) => {
   invalid(t, () => parseDiskSelection('a/b:vdb'), /domain of disk selection/);
 });
 
+test('resources: detached volumes by POOL/VOL and by path, after the domains; each once', (t) => {
+  t.deepEqual(validateResources(['web1'], [], ['default/a.qcow2'], ['/vols/b.qcow2']), [
+    { domain: 'web1', disks: null },
+    { volume: { pool: 'default', volume: 'a.qcow2' } },
+    { volume: { path: '/vols/b.qcow2' } },
+  ]);
+  t.deepEqual(validateResources(undefined, undefined, undefined, ['/vols/b.qcow2']), [
+    { volume: { path: '/vols/b.qcow2' } },
+  ]);
+  invalid(t, () => validateResources([], [], ['nopool']), /is not POOL\/VOLUME/);
+  invalid(t, () => validateResources([], [], [7]), /volumes\[0\] must be POOL\/VOLUME/);
+  invalid(
+    t,
+    () => validateResources([], [], [], ['rel.qcow2']),
+    /volumePaths\[0\] must be an absolute file path/,
+  );
+  invalid(t, () => validateResources([], [], [], ['/a\nb']), /volumePaths\[0\]/);
+  invalid(t, () => validateResources([], [], [], ['/v/a', '/v/a']), /volume \/v\/a is listed twice/);
+  invalid(t, () => validateResources([], [], 'p/v'), /volumes must be a list/);
+});
+
 test('resources: whole domains and chosen disks, one per domain', (t) => {
   t.deepEqual(validateResources(['web1', '3f2c1f0e-8c4e-4b8e-9a55-0d6f1c2b7e11'], ['db:vdc', 'db:vdb']), [
     { domain: 'web1', disks: null },
     { domain: '3f2c1f0e-8c4e-4b8e-9a55-0d6f1c2b7e11', disks: null },
     { domain: 'db', disks: ['vdb', 'vdc'] },
   ]);
-  invalid(t, () => validateResources([], []), /at least one domain or disk/);
-  invalid(t, () => validateResources(undefined, undefined), /at least one domain or disk/);
+  invalid(t, () => validateResources([], []), /at least one domain, disk or volume/);
+  invalid(t, () => validateResources(undefined, undefined), /at least one domain, disk or volume/);
   invalid(t, () => validateResources(['web1', 'web1']), /domain web1 is listed twice/);
   invalid(t, () => validateResources(['web1'], ['web1:vdb']), /listed whole and with chosen disks/);
   invalid(t, () => validateResources([], ['db:vdb', 'db:vdb']), /disk vdb is listed twice/);
@@ -168,7 +189,7 @@ test('task input: defaults and normalization', (t) => {
 
 test('task input: every field error', (t) => {
   invalid(t, () => validateTaskInput({ ...task, name: '' }), /task name must be/);
-  invalid(t, () => validateTaskInput({ ...task, domains: [] }), /at least one domain or disk/);
+  invalid(t, () => validateTaskInput({ ...task, domains: [] }), /at least one domain, disk or volume/);
   invalid(t, () => validateTaskInput({ ...task, policies: [] }), /policies must list/);
   for (const n of [0, 31, 2.5]) {
     invalid(

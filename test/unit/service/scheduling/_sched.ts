@@ -1,3 +1,4 @@
+import { VirtpointError } from '../../../../src/core/errors.js';
 import { randomBytes } from 'node:crypto';
 import { SqliteCatalog } from '../../../../src/adapters/sqlite/sqlite-catalog.js';
 import type { Retention } from '../../../../src/core/retention.js';
@@ -19,6 +20,10 @@ import { verifyFailureNotifier } from '../../../../src/service/scheduling/verify
 import { VerifyService, type VerifyFailure } from '../../../../src/service/verify/verify.js';
 import { FakeHypervisor } from '../../../fakes/fake-hypervisor.js';
 import { FakeClock, FakeFs, FakeImageTool } from '../../../fakes/fake-host.js';
+import { FakeOffline } from '../../../fakes/fake-offline.js';
+import { SqliteVolumeResources } from '../../../../src/adapters/sqlite/sqlite-volume-resources.js';
+import { VolumeBackupService } from '../../../../src/service/volume-backup/backup.js';
+import { resourceUuid } from '../../../../src/service/volume-backup/resource.js';
 
 /**
  * The scheduler on fakes: FakeHypervisor, fake files and images, an in-memory catalog whose clock
@@ -62,8 +67,27 @@ export async function schedHarness(opts: { catchUpHours?: number; domains?: stri
   const verify = new VerifyService({ ...common, onVerifyFailure: (f) => report(f) });
   /** What the executor asked to copy (task copy targets): point id and target ids. */
   const copied: { pointId: string; targetIds: readonly string[] }[] = [];
+  // Detached volumes under /vols, backed up by the real service on a fake engine.
+  const offline = new FakeOffline(images);
+  const volumeResources = new SqliteVolumeResources(catalog.db);
+  const volumeDeps = {
+    ...common,
+    clock: new FakeClock(),
+    random: randomBytes,
+    offline,
+    resources: volumeResources,
+    runDir: '/state/volume-backup',
+    volumePath: async (pool: string, volume: string) => `/vols/${pool}-${volume}`,
+    realPath: async (p: string) => {
+      if (!images.images.has(p)) throw new VirtpointError('NOT_FOUND', `${p} does not exist`);
+      return p;
+    },
+    allowedDirs: ['/vols'],
+  };
+  const volumes = new VolumeBackupService(volumeDeps);
   const exec = new TaskExecutor({
     verify,
+    volumeBackup: { backup: volumes, resources: volumeResources },
     copyAfter: async (pointId, targetIds) => {
       copied.push({ pointId, targetIds });
       return targetIds.map((id) => ({
@@ -119,15 +143,25 @@ export async function schedHarness(opts: { catchUpHours?: number; domains?: stri
       domains?: string[];
       verifyAfter?: boolean;
       copyTo?: string[];
+      /** Volume files (paths under /vols), after the domains. */
+      volumes?: string[];
     } = {},
   ) =>
     db.createTask({
       name,
-      resources: (o.domains ?? [uuids[0]!]).map((u) => ({
-        domainUuid: u,
-        domainName: u.slice(0, 4),
-        disks: null,
-      })),
+      resources: [
+        ...(o.domains ?? (o.volumes ? [] : [uuids[0]!])).map((u) => ({
+          domainUuid: u,
+          domainName: u.slice(0, 4),
+          disks: null,
+        })),
+        ...(o.volumes ?? []).map((path) => ({
+          domainUuid: resourceUuid(path),
+          domainName: path,
+          disks: null,
+          volume: { path },
+        })),
+      ],
       policyIds,
       chainLength: o.chainLength ?? 30,
       retention: o.retention ?? { kind: 'forever' },
@@ -150,6 +184,11 @@ export async function schedHarness(opts: { catchUpHours?: number; domains?: stri
   };
   return {
     copied,
+    offline,
+    volumes,
+    volumeDeps,
+    /** A detached qcow2 volume file under /vols. */
+    addVolume: (path: string) => images.addSource(path, 1 << 30),
     clock,
     hv,
     fs,

@@ -1,0 +1,64 @@
+import type { Catalog, Job } from '../../ports/catalog.js';
+import type { VolumeResourceCatalog } from '../../ports/volume-resources.js';
+import type { JobRunner } from '../jobs/runner.js';
+import type { VolumeBackupRequest, VolumeBackupService } from './backup.js';
+import type { ResolvedVolume } from './resource.js';
+
+export interface SubmitVolumeBackupDeps {
+  readonly catalog: Pick<Catalog, 'getPoint'>;
+  readonly runner: Pick<JobRunner, 'submit'>;
+  readonly backup: Pick<VolumeBackupService, 'check' | 'run'>;
+  readonly resources: Pick<VolumeResourceCatalog, 'upsert'>;
+}
+
+/**
+ * Queues a backup of the checked volume `v` as a `backup` job of its resource; the job checks the
+ * request once more under the resource's lock. The one way a volume backup is queued: POST
+ * /v1/volume-backups and a task's volume resources both call it. The job's result: the point,
+ * its kind, why it opened a chain, the volume's label, and `extra` (a task run adds the task).
+ */
+export function submitVolumeBackup(
+  deps: SubmitVolumeBackupDeps,
+  v: ResolvedVolume,
+  req: VolumeBackupRequest,
+  extra: Readonly<Record<string, unknown>> = {},
+): Job {
+  // the job references the resource's domains row: recorded before it is queued
+  deps.resources.upsert({
+    uuid: v.uuid,
+    label: v.label,
+    path: v.path,
+    pool: v.pool,
+    volume: v.volume,
+    format: v.format,
+  });
+  const trigger = req.trigger ?? 'manual';
+  return deps.runner.submit({ type: 'backup', trigger, domainUuid: v.uuid }, async (ctx) => {
+    let pointId: string | null = null;
+    const point = await deps.backup
+      .run(
+        v.uuid,
+        { ...req, trigger },
+        {
+          onPoint: (id) => {
+            pointId = id;
+            ctx.setPoint(id);
+          },
+          onProgress: ctx.progress,
+          signal: ctx.signal,
+        },
+      )
+      .catch((e: unknown) => {
+        if (ctx.signal.aborted && pointId !== null && deps.catalog.getPoint(pointId) === null)
+          ctx.setPoint(null);
+        throw e;
+      });
+    return {
+      pointId: point.id,
+      kind: point.kind,
+      newChainReason: point.newChainReason,
+      volume: v.label,
+      ...extra,
+    };
+  });
+}
