@@ -133,6 +133,16 @@ function split(calls: readonly Call[], totalMs: number) {
   return { ...parts, catalogAndRestMs: Math.round(totalMs - listed) };
 }
 
+/** The QMP commands of one backup, ms per command (summed when one runs more than once). */
+function qmpByCommand(calls: readonly Call[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of calls.filter((x) => x.name.startsWith('qmp.execute:'))) {
+    const k = c.name.slice('qmp.execute:'.length);
+    out[k] = Math.round((out[k] ?? 0) + c.end - c.start);
+  }
+  return out;
+}
+
 type Split = ReturnType<typeof split>;
 
 interface Ctx {
@@ -147,7 +157,7 @@ async function virtpointRound(
   ctx: Ctx,
   round: number,
   check: boolean,
-): Promise<{ ms: number; split: Split }> {
+): Promise<{ ms: number; split: Split; qmp: Record<string, number> }> {
   const dir = join(ctx.workDir, `vp-${round}`);
   const storeRoot = join(dir, 'store');
   const runDir = join(dir, 'run');
@@ -189,7 +199,7 @@ async function virtpointRound(
     const ms = Math.round((performance.now() - t0) * 10) / 10;
     if (point.state !== 'available') throw new Error(`the point is ${point.state}, not available`);
     if (check) await compareWithSource(ctx.src, resolveStorePath(storeRoot, point.disks[0]!.path));
-    return { ms, split: split(calls, ms) };
+    return { ms, split: split(calls, ms), qmp: qmpByCommand(calls) };
   } finally {
     await engine.stopLeftovers(runDir); // a daemon a failed round left: stopped by PID
     catalog.close();
@@ -236,6 +246,7 @@ export async function run(): Promise<unknown> {
     const ctx: Ctx = { hv, src: await realpath(src), workDir, warnings };
     const ms: Record<string, number[]> = Object.fromEntries(TOOLS.map((t) => [t, []]));
     const splits: Split[] = [];
+    const qmp: Record<string, number>[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       for (const tool of rotation(TOOLS, r)) {
         await settle();
@@ -244,6 +255,7 @@ export async function run(): Promise<unknown> {
           const out = await virtpointRound(ctx, r, r === 0);
           ms[tool]!.push(out.ms);
           splits.push(out.split);
+          qmp.push(out.qmp);
         } else {
           ms[tool]!.push((await qemuImgRound(ctx, r, r === 0)).ms);
         }
@@ -278,6 +290,10 @@ export async function run(): Promise<unknown> {
       samplesMs: ms,
       virtpointSplitMedianMs: splitMedians,
       virtpointSplits: splits,
+      // which QMP command holds the time (blockdev-del of the target flushes it: fdatasync)
+      qmpCommandMedianMs: Object.fromEntries(
+        Object.keys(qmp[0]!).map((k) => [k, median(qmp.map((q) => q[k]!))]),
+      ),
       // the same ratio without the checksum pass (qemu-img computes none)
       ratioWithoutChecksum: speedRatio(full['qemu-img+sync']!.median, vpMedian - checksumMedian),
       targets: targets.map((t) => ({ ...t, met: formatTarget(t).startsWith('met') })),
@@ -299,6 +315,7 @@ function print(
     loadavg: string;
     full: Record<string, Summary>;
     virtpointSplitMedianMs: Record<string, number>;
+    qmpCommandMedianMs: Record<string, number>;
     ratioWithoutChecksum: number;
   },
   targets: readonly Target[],
@@ -310,6 +327,8 @@ function print(
   for (const [tool, x] of Object.entries(r.full)) console.log(row(tool, x));
   console.log('  virtpoint split (medians, ms):');
   for (const [k, v] of Object.entries(r.virtpointSplitMedianMs)) console.log(`    ${k.padEnd(20)} ${v}`);
+  const q = Object.entries(r.qmpCommandMedianMs).map(([k, v]) => `${k} ${v}`);
+  console.log(`  QMP commands (medians, ms): ${q.join(', ')}`);
   console.log(`  ratio without the checksum pass: ${r.ratioWithoutChecksum}×`);
   console.log('  targets:');
   for (const t of targets) console.log(`    ${formatTarget(t)}`);
