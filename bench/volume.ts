@@ -8,6 +8,7 @@ import { nodeFs, systemClock } from '../src/adapters/node-fs.js';
 import { runCommand } from '../src/adapters/process/run-command.js';
 import { QemuImg } from '../src/adapters/qemu-img/qemu-img.js';
 import { nodeOfflineBackupHost, QsdOfflineBackup } from '../src/adapters/qmp/offline-backup.js';
+import type { QmpClient } from '../src/adapters/qmp/qmp-client.js';
 import { SqliteCatalog } from '../src/adapters/sqlite/sqlite-catalog.js';
 import { SqliteVolumeResources } from '../src/adapters/sqlite/sqlite-volume-resources.js';
 import { checkpointName } from '../src/core/names.js';
@@ -41,7 +42,10 @@ const EXTENT_MIB = 4;
 const FILL = 0.6;
 const MiB = 1024 * 1024;
 const HOUR = 3_600_000;
-const TOOLS = ['virtpoint', 'qemu-img+sync'] as const;
+/** `virtpoint x-perf copy-range`: the same service with `x-perf.use-copy-range` added to its
+ * blockdev-backup by the bench (QEMU then copies with copy_file_range): what that change gives. */
+const COPY_RANGE = 'virtpoint x-perf copy-range';
+const TOOLS = ['virtpoint', 'qemu-img+sync', COPY_RANGE] as const;
 
 function log(msg: string): void {
   console.log(`[bench/volume] ${msg}`);
@@ -152,13 +156,32 @@ interface Ctx {
   readonly warnings: string[];
 }
 
+/** The QMP client with `x-perf: { use-copy-range: true }` in every blockdev-backup it sends. */
+function withCopyRange(qmp: QmpClient): QmpClient {
+  return new Proxy(qmp, {
+    get(target, prop, receiver) {
+      if (prop !== 'execute') return Reflect.get(target, prop, receiver) as unknown;
+      return (command: string, args?: Record<string, unknown>, timeoutMs?: number) => {
+        if (command !== 'transaction' || args === undefined) return target.execute(command, args, timeoutMs);
+        const actions = (args.actions as { type: string; data: Record<string, unknown> }[]).map((a) =>
+          a.type === 'blockdev-backup'
+            ? { ...a, data: { ...a.data, 'x-perf': { 'use-copy-range': true } } }
+            : a,
+        );
+        return target.execute(command, { ...args, actions }, timeoutMs);
+      };
+    },
+  });
+}
+
 /** One virtpoint full backup in fresh dirs; returns its time, split and point, cleans up after. */
 async function virtpointRound(
   ctx: Ctx,
   round: number,
   check: boolean,
+  copyRange: boolean,
 ): Promise<{ ms: number; split: Split; qmp: Record<string, number> }> {
-  const dir = join(ctx.workDir, `vp-${round}`);
+  const dir = join(ctx.workDir, `vp-${round}${copyRange ? '-cr' : ''}`);
   const storeRoot = join(dir, 'store');
   const runDir = join(dir, 'run');
   await mkdir(dir, { recursive: true });
@@ -167,7 +190,13 @@ async function virtpointRound(
   // the QMP client the engine connects is timed too: its commands, and the job between them
   const host = nodeOfflineBackupHost(nodeFs);
   const timedHost = timed(
-    { ...host, connect: async (socket: string) => timed(await host.connect(socket), 'qmp', calls) },
+    {
+      ...host,
+      connect: async (socket: string) => {
+        const qmp = await host.connect(socket);
+        return timed(copyRange ? withCopyRange(qmp) : qmp, 'qmp', calls);
+      },
+    },
     'host',
     calls,
   );
@@ -245,17 +274,17 @@ export async function run(): Promise<unknown> {
     hv = await LibvirtHypervisor.connect();
     const ctx: Ctx = { hv, src: await realpath(src), workDir, warnings };
     const ms: Record<string, number[]> = Object.fromEntries(TOOLS.map((t) => [t, []]));
-    const splits: Split[] = [];
-    const qmp: Record<string, number>[] = [];
+    const splits: Record<string, Split[]> = { virtpoint: [], [COPY_RANGE]: [] };
+    const qmp: Record<string, Record<string, number>[]> = { virtpoint: [], [COPY_RANGE]: [] };
     for (let r = 0; r < ROUNDS; r++) {
       for (const tool of rotation(TOOLS, r)) {
         await settle();
         await dropCache(ctx.src);
-        if (tool === 'virtpoint') {
-          const out = await virtpointRound(ctx, r, r === 0);
+        if (tool !== 'qemu-img+sync') {
+          const out = await virtpointRound(ctx, r, r === 0, tool === COPY_RANGE);
           ms[tool]!.push(out.ms);
-          splits.push(out.split);
-          qmp.push(out.qmp);
+          splits[tool]!.push(out.split);
+          qmp[tool]!.push(out.qmp);
         } else {
           ms[tool]!.push((await qemuImgRound(ctx, r, r === 0)).ms);
         }
@@ -266,14 +295,20 @@ export async function run(): Promise<unknown> {
       string,
       Summary
     >;
-    const splitKeys = Object.keys(splits[0]!) as (keyof Split)[];
-    const splitMedians = Object.fromEntries(splitKeys.map((k) => [k, median(splits.map((s) => s[k]))]));
-    const vpMedian = full.virtpoint!.median;
-    const checksumMedian = splitMedians.checksumMs!;
+    const medians = <T extends object>(xs: readonly T[]) =>
+      Object.fromEntries(
+        Object.keys(xs[0]!).map((k) => [k, median(xs.map((x) => (x as Record<string, number>)[k]!))]),
+      );
+    const per = <T>(f: (tool: string) => T): Record<string, T> => ({
+      virtpoint: f('virtpoint'),
+      [COPY_RANGE]: f(COPY_RANGE),
+    });
+    const splitMedians = per((t) => medians(splits[t]!));
+    const baseline = full['qemu-img+sync']!.median;
     const targets: Target[] = [
       {
         name: 'full backup of a detached volume vs qemu-img convert + sync',
-        value: speedRatio(full['qemu-img+sync']!.median, vpMedian),
+        value: speedRatio(baseline, full.virtpoint!.median),
         op: '>=',
         goal: 1,
         unit: '×',
@@ -288,14 +323,14 @@ export async function run(): Promise<unknown> {
       volume: { sizeMiB: SIZE_MIB, filledMiB, extentMiB: EXTENT_MIB, actualBytes: actual },
       full,
       samplesMs: ms,
-      virtpointSplitMedianMs: splitMedians,
-      virtpointSplits: splits,
+      // qemu-img time / virtpoint time per variant (> 1: virtpoint is faster)
+      ratio: per((t) => speedRatio(baseline, full[t]!.median)),
+      splitMedianMs: splitMedians,
+      splits,
       // which QMP command holds the time (blockdev-del of the target flushes it: fdatasync)
-      qmpCommandMedianMs: Object.fromEntries(
-        Object.keys(qmp[0]!).map((k) => [k, median(qmp.map((q) => q[k]!))]),
-      ),
+      qmpCommandMedianMs: per((t) => medians(qmp[t]!)),
       // the same ratio without the checksum pass (qemu-img computes none)
-      ratioWithoutChecksum: speedRatio(full['qemu-img+sync']!.median, vpMedian - checksumMedian),
+      ratioWithoutChecksum: per((t) => speedRatio(baseline, full[t]!.median - splitMedians[t]!.checksumMs!)),
       targets: targets.map((t) => ({ ...t, met: formatTarget(t).startsWith('met') })),
       warnings,
     };
@@ -314,22 +349,31 @@ function print(
   r: {
     loadavg: string;
     full: Record<string, Summary>;
-    virtpointSplitMedianMs: Record<string, number>;
-    qmpCommandMedianMs: Record<string, number>;
-    ratioWithoutChecksum: number;
+    ratio: Record<string, number>;
+    splitMedianMs: Record<string, Record<string, number>>;
+    qmpCommandMedianMs: Record<string, Record<string, number>>;
+    ratioWithoutChecksum: Record<string, number>;
   },
   targets: readonly Target[],
 ): void {
   const row = (name: string, x: Summary) =>
-    `    ${name.padEnd(16)} median ${x.median.toFixed(0).padStart(6)} ms  min ${x.min.toFixed(0).padStart(6)}  max ${x.max.toFixed(0).padStart(6)}`;
+    `    ${name.padEnd(28)} median ${x.median.toFixed(0).padStart(6)} ms  min ${x.min.toFixed(0).padStart(6)}  max ${x.max.toFixed(0).padStart(6)}`;
   console.log(`\nbench/volume (load average at the end: ${r.loadavg})`);
   console.log(`  full backup, ${SIZE_MIB} MiB volume`);
   for (const [tool, x] of Object.entries(r.full)) console.log(row(tool, x));
-  console.log('  virtpoint split (medians, ms):');
-  for (const [k, v] of Object.entries(r.virtpointSplitMedianMs)) console.log(`    ${k.padEnd(20)} ${v}`);
-  const q = Object.entries(r.qmpCommandMedianMs).map(([k, v]) => `${k} ${v}`);
-  console.log(`  QMP commands (medians, ms): ${q.join(', ')}`);
-  console.log(`  ratio without the checksum pass: ${r.ratioWithoutChecksum}×`);
+  const tools = Object.keys(r.splitMedianMs);
+  console.log(`  split (medians, ms)      ${tools.map((t) => t.padStart(28)).join('')}`);
+  for (const k of Object.keys(r.splitMedianMs[tools[0]!]!))
+    console.log(
+      `    ${k.padEnd(22)} ${tools.map((t) => String(r.splitMedianMs[t]![k]).padStart(28)).join('')}`,
+    );
+  for (const t of tools) {
+    const q = Object.entries(r.qmpCommandMedianMs[t]!).map(([k, v]) => `${k} ${v}`);
+    console.log(`  ${t}: QMP commands (medians, ms): ${q.join(', ')}`);
+    console.log(
+      `  ${t}: ratio qemu-img+sync / ${t} ${r.ratio[t]}×, without the checksum pass ${r.ratioWithoutChecksum[t]}×`,
+    );
+  }
   console.log('  targets:');
   for (const t of targets) console.log(`    ${formatTarget(t)}`);
   console.log('');
