@@ -58,14 +58,14 @@ const dropCache = (file: string) => run1(['dd', `if=${file}`, 'iflag=nocache', '
 const settle = () => run1(['sync']);
 
 /** One timed call of a wrapped port: which, when (ms since the round's start), how long. */
-interface Call {
+export interface Call {
   readonly name: string;
   readonly start: number;
   readonly end: number;
 }
 
 /** `obj` with every method that returns a promise timed into `calls` as `prefix.method`. */
-function timed<T extends object>(obj: T, prefix: string, calls: Call[]): T {
+export function timed<T extends object>(obj: T, prefix: string, calls: Call[]): T {
   return new Proxy(obj, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver) as unknown;
@@ -107,7 +107,7 @@ async function makeSource(path: string): Promise<{ filledMiB: number }> {
 }
 
 /** Where one virtpoint backup's time went (ms), from the calls of its wrapped ports. */
-function split(calls: readonly Call[], totalMs: number) {
+export function split(calls: readonly Call[], totalMs: number) {
   const sum = (pred: (c: Call) => boolean) =>
     Math.round(calls.filter(pred).reduce((a, c) => a + (c.end - c.start), 0));
   const is = (name: string) => (c: Call) => c.name === name;
@@ -138,7 +138,7 @@ function split(calls: readonly Call[], totalMs: number) {
 }
 
 /** The QMP commands of one backup, ms per command (summed when one runs more than once). */
-function qmpByCommand(calls: readonly Call[]): Record<string, number> {
+export function qmpByCommand(calls: readonly Call[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const c of calls.filter((x) => x.name.startsWith('qmp.execute:'))) {
     const k = c.name.slice('qmp.execute:'.length);
@@ -157,7 +157,7 @@ interface Ctx {
 }
 
 /** The QMP client with `x-perf: { use-copy-range: true }` in every blockdev-backup it sends. */
-function withCopyRange(qmp: QmpClient): QmpClient {
+export function withCopyRange(qmp: QmpClient): QmpClient {
   return new Proxy(qmp, {
     get(target, prop, receiver) {
       if (prop !== 'execute') return Reflect.get(target, prop, receiver) as unknown;
