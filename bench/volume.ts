@@ -30,7 +30,9 @@ import { formatTarget, median, rotation, speedRatio, summarize, type Summary, ty
  * round has a fresh catalog, store and run dir; the persistent bitmap the backup adds to the
  * source is removed untimed, so every round reads the same volume. virtpoint's time is split
  * through timed wrappers of its ports (libvirt, qemu-img, qemu-storage-daemon start, QMP
- * commands, the backup job, fsync, checksum). Writes bench/results/volume.json; reports only.
+ * commands, the backup job, fsync, checksum). A third tool runs the same service with copy-range
+ * (COPY_RANGE below). Round 1 of each tool checks its copy with `qemu-img compare`, untimed.
+ * Writes bench/results/volume.json; reports only.
  */
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
