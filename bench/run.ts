@@ -18,6 +18,7 @@ const BENCHES: readonly string[] = [
   './verify.js',
   './mount.js',
   './copy.js',
+  './volume.js',
 ];
 
 let failed = 0;
