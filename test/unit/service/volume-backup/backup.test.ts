@@ -5,36 +5,15 @@ import test from 'ava';
 import { SqliteVolumeResources } from '../../../../src/adapters/sqlite/sqlite-volume-resources.js';
 import { SqliteCatalog } from '../../../../src/adapters/sqlite/sqlite-catalog.js';
 import { VirtpointError } from '../../../../src/core/errors.js';
-import type { OfflineBackup, OfflineBackupSpec } from '../../../../src/ports/offline-backup.js';
 import { silentLogger } from '../../../../src/ports/logger.js';
 import { VolumeBackupService } from '../../../../src/service/volume-backup/backup.js';
 import { resourceUuid, uuidV5 } from '../../../../src/service/volume-backup/resource.js';
 import { FakeHypervisor } from '../../../fakes/fake-hypervisor.js';
 import { FakeClock, FakeFs, FakeImageTool } from '../../../fakes/fake-host.js';
+import { FakeOffline } from '../../../fakes/fake-offline.js';
 
 const VOL = '/vols/data.qcow2';
 const GiB = 1024 ** 3;
-
-/** A fake engine: records each spec, applies the bitmap changes to the fake image, may fail once. */
-class FakeOffline implements OfflineBackup {
-  readonly runs: OfflineBackupSpec[] = [];
-  fail: VirtpointError | null = null;
-  constructor(private readonly images: FakeImageTool) {}
-  async run(spec: OfflineBackupSpec) {
-    this.runs.push(spec);
-    if (this.fail) {
-      const e = this.fail;
-      this.fail = null;
-      throw e;
-    }
-    const img = this.images.images.get(spec.source)!;
-    img.bitmaps = img.bitmaps.filter((b) => !(spec.removeBitmaps ?? []).includes(b.name));
-    if (spec.newBitmap) img.bitmaps.push({ name: spec.newBitmap, flags: ['auto'] });
-  }
-  async stopLeftovers() {
-    return [];
-  }
-}
 
 function setup(format: 'qcow2' | 'raw' = 'qcow2') {
   const hv = new FakeHypervisor();
