@@ -117,7 +117,8 @@ function volumeProblem(m: PointManifest): string | null {
   if (r === undefined) return null;
   if (resourceUuid(r.path) !== m.domain.uuid)
     return `its volume ${r.path} is not the file of resource ${m.domain.uuid} (another volume's manifest, or the file was moved)`;
-  if (m.chain.diskSet.join(',') !== VOLUME_TARGET) return `a volume point's disk set is ${VOLUME_TARGET}`;
+  if (m.chain.diskSet.join(',') !== VOLUME_TARGET)
+    return `its disk set ${m.chain.diskSet.join(',')} is not a volume point's (${VOLUME_TARGET})`;
   return null;
 }
 

@@ -247,3 +247,22 @@ test('reconcile writes a volume point’s missing manifest with its resource', a
   t.true(rec.store.manifestsWritten.includes(full.id));
   t.is((await readManifest(h.fs, manifestPath(STORE, full)))?.resource?.pool, 'default');
 });
+
+test('a volume manifest whose disk set is not the volume’s (vol) is skipped, reported', async (t) => {
+  const h = await storeWithPoints();
+  const full = await h.volumes().backup();
+  const path = manifestPath(STORE, full);
+  const m = (await readManifest(h.fs, path))!;
+  h.fs.files.delete(path);
+  const files = m.files.map((f) => ({ ...f, disk: 'vda', name: 'vda.0.qcow2' }));
+  await h.fs.writeFile(
+    path,
+    serializeManifest({ ...m, chain: { ...m.chain, diskSet: ['vda'] }, files }),
+    0o600,
+  );
+  const report = await rebuildCatalog(h.withEmptyCatalog());
+  t.deepEqual(
+    report.skipped.map((s) => s.reason),
+    ["its disk set vda is not a volume point's (vol)"],
+  );
+});
