@@ -12,7 +12,10 @@ export interface RemotePointView {
   /** The host name the copying daemon recorded, or null. */
   readonly hostName: string | null;
   readonly domainUuid: string;
+  /** The domain's name; a detached volume's label (`POOL/VOL` or its path) when `volume`. */
   readonly domainName: string;
+  /** A detached volume's point (its manifest's `resource`, docs/recovery.md); its domain is the volume. */
+  readonly volume: boolean;
   readonly chainId: string;
   readonly seq: number;
   readonly kind: 'full' | 'incremental';

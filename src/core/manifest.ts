@@ -9,6 +9,11 @@
  * names are relative to the manifest's own directory (the chain directory), so a chain directory
  * can be moved whole. `sha256` per file is reserved (null until the verify feature fills it).
  *
+ * A volume point (docs/backup-engine.md "Detached volumes") also holds `resource`: the volume
+ * it was made of (its `domain` is then the resource: UUID v5 of the path, named by the label), so
+ * that a rebuilt catalog knows the resource again. Absent for a domain's point and for volume
+ * points written before it existed (an optional key of version 1, like `point.ownerName`).
+ *
  * `parseManifest` is strict: unknown keys, wrong types, values outside their domain, a disk list
  * that does not match the chain's disk set, a newer version — all are rejected with
  * INVALID_ARGUMENT naming the field. A bad manifest is reported, never trusted.
@@ -51,6 +56,23 @@ export interface ManifestFile {
   readonly fileSize: number | null;
 }
 
+/** What the catalog's volume_resources row holds of a detached volume (ports/volume-resources.ts). */
+export interface ManifestVolumeResource {
+  readonly kind: 'volume';
+  /** Canonical absolute path of the volume's file at the backup. */
+  readonly path: string;
+  /** Both set for a libvirt storage volume (label `POOL/VOL`); both null for a file (label: the path). */
+  readonly pool: string | null;
+  readonly volume: string | null;
+  /** The format of the volume itself (its points are always qcow2). */
+  readonly format: 'qcow2' | 'raw';
+}
+
+/** The label a volume resource is shown and named by: `POOL/VOL`, else its path. */
+export function volumeLabel(r: Pick<ManifestVolumeResource, 'path' | 'pool' | 'volume'>): string {
+  return r.pool === null || r.volume === null ? r.path : `${r.pool}/${r.volume}`;
+}
+
 export interface PointManifest {
   readonly format: typeof MANIFEST_FORMAT;
   readonly version: typeof MANIFEST_VERSION;
@@ -61,6 +83,8 @@ export interface PointManifest {
     /** The domain XML when the point was made (no secrets: libvirt omits them); null if unknown. */
     readonly xml: string | null;
   };
+  /** Optional: set for a volume point (then `domain` is the volume resource); absent for a domain's. */
+  readonly resource?: ManifestVolumeResource;
   readonly chain: {
     readonly id: string;
     /** Disk targets, sorted. */
@@ -162,7 +186,12 @@ export function parseManifestObject(value: unknown, where = 'manifest'): PointMa
       `version ${head.version} is newer than this virtpoint reads (${MANIFEST_VERSION}): upgrade virtpoint`,
     );
   }
-  const top = obj(value, 'manifest', ['format', 'version', 'writtenAt', 'domain', 'chain', 'point', 'files']);
+  const top = obj(
+    value,
+    'manifest',
+    ['format', 'version', 'writtenAt', 'domain', 'chain', 'point', 'files'],
+    ['resource'],
+  );
   if (top.version !== MANIFEST_VERSION) fail(`version is not ${MANIFEST_VERSION}`);
 
   const d = obj(top.domain, 'domain', ['uuid', 'name', 'xml']);
@@ -173,6 +202,8 @@ export function parseManifestObject(value: unknown, where = 'manifest'): PointMa
     name: str(d.name, 'domain.name', 1024),
     xml: orNull(d.xml, (x) => str(x, 'domain.xml', MANIFEST_MAX_BYTES)),
   };
+
+  const resource = top.resource === undefined ? null : parseResource(top.resource);
 
   const c = obj(top.chain, 'chain', ['id', 'diskSet', 'maxLength', 'createdAt']);
   if (!Array.isArray(c.diskSet)) fail('chain.diskSet is not a list');
@@ -292,8 +323,27 @@ export function parseManifestObject(value: unknown, where = 'manifest'): PointMa
     version: MANIFEST_VERSION,
     writtenAt: int(top.writtenAt, 'writtenAt'),
     domain,
+    ...(resource === null ? {} : { resource }),
     chain,
     point,
     files,
   };
+
+  function parseResource(v: unknown): ManifestVolumeResource {
+    const r = obj(v, 'resource', ['kind', 'path', 'pool', 'volume', 'format']);
+    oneOf(r.kind, ['volume'] as const, 'resource.kind');
+    const path = str(r.path, 'resource.path');
+    if (
+      !path.startsWith('/') ||
+      path.split('/').some((s, i) => i > 0 && (s === '' || s === '.' || s === '..'))
+    )
+      fail('resource.path is not a canonical absolute path');
+    const pool = orNull(r.pool, (x) => str(x, 'resource.pool', 1024));
+    const volume = orNull(r.volume, (x) => str(x, 'resource.volume', 1024));
+    if ((pool === null) !== (volume === null))
+      fail('resource.pool and resource.volume are not both set or both null');
+    if (pool?.includes('/') === true || volume?.includes('/') === true)
+      fail('resource.pool or resource.volume holds a /');
+    return { kind: 'volume', path, pool, volume, format: oneOf(r.format, FORMATS, 'resource.format') };
+  }
 }

@@ -9,6 +9,7 @@ import { createReceiverProbe } from '../adapters/notify/probe.js';
 import { QemuImg } from '../adapters/qemu-img/qemu-img.js';
 import { SqliteCatalog } from '../adapters/sqlite/sqlite-catalog.js';
 import { SqliteMounts } from '../adapters/sqlite/sqlite-mounts.js';
+import { SqliteVolumeResources } from '../adapters/sqlite/sqlite-volume-resources.js';
 import { UtilLinuxMounter } from '../adapters/mounter/mounter.js';
 import { QemuStorageDaemon } from '../adapters/qsd/storage-daemon.js';
 import { MountApiImpl } from '../service/mount/api.js';
@@ -109,7 +110,8 @@ export async function compose(
   const catalog = new SqliteCatalog({ path: catalogPath(config) });
   const secrets = new NodeSecretFiles(join(config.stateDir, 'targets'));
   // An empty catalog over a store with manifests: refuse (or rebuild) before touching anything.
-  const recoveryDeps = { catalog, fs: nodeFs, log, storeRoot: store };
+  const resources = new SqliteVolumeResources(catalog.db); // a rebuild restores volume resources too
+  const recoveryDeps = { catalog, resources, fs: nodeFs, log, storeRoot: store };
   try {
     await checkCatalogOnStart(recoveryDeps, {
       rebuild: opts.rebuildCatalog === true,
@@ -131,14 +133,11 @@ export async function compose(
   let reportVerifyFailure: (f: VerifyFailure) => void = () => undefined;
   const deps: BackupDeps & Pick<VerifyDeps, 'onVerifyFailure'> = {
     onVerifyFailure: (f) => reportVerifyFailure(f),
+    ...recoveryDeps,
     hypervisor,
     imageTool: new QemuImg(),
-    catalog,
-    fs: nodeFs,
     clock: systemClock,
     random: randomBytes,
-    log,
-    storeRoot: store,
     freezeTimeoutMs: config.freezeTimeoutMs,
   };
   const catalogBackups = new CatalogBackups({

@@ -2,7 +2,7 @@ import type { VirtpointError } from '../../src/core/errors.js';
 import type { OfflineBackup, OfflineBackupSpec } from '../../src/ports/offline-backup.js';
 import type { FakeImageTool } from './fake-host.js';
 
-/** A fake engine: records each spec, applies the bitmap changes to the fake image, may fail once. */
+/** A fake offline engine: records each spec, applies the bitmap changes to the fake image, may fail once. */
 export class FakeOffline implements OfflineBackup {
   readonly runs: OfflineBackupSpec[] = [];
   fail: VirtpointError | null = null;

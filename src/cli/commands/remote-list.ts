@@ -12,7 +12,7 @@ import { printJson, table, type Column } from '../output.js';
 
 const REMOTE_COLUMNS: readonly Column<RemotePointView>[] = [
   { header: 'POINT', value: (p) => p.pointId },
-  { header: 'DOMAIN', value: (p) => p.domainName },
+  { header: 'DOMAIN', value: (p) => (p.volume ? `volume ${p.domainName}` : p.domainName) },
   { header: 'HOST', value: (p) => p.hostName ?? p.hostId },
   { header: 'CHAIN', value: (p) => p.chainId },
   { header: 'SEQ', value: (p) => String(p.seq), align: 'right' },

@@ -4,6 +4,7 @@ import type { Clock, Fs } from '../../ports/fs.js';
 import type { Hypervisor } from '../../ports/hypervisor.js';
 import type { ImageTool } from '../../ports/image-tool.js';
 import type { Logger } from '../../ports/logger.js';
+import type { VolumeResourceCatalog } from '../../ports/volume-resources.js';
 import type { DomainLocks } from '../jobs/domain-locks.js';
 
 /** The ports a backup works with (shared by the backup, its cleanup and the reconciliation). */
@@ -23,4 +24,6 @@ export interface BackupDeps {
   /** Free bytes to keep in the store on top of the estimate (default 64 MiB). */
   readonly spaceMarginBytes?: number;
   readonly locks?: DomainLocks;
+  /** The detached volumes' records: a volume point's manifest names its volume (core/manifest.ts). */
+  readonly resources?: Pick<VolumeResourceCatalog, 'get'>;
 }

@@ -7,6 +7,7 @@ import {
   manifestFileName,
   parseManifest,
   serializeManifest,
+  type ManifestVolumeResource,
   type PointManifest,
 } from '../../core/manifest.js';
 import { newId, type RandomBytes } from '../../core/names.js';
@@ -14,6 +15,7 @@ import { chainDir, relativeBackingPath, resolveStorePath, STORE_FILE_MODE } from
 import type { Catalog, Point } from '../../ports/catalog.js';
 import type { Clock, Fs } from '../../ports/fs.js';
 import type { Logger } from '../../ports/logger.js';
+import type { VolumeResourceCatalog } from '../../ports/volume-resources.js';
 
 /**
  * Writes, rewrites and removes point manifests (core/manifest.ts) in the store. A manifest is
@@ -24,6 +26,9 @@ import type { Logger } from '../../ports/logger.js';
  * A failed write never fails the backup or delete that asked for it (the point's data is fine):
  * it is logged at error, `virtpoint doctor` reports the point as lacking a manifest, and the
  * reconciliation on the next start writes the manifests that are missing.
+ *
+ * A volume point's manifest holds its `resource` (core/manifest.ts): from the volume_resources
+ * record when `resources` is given, else the one of the manifest already there (a rewrite keeps it).
  */
 
 export interface ManifestDeps {
@@ -33,6 +38,8 @@ export interface ManifestDeps {
   readonly storeRoot: string;
   readonly clock?: Clock;
   readonly random?: RandomBytes;
+  /** The detached volumes' records: a volume point's manifest names its volume. */
+  readonly resources?: Pick<VolumeResourceCatalog, 'get'>;
 }
 
 /** Absolute path of a point's manifest. */
@@ -59,7 +66,7 @@ function parentOf(catalog: Catalog, point: Point): Point | null {
 export function buildManifest(
   catalog: Catalog,
   point: Point,
-  extra: { xml: string | null; writtenAt: number },
+  extra: { xml: string | null; writtenAt: number; resource?: ManifestVolumeResource | null },
 ): PointManifest {
   const chain = catalog.getChain(point.chainId);
   // The owner is the chain's: a task (`task:<id>`, with its name) or manual backups.
@@ -71,6 +78,7 @@ export function buildManifest(
     version: MANIFEST_VERSION,
     writtenAt: extra.writtenAt,
     domain: { uuid: point.domainUuid, name: domain?.name ?? point.domainUuid, xml: extra.xml },
+    ...(extra.resource == null ? {} : { resource: extra.resource }),
     chain: {
       id: point.chainId,
       diskSet: chain?.diskSet ?? point.disks.map((d) => d.target),
@@ -104,6 +112,14 @@ export function buildManifest(
       fileSize: d.fileSize,
     })),
   };
+}
+
+/** The manifest's `resource` of a volume from its catalog record; null for a domain or without `resources`. */
+function volumeResource(deps: ManifestDeps, uuid: string): ManifestVolumeResource | null {
+  const r = deps.resources?.get(uuid) ?? null;
+  return r === null
+    ? null
+    : { kind: 'volume', path: r.path, pool: r.pool, volume: r.volume, format: r.format };
 }
 
 /** Writes `text` to `path` atomically (temp + fsync + rename + fsync dir). */
@@ -149,13 +165,11 @@ export async function writePointManifest(
   if (point === null) return false;
   try {
     const path = manifestPath(storeRoot, point);
-    let xml = opts.xml ?? null;
-    if (opts.xml === undefined) {
-      const old = await readManifest(deps.fs, path).catch(() => null);
-      if (old !== null) xml = old.domain.xml;
-    }
+    const old = await readManifest(deps.fs, path).catch(() => null);
+    const xml = opts.xml === undefined ? (old?.domain.xml ?? null) : opts.xml;
     const now = deps.clock?.now() ?? Date.now();
-    const manifest = buildManifest(catalog, point, { xml, writtenAt: now });
+    const resource = volumeResource(deps, point.domainUuid) ?? old?.resource ?? null;
+    const manifest = buildManifest(catalog, point, { xml, writtenAt: now, resource });
     await writeFileAtomic(deps, path, serializeManifest(manifest));
     return true;
   } catch (e) {

@@ -1,13 +1,15 @@
 import { posix } from 'node:path';
 import type { NewChainReason } from '../../core/chain-decision.js';
 import { VirtpointError, toVirtpointError } from '../../core/errors.js';
-import { parseManifestFileName, type PointManifest } from '../../core/manifest.js';
+import { parseManifestFileName, volumeLabel, type PointManifest } from '../../core/manifest.js';
 import { isValidId } from '../../core/names.js';
 import { isValidDomainUuid } from '../../core/store-layout.js';
 import type { Catalog, Chain, Point } from '../../ports/catalog.js';
 import type { Fs } from '../../ports/fs.js';
 import type { Logger } from '../../ports/logger.js';
 import type { ImportedChain } from '../../ports/catalog.js';
+import type { NewVolumeResource, VolumeResourceCatalog } from '../../ports/volume-resources.js';
+import { resourceUuid, VOLUME_TARGET } from '../volume-backup/resource.js';
 import { readManifest } from './manifest-writer.js';
 import type { UnknownEntry } from './store-scan.js';
 
@@ -24,6 +26,12 @@ import type { UnknownEntry } from './store-scan.js';
  *   `maxLength` points (then sealed `chain-full`); older ones are sealed with the reason of the
  *   chain that replaced them. An open chain whose libvirt checkpoints are gone simply makes the
  *   next backup a full one (the usual checks of the backup flow).
+ * - Detached volumes: a manifest with `resource` (kind `volume`) brings back the volume's
+ *   volume_resources record (path, pool/volume, format; from its newest such manifest) and its
+ *   domains row named by the volume's label. Such a manifest is used only when its resource UUID
+ *   is the one of its path and its disk set is the volume's (`vol`): another path under the same
+ *   UUID is reported as skipped. Older volume manifests without `resource` rebuild the points,
+ *   but the resource only if a newer manifest of it names the volume.
  */
 
 export interface RebuildReport {
@@ -37,6 +45,8 @@ export interface RebuildReport {
 
 export interface RebuildDeps {
   readonly catalog: Catalog;
+  /** Where the records of detached volumes go (the same database as `catalog`). */
+  readonly resources: Pick<VolumeResourceCatalog, 'upsert' | 'touch'>;
   readonly fs: Fs;
   readonly log: Logger;
   readonly storeRoot: string;
@@ -80,6 +90,11 @@ async function readManifests(fs: Fs, storeRoot: string, skipped: UnknownEntry[])
             skipped.push({ path: rel, reason: 'its domain, chain or seq differ from where it is' });
             continue;
           }
+          const volume = volumeProblem(m);
+          if (volume !== null) {
+            skipped.push({ path: rel, reason: volume });
+            continue;
+          }
           const missing = [];
           for (const f of m.files) if (!(await fs.exists(posix.join(dir, f.name)))) missing.push(f.name);
           if (missing.length > 0) {
@@ -96,12 +111,33 @@ async function readManifests(fs: Fs, storeRoot: string, skipped: UnknownEntry[])
   return found;
 }
 
+/** Why a volume point's manifest cannot be used, or null (also for a domain's). */
+function volumeProblem(m: PointManifest): string | null {
+  const r = m.resource;
+  if (r === undefined) return null;
+  if (resourceUuid(r.path) !== m.domain.uuid)
+    return `its volume ${r.path} is not the file of resource ${m.domain.uuid} (another volume's manifest, or the file was moved)`;
+  if (m.chain.diskSet.join(',') !== VOLUME_TARGET)
+    return `its disk set ${m.chain.diskSet.join(',')} is not a volume point's (${VOLUME_TARGET})`;
+  return null;
+}
+
+/** A volume resource to record again, with the time of its newest rebuilt point. */
+export interface RebuiltVolume extends NewVolumeResource {
+  readonly lastBackupAt: number;
+}
+
 /** The records a rebuild would import (nothing is written). */
 export async function planRebuild(
   fs: Fs,
   storeRoot: string,
   now: number,
-): Promise<{ domains: { uuid: string; name: string }[]; chains: ImportedChain[]; skipped: UnknownEntry[] }> {
+): Promise<{
+  domains: { uuid: string; name: string }[];
+  chains: ImportedChain[];
+  volumes: RebuiltVolume[];
+  skipped: UnknownEntry[];
+}> {
   const skipped: UnknownEntry[] = [];
   const found = await readManifests(fs, storeRoot, skipped);
   const byChain = new Map<string, Found[]>();
@@ -110,6 +146,7 @@ export async function planRebuild(
   const ids = new Set<string>();
   const names = new Set<string>();
   const domains = new Map<string, { name: string; at: number }>();
+  const volumes = new Map<string, RebuiltVolume>();
   const chains: ImportedChain[] = [];
   for (const list of byChain.values()) {
     list.sort((a, b) => a.m.point.seq - b.m.point.seq);
@@ -133,6 +170,20 @@ export async function planRebuild(
         const d = domains.get(m.domain.uuid);
         if (d === undefined || d.at <= m.point.createdAt)
           domains.set(m.domain.uuid, { name: m.domain.name, at: m.point.createdAt });
+        const v = volumes.get(m.domain.uuid);
+        if (m.resource !== undefined && (v === undefined || v.lastBackupAt <= m.point.createdAt)) {
+          const { path, pool, volume, format } = m.resource;
+          const label = volumeLabel(m.resource);
+          volumes.set(m.domain.uuid, {
+            uuid: m.domain.uuid,
+            label,
+            path,
+            pool,
+            volume,
+            format,
+            lastBackupAt: m.point.createdAt,
+          });
+        }
       }
     }
     if (points.length === 0) continue;
@@ -151,9 +202,16 @@ export async function planRebuild(
     };
     chains.push({ chain, points });
   }
+  for (const [uuid, v] of volumes) {
+    // the newest point of the volume may be one of a manifest without `resource` (older)
+    const newest = domains.get(uuid)!;
+    volumes.set(uuid, { ...v, lastBackupAt: Math.max(v.lastBackupAt, newest.at) });
+  }
   return {
-    domains: [...domains].map(([uuid, d]) => ({ uuid, name: d.name })),
+    // a volume resource's domains row is named by its label, as the volume backup records it
+    domains: [...domains].map(([uuid, d]) => ({ uuid, name: volumes.get(uuid)?.label ?? d.name })),
     chains: sealChains(chains, now),
+    volumes: [...volumes.values()],
     skipped,
   };
 }
@@ -243,14 +301,26 @@ export async function rebuildCatalog(deps: RebuildDeps): Promise<RebuildReport> 
     );
   if (!catalog.recovery.isEmpty()) throw refuse();
   const plan = await planRebuild(deps.fs, deps.storeRoot, (deps.now ?? Date.now)());
-  catalog.recovery.importChains(plan.domains, plan.chains);
+  catalog.transaction(() => {
+    catalog.recovery.importChains(plan.domains, plan.chains);
+    for (const { lastBackupAt, ...v } of plan.volumes) {
+      deps.resources.upsert(v);
+      deps.resources.touch(v.uuid, lastBackupAt);
+    }
+  });
   const points = plan.chains
     .flatMap((c) => c.points)
     .sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq)
     .map((p) => p.id);
   const report = { domains: plan.domains.length, chains: plan.chains.length, points, skipped: plan.skipped };
   log.warn(
-    { domains: report.domains, chains: report.chains, points: points.length, skipped: plan.skipped },
+    {
+      domains: report.domains,
+      volumes: plan.volumes.length,
+      chains: report.chains,
+      points: points.length,
+      skipped: plan.skipped,
+    },
     'catalog rebuilt from the point manifests in the store',
   );
   return report;

@@ -36,6 +36,7 @@ export function remotePointView(p: RemotePoint, listing: TargetListing): RemoteP
     hostName: p.hostName,
     domainUuid: p.domainUuid,
     domainName: m.domain.name,
+    volume: m.resource?.kind === 'volume',
     chainId: p.chainId,
     seq: m.point.seq,
     kind: m.point.kind,

@@ -89,6 +89,12 @@ export class RemoteRestoreService {
   /** The point on the target, complete, with a domain XML; the disks restored. */
   private plan(p: RemotePoint, target: string): { xml: string; disks: string[] } {
     const xml = p.manifest.domain.xml;
+    if (p.manifest.resource?.kind === 'volume') {
+      throw new VirtpointError(
+        'INVALID_STATE',
+        `point ${p.pointId} on ${target} is a point of the detached volume ${p.manifest.domain.name}, not of a domain; restore it with volume create --from ${target}`,
+      );
+    }
     if (xml === null) {
       throw new VirtpointError(
         'INVALID_STATE',

@@ -4,6 +4,7 @@ import {
   parseManifest,
   parseManifestFileName,
   serializeManifest,
+  volumeLabel,
   type PointManifest,
 } from '../../../src/core/manifest.js';
 
@@ -60,6 +61,31 @@ test('a manifest round-trips through its text form unchanged', (t) => {
   t.deepEqual(parseManifest(serializeManifest(fullM)), fullM);
 });
 
+const VOLUME = {
+  kind: 'volume',
+  path: '/vols/data.qcow2',
+  pool: 'default',
+  volume: 'data.qcow2',
+  format: 'raw',
+} as const;
+
+test('a volume point’s manifest round-trips with its resource; without one it has no resource key', (t) => {
+  const m: PointManifest = { ...sampleManifest(), resource: VOLUME };
+  const text = serializeManifest(m);
+  t.deepEqual(parseManifest(text), m);
+  t.regex(text, /"resource": \{\n {4}"kind": "volume"/);
+  const file = { ...m, resource: { ...VOLUME, pool: null, volume: null } };
+  t.deepEqual(parseManifest(serializeManifest(file)).resource, file.resource);
+  const domain = parseManifest(serializeManifest(sampleManifest()));
+  t.false('resource' in domain, 'a domain’s manifest (and an older volume one) has none');
+  t.false(serializeManifest(sampleManifest()).includes('"resource"'));
+});
+
+test('a volume’s label: POOL/VOL for a storage volume, else its path', (t) => {
+  t.is(volumeLabel(VOLUME), 'default/data.qcow2');
+  t.is(volumeLabel({ ...VOLUME, pool: null, volume: null }), '/vols/data.qcow2');
+});
+
 test('manifest file names carry the seq', (t) => {
   t.is(manifestFileName(3), '3.manifest.json');
   t.is(parseManifestFileName('3.manifest.json'), 3);
@@ -98,6 +124,17 @@ const BAD: [string, string, RegExp][] = [
   ['an owner name without a task owner', edit((m) => (m.point.ownerName = 'nightly')), /ownerName/],
   ['a bad owner name', edit((m) => ((m.point.owner = 'task:abc'), (m.point.ownerName = 7))), /ownerName/],
   ['a list at the top', '[]', /not an object/],
+  ['a resource of another kind', edit((m) => (m.resource = { ...VOLUME, kind: 'domain' })), /resource\.kind/],
+  [
+    'a resource without its path',
+    edit((m) => (m.resource = { ...VOLUME, path: undefined })),
+    /resource\.path/,
+  ],
+  ['a relative volume path', edit((m) => (m.resource = { ...VOLUME, path: 'vols/a' })), /resource\.path/],
+  ['a volume path with ..', edit((m) => (m.resource = { ...VOLUME, path: '/vols/../a' })), /canonical/],
+  ['a pool without a volume', edit((m) => (m.resource = { ...VOLUME, volume: null })), /both set/],
+  ['a volume format other', edit((m) => (m.resource = { ...VOLUME, format: 'vmdk' })), /resource\.format/],
+  ['an unknown resource field', edit((m) => (m.resource = { ...VOLUME, size: 1 })), /resource\.size/],
 ];
 for (const [what, text, why] of BAD) {
   test(`a manifest with ${what} is rejected (INVALID_ARGUMENT)`, (t) => {

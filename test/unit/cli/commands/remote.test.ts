@@ -15,6 +15,7 @@ const point = {
   hostName: 'kvm1',
   domainUuid: '11111111-2222-4333-8444-555555555555',
   domainName: 'db1',
+  volume: false,
   chainId: 'c0c0c0c0c0c0',
   seq: 1,
   kind: 'incremental' as const,
@@ -42,6 +43,15 @@ test('remote list: a table of the points with completeness; the filters go as qu
   t.regex(r.stdout, /a00000000001\s+db1\s+kvm1\s+c0c0c0c0c0c0\s+1\s+incremental\s+\S+\s+no \(1 missing\)/);
   t.regex(r.stderr, /warning: k2: bad \(DATA_CORRUPT\)/);
   t.deepEqual(api.requests[0]!.query, { domain: 'db1', host: 'kvm1' });
+});
+
+test('remote list: a detached volume’s point shows as volume LABEL', async (t) => {
+  const vol = { ...point, domainName: 'default/data.qcow2', volume: true, disks: ['vol'] };
+  const list: RemoteListResult = { target: 'off', points: [vol], unreadable: [] };
+  const api = await startFakeApi(t, { 'GET /v1/targets/off/points': { status: 200, body: list } });
+  const r = await run(api.socket, ['remote', 'list', 'off']);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /a00000000001\s+volume default\/data\.qcow2\s+kvm1/);
 });
 
 test('remote verify: a mismatch exits 1 and names the file', async (t) => {

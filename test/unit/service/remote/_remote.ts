@@ -97,6 +97,8 @@ export interface SeedPoint {
   readonly createdAt: number;
   readonly host?: string;
   readonly domain?: string;
+  /** A detached volume's point: its manifest's `resource`. */
+  readonly resource?: PointManifest['resource'];
 }
 
 export function setup() {
@@ -193,6 +195,7 @@ export async function seed(
       version: MANIFEST_VERSION,
       writtenAt: p.createdAt,
       domain: { uuid: domain, name: 'db1', xml },
+      ...(p.resource === undefined ? {} : { resource: p.resource }),
       chain: { id: p.chain, diskSet: ['vda', 'vdb'], maxLength: 30, createdAt: p.createdAt },
       point: {
         id: p.id,

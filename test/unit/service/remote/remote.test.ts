@@ -144,3 +144,30 @@ test('remote verify: a missing object and an unknown point', async (t) => {
     'REMOTE_NOT_FOUND',
   );
 });
+
+test('remote list: a detached volume’s point (its manifest names the volume) is marked volume', async (t) => {
+  const { svc, store } = await world();
+  const resource = {
+    kind: 'volume',
+    path: '/vols/data.qcow2',
+    pool: null,
+    volume: null,
+    format: 'qcow2',
+  } as const;
+  const V = {
+    id: 'b00000000000',
+    chain: 'd0d0d0d0d0d0',
+    seq: 0,
+    createdAt: 1,
+    domain: OTHER_DOMAIN,
+    resource,
+  };
+  await seed(store, [V], null, null);
+  const res = await svc.list('off');
+  t.deepEqual(res.points.map((p) => [p.pointId, p.volume]).sort(), [
+    [P0.id, false],
+    [P1.id, false],
+    [P2.id, false],
+    [V.id, true],
+  ]);
+});

@@ -154,3 +154,27 @@ test('remote restore: refused before anything is fetched (bad name, taken name, 
   t.is(await code(svc2.restore({ target: 'off', point: P0.id, as: 'y', dir: '/srv/vols' })), 'INVALID_STATE');
   t.false(w.store.calls.some((c) => c.startsWith('read ')));
 });
+
+test('remote restore of a detached volume’s point: INVALID_STATE naming the volume and volume create --from', async (t) => {
+  const w = await world(false);
+  const resource = {
+    kind: 'volume',
+    path: '/vols/data.qcow2',
+    pool: null,
+    volume: null,
+    format: 'raw',
+  } as const;
+  const V = {
+    id: 'b00000000000',
+    chain: 'd0d0d0d0d0d0',
+    seq: 0,
+    createdAt: 1,
+    domain: '99999999-8888-4777-8666-555555555555',
+    resource,
+  };
+  await seed(w.store, [V], null, null);
+  const e = await t.throwsAsync(w.svc.restore({ target: 'off', point: V.id, as: 'x', dir: '/srv/vols' }));
+  t.is((e as { code?: string }).code, 'INVALID_STATE');
+  t.regex(e!.message, /detached volume db1, not of a domain; restore it with volume create --from off/);
+  t.deepEqual(w.defined, []);
+});

@@ -6,6 +6,7 @@ import { SqliteVolumeResources } from '../../../../src/adapters/sqlite/sqlite-vo
 import { SqliteCatalog } from '../../../../src/adapters/sqlite/sqlite-catalog.js';
 import { VirtpointError } from '../../../../src/core/errors.js';
 import { silentLogger } from '../../../../src/ports/logger.js';
+import { manifestPath, readManifest } from '../../../../src/service/recovery/manifest-writer.js';
 import { VolumeBackupService } from '../../../../src/service/volume-backup/backup.js';
 import { resourceUuid, uuidV5 } from '../../../../src/service/volume-backup/resource.js';
 import { FakeHypervisor } from '../../../fakes/fake-hypervisor.js';
@@ -152,4 +153,13 @@ test('a file outside allowed_volume_dirs or a relative path: INVALID_ARGUMENT, n
   await t.throwsAsync(svc.check({ volume: { path: 'data.qcow2' } }), { code: 'INVALID_ARGUMENT' });
   await t.throwsAsync(svc.check({ volume: { pool: 'nope', volume: 'x' } }), { code: 'POOL_NOT_FOUND' });
   t.deepEqual(catalog.listPoints(), []);
+});
+
+test('the point’s manifest names the volume (resource), the domain its label', async (t) => {
+  const { backup, fs } = setup('raw');
+  const p = await backup();
+  const m = await readManifest(fs, manifestPath('/store', p));
+  t.deepEqual(m?.resource, { kind: 'volume', path: VOL, pool: null, volume: null, format: 'raw' });
+  t.like(m?.domain, { uuid: p.domainUuid, name: VOL, xml: null });
+  t.deepEqual(m?.chain.diskSet, ['vol']);
 });
