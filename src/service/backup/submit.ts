@@ -1,4 +1,5 @@
 import type { Catalog, Job } from '../../ports/catalog.js';
+import { trackingPoint } from '../jobs/point-job.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { BackupService } from './backup.js';
 import type { BackupRequest } from './check.js';
@@ -34,27 +35,9 @@ export function submitBackup(
   const trigger = req.trigger ?? 'manual';
   return deps.runner.submit({ type: 'backup', trigger, domainUuid: domain.uuid }, async (ctx) => {
     const retried: string[] = [];
-    let pointId: string | null = null;
-    const point = await deps.backup
-      .run(
-        domain.uuid,
-        { ...req, trigger },
-        {
-          onPoint: (id) => {
-            pointId = id;
-            ctx.setPoint(id);
-          },
-          onProgress: ctx.progress,
-          signal: ctx.signal,
-          onRetry: (r) => retried.push(r),
-        },
-      )
-      .catch((e: unknown) => {
-        // A canceled backup leaves no point: its job names none (issue 12 §4).
-        if (ctx.signal.aborted && pointId !== null && deps.catalog.getPoint(pointId) === null)
-          ctx.setPoint(null);
-        throw e;
-      });
+    const point = await trackingPoint(ctx, deps.catalog, (opts) =>
+      deps.backup.run(domain.uuid, { ...req, trigger }, { ...opts, onRetry: (r) => retried.push(r) }),
+    );
     return {
       pointId: point.id,
       kind: point.kind,

@@ -35,6 +35,7 @@ import { pointChecksums } from '../verify/checksums.js';
 import type { VolumeBackupDeps } from './deps.js';
 import {
   assertDetached,
+  resourceRecord,
   resolveVolume,
   VOLUME_TARGET,
   type ResolvedVolume,
@@ -91,14 +92,7 @@ export class VolumeBackupService {
     opts: VolumeBackupOptions,
   ): Promise<Point> {
     const { catalog, log, fs, storeRoot } = this.deps;
-    this.deps.resources.upsert({
-      uuid: v.uuid,
-      label: v.label,
-      path: v.path,
-      pool: v.pool,
-      volume: v.volume,
-      format: v.format,
-    });
+    this.deps.resources.upsert(resourceRecord(v));
     const owner = req.owner?.taskId ?? null;
     const chain = catalog.getLatestChain(v.uuid, [VOLUME_TARGET], owner);
     const decision = this.decide(v, chain === null ? null : chain.id, req);

@@ -98,6 +98,16 @@ export async function resolveVolume(deps: ResourceDeps, ref: VolumeRef): Promise
   };
 }
 
+/** The volume_resources record of a resolved volume. */
+export const resourceRecord = (v: ResolvedVolume) => ({
+  uuid: v.uuid,
+  label: v.label,
+  path: v.path,
+  pool: v.pool,
+  volume: v.volume,
+  format: v.format,
+});
+
 /**
  * IN_USE when a domain uses the volume: a running one (live XML) naming it; a domain whose
  * persistent definition holds it as a disk — shut off, or attached with `--config` — saying the

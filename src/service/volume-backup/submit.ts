@@ -1,8 +1,9 @@
 import type { Catalog, Job } from '../../ports/catalog.js';
 import type { VolumeResourceCatalog } from '../../ports/volume-resources.js';
+import { trackingPoint } from '../jobs/point-job.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { VolumeBackupRequest, VolumeBackupService } from './backup.js';
-import type { ResolvedVolume } from './resource.js';
+import { resourceRecord, type ResolvedVolume } from './resource.js';
 
 export interface SubmitVolumeBackupDeps {
   readonly catalog: Pick<Catalog, 'getPoint'>;
@@ -24,35 +25,12 @@ export function submitVolumeBackup(
   extra: Readonly<Record<string, unknown>> = {},
 ): Job {
   // the job references the resource's domains row: recorded before it is queued
-  deps.resources.upsert({
-    uuid: v.uuid,
-    label: v.label,
-    path: v.path,
-    pool: v.pool,
-    volume: v.volume,
-    format: v.format,
-  });
+  deps.resources.upsert(resourceRecord(v));
   const trigger = req.trigger ?? 'manual';
   return deps.runner.submit({ type: 'backup', trigger, domainUuid: v.uuid }, async (ctx) => {
-    let pointId: string | null = null;
-    const point = await deps.backup
-      .run(
-        v.uuid,
-        { ...req, trigger },
-        {
-          onPoint: (id) => {
-            pointId = id;
-            ctx.setPoint(id);
-          },
-          onProgress: ctx.progress,
-          signal: ctx.signal,
-        },
-      )
-      .catch((e: unknown) => {
-        if (ctx.signal.aborted && pointId !== null && deps.catalog.getPoint(pointId) === null)
-          ctx.setPoint(null);
-        throw e;
-      });
+    const point = await trackingPoint(ctx, deps.catalog, (opts) =>
+      deps.backup.run(v.uuid, { ...req, trigger }, opts),
+    );
     return {
       pointId: point.id,
       kind: point.kind,
