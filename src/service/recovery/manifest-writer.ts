@@ -165,7 +165,8 @@ export async function writePointManifest(
   if (point === null) return false;
   try {
     const path = manifestPath(storeRoot, point);
-    const old = await readManifest(deps.fs, path).catch(() => null);
+    // A rewrite (no xml given) keeps what only the manifest there knows; a first write has none.
+    const old = opts.xml === undefined ? await readManifest(deps.fs, path).catch(() => null) : null;
     const xml = opts.xml === undefined ? (old?.domain.xml ?? null) : opts.xml;
     const now = deps.clock?.now() ?? Date.now();
     const resource = volumeResource(deps, point.domainUuid) ?? old?.resource ?? null;
