@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { VirtpointError, isVirtpointError } from '../../core/errors.js';
 import { newId, type RandomBytes } from '../../core/names.js';
+import { allOrThrow, settleAll } from '../../core/settle.js';
 import type { RollbackResult } from '../../contract/index.js';
 import { validateShutdownTimeoutMs } from '../../core/limits.js';
 import type { Catalog, Point } from '../../ports/catalog.js';
@@ -234,7 +235,7 @@ export class RollbackService {
         }
         const starting = () =>
           opts.onProgress?.({ done: bytesOf(plan), total: bytesOf(plan), phase: `starting ${domain.name}` });
-        return this.afterSwap(uuid, plan, req.start ?? wasActive, starting);
+        return this.afterSwap(uuid, plan, written, req.start ?? wasActive, starting);
       },
     );
   }
@@ -296,6 +297,15 @@ export class RollbackService {
         fs.fsyncDir(dir).catch((e) => log.error({ dir, err: String(e) }, 'could not fsync a disk directory')),
       ),
     );
+  }
+
+  /**
+   * The originals' second names go only after the chains are sealed: until one of the two is on
+   * disk, a kill -9 would leave a rollback that happened looking like one that never started
+   * (reconcile reads the second names, and then the seal, to tell a completed rollback).
+   */
+  private async dropOriginals(written: readonly Written[]): Promise<void> {
+    const { fs, log } = this.deps;
     await Promise.all(
       written.map((w) =>
         fs
@@ -332,6 +342,7 @@ export class RollbackService {
   private async afterSwap(
     uuid: string,
     plan: readonly RollbackDiskPlan[],
+    written: readonly Written[],
     start: boolean,
     starting?: () => void,
   ): Promise<RollbackResult> {
@@ -340,6 +351,7 @@ export class RollbackService {
       for (const c of catalog.listChains({ domainUuid: uuid, state: 'open' }))
         catalog.sealChain(c.id, 'restored');
     });
+    await this.dropOriginals(written);
     const checkpointsDropped: string[] = [];
     const foreignCheckpoints: string[] = [];
     try {
@@ -380,17 +392,6 @@ export class RollbackService {
       started,
     };
   }
-}
-
-/** Waits for every promise; then throws the first rejection, if any (none is left running). */
-async function allOrThrow(ps: readonly Promise<unknown>[]): Promise<void> {
-  const failed = (await Promise.allSettled(ps)).find((r) => r.status === 'rejected');
-  if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
-}
-
-/** Waits for every promise, ignoring failures (the caller's own error path reports them). */
-async function settleAll(ps: readonly Promise<unknown>[]): Promise<void> {
-  await Promise.allSettled(ps);
 }
 
 /** The bytes a rollback writes: the virtual sizes of its disks. */

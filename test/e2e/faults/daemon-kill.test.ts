@@ -106,7 +106,12 @@ test('kill -9 of the daemon during a full, an incremental, a rollback and a crea
         expected.get(target.id)?.['/s.bin'] ?? target.id,
         `rollback #${i} (${delay} ms): succeeded ↔ the point's bytes`,
       );
-    else t.is(now, before, `rollback #${i} (${delay} ms): failed ↔ the disk unchanged`);
+    else
+      t.is(
+        now,
+        before,
+        `rollback #${i} (${delay} ms): failed ↔ the disk unchanged (${JSON.stringify(j.error)})`,
+      );
     await assertInvariants(t, d, [vm], expected, `rollback #${i} killed at ${delay} ms`);
   }
 

@@ -120,6 +120,20 @@ test('the point is restoring while the rollback runs', async (t) => {
   t.is(s.catalog.getPoint(s.ps[0]!.id)?.state, 'available');
 });
 
+test("the chains are sealed before the originals' second names go (a kill -9 between them still reads as a completed rollback)", async (t) => {
+  const s = await setup({ points: 2 });
+  const chain = s.ps[0]!.chainId;
+  const seen: string[] = [];
+  const remove = s.fs.removeFile.bind(s.fs);
+  s.fs.removeFile = async (path: string) => {
+    if (path.includes('virtpoint-orig-')) seen.push(s.catalog.getChain(chain)?.state ?? 'gone');
+    return remove(path);
+  };
+  await s.restore.rollback({ domain: 'db1', pointId: s.ps[0]!.id });
+  t.deepEqual(seen, ['sealed', 'sealed'], 'one second name per disk, each removed after the seal');
+  t.deepEqual(s.leftovers(), []);
+});
+
 test('a stopped domain: no shutdown, stays off; --start starts it; --no-start keeps a running one off', async (t) => {
   const s = await setup({ state: 'shutoff' });
   const r1 = await s.restore.rollback({ domain: s.uuid, pointId: s.ps[0]!.id });
