@@ -10,11 +10,11 @@ import { api, assertInvariants, random, sleep, waitJob, type Expected } from './
 
 // kill -9 of virtpointd at random moments (seeded: VIRTPOINT_FAULT_SEED, default 11) during a
 // full, an incremental (96 MiB dirtied), a rollback and a create-volume, VIRTPOINT_FAULT_TRIALS
-// (default 5) moments each. After each kill the daemon starts again on the same state dir; the
+// (default 4) moments each. After each kill the daemon starts again on the same state dir; the
 // job must end in the outcome reconcile established, and the invariants hold (trial.ts).
 
 const SEED = Number(process.env.VIRTPOINT_FAULT_SEED ?? 11);
-const TRIALS = Number(process.env.VIRTPOINT_FAULT_TRIALS ?? 5);
+const TRIALS = Number(process.env.VIRTPOINT_FAULT_TRIALS ?? 4);
 
 async function seed(vm: TestVm, tag: string, bigMiB = 0): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
