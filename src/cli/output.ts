@@ -7,12 +7,15 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 import { humanInstant, isTimeZone } from '../core/iso.js';
 import type { TextSink } from './context.js';
+import { hostLocalZone, type LocalZone } from './local-zone.js';
 
 export interface TimeZones {
   /** The zone human times are shown in (UTC with `--utc`). */
   readonly display: string;
   /** The host's zone, in which policies' times of day are read. */
   readonly host: string;
+  /** Human times in the host's zone without Intl (cli/local-zone.ts); null: through Intl. */
+  readonly local?: LocalZone | null;
 }
 
 /** The zones of the running command (`runCli` sets them per run from `--utc` and TZ). */
@@ -30,9 +33,28 @@ function hostZone(env: Readonly<Record<string, string | undefined>>): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
-export function timeZonesOf(utc: boolean, env: Readonly<Record<string, string | undefined>>): TimeZones {
-  const host = hostZone(env);
-  return { display: utc ? 'UTC' : host, host };
+/**
+ * The zones of a run, resolved only when read: the zone name needs Intl (ICU's zone data, 10–30
+ * ms), which most commands never need; human times in the host's own zone take the local path.
+ */
+export function timeZonesOf(
+  utc: boolean,
+  env: Readonly<Record<string, string | undefined>>,
+  local: () => LocalZone | null = hostLocalZone,
+): TimeZones {
+  let host: string | undefined;
+  const hostOf = () => (host ??= hostZone(env));
+  const tzSet = env['TZ'] !== undefined && env['TZ'] !== '';
+  const fast = utc || tzSet ? null : local();
+  return {
+    get display() {
+      return utc ? 'UTC' : hostOf();
+    },
+    get host() {
+      return hostOf();
+    },
+    local: fast,
+  };
 }
 
 /** The host's zone of the running command (`Europe/Berlin`). */
@@ -106,7 +128,8 @@ export function humanTime(iso: string | null | undefined): string {
   if (iso === null || iso === undefined) return '-';
   const ms = new Date(iso).getTime();
   if (Number.isNaN(ms)) return iso;
-  return humanInstant(ms, zones.getStore()?.display ?? hostZone({}));
+  const z = zones.getStore();
+  return z?.local?.format(ms) ?? humanInstant(ms, z?.display ?? hostZone({}));
 }
 
 /** The date part of `humanTime` (`2026-12-02`). */

@@ -35,3 +35,37 @@ test('point show in TZ=Europe/Berlin: local time with the zone; --utc: UTC; --js
   const json = await run(api.socket, ['point', 'show', 'a00000000001', '--json'], { env });
   t.is((JSON.parse(json.stdout) as { createdAt: string }).createdAt, a00000000001.createdAt);
 });
+
+test('human times in the host zone take the local path (no Intl) when TZ is not set; --utc and TZ do not', (t) => {
+  const at = '2026-12-02T01:00:00.000Z';
+  const local = { format: (ms: number) => `local ${ms}` };
+  t.is(
+    withTimeZones(
+      timeZonesOf(false, {}, () => local),
+      () => humanTime(at),
+    ),
+    `local ${Date.parse(at)}`,
+  );
+  t.is(
+    withTimeZones(
+      timeZonesOf(true, {}, () => local),
+      () => humanTime(at),
+    ),
+    '2026-12-02 01:00 UTC',
+  );
+  t.is(
+    withTimeZones(
+      timeZonesOf(false, { TZ: 'Europe/Berlin' }, () => local),
+      () => humanTime(at),
+    ),
+    '2026-12-02 02:00 CET',
+  );
+  const unnamed = { format: () => null };
+  t.is(
+    withTimeZones(
+      timeZonesOf(true, {}, () => unnamed),
+      () => humanTime(at),
+    ),
+    '2026-12-02 01:00 UTC',
+  );
+});
