@@ -33,7 +33,7 @@ export async function writeAll(
   write: (bufs: Buffer[]) => Promise<{ bytesWritten: number }>,
   bufs: readonly Uint8Array[],
 ): Promise<void> {
-  let list = bufs.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  const list = bufs.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
   while (list.length > 0) {
     let { bytesWritten: n } = await write(list);
     if (n === 0) throw new VirtpointError('IO_ERROR', 'a write wrote nothing');
