@@ -190,14 +190,48 @@ export async function uploadMultipart(deps: MultipartDeps, f: MultipartFile): Pr
     f.progress(offset);
   }
   let sent = 0;
+  const window = new PartWindow(PARTS_IN_FLIGHT);
+  let next = parts.length + 1;
   const put = async (data: Buffer): Promise<void> => {
     f.signal?.throwIfAborted();
-    const part = await f.store.putPart(f.objKey, uploadId, parts.length + 1, data);
-    copies.recordPart(f.target.id, f.objKey, part);
-    parts.push(part);
-    sent += data.length;
-    f.progress(data.length);
+    await window.room();
+    const n = next++;
+    window.add(async () => {
+      const part = await f.store.putPart(f.objKey, uploadId, n, data);
+      copies.recordPart(f.target.id, f.objKey, part);
+      parts.push(part);
+      sent += data.length;
+      f.progress(data.length);
+    });
   };
+  try {
+    await cutParts(deps, f, offset, salt, put);
+    await window.drain();
+  } finally {
+    await window.settle(); // no part still being sent when the job ends, whatever happened
+  }
+  parts.sort((a, b) => a.partNumber - b.partNumber);
+  await f.store.completeUpload(f.objKey, uploadId, parts);
+  copies.endUpload(f.target.id, f.objKey);
+  const after = await f.store.head(f.objKey);
+  if (after === null || after.size !== f.objSize) {
+    throw new VirtpointError(
+      'DATA_CORRUPT',
+      `${f.objKey} on target ${f.target.name} has ${after?.size ?? 0} bytes after its upload, expected ${f.objSize}: copy the point again`,
+    );
+  }
+  return sent;
+}
+
+/** The object's bytes from `offset` cut into parts, each handed to `put` in order. */
+async function cutParts(
+  deps: MultipartDeps,
+  f: MultipartFile,
+  offset: number,
+  salt: Buffer | null,
+  put: (data: Buffer) => Promise<void>,
+): Promise<void> {
+  const { partSize, frameSize } = deps;
   if (f.key === null) {
     for await (const c of deps.files.chunks(f.path, offset, partSize, f.signal)) await put(c);
   } else {
@@ -230,14 +264,47 @@ export async function uploadMultipart(deps: MultipartDeps, f: MultipartFile): Pr
     await add(e.end());
     if (pendingBytes > 0) await put(Buffer.concat(pending));
   }
-  await f.store.completeUpload(f.objKey, uploadId, parts);
-  copies.endUpload(f.target.id, f.objKey);
-  const after = await f.store.head(f.objKey);
-  if (after === null || after.size !== f.objSize) {
-    throw new VirtpointError(
-      'DATA_CORRUPT',
-      `${f.objKey} on target ${f.target.name} has ${after?.size ?? 0} bytes after its upload, expected ${f.objSize}: copy the point again`,
-    );
+}
+
+/**
+ * Parts sent at once: two, so the next part is read (and encrypted) while one goes up and the
+ * link is never idle between parts; at most three parts (96 MiB at the default size) in memory.
+ * They complete in any order; a resume continues after the longest run of completed parts from
+ * the first (keptParts), so one finished ahead of a part cut off by a kill is sent again.
+ */
+const PARTS_IN_FLIGHT = 2;
+
+/** At most `size` part uploads running; the first failure is kept and thrown by room/drain. */
+class PartWindow {
+  private readonly running = new Set<Promise<void>>();
+  private failure: { readonly e: unknown } | null = null;
+
+  constructor(private readonly size: number) {}
+
+  async room(): Promise<void> {
+    while (this.running.size >= this.size && this.failure === null) await Promise.race(this.running);
+    if (this.failure !== null) throw this.failure.e;
   }
-  return sent;
+
+  add(fn: () => Promise<void>): void {
+    const p: Promise<void> = fn().then(
+      () => void this.running.delete(p),
+      (e: unknown) => {
+        this.running.delete(p);
+        this.failure ??= { e };
+      },
+    );
+    this.running.add(p);
+  }
+
+  /** Waits for every part; throws the first failure. */
+  async drain(): Promise<void> {
+    await this.settle();
+    if (this.failure !== null) throw this.failure.e;
+  }
+
+  /** Waits for every part, failed or not. */
+  async settle(): Promise<void> {
+    while (this.running.size > 0) await Promise.race(this.running);
+  }
 }

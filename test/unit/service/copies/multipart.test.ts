@@ -174,3 +174,57 @@ test('unreadable encryption state, or a file whose mtime is unknown: restart fro
   t.deepEqual(restarts(s), ["the file's modification time is unknown"]);
   t.deepEqual(decryptBuffer(s.key!, s.store.objects.get(s.u.key)!.body), s.data.get(s.path)!);
 });
+
+/** putPart of vda delayed per part number; records how many ran at once and complete's order. */
+function slowParts(r: Ctx, delayMs: (part: number) => number, fail?: number) {
+  const put = r.store.putPart.bind(r.store);
+  const complete = r.store.completeUpload.bind(r.store);
+  const seen = { running: 0, most: 0, completeOrder: [] as number[] };
+  r.store.putPart = async (key, id, n, data) => {
+    if (!key.includes('/vda.')) return put(key, id, n, data);
+    seen.running++;
+    seen.most = Math.max(seen.most, seen.running);
+    try {
+      await new Promise((res) => setTimeout(res, delayMs(n)));
+      if (n === fail) throw new VirtpointError('TARGET_UNREACHABLE', 'connection reset');
+      return await put(key, id, n, data);
+    } finally {
+      seen.running--;
+    }
+  };
+  r.store.completeUpload = (key, id, parts) => {
+    if (key.includes('/vda.')) seen.completeOrder = parts.map((p) => p.partNumber);
+    return complete(key, id, parts);
+  };
+  return seen;
+}
+
+test('two parts go up at once and may finish in any order; the upload is completed with them in order', async (t) => {
+  const r = await setup(false);
+  const seen = slowParts(r, (n) => (n === 1 ? 60 : 5));
+  await r.svc.copy([r.points[0]!], 'off');
+  t.is(seen.most, 2, 'at most two parts in flight, and two were');
+  t.deepEqual(seen.completeOrder, [1, 2, 3]);
+  const key = [...r.store.objects.keys()].find((k) => k.includes('/vda.0.'))!;
+  const path = [...r.data.keys()].find((p) => p.endsWith('/vda.0.qcow2'))!;
+  t.deepEqual(r.store.objects.get(key)!.body, r.data.get(path));
+});
+
+test('a part that fails while the next one succeeds: the copy fails after both end; the resume sends from the failed part on', async (t) => {
+  const r = await setup(false);
+  const seen = slowParts(r, (n) => (n === 1 ? 40 : 1), 1);
+  await t.throwsAsync(r.svc.copy([r.points[0]!], 'off'), { message: /connection reset/ });
+  t.is(seen.running, 0, 'no part still being sent when the copy has failed');
+  const [u] = r.catalog.copies.listUploads();
+  t.deepEqual(
+    u?.parts.map((p) => p.partNumber),
+    [2, 3],
+    'the parts completed while the failed part 1 was in flight are recorded',
+  );
+  r.store.putPart = Object.getPrototypeOf(r.store).putPart.bind(r.store);
+  r.store.calls.length = 0;
+  await r.svc.copy([r.points[0]!], 'off');
+  t.deepEqual(partsOf(r, u!.key), ['1', '2', '3'], 'no run of completed parts from the first: all again');
+  const path = [...r.data.keys()].find((p) => p.endsWith('/vda.0.qcow2'))!;
+  t.deepEqual(r.store.objects.get(u!.key)!.body, r.data.get(path));
+});
