@@ -219,13 +219,13 @@ function breakdown(path: string, storeRoot: string, n: number): Breakdown {
 
 // ---- daemon ----
 
-interface Daemon {
+export interface Daemon {
   readonly child: ChildProcess;
   readonly pid: number;
   output(): string;
 }
 
-function startDaemon(configFile: string, socket: string, stateDir: string): Daemon {
+export function startDaemon(configFile: string, socket: string, stateDir: string): Daemon {
   // The built daemon (what setup-host.sh installs) when it exists; tsx adds ~50 MB of RSS.
   const built = existsSync(join(REPO, 'dist/daemon/main.js'));
   const child = spawn(
@@ -251,7 +251,7 @@ function startDaemon(configFile: string, socket: string, stateDir: string): Daem
   return { child, pid: child.pid, output: () => tail };
 }
 
-async function stopDaemon(d: Daemon): Promise<void> {
+export async function stopDaemon(d: Daemon): Promise<void> {
   if (d.child.exitCode !== null || d.child.signalCode !== null) return;
   const exited = new Promise<void>((r) => d.child.once('exit', () => r()));
   process.kill(d.pid, 'SIGTERM');
@@ -282,7 +282,7 @@ function get(agent: Agent | undefined, socketPath: string, path: string): Promis
   });
 }
 
-async function waitReady(d: Daemon, socket: string, timeoutMs: number): Promise<void> {
+export async function waitReady(d: Daemon, socket: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (d.child.exitCode !== null) {

@@ -19,6 +19,7 @@ const BENCHES: readonly string[] = [
   './mount.js',
   './copy.js',
   './volume.js',
+  './cli.js',
 ];
 
 let failed = 0;
