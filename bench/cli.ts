@@ -52,7 +52,7 @@ export async function run(): Promise<{ results: Record<string, Summary>; targets
     await writeFile(config, '');
     daemon = startDaemon(config, socket, dir);
     await waitReady(daemon, socket, 30_000);
-    const env = { ...process.env, VIRTPOINT_SOCKET: socket };
+    const env: NodeJS.ProcessEnv = { ...process.env, VIRTPOINT_SOCKET: socket };
     delete env['TZ'];
     const tools: Tool[] = [
       { name: 'virtpoint status (bundle, the bin)', argv: ['dist/cli/virtpoint.mjs', 'status'] },
