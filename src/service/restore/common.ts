@@ -52,26 +52,56 @@ export function pointDisk(point: Point, target: string): PointDisk {
   return d;
 }
 
+/** Resolves once the check of the point's files has passed; rejects with its error (POINT_CORRUPT) if not. */
+export type Verified = () => Promise<void>;
+
+/** For files that need no check here (a remote point's, checked by the fetch). */
+export const noCheck: Verified = () => Promise.resolve();
+
 /**
  * Runs `fn` with the point `restoring` (another job on it gets POINT_BUSY; its files cannot be
- * deleted meanwhile) and puts it back to `available` afterwards, whatever happens. First, once
- * the point is held, the files of `disks` it reads through are checked (docs/verify.md "Before
- * every restore"): a damaged one stops the restore with POINT_CORRUPT before anything is touched,
- * and the point stays corrupt.
+ * deleted meanwhile) and puts it back to `available` afterwards, whatever happens. The files of
+ * `disks` it reads through are checked (docs/verify.md "Before every restore"); a damaged one
+ * stops the restore with POINT_CORRUPT and the point stays corrupt.
+ * - By default the check runs first, before `fn` touches anything (a rollback of a running
+ *   domain: nothing is shut down for a corrupt point).
+ * - `alongside`: the check runs while `fn` writes its new files (the two read the same point
+ *   files at once: one read from the disk instead of two), and `fn` awaits `verified()` before
+ *   it publishes anything (the link of a new file, the rename over a disk, the catalog record).
+ *   When `fn` fails while the check found damage, the damage is the error reported.
  */
 export async function whileReading<T>(
   deps: VerifyDeps,
   point: Point,
   disks: readonly string[],
-  fn: () => Promise<T>,
+  fn: (verified: Verified) => Promise<T>,
   signal?: AbortSignal,
+  alongside = false,
 ): Promise<T> {
   const { catalog, log } = deps;
   requireAvailable(point);
   catalog.updatePointState(point.id, 'restoring');
   try {
-    await new VerifyService(deps).checkBeforeRestore(point, disks, signal);
-    return await fn();
+    const verify = new VerifyService(deps);
+    if (!alongside) {
+      await verify.checkBeforeRestore(point, disks, signal);
+      return await fn(noCheck);
+    }
+    const check = verify.checkBeforeRestore(point, disks, signal);
+    check.catch(() => undefined); // awaited below in every path, never unhandled meanwhile
+    let out: T;
+    try {
+      out = await fn(() => check);
+    } catch (e) {
+      throw (
+        (await check.then(
+          () => null,
+          (err: unknown) => err,
+        )) ?? e
+      );
+    }
+    await check; // fn awaited it before publishing; this only makes sure it has ended
+    return out;
   } finally {
     try {
       if (catalog.getPoint(point.id)?.state === 'restoring') catalog.updatePointState(point.id, 'available');

@@ -13,8 +13,10 @@ import {
   pointDisk,
   requireAvailable,
   requirePoint,
+  noCheck,
   whileReading,
   writeNewFile,
+  type Verified,
   type RestoreRunOptions,
 } from './common.js';
 import { localSource, sourceDisk, type RestoreSource } from './source.js';
@@ -94,21 +96,33 @@ export class ImageService {
     }
   }
 
-  /** From a local point: held `restoring` and its files checked first (whileReading). */
+  /** From a local point: held `restoring`, its files checked while the image is written (whileReading). */
   async createImage(req: CreateImageRequest, opts: RestoreRunOptions = {}): Promise<Image> {
     const point = await this.checkCreate(req);
     const src = localSource(this.deps.storeRoot, point);
-    return whileReading(this.deps, point, [req.disk], () => this.write(req, src, opts), opts.signal);
+    return whileReading(
+      this.deps,
+      point,
+      [req.disk],
+      (verified) => this.write(req, src, opts, verified),
+      opts.signal,
+      true,
+    );
   }
 
   /** A full image from a resolved source (a remote point's fetched files, checked by the fetch). */
   async createFromSource(req: CreateImageRequest, src: RestoreSource, opts: RestoreRunOptions = {}) {
     sourceDisk(src, req.disk);
     await this.checkDestination(req, src.from !== null);
-    return this.write(req, src, opts);
+    return this.write(req, src, opts, noCheck);
   }
 
-  private async write(req: CreateImageRequest, src: RestoreSource, opts: RestoreRunOptions): Promise<Image> {
+  private async write(
+    req: CreateImageRequest,
+    src: RestoreSource,
+    opts: RestoreRunOptions,
+    verified: Verified,
+  ): Promise<Image> {
     const { catalog, fs, imageTool, log } = this.deps;
     const disk = sourceDisk(src, req.disk);
     const source = disk.file;
@@ -118,8 +132,8 @@ export class ImageService {
     opts.onProgress?.({ done: 0, total });
     try {
       await fs.mkdir(this.imageDir, STORE_DIR_MODE);
-      await writeNewFile(this.deps, target, STORE_FILE_MODE, (tmp) =>
-        linked
+      await writeNewFile(this.deps, target, STORE_FILE_MODE, async (tmp) => {
+        await (linked
           ? imageTool.create(tmp, {
               format: 'qcow2',
               size: disk.virtualSize,
@@ -130,8 +144,9 @@ export class ImageService {
               format: 'qcow2',
               onProgress: (pct) => opts.onProgress?.({ done: Math.floor((total * pct) / 100), total }),
               ...(opts.signal ? { signal: opts.signal } : {}),
-            }),
-      );
+            }));
+        await verified(); // before the link: nothing is published from a corrupt point
+      });
       try {
         const image = catalog.artifacts.createImage({
           name: req.name,

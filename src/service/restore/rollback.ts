@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { VirtpointError, isVirtpointError } from '../../core/errors.js';
+import { VirtpointError } from '../../core/errors.js';
 import { newId, type RandomBytes } from '../../core/names.js';
 import { allOrThrow, settleAll } from '../../core/settle.js';
 import type { RollbackResult } from '../../contract/index.js';
@@ -9,10 +9,11 @@ import type { Clock, Fs } from '../../ports/fs.js';
 import type { DomainInfo, Hypervisor } from '../../ports/hypervisor.js';
 import type { ImageTool } from '../../ports/image-tool.js';
 import type { Logger } from '../../ports/logger.js';
-import { ownCheckpoint } from '../backup/checkpoints.js';
+import { dropOwnCheckpoints } from './drop-checkpoints.js';
 import { shutDownDomain } from './domain-power.js';
 import { DomainLocks } from '../jobs/domain-locks.js';
-import { besidePath, jobError, requireAvailable, requirePoint, whileReading } from './common.js';
+import { besidePath, jobError, noCheck, requireAvailable, requirePoint, whileReading } from './common.js';
+import type { Verified } from './common.js';
 import type { RestoreRunOptions } from './common.js';
 import { planRollback, type RollbackDiskPlan } from './plan.js';
 import { localSource, type RestoreSource } from './source.js';
@@ -67,8 +68,15 @@ export interface CheckedRollback {
   readonly plan: RollbackDiskPlan[];
 }
 
-/** How the point is held while it is read: whileReading for a local point, nothing for fetched files. */
-type Reading = <T>(disks: readonly string[], fn: () => Promise<T>) => Promise<T>;
+/**
+ * How the point is held while it is read: whileReading for a local point (its files checked
+ * first, or `alongside` the copies for a domain that is off), nothing for fetched files.
+ */
+type Reading = <T>(
+  disks: readonly string[],
+  alongside: boolean,
+  fn: (verified: Verified) => Promise<T>,
+) => Promise<T>;
 
 interface Written extends RollbackDiskPlan {
   readonly tmp: string;
@@ -122,7 +130,7 @@ export class RollbackService {
   runFromSource(uuid: string, req: RollbackRequest, src: RestoreSource, opts: RestoreRunOptions = {}) {
     return this.locks.run(uuid, async () => {
       const { domain, plan } = await this.checkFromSource({ ...req, domain: uuid }, src);
-      return this.rollbackLocked(src.pointId, domain, plan, req, opts, (_disks, fn) => fn());
+      return this.rollbackLocked(src.pointId, domain, plan, req, opts, (_d, _a, fn) => fn(noCheck));
     });
   }
 
@@ -146,7 +154,8 @@ export class RollbackService {
   ): Promise<RollbackResult> {
     return this.locks.run(uuid, async () => {
       const { point, domain, plan } = await this.recheck(uuid, req, prior);
-      const reading: Reading = (disks, fn) => whileReading(this.deps, point, disks, fn, opts.signal);
+      const reading: Reading = (disks, alongside, fn) =>
+        whileReading(this.deps, point, disks, fn, opts.signal, alongside);
       return this.rollbackLocked(point.id, domain, plan, req, opts, reading);
     });
   }
@@ -174,7 +183,8 @@ export class RollbackService {
     const uuid = domain.uuid;
     return reading(
       plan.map((d) => d.source),
-      async () => {
+      domain.state === 'shutoff', // a running domain is shut down only for a point found sound
+      async (verified) => {
         const wasActive = domain.state !== 'shutoff';
         log.info({ uuid, point: pointId, disks: plan.map((d) => `${d.source}→${d.target}`) }, 'rollback');
         const written: Written[] = [];
@@ -217,6 +227,7 @@ export class RollbackService {
           } finally {
             await settleAll(finishing); // nothing left running when undo removes the temp files
           }
+          await verified();
           if ((await hv.getDomainState(uuid)) !== 'shutoff') {
             throw new VirtpointError(
               'INVALID_STATE',
@@ -352,28 +363,12 @@ export class RollbackService {
         catalog.sealChain(c.id, 'restored');
     });
     await this.dropOriginals(written);
-    const checkpointsDropped: string[] = [];
-    const foreignCheckpoints: string[] = [];
-    try {
-      for (const c of (await hv.listCheckpoints(uuid)).reverse()) {
-        if (ownCheckpoint(catalog, uuid, c.name) === null) {
-          foreignCheckpoints.push(c.name); // another tool's, or another catalog's: left alone
-          continue;
-        }
-        try {
-          await hv.deleteCheckpoint(uuid, c.name, { metadataOnly: true });
-          checkpointsDropped.push(c.name);
-        } catch (e) {
-          if (isVirtpointError(e, 'CHECKPOINT_NOT_FOUND')) continue;
-          log.warn(
-            { uuid, checkpoint: c.name, err: String(e) },
-            'could not drop a checkpoint after the rollback',
-          );
-        }
-      }
-    } catch (e) {
-      log.warn({ uuid, err: String(e) }, 'could not list the checkpoints after the rollback');
-    }
+    const { dropped: checkpointsDropped, foreign: foreignCheckpoints } = await dropOwnCheckpoints(
+      hv,
+      catalog,
+      log,
+      uuid,
+    );
     let started = false;
     if (start) {
       try {
@@ -387,8 +382,8 @@ export class RollbackService {
     log.info({ uuid, checkpointsDropped, foreignCheckpoints, started }, 'rollback done');
     return {
       disks: plan.map((d) => ({ source: d.source, target: d.target, bytes: d.virtualSize })),
-      checkpointsDropped: checkpointsDropped.reverse(),
-      foreignCheckpoints: foreignCheckpoints.reverse(),
+      checkpointsDropped,
+      foreignCheckpoints,
       started,
     };
   }

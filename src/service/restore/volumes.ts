@@ -14,8 +14,10 @@ import {
   pointDisk,
   requireAvailable,
   requirePoint,
+  noCheck,
   whileReading,
   writeNewFile,
+  type Verified,
   type RestoreRunOptions,
 } from './common.js';
 import { localSource, sourceDisk, type RestoreSource } from './source.js';
@@ -106,24 +108,32 @@ export class VolumeService {
     }
   }
 
-  /** From a local point: held `restoring` and its files checked first (whileReading). */
+  /** From a local point: held `restoring`, its files checked while the volume is written (whileReading). */
   async createVolume(req: CreateVolumeRequest, opts: RestoreRunOptions = {}): Promise<Volume> {
     const point = await this.checkCreate(req);
     const src = localSource(this.deps.storeRoot, point);
-    return whileReading(this.deps, point, [req.disk], () => this.write(req, src, opts), opts.signal);
+    return whileReading(
+      this.deps,
+      point,
+      [req.disk],
+      (verified) => this.write(req, src, opts, verified),
+      opts.signal,
+      true,
+    );
   }
 
   /** From a resolved source (a remote point's fetched files, already checked by the fetch). */
   async createFromSource(req: CreateVolumeRequest, src: RestoreSource, opts: RestoreRunOptions = {}) {
     sourceDisk(src, req.disk);
     await this.checkDestination(req);
-    return this.write(req, src, opts);
+    return this.write(req, src, opts, noCheck);
   }
 
   private async write(
     req: CreateVolumeRequest,
     src: RestoreSource,
     opts: RestoreRunOptions,
+    verified: Verified,
   ): Promise<Volume> {
     const disk = sourceDisk(src, req.disk);
     const format = req.format ?? 'qcow2';
@@ -137,7 +147,16 @@ export class VolumeService {
     try {
       const vol =
         req.pool !== undefined
-          ? await this.intoPool(req.pool, req.name, total, disk.file, src.pointId, req.disk, convertOpts)
+          ? await this.intoPool(
+              req.pool,
+              req.name,
+              total,
+              disk.file,
+              src.pointId,
+              req.disk,
+              convertOpts,
+              verified,
+            )
           : await this.intoDir(
               this.allowedDir(req.dir ?? ''),
               req.name,
@@ -145,6 +164,7 @@ export class VolumeService {
               src.pointId,
               req.disk,
               convertOpts,
+              verified,
             );
       this.deps.log.info(
         { volume: vol.id, point: src.pointId, from: src.from, disk: req.disk, path: vol.path },
@@ -164,6 +184,7 @@ export class VolumeService {
     pointId: string,
     disk: string,
     convertOpts: { format: DiskFormat; onProgress: (pct: number) => void; signal?: AbortSignal },
+    verified: Verified,
   ): Promise<Volume> {
     const { pools, imageTool, catalog, log } = this.deps;
     // Files put into the pool's directory outside libvirt must be known, or libvirt might write over them.
@@ -171,6 +192,7 @@ export class VolumeService {
     const target = await pools.createVolume(pool, { name, capacity, format: convertOpts.format });
     try {
       await imageTool.convert(source, target, { ...convertOpts, targetExists: true });
+      await verified(); // before the volume is recorded; a corrupt point's volume is deleted below
       await pools.refreshPool(pool);
       return catalog.artifacts.createVolume({
         name,
@@ -197,12 +219,14 @@ export class VolumeService {
     pointId: string,
     disk: string,
     convertOpts: { format: DiskFormat; onProgress: (pct: number) => void; signal?: AbortSignal },
+    verified: Verified,
   ): Promise<Volume> {
     const { fs, imageTool, catalog } = this.deps;
     const target = path.posix.join(dir, name);
-    await writeNewFile(this.deps, target, STORE_FILE_MODE, (tmp) =>
-      imageTool.convert(source, tmp, convertOpts),
-    );
+    await writeNewFile(this.deps, target, STORE_FILE_MODE, async (tmp) => {
+      await imageTool.convert(source, tmp, convertOpts);
+      await verified(); // before the link: a corrupt point's temp file goes, nothing is published
+    });
     try {
       return catalog.artifacts.createVolume({
         name,
