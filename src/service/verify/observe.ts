@@ -13,17 +13,22 @@ export async function observeFile(
   const { fs, imageTool } = deps;
   const path = resolveStorePath(deps.storeRoot, want.path);
   if (!(await fs.exists(path))) return { exists: false };
-  const sum = await fs.checksumFile(path, signal);
-  let backing: string | null | undefined;
-  let imageError: string | null = null;
-  if (want.format === 'qcow2') {
-    try {
-      backing = (await imageTool.info(path)).backingFile;
-    } catch (e) {
-      imageError = e instanceof Error ? e.message : String(e);
-    }
-    imageError ??= await imageTool.check(path, want.format);
-  }
+  // The checksum (a read, hashed here) and the two qemu-img runs (their own processes) at once.
+  const image = async (): Promise<{ backing?: string | null; imageError: string | null }> => {
+    if (want.format !== 'qcow2') return { imageError: null };
+    const [info, check] = await Promise.all([
+      imageTool.info(path).then(
+        (i) => ({ backing: i.backingFile, error: null }),
+        (e: unknown) => ({ backing: undefined, error: e instanceof Error ? e.message : String(e) }),
+      ),
+      imageTool.check(path, want.format),
+    ]);
+    return {
+      ...(info.backing !== undefined ? { backing: info.backing } : {}),
+      imageError: info.error ?? check,
+    };
+  };
+  const [sum, { backing, imageError }] = await Promise.all([fs.checksumFile(path, signal), image()]);
   return {
     exists: true,
     fileSize: sum.size,

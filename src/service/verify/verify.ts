@@ -6,6 +6,7 @@
  * transaction), so the next backup starts a new full chain and nothing restores from them.
  */
 
+import { allOrThrow } from '../../core/settle.js';
 import { VirtpointError } from '../../core/errors.js';
 import { isPointBusy } from '../../core/point-state.js';
 import { resolveStorePath } from '../../core/store-layout.js';
@@ -88,6 +89,9 @@ export function assertVerifiable(point: Point): void {
   );
 }
 
+/** Files the check before a restore reads at once. */
+const RESTORE_CHECK_CONCURRENCY = 3;
+
 export class VerifyService {
   constructor(private readonly deps: VerifyDeps) {}
 
@@ -107,9 +111,13 @@ export class VerifyService {
    */
   async checkBeforeRestore(point: Point, targets: readonly string[], signal?: AbortSignal): Promise<void> {
     const { members, files } = chainFiles(this.deps.catalog, point);
+    // files checked a few at once: a restore waits for this (a chain of 30 is 30 files, each
+    // with two qemu-img runs); the background verifies go one file at a time
     const findings = await this.check(
       files.filter((f) => targets.includes(f.target)),
       signal,
+      undefined,
+      RESTORE_CHECK_CONCURRENCY,
     );
     const summary = summarize(findings);
     if (summary.ok) return;
@@ -236,13 +244,26 @@ export class VerifyService {
     files: readonly ExpectedFile[],
     signal: AbortSignal | undefined,
     tick: () => void = () => undefined,
+    concurrency = 1,
   ): Promise<FileFinding[]> {
-    const findings: FileFinding[] = [];
-    for (const want of files) {
-      stopIfCanceled(signal);
-      findings.push(judgeFile(want, await observeFile(this.deps, want, signal)));
-      tick();
-    }
+    const findings: FileFinding[] = new Array<FileFinding>(files.length);
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+      while (next < files.length && !failed) {
+        const i = next++;
+        try {
+          stopIfCanceled(signal);
+          findings[i] = judgeFile(files[i]!, await observeFile(this.deps, files[i]!, signal));
+        } catch (e) {
+          failed = true; // the other workers take no new file
+          throw e;
+        }
+        tick();
+      }
+    };
+    // every worker ends before this returns or throws: none is left reading
+    await allOrThrow(Array.from({ length: Math.min(concurrency, files.length) }, worker));
     return findings;
   }
 

@@ -115,3 +115,25 @@ test('a running domain is checked first: its rollback of a corrupt point convert
   });
   t.deepEqual(s.images.converts, []);
 });
+
+test("the check before a restore reads up to three files at once, each file's checksum and qemu-img runs together", async (t) => {
+  const s = await setup({ points: 6, state: 'shutoff' });
+  const check = s.images.check.bind(s.images);
+  let running = 0;
+  let most = 0;
+  s.images.check = async (path, format) => {
+    running++;
+    most = Math.max(most, running);
+    await new Promise((r) => setTimeout(r, 5));
+    running--;
+    return check(path, format);
+  };
+  await s.volumes
+    .createVolume({ pointId: s.ps[5]!.id, disk: 'vda', name: 'v.qcow2', dir: '/srv/vols' })
+    .catch(async () => {
+      await s.fs.mkdir('/srv/vols');
+      return s.volumes.createVolume({ pointId: s.ps[5]!.id, disk: 'vda', name: 'v.qcow2', dir: '/srv/vols' });
+    });
+  t.is(most, 3, 'six files of the chain, three at a time');
+  t.is(s.catalog.getPoint(s.ps[5]!.id)?.state, 'available');
+});
