@@ -1,5 +1,7 @@
 /** Display formats: bytes, ages, times (the API gives bytes and ISO 8601 UTC). */
 
+import { humanInstant } from '../../src/core/iso.js';
+
 export function bytes(n: number | null | undefined): string {
   if (n === null || n === undefined) return '–';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -21,9 +23,15 @@ export function age(iso: string | null | undefined, now = Date.now()): string {
   return `${Math.round(s / 86400)} d ago`;
 }
 
-export function time(iso: string | null | undefined): string {
+/**
+ * A time as the CLI shows it (`2026-12-02 02:00 CET`, core/iso.ts humanInstant), in the zone
+ * of the browser the operator reads the page in (`timeZone` for the tests).
+ */
+export function time(iso: string | null | undefined, timeZone?: string): string {
   if (!iso) return '–';
-  return new Date(iso).toLocaleString();
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  return humanInstant(ms, timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
 }
 
 /** Comma or space separated list → array (empty entries dropped); the API checks the items. */
