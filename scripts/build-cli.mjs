@@ -3,8 +3,8 @@
  * Bundles the `virtpoint` CLI (dist/cli/main.js, built by tsc) into one file,
  * dist/cli/virtpoint.mjs, with its npm dependencies (yargs) inside: the bin that package.json
  * and setup-host install. Node then reads and links one module instead of ~100, which is most
- * of what a short command such as `virtpoint status` costs (bench: 105 → 89 ms median here;
- * `node -e 0` ≈ 52 ms). The command modules stay lazily evaluated (the registry's imports
+ * of what a short command such as `virtpoint status` costs (bench/cli.ts: 104 → 91 ms median
+ * here; `node -e 0` ≈ 53 ms). The command modules stay lazily evaluated (the registry's imports
  * become functions in the bundle). `npm run build:cli`; `npm run build` runs it.
  */
 import { build } from 'esbuild';

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { FrameDecryptor } from '../../core/encryption.js';
 import { VirtpointError } from '../../core/errors.js';
 import { newId, type RandomBytes } from '../../core/names.js';
+import { eachLimit } from '../../core/settle.js';
 import type { FileSink } from '../../ports/file-sink.js';
 import type { Fs } from '../../ports/fs.js';
 import type { Logger } from '../../ports/logger.js';
@@ -100,21 +101,6 @@ export async function* verifiedStream(
   }
 }
 
-async function pool<T>(items: readonly T[], n: number, fn: (x: T) => Promise<void>): Promise<unknown[]> {
-  const errors: unknown[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length && errors.length === 0) {
-      const item = items[next++]!;
-      await fn(item).catch((e: unknown) => {
-        errors.push(e);
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  return errors;
-}
-
 /** Fetches `needs` (scan.pointNeeds) into a new temporary directory; see the module comment. */
 export async function fetchPoint(
   deps: FetchDeps,
@@ -142,17 +128,19 @@ export async function fetchPoint(
   const unique = [...new Map(needs.files.map((f) => [f.name, f])).values()];
   const total = unique.reduce((a, f) => a + (f.fileSize ?? 0), 0);
   let done = 0;
-  const errors = await pool(unique, opts.concurrency ?? DEFAULT_CONCURRENCY, async (f) => {
+  const fetchOne = async (f: NeededFile) => {
     if (!FILE_RE.test(f.name)) throw new VirtpointError('DATA_CORRUPT', `${f.key}: bad file name ${f.name}`);
     const path = join(dir, f.name);
     written.push(path);
     const bytes = await sink.writeNew(path, verifiedStream(store, f, encryptKey, opts.signal), 0o600);
     done += bytes;
     opts.onProgress?.({ done, total: total > 0 ? total : null });
-  });
-  if (errors.length > 0) {
+  };
+  try {
+    await eachLimit(unique, opts.concurrency ?? DEFAULT_CONCURRENCY, fetchOne);
+  } catch (e) {
     await remove();
-    throw errors[0];
+    throw e;
   }
   const top = new Map([...needs.top].map(([disk, f]) => [disk, join(dir, f.name)]));
   log.info({ dir, files: unique.length, bytes: done }, 'remote point fetched');

@@ -111,6 +111,20 @@ export async function whileReading<T>(
   }
 }
 
+/**
+ * whileReading for a job that writes one disk of the point into a new file (create-volume,
+ * create-image): the check runs alongside the copy; `fn` awaits `verified()` before the link.
+ */
+export function whileCopying<T>(
+  deps: VerifyDeps,
+  point: Point,
+  disk: string,
+  fn: (verified: Verified) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  return whileReading(deps, point, [disk], fn, signal, true);
+}
+
 /** A name beside `path` for a file being written: `.<name>.virtpoint-<tag>-<id>`. */
 export function besidePath(path: string, tag: string, id: string): string {
   return join(dirname(path), `.${basename(path)}.virtpoint-${tag}-${id}`);

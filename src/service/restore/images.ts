@@ -14,7 +14,7 @@ import {
   requireAvailable,
   requirePoint,
   noCheck,
-  whileReading,
+  whileCopying,
   writeNewFile,
   type Verified,
   type RestoreRunOptions,
@@ -96,18 +96,11 @@ export class ImageService {
     }
   }
 
-  /** From a local point: held `restoring`, its files checked while the image is written (whileReading). */
+  /** From a local point: held `restoring`, its files checked while the image is written (whileCopying). */
   async createImage(req: CreateImageRequest, opts: RestoreRunOptions = {}): Promise<Image> {
     const point = await this.checkCreate(req);
     const src = localSource(this.deps.storeRoot, point);
-    return whileReading(
-      this.deps,
-      point,
-      [req.disk],
-      (verified) => this.write(req, src, opts, verified),
-      opts.signal,
-      true,
-    );
+    return whileCopying(this.deps, point, req.disk, (v) => this.write(req, src, opts, v), opts.signal);
   }
 
   /** A full image from a resolved source (a remote point's fetched files, checked by the fetch). */

@@ -15,7 +15,7 @@ import {
   requireAvailable,
   requirePoint,
   noCheck,
-  whileReading,
+  whileCopying,
   writeNewFile,
   type Verified,
   type RestoreRunOptions,
@@ -108,18 +108,11 @@ export class VolumeService {
     }
   }
 
-  /** From a local point: held `restoring`, its files checked while the volume is written (whileReading). */
+  /** From a local point: held `restoring`, its files checked while the volume is written (whileCopying). */
   async createVolume(req: CreateVolumeRequest, opts: RestoreRunOptions = {}): Promise<Volume> {
     const point = await this.checkCreate(req);
     const src = localSource(this.deps.storeRoot, point);
-    return whileReading(
-      this.deps,
-      point,
-      [req.disk],
-      (verified) => this.write(req, src, opts, verified),
-      opts.signal,
-      true,
-    );
+    return whileCopying(this.deps, point, req.disk, (v) => this.write(req, src, opts, v), opts.signal);
   }
 
   /** From a resolved source (a remote point's fetched files, already checked by the fetch). */

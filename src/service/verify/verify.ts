@@ -6,7 +6,7 @@
  * transaction), so the next backup starts a new full chain and nothing restores from them.
  */
 
-import { allOrThrow } from '../../core/settle.js';
+import { eachLimit } from '../../core/settle.js';
 import { VirtpointError } from '../../core/errors.js';
 import { isPointBusy } from '../../core/point-state.js';
 import { resolveStorePath } from '../../core/store-layout.js';
@@ -247,23 +247,11 @@ export class VerifyService {
     concurrency = 1,
   ): Promise<FileFinding[]> {
     const findings: FileFinding[] = new Array<FileFinding>(files.length);
-    let next = 0;
-    let failed = false;
-    const worker = async () => {
-      while (next < files.length && !failed) {
-        const i = next++;
-        try {
-          stopIfCanceled(signal);
-          findings[i] = judgeFile(files[i]!, await observeFile(this.deps, files[i]!, signal));
-        } catch (e) {
-          failed = true; // the other workers take no new file
-          throw e;
-        }
-        tick();
-      }
-    };
-    // every worker ends before this returns or throws: none is left reading
-    await allOrThrow(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+    await eachLimit(files, concurrency, async (want, i) => {
+      stopIfCanceled(signal);
+      findings[i] = judgeFile(want, await observeFile(this.deps, want, signal));
+      tick();
+    });
     return findings;
   }
 
